@@ -1,0 +1,89 @@
+"""IAM policy documents (pure): trust policies and least-privilege S3 permissions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from components.settings import S3Grant
+
+VERSION = "2012-10-17"
+# Worst-case lengths, used to measure documents whose real values only a lookup gives.
+PLACEHOLDER_PROVIDER_ARN = "arn:aws-us-gov:iam::123456789012:oidc-provider/" + "x" * 80
+PLACEHOLDER_ISSUER_HOST = "oidc.eks.ap-southeast-1.amazonaws.com/id/" + "0" * 32
+
+READ_ACTIONS = ("s3:GetObject",)
+WRITE_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload")
+DELETE_ACTIONS = ("s3:DeleteObject",)
+
+
+def subject(namespace: str, service_account: str) -> str:
+    """The `sub` claim Kubernetes puts in a ServiceAccount's tokens."""
+    return f"system:serviceaccount:{namespace}:{service_account}"
+
+
+def trust_policy(provider_arn: str, issuer_host: str, subjects: list[str], audience: str) -> dict[str, Any]:
+    """Trust policy letting exactly these ServiceAccounts assume the role with web identity."""
+    sub: str | list[str] = subjects[0] if len(subjects) == 1 else list(subjects)
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer_host}:sub": sub,
+                        f"{issuer_host}:aud": audience,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def object_actions(access: str) -> list[str]:
+    """S3 object actions an access level grants."""
+    if access == "read":
+        return list(READ_ACTIONS)
+    if access == "write":
+        return list(WRITE_ACTIONS)
+    return [*READ_ACTIONS, *WRITE_ACTIONS, *DELETE_ACTIONS]
+
+
+def s3_policy(grants: Iterable[S3Grant], partition: str) -> dict[str, Any]:
+    """Smallest permission policy for S3 grants: object actions under the prefix, listing limited to it."""
+    statements: list[dict[str, Any]] = []
+    for i, g in enumerate(grants):
+        bucket_arn = f"arn:{partition}:s3:::{g.bucket}"
+        statements.append(
+            {
+                "Sid": f"Objects{i}",
+                "Effect": "Allow",
+                "Action": object_actions(g.access),
+                "Resource": f"{bucket_arn}/{g.prefix}*",
+            }
+        )
+        if g.access != "write":
+            listing: dict[str, Any] = {
+                "Sid": f"List{i}",
+                "Effect": "Allow",
+                "Action": "s3:ListBucket",
+                "Resource": bucket_arn,
+            }
+            if g.prefix:
+                listing["Condition"] = {"StringLike": {"s3:prefix": [f"{g.prefix}*"]}}
+            statements.append(listing)
+    return {"Version": VERSION, "Statement": statements}
+
+
+def to_json(document: dict[str, Any]) -> str:
+    """Canonical JSON of a policy document, as sent to IAM."""
+    return json.dumps(document, indent=2)
+
+
+def compact_size(document: dict[str, Any]) -> int:
+    """Size as IAM counts it: characters without whitespace outside strings."""
+    return len(json.dumps(document, separators=(",", ":")))

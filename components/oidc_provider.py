@@ -1,0 +1,50 @@
+"""ClusterOidcProvider: one IAM OIDC identity provider per cluster, created or reused."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypedDict
+
+import pulumi
+import pulumi_aws.iam as iam
+
+from components.settings import DEFAULT_AUDIENCE
+
+
+class ClusterOidcProviderArgs(TypedDict, total=False):
+    """Inputs of ClusterOidcProvider."""
+
+    issuer_url: pulumi.Input[str]
+    """The cluster's OIDC issuer URL, exactly as tokens carry it in `iss`."""
+    audience: str
+    """Client ID registered on the provider; tokens must carry it in `aud`. Default sts.amazonaws.com."""
+    existing_provider_arn: str | None
+    """Reuse this provider instead of creating one."""
+    thumbprints: Sequence[str] | None
+    """Optional server certificate thumbprints; IAM validates well-known CAs itself."""
+    protect: bool
+    """Protect the created provider from deletion (default true: deleting it breaks every role of the cluster)."""
+
+
+class ClusterOidcProvider(pulumi.ComponentResource):
+    """Registers a cluster's OIDC issuer in IAM, or adopts an existing provider ARN."""
+
+    arn: pulumi.Output[str]
+    url: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("irsa:index:ClusterOidcProvider", name, {}, opts)
+        self.url = pulumi.Output.from_input(args["issuer_url"])
+        existing = args.get("existing_provider_arn")
+        if existing:
+            self.arn = pulumi.Output.from_input(existing)
+        else:
+            provider = iam.OpenIdConnectProvider(
+                f"{name}-provider",
+                url=self.url,
+                client_id_lists=[args.get("audience") or DEFAULT_AUDIENCE],
+                thumbprint_lists=list(args.get("thumbprints") or []) or None,
+                opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
+            )
+            self.arn = provider.arn
+        self.register_outputs({"arn": self.arn, "url": self.url})

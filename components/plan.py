@@ -1,0 +1,158 @@
+"""Offline plan: run the real `build()` on Pulumi's mock engine and record every registration."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as runtime_settings
+
+from components.program import build
+from components.settings import Settings
+
+SECRET_SIG = rpc._special_sig_key  # marks a serialized secret
+SECRET_TEXT = "<secret>"
+
+
+def unknown(what: str) -> str:
+    """Placeholder for a value only a cloud lookup or a deployment can give."""
+    return f"<unknown: {what}>"
+
+
+@dataclass
+class PlanResult:
+    """Everything a stack would register, its lookups and its outputs."""
+
+    project: str
+    stack: str
+    resources: list[dict[str, Any]] = field(default_factory=list)
+    lookups: list[dict[str, Any]] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "project": self.project,
+            "stack": self.stack,
+            "resources": self.resources,
+            "outputs": self.outputs,
+            "lookups": self.lookups,
+        }
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Answers lookups with explicit `<unknown ...>` placeholders; computes what IAM would name things."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        arn = settings.cluster.oidc_provider_arn
+        self.account = arn.split(":")[4] if arn else None
+        self.lookups: list[dict[str, Any]] = []
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        self.lookups.append({"token": args.token, "args": _plain(args.args)})
+        return self._answer(args.token), []
+
+    def _answer(self, token: str) -> dict[str, Any]:
+        name = self.settings.cluster.name
+        if token == "aws:eks/getCluster:getCluster":
+            return {
+                "name": name,
+                "arn": unknown(f"ARN of EKS cluster {name}"),
+                "endpoint": unknown(f"API endpoint of EKS cluster {name}"),
+                "certificateAuthorities": [{"data": unknown(f"CA data of EKS cluster {name}")}],
+                "identities": [{"oidcs": [{"issuer": unknown(f"OIDC issuer URL of EKS cluster {name}")}]}],
+            }
+        if token == "azure-native:containerservice:getManagedCluster":
+            return {
+                "name": name,
+                "oidcIssuerProfile": {"enabled": True, "issuerURL": unknown(f"OIDC issuer URL of AKS cluster {name}")},
+            }
+        if token == "azure-native:containerservice:listManagedClusterUserCredentials":
+            kubeconfig = unknown(f"user kubeconfig of AKS cluster {name}")
+            return {"kubeconfigs": [{"name": "clusterUser", "value": base64.b64encode(kubeconfig.encode()).decode()}]}
+        raise NotImplementedError(f"plan has no offline answer for lookup {token}")
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        state = dict(args.inputs)
+        partition = self.settings.partition
+        if args.typ == "aws:iam/role:Role":
+            role = state.get("name", args.name)
+            state["arn"] = (
+                f"arn:{partition}:iam::{self.account}:role/{role}"
+                if self.account
+                else unknown(f"ARN of IAM role {role}")
+            )
+        elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            url = str(state.get("url", ""))
+            state["arn"] = unknown(
+                "ARN of the IAM OIDC provider for " + ("the cluster's issuer" if url.startswith("<unknown") else url)
+            )
+        return f"{args.name}-id", state
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Mock monitor that keeps what the engine receives: parent, dependencies, protect, inputs."""
+
+    def __init__(self, mocks: PlanMocks):
+        super().__init__(mocks)
+        self.records: list[dict[str, Any]] = []
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the real engine makes them: the parent's whole type chain, the stack left out."""
+        if parent:
+            qualified = parent.split("::")[2]
+            if qualified != "pulumi:pulumi:Stack":
+                type_ = f"{qualified}${type_}"
+        return super().make_urn("", type_, name)
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        inputs = rpc.deserialize_properties(request.object) if request.type != "pulumi:pulumi:Stack" else {}
+        self.records.append(
+            {
+                "urn": response.urn,
+                "type": request.type,
+                "name": request.name,
+                "parent": request.parent or None,
+                "dependsOn": sorted(set(request.dependencies)),
+                "protect": bool(request.protect),
+                "inputs": _plain(inputs),
+            }
+        )
+        return response
+
+
+def _plain(value: Any) -> Any:
+    """Engine values as plain JSON data: keys sorted, secrets masked, whole floats as ints."""
+    if isinstance(value, dict):
+        if value.get(SECRET_SIG) == rpc._special_secret_sig:
+            return SECRET_TEXT
+        return {k: _plain(value[k]) for k in sorted(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def run_plan(settings: Settings) -> PlanResult:
+    """Register the stack's resources on the mock engine (preview=False, so every apply runs)."""
+    mocks = PlanMocks(settings)
+    monitor = RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, settings.project, settings.stack, preview=False, monitor=monitor)
+    result = PlanResult(settings.project, settings.stack)
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[Any]:
+        outputs = pulumi.Output.from_input(build(settings))
+        return outputs.apply(lambda resolved: result.outputs.update(_plain(resolved)))
+
+    program()
+    result.resources = sorted(monitor.records, key=lambda r: r["urn"])
+    result.lookups = mocks.lookups
+    return result

@@ -1,0 +1,108 @@
+"""The one `build()` shared by the Pulumi program and the offline `plan`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import manifests, names
+from components.oidc_provider import ClusterOidcProvider
+from components.settings import Settings, parse_settings
+from components.targets import cluster_target
+from components.workload_identity import WorkloadIdentity
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """Register every resource of a stack; return its outputs (name → value or Output)."""
+    cluster = settings.cluster
+    target = cluster_target(cluster, settings.region)
+    provider = ClusterOidcProvider(
+        f"{cluster.name}-oidc",
+        {
+            "issuer_url": target.issuer_url,
+            "audience": cluster.audience,
+            "existing_provider_arn": cluster.oidc_provider_arn,
+            "thumbprints": list(cluster.thumbprints),
+        },
+    )
+    k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": target.kubernetes_provider})
+    created_namespaces: dict[str, k8s.core.v1.Namespace] = {}
+    for w in settings.workloads:
+        if w.create_namespace and w.namespace not in created_namespaces:
+            created_namespaces[w.namespace] = k8s.core.v1.Namespace(
+                f"ns-{w.namespace}", metadata=manifests.namespace(w.namespace)["metadata"], opts=k8s_opts
+            )
+
+    workloads: dict[str, Any] = {}
+    for w in settings.workloads:
+        ns = created_namespaces.get(w.namespace)
+        identity = WorkloadIdentity(
+            w.name,
+            {
+                "oidc_provider_arn": provider.arn,
+                "issuer_url": provider.url,
+                "audience": cluster.audience,
+                "namespace": w.namespace,
+                "service_account": w.service_account,
+                "role_name": names.role_name(settings.stack, w.name),
+                "policy_name": names.policy_name(w.name),
+                "region": settings.region,
+                "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in w.s3],
+                "max_session_duration": w.max_session_duration,
+                "token_expiration_seconds": w.token_expiration_seconds,
+                "sample_job": w.sample_job,
+                "job_image": w.job_image,
+                "inject_pod_identity": not target.webhook_injects_token,
+            },
+            opts=k8s_opts.merge(pulumi.ResourceOptions(depends_on=[ns] if ns is not None else None)),
+        )
+        workloads[w.name] = {
+            "roleArn": identity.role_arn,
+            "roleName": identity.role_name,
+            "namespace": w.namespace,
+            "serviceAccount": w.service_account,
+            "podIdentity": identity.pod_identity,
+            "verifyLogs": (
+                f"kubectl logs --namespace {w.namespace} job/{names.job_name(w.name)}" if w.sample_job else None
+            ),
+        }
+    return {
+        "oidcProviderArn": provider.arn,
+        "issuerUrl": provider.url,
+        "clusterKind": cluster.kind,
+        "workloads": workloads,
+    }
+
+
+def config_from_runtime() -> dict[str, Any]:
+    """Every config key the Pulumi engine gave this program, object values decoded from JSON."""
+    from pulumi.runtime import config as runtime_config
+
+    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
+    result: dict[str, Any] = {}
+    for key, value in raw.items():
+        if isinstance(value, str):
+            try:
+                decoded = json.loads(value)
+                value = decoded if isinstance(decoded, (dict, list, bool, int)) else value
+            except ValueError:
+                pass
+        result[key] = value
+    return result
+
+
+def main() -> None:
+    """Entry of `pulumi up`: config → settings → build → exports; bad config is a clean error."""
+    from components.settings import ConfigError
+
+    try:
+        settings = parse_settings(config_from_runtime(), pulumi.get_stack())
+    except ConfigError as error:
+        for problem in error.problems:
+            pulumi.log.error(str(problem))
+        raise pulumi.RunError(f"invalid stack configuration: {len(error.problems)} problem(s), listed above") from None
+    for key, value in build(settings).items():
+        pulumi.export(key, value)

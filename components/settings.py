@@ -1,0 +1,560 @@
+"""Stack configuration → validated, frozen settings (pure: no Pulumi resources)."""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from components import names
+
+DEFAULT_AUDIENCE = "sts.amazonaws.com"
+DEFAULT_JOB_IMAGE = "public.ecr.aws/lambda/python:3.12"
+DEFAULT_TRUST_POLICY_MAX_CHARS = 2048
+KINDS = ("eks", "aks")
+ACCESS_LEVELS = ("read", "write", "read-write")
+
+CLUSTER_KEYS = (
+    "kind",
+    "name",
+    "resourceGroup",
+    "issuerUrl",
+    "audience",
+    "oidcProviderArn",
+    "thumbprints",
+    "kubeconfig",
+)
+WORKLOAD_KEYS = (
+    "name",
+    "namespace",
+    "serviceAccount",
+    "s3",
+    "sampleJob",
+    "createNamespace",
+    "maxSessionDuration",
+    "tokenExpirationSeconds",
+    "jobImage",
+)
+GRANT_KEYS = ("bucket", "prefix", "access")
+PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars")
+
+_DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", re.ASCII)
+_WORKLOAD_NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?", re.ASCII)
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]", re.ASCII)
+_PROVIDER_ARN = re.compile(
+    r"arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f):iam::(\d{12}):oidc-provider/(\S+)", re.ASCII
+)
+_EKS_ISSUER = re.compile(r"https://oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[0-9A-F]{32}", re.ASCII)
+_AKS_HOST = re.compile(r"[a-z0-9-]+\.oic\.prod-aks\.azure\.com", re.ASCII)
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+", re.ASCII)
+_THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
+_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid input: where, what is wrong, what is allowed."""
+
+    path: str
+    wrong: str
+    allowed: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.wrong} ({self.allowed})"
+
+
+class ConfigError(Exception):
+    """Every problem found in a stack configuration, reported at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class S3Grant:
+    bucket: str
+    prefix: str
+    access: str
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    namespace: str
+    service_account: str
+    s3: tuple[S3Grant, ...]
+    sample_job: bool = True
+    create_namespace: bool = False
+    max_session_duration: int = 3600
+    token_expiration_seconds: int = 3600
+    job_image: str = DEFAULT_JOB_IMAGE
+
+
+@dataclass(frozen=True)
+class Cluster:
+    kind: str
+    name: str
+    resource_group: str | None = None
+    issuer_url: str | None = None
+    audience: str = DEFAULT_AUDIENCE
+    oidc_provider_arn: str | None = None
+    thumbprints: tuple[str, ...] = ()
+    kubeconfig: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    stack: str
+    region: str
+    cluster: Cluster
+    workloads: tuple[Workload, ...]
+    trust_policy_max_chars: int = DEFAULT_TRUST_POLICY_MAX_CHARS
+    project: str = "irsa"
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
+
+
+def partition_of(region: str) -> str:
+    """AWS partition that a region belongs to."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("us-isob-"):
+        return "aws-iso-b"
+    if region.startswith("us-iso-"):
+        return "aws-iso"
+    return "aws"
+
+
+def issuer_host(issuer_url: str) -> str:
+    """Condition-key prefix of an issuer: the URL without https://, verbatim."""
+    return issuer_url.removeprefix("https://")
+
+
+class _Collector:
+    """Accumulates problems while reading raw config values."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, wrong: str, allowed: str) -> None:
+        self.problems.append(Problem(path, wrong, allowed))
+
+    def unknown_keys(self, path: str, value: Mapping[str, Any], known: tuple[str, ...]) -> None:
+        for key in value:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), known, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                self.add(f"{path}.{key}", "unknown key", f"{hint}known keys: {', '.join(known)}")
+
+    def string(self, path: str, value: Any, *, required: bool = True) -> str | None:
+        if value is None:
+            if required:
+                self.add(path, "is required", "a non-empty string")
+            return None
+        if not isinstance(value, str) or not value:
+            self.add(path, f"{_show(value)} is not a non-empty string", "a non-empty string")
+            return None
+        return value
+
+    def boolean(self, path: str, value: Any, default: bool) -> bool:
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.add(path, f"{_show(value)} is not a boolean", "true or false")
+            return default
+        return value
+
+    def integer(self, path: str, value: Any, default: int, low: int, high: int, what: str) -> int:
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.add(path, f"{_show(value)} is not an integer", f"{what}: an integer from {low} to {high}")
+            return default
+        if not low <= value <= high:
+            self.add(path, f"{value} is out of range", f"{what}: {low} to {high}")
+            return default
+        return value
+
+
+def _show(value: Any) -> str:
+    text = f'"{value}"' if isinstance(value, str) else repr(value)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
+    """Validate a stack's config map (keys like `irsa:cluster`); raise ConfigError listing every problem."""
+    c = _Collector()
+    if not isinstance(stack, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", stack, re.ASCII):
+        c.add("stack", f"{_show(stack)} is not a valid stack name", "letters, digits, '-', '_', '.'")
+        stack = "stack"
+    for key in config:
+        if isinstance(key, str) and key.startswith("irsa:") and key[5:] not in PROJECT_KEYS:
+            known = tuple(f"irsa:{k}" for k in PROJECT_KEYS)
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            c.add(key, "unknown key", f"{hint}known keys: {', '.join(known)}")
+
+    region = c.string("aws:region", config.get("aws:region"))
+    if region is not None and not _REGION.fullmatch(region):
+        c.add("aws:region", f"{_show(region)} is not an AWS region", "for example ap-northeast-2")
+        region = None
+    max_trust = c.integer(
+        "irsa:trustPolicyMaxChars",
+        config.get("irsa:trustPolicyMaxChars"),
+        DEFAULT_TRUST_POLICY_MAX_CHARS,
+        2048,
+        8192,
+        "IAM trust policy size quota",
+    )
+    cluster = _cluster(c, config.get("irsa:cluster"), region)
+    workloads = _workloads(c, config.get("irsa:workloads"), stack)
+
+    if c.problems or cluster is None or region is None:
+        raise ConfigError(c.problems)
+    settings = Settings(stack, region, cluster, workloads, max_trust)
+    size_problems = policy_size_problems(settings)
+    if size_problems:
+        raise ConfigError(size_problems)
+    return settings
+
+
+def _cluster(c: _Collector, raw: Any, region: str | None) -> Cluster | None:
+    path = "irsa:cluster"
+    if raw is None:
+        c.add(path, "is required", "a map with kind, name and, for aks, resourceGroup")
+        return None
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{_show(raw)} is not a map", "a map with kind, name and, for aks, resourceGroup")
+        return None
+    c.unknown_keys(path, raw, CLUSTER_KEYS)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        wrong = "is required" if kind is None else f"{_show(kind)} is not a supported cluster kind"
+        c.add(f"{path}.kind", wrong, "eks or aks")
+        kind = None
+    name = c.string(f"{path}.name", raw.get("name"))
+    rg = c.string(f"{path}.resourceGroup", raw.get("resourceGroup"), required=kind == "aks")
+    if rg is not None and kind == "eks":
+        c.add(f"{path}.resourceGroup", "is only used by aks clusters", "remove it for kind: eks")
+    issuer = c.string(f"{path}.issuerUrl", raw.get("issuerUrl"), required=False)
+    if issuer is not None:
+        issuer = _issuer(c, f"{path}.issuerUrl", issuer, kind)
+    audience = c.string(f"{path}.audience", raw.get("audience"), required=False) or DEFAULT_AUDIENCE
+    if len(audience) > 255:
+        c.add(f"{path}.audience", f"is {len(audience)} characters long", "an IAM client ID: 1 to 255 characters")
+    arn = c.string(f"{path}.oidcProviderArn", raw.get("oidcProviderArn"), required=False)
+    if arn is not None:
+        arn = _provider_arn(c, f"{path}.oidcProviderArn", arn, issuer, region)
+    thumbprints = _thumbprints(c, f"{path}.thumbprints", raw.get("thumbprints"))
+    kubeconfig = c.string(f"{path}.kubeconfig", raw.get("kubeconfig"), required=False)
+    if kind is None or name is None:
+        return None
+    return Cluster(kind, name, rg, issuer, audience, arn, thumbprints, kubeconfig)
+
+
+def _issuer(c: _Collector, path: str, url: str, kind: str | None) -> str | None:
+    allowed = "https://<host>[/<path>], no port, query or fragment, at most 255 characters"
+    m = re.fullmatch(r"https://([A-Za-z0-9.-]+)(/[\x21-\x7e]*)?", url, re.ASCII)
+    if len(url) > 255:
+        c.add(path, f"is {len(url)} characters long", allowed)
+        return None
+    if not url.startswith("https://"):
+        c.add(path, f"{_show(url)} is not an https URL", allowed)
+        return None
+    if m is None or "?" in url or "#" in url:
+        c.add(path, f"{_show(url)} is not a valid OIDC issuer URL", allowed)
+        return None
+    host, rest = m.group(1), m.group(2) or ""
+    if kind == "eks" and not _EKS_ISSUER.fullmatch(url):
+        c.add(
+            path,
+            f"{_show(url)} is not an EKS issuer URL",
+            "https://oidc.eks.<region>.amazonaws.com/id/<32 hex>, no trailing slash",
+        )
+        return None
+    if kind == "aks" and _AKS_HOST.fullmatch(host) and not rest.endswith("/"):
+        c.add(
+            path,
+            f"{_show(url)} lacks the trailing slash AKS issuers have",
+            "https://<region>.oic.prod-aks.azure.com/<tenant>/<cluster>/ exactly as `az aks show` prints it",
+        )
+        return None
+    return url
+
+
+def _provider_arn(c: _Collector, path: str, arn: str, issuer: str | None, region: str | None) -> str | None:
+    m = _PROVIDER_ARN.fullmatch(arn)
+    if m is None:
+        c.add(
+            path,
+            f"{_show(arn)} is not an IAM OIDC provider ARN",
+            "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>",
+        )
+        return None
+    if region is not None and m.group(1) != partition_of(region):
+        c.add(
+            path,
+            f"partition {m.group(1)!r} does not match region {region!r}",
+            f"an ARN in partition {partition_of(region)!r}",
+        )
+        return None
+    if issuer is not None and m.group(3).rstrip("/") != issuer_host(issuer).rstrip("/"):
+        c.add(
+            path,
+            f"provider {m.group(3)!r} is not the provider of issuerUrl {issuer!r}",
+            f"arn:{m.group(1)}:iam::<account>:oidc-provider/{issuer_host(issuer).rstrip('/')}",
+        )
+        return None
+    return arn
+
+
+def _thumbprints(c: _Collector, path: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 5:
+        c.add(
+            path,
+            f"{_show(raw)} is not a list of 1 to 5 thumbprints",
+            "1 to 5 SHA-1 fingerprints, 40 hex characters each",
+        )
+        return ()
+    for i, t in enumerate(raw):
+        if not isinstance(t, str) or not _THUMBPRINT.fullmatch(t):
+            c.add(f"{path}[{i}]", f"{_show(t)} is not a thumbprint", "40 hex characters")
+    return tuple(t.lower() for t in raw if isinstance(t, str))
+
+
+def _workloads(c: _Collector, raw: Any, stack: str) -> tuple[Workload, ...]:
+    path = "irsa:workloads"
+    if raw is None:
+        c.add(path, "is required", "a non-empty list of workloads")
+        return ()
+    if not isinstance(raw, list) or not raw:
+        c.add(path, f"{_show(raw)} is not a non-empty list", "a non-empty list of workloads")
+        return ()
+    result: list[Workload] = []
+    seen_names: dict[str, int] = {}
+    seen_role_names: dict[str, int] = {}
+    seen_subjects: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(raw):
+        w = _workload(c, f"{path}[{i}]", item, stack)
+        if w is not None:
+            result.append(w)
+        if not isinstance(item, Mapping):
+            continue
+        # Clashes are checked on the raw values too, so an invalid workload still reports its duplicate.
+        name, ns, sa = item.get("name"), item.get("namespace"), item.get("serviceAccount")
+        if isinstance(name, str):
+            if name in seen_names:
+                c.add(
+                    f"{path}[{i}].name",
+                    f"{_show(name)} is already used by {path}[{seen_names[name]}]",
+                    "unique workload names",
+                )
+            else:
+                seen_names[name] = i
+                role = names.role_name(stack, name).lower()
+                if role in seen_role_names:
+                    c.add(
+                        f"{path}[{i}].name",
+                        f"IAM role name {names.role_name(stack, name)!r} clashes with {path}[{seen_role_names[role]}]",
+                        "IAM role names unique case-insensitively",
+                    )
+                seen_role_names.setdefault(role, i)
+        if isinstance(ns, str) and isinstance(sa, str):
+            if (ns, sa) in seen_subjects:
+                c.add(
+                    f"{path}[{i}].serviceAccount",
+                    f"{ns}/{sa} is already used by {path}[{seen_subjects[(ns, sa)]}]",
+                    "one workload per namespace/ServiceAccount",
+                )
+            else:
+                seen_subjects[(ns, sa)] = i
+    return tuple(result)
+
+
+def _workload(c: _Collector, path: str, raw: Any, stack: str) -> Workload | None:
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{_show(raw)} is not a map", "a map with name, namespace, serviceAccount and s3")
+        return None
+    c.unknown_keys(path, raw, WORKLOAD_KEYS)
+    before = len(c.problems)
+    sample_job = c.boolean(f"{path}.sampleJob", raw.get("sampleJob"), True)
+    name = c.string(f"{path}.name", raw.get("name"))
+    if name is not None:
+        name = _workload_name(c, f"{path}.name", name, stack, sample_job)
+    namespace = c.string(f"{path}.namespace", raw.get("namespace"))
+    if namespace is not None and (len(namespace) > 63 or not _DNS_LABEL.fullmatch(namespace)):
+        c.add(
+            f"{path}.namespace",
+            f"{_show(namespace)} is not a valid Kubernetes namespace",
+            "lowercase RFC 1123 label, at most 63 characters",
+        )
+    sa = c.string(f"{path}.serviceAccount", raw.get("serviceAccount"))
+    if sa is not None and (len(sa) > 253 or not _DNS_SUBDOMAIN.fullmatch(sa)):
+        c.add(
+            f"{path}.serviceAccount",
+            f"{_show(sa)} is not a valid ServiceAccount name",
+            "lowercase RFC 1123 subdomain, at most 253 characters",
+        )
+    grants = _grants(c, f"{path}.s3", raw.get("s3"))
+    create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
+    max_session = c.integer(
+        f"{path}.maxSessionDuration",
+        raw.get("maxSessionDuration"),
+        3600,
+        3600,
+        43200,
+        "IAM MaxSessionDuration in seconds",
+    )
+    expiration = c.integer(
+        f"{path}.tokenExpirationSeconds",
+        raw.get("tokenExpirationSeconds"),
+        3600,
+        600,
+        86400,
+        "projected token expirationSeconds: at least 600, at most one day",
+    )
+    image = c.string(f"{path}.jobImage", raw.get("jobImage"), required=False) or DEFAULT_JOB_IMAGE
+    if len(c.problems) > before or name is None or namespace is None or sa is None:
+        return None
+    return Workload(name, namespace, sa, grants, sample_job, create_ns, max_session, expiration, image)
+
+
+def _workload_name(c: _Collector, path: str, name: str, stack: str, sample_job: bool) -> str | None:
+    if not _WORKLOAD_NAME.fullmatch(name):
+        c.add(
+            path,
+            f"{_show(name)} is not a valid workload name",
+            "lowercase letters, digits and '-', starting with a letter, ending with a letter or digit",
+        )
+        return None
+    for what, derived, limit in names.derived_names(stack, name, sample_job):
+        if len(derived) > limit:
+            c.add(
+                path,
+                f"{what} {derived!r} would be {len(derived)} characters",
+                f"{what}s are at most {limit}: shorten the workload name by {len(derived) - limit}",
+            )
+            return None
+    return name
+
+
+def _grants(c: _Collector, path: str, raw: Any) -> tuple[S3Grant, ...]:
+    if raw is None:
+        c.add(path, "is required", "a non-empty list of {bucket, prefix, access} grants")
+        return ()
+    if not isinstance(raw, list) or not raw:
+        c.add(path, f"{_show(raw)} is not a non-empty list", "a non-empty list of {bucket, prefix, access} grants")
+        return ()
+    grants = []
+    for i, g in enumerate(raw):
+        p = f"{path}[{i}]"
+        if not isinstance(g, Mapping):
+            c.add(p, f"{_show(g)} is not a map", "a map with bucket, prefix (optional) and access")
+            continue
+        c.unknown_keys(p, g, GRANT_KEYS)
+        bucket = c.string(f"{p}.bucket", g.get("bucket"))
+        if bucket is not None:
+            wrong = bucket_problem(bucket)
+            if wrong:
+                c.add(
+                    f"{p}.bucket",
+                    f"{_show(bucket)} {wrong}",
+                    "an S3 bucket name: 3-63 lowercase letters, digits, '.', '-', "
+                    "starting and ending with a letter or digit",
+                )
+                bucket = None
+        prefix = g.get("prefix", "")
+        if prefix is None:
+            prefix = ""
+        if not isinstance(prefix, str):
+            c.add(f"{p}.prefix", f"{_show(prefix)} is not a string", "an object key prefix such as uploads/")
+            prefix = None
+        elif any(ch in prefix for ch in "*?") or prefix.startswith("/") or len(prefix) > 1024:
+            c.add(
+                f"{p}.prefix",
+                f"{_show(prefix)} is not a literal key prefix",
+                "no '*' or '?', no leading '/', at most 1024 characters; for example uploads/",
+            )
+            prefix = None
+        access = g.get("access")
+        if access not in ACCESS_LEVELS:
+            wrong = "is required" if access is None else f"{_show(access)} is not an access level"
+            c.add(f"{p}.access", wrong, "read, write or read-write")
+            access = None
+        if bucket is not None and prefix is not None and access is not None:
+            grants.append(S3Grant(bucket, prefix, access))
+    return tuple(grants)
+
+
+def bucket_problem(bucket: str) -> str | None:
+    """What is wrong with an S3 bucket name, or None."""
+    if bucket.startswith("arn:"):
+        return "is an ARN, not a bucket name"
+    if not 3 <= len(bucket) <= 63:
+        return f"is {len(bucket)} character{'s' if len(bucket) != 1 else ''} long"
+    if not _BUCKET.fullmatch(bucket):
+        return "has characters or ends that S3 does not allow"
+    if ".." in bucket:
+        return "contains '..'"
+    try:
+        ipaddress.IPv4Address(bucket)
+        return "is formatted as an IP address"
+    except ValueError:
+        pass
+    for prefix in _BUCKET_PREFIXES:
+        if bucket.startswith(prefix):
+            return f"starts with the reserved prefix {prefix!r}"
+    for suffix in _BUCKET_SUFFIXES:
+        if bucket.endswith(suffix):
+            return f"ends with the reserved suffix {suffix!r}"
+    return None
+
+
+def policy_size_problems(settings: Settings) -> list[Problem]:
+    """Rendered documents measured against IAM's size quotas (whitespace not counted)."""
+    from components import documents  # local: documents imports settings types
+
+    problems = []
+    for i, w in enumerate(settings.workloads):
+        trust = documents.compact_size(
+            documents.trust_policy(
+                documents.PLACEHOLDER_PROVIDER_ARN,
+                documents.PLACEHOLDER_ISSUER_HOST
+                if settings.cluster.issuer_url is None
+                else issuer_host(settings.cluster.issuer_url),
+                [documents.subject(w.namespace, w.service_account)],
+                settings.cluster.audience,
+            )
+        )
+        if trust > settings.trust_policy_max_chars:
+            problems.append(
+                Problem(
+                    f"irsa:workloads[{i}]",
+                    f"trust policy is {trust} characters",
+                    f"IAM trust policies are at most {settings.trust_policy_max_chars}; "
+                    "raise irsa:trustPolicyMaxChars if your account's quota is raised",
+                )
+            )
+        perms = documents.compact_size(documents.s3_policy(w.s3, settings.partition))
+        if perms > 10240:
+            problems.append(
+                Problem(
+                    f"irsa:workloads[{i}].s3",
+                    f"inline policies are {perms} characters",
+                    "all inline policies of a role are at most 10240 characters: "
+                    "split the workload or merge grants on the same bucket",
+                )
+            )
+    return problems

@@ -1,0 +1,120 @@
+"""Cluster targets: where the OIDC issuer URL and the Kubernetes provider come from (EKS or AKS)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.settings import Cluster
+
+
+@dataclass(frozen=True)
+class ClusterTarget:
+    """What components need from a cluster: issuer URL, Kubernetes provider, whether a webhook injects tokens."""
+
+    issuer_url: pulumi.Output[str]
+    kubernetes_provider: k8s.Provider
+    webhook_injects_token: bool
+
+
+class IssuerNotEnabledError(Exception):
+    """The AKS cluster has no OIDC issuer."""
+
+
+def eks_kubeconfig(name: str, region: str, endpoint: str, ca_data: str) -> str:
+    """Kubeconfig that authenticates with `aws eks get-token` (no stored credentials)."""
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": name, "cluster": {"server": endpoint, "certificate-authority-data": ca_data}}],
+            "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
+            "current-context": name,
+            "users": [
+                {
+                    "name": name,
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "aws",
+                            "args": [
+                                "eks",
+                                "get-token",
+                                "--cluster-name",
+                                name,
+                                "--region",
+                                region,
+                                "--output",
+                                "json",
+                            ],
+                        }
+                    },
+                }
+            ],
+        }
+    )
+
+
+def aks_issuer(profile: object, cluster: Cluster) -> str:
+    """Issuer URL from an AKS OIDC issuer profile, or a clear error naming the fix."""
+    issuer = getattr(profile, "issuer_url", None) if profile is not None else None
+    enabled = getattr(profile, "enabled", None) if profile is not None else None
+    if not issuer or enabled is False:
+        raise IssuerNotEnabledError(
+            f"irsa:cluster: AKS cluster {cluster.name!r} has no OIDC issuer enabled "
+            f"(run: az aks update --resource-group {cluster.resource_group} --name {cluster.name} "
+            "--enable-oidc-issuer, then set irsa:cluster.issuerUrl or re-run)"
+        )
+    return str(issuer)
+
+
+def eks_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | None = None) -> ClusterTarget:
+    """EKS: issuer and kubeconfig from one `eks.getCluster` lookup (none when both are configured)."""
+    issuer: pulumi.Output[str]
+    if cluster.issuer_url is not None and cluster.kubeconfig is not None:
+        issuer = pulumi.Output.from_input(cluster.issuer_url)
+        kubeconfig: pulumi.Input[str] = cluster.kubeconfig
+    else:
+        import pulumi_aws.eks as eks
+
+        found = eks.get_cluster_output(name=cluster.name)
+        issuer = (
+            pulumi.Output.from_input(cluster.issuer_url) if cluster.issuer_url else found.identities[0].oidcs[0].issuer
+        )
+        kubeconfig = cluster.kubeconfig or pulumi.Output.all(
+            found.endpoint, found.certificate_authorities[0].data
+        ).apply(lambda v: eks_kubeconfig(cluster.name, region, v[0], v[1]))
+    provider = k8s.Provider(f"{cluster.name}-k8s", kubeconfig=kubeconfig, opts=opts)
+    return ClusterTarget(issuer, provider, webhook_injects_token=True)
+
+
+def aks_target(cluster: Cluster, opts: pulumi.ResourceOptions | None = None) -> ClusterTarget:
+    """AKS: issuer from the managed cluster's OIDC profile; kubeconfig from its user credentials."""
+    import pulumi_azure_native.containerservice as aks
+
+    if cluster.issuer_url is not None:
+        issuer = pulumi.Output.from_input(cluster.issuer_url)
+    else:
+        found = aks.get_managed_cluster_output(resource_group_name=cluster.resource_group, resource_name=cluster.name)
+        issuer = found.oidc_issuer_profile.apply(lambda p: aks_issuer(p, cluster))
+    kubeconfig: pulumi.Input[str]
+    if cluster.kubeconfig is not None:
+        kubeconfig = cluster.kubeconfig
+    else:
+        creds = aks.list_managed_cluster_user_credentials_output(
+            resource_group_name=cluster.resource_group, resource_name=cluster.name
+        )
+        kubeconfig = pulumi.Output.secret(creds.kubeconfigs[0].value.apply(lambda v: base64.b64decode(v).decode()))
+    provider = k8s.Provider(f"{cluster.name}-k8s", kubeconfig=kubeconfig, opts=opts)
+    return ClusterTarget(issuer, provider, webhook_injects_token=False)
+
+
+def cluster_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | None = None) -> ClusterTarget:
+    """The target for a cluster's kind."""
+    if cluster.kind == "eks":
+        return eks_target(cluster, region, opts)
+    return aks_target(cluster, opts)

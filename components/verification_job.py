@@ -1,0 +1,62 @@
+"""VerificationJob: a Job that proves a workload's identity reaches its S3 grant."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import manifests
+from components.dependencies import depends_on_of
+from components.settings import S3Grant
+
+
+class VerificationJobArgs(TypedDict, total=False):
+    """Inputs of VerificationJob."""
+
+    workload: str
+    """Workload name; the Job and its script ConfigMap are named after it."""
+    namespace: str
+    service_account: str
+    grants: Sequence[S3Grant]
+    """S3 grants of the workload; the Job writes inside the first write grant, else lists the first."""
+    image: str
+    """Container image with Python 3 and boto3."""
+    role_arn: pulumi.Input[str]
+    pod_identity: pulumi.Input[dict[str, Any]] | None
+    """Pod identity fragment to splice in where no webhook injects the token (AKS); None on EKS."""
+
+
+class VerificationJob(pulumi.ComponentResource):
+    """ConfigMap with the verification script and a hardened Job running it as the workload's ServiceAccount."""
+
+    job_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: VerificationJobArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("irsa:index:VerificationJob", name, {}, opts)
+        workload, namespace = args["workload"], args["namespace"]
+        script = manifests.script_config_map(workload, namespace, manifests.verification_script())
+        # The script waits only for a Namespace the stack creates, keeping it off the IAM chain's critical path.
+        namespaces = [d for d in depends_on_of(opts) if isinstance(d, k8s.core.v1.Namespace)]
+        config_map = k8s.core.v1.ConfigMap(
+            f"{name}-script",
+            metadata=script["metadata"],
+            data=script["data"],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=namespaces),
+        )
+        body = pulumi.Output.all(args["role_arn"], args.get("pod_identity")).apply(
+            lambda v: manifests.verification_job(
+                workload, namespace, args["service_account"], tuple(args["grants"]), args["image"], v[1], v[0]
+            )
+        )
+        job = k8s.batch.v1.Job(
+            f"{name}-job",
+            metadata=body["metadata"],
+            spec=body["spec"],
+            # The Job must start after everything its parent waits for (the role's policy).
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[config_map, *depends_on_of(opts)]),
+        )
+        self.job_name = job.metadata.name
+        self.register_outputs({"job_name": self.job_name})

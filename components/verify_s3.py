@@ -1,0 +1,72 @@
+"""Verification Job script: prove the pod's web identity reaches its S3 grant.
+
+Runs inside the Job's pod (mounted from a ConfigMap) with boto3's default credential chain,
+which reads AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE. Exit 0 on success, 1 with the AWS
+error otherwise. Configured by IRSA_CHECK_BUCKET, IRSA_CHECK_PREFIX, IRSA_CHECK_ACCESS
+(read | write | read-write) and IRSA_RETRY_SECONDS (default 120).
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+import time
+
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
+
+# New roles and providers take seconds to propagate through IAM: retry these, fail fast on others.
+RETRYABLE = {"AccessDenied", "InvalidIdentityToken", "IDPCommunicationError", "Throttling"}
+
+
+def caller_identity(retry_seconds: float) -> dict:
+    """STS GetCallerIdentity, retried with backoff while IAM propagates."""
+    deadline = time.monotonic() + retry_seconds
+    delay = 2.0
+    while True:
+        try:
+            return boto3.client("sts").get_caller_identity()
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            if code not in RETRYABLE or time.monotonic() + delay > deadline:
+                raise
+            print(f"waiting for IAM: {code}; retrying in {delay:.0f}s", flush=True)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+def check_s3(bucket: str, prefix: str, access: str) -> str:
+    """Write a timestamped object inside a write grant, or list inside a read grant."""
+    s3 = boto3.client("s3")
+    if access in ("write", "read-write"):
+        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+        key = f"{prefix}irsa-verification-{stamp}.txt"
+        s3.put_object(Bucket=bucket, Key=key, Body=f"written by the irsa verification Job at {stamp}\n".encode())
+        return f"wrote s3://{bucket}/{key}"
+    listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=5)
+    keys = [item["Key"] for item in listing.get("Contents", [])]
+    if keys:
+        s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read(1)
+        return f"listed s3://{bucket}/{prefix} and read {keys[0]}"
+    return f"listed s3://{bucket}/{prefix} (empty)"
+
+
+def main() -> int:
+    bucket = os.environ["IRSA_CHECK_BUCKET"]
+    prefix = os.environ.get("IRSA_CHECK_PREFIX", "")
+    access = os.environ.get("IRSA_CHECK_ACCESS", "read")
+    retry_seconds = float(os.environ.get("IRSA_RETRY_SECONDS", "120"))
+    try:
+        identity = caller_identity(retry_seconds)
+        print(f"caller identity: {identity['Arn']} (account {identity['Account']})", flush=True)
+        print(check_s3(bucket, prefix, access), flush=True)
+    except (ClientError, BotoCoreError) as error:
+        print(f"irsa verification failed: {error}", file=sys.stderr, flush=True)
+        return 1
+    print("irsa verification succeeded", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,131 @@
+"""WorkloadIdentity: IAM role, inline S3 policy, ServiceAccount and optional VerificationJob for one workload."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypedDict
+
+import pulumi
+import pulumi_aws.iam as iam
+import pulumi_kubernetes as k8s
+
+from components import documents, manifests, names
+from components.dependencies import depends_on_of
+from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, S3Grant, issuer_host, partition_of
+from components.verification_job import VerificationJob
+
+
+class S3GrantArgs(TypedDict, total=False):
+    """One S3 grant: bucket, optional key prefix, access level."""
+
+    bucket: str
+    prefix: str
+    access: str
+    """read | write | read-write"""
+
+
+class WorkloadIdentityArgs(TypedDict, total=False):
+    """Inputs of WorkloadIdentity."""
+
+    oidc_provider_arn: pulumi.Input[str]
+    """ARN of the cluster's IAM OIDC provider."""
+    issuer_url: pulumi.Input[str]
+    """The cluster's issuer URL; its host/path prefixes the trust condition keys."""
+    audience: str
+    """Token audience (default sts.amazonaws.com); must equal a client ID of the provider."""
+    namespace: str
+    service_account: str
+    role_name: str
+    """Physical IAM role name."""
+    policy_name: str
+    """Inline policy name (default irsa-<name>-s3)."""
+    region: str
+    """AWS region pods call STS in; also picks the partition."""
+    s3: Sequence[S3GrantArgs]
+    max_session_duration: int
+    token_expiration_seconds: int
+    sample_job: bool
+    """Create a VerificationJob (default true)."""
+    job_image: str
+    inject_pod_identity: bool
+    """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
+
+
+def _grants(raw: Sequence[Any]) -> tuple[S3Grant, ...]:
+    return tuple(g if isinstance(g, S3Grant) else S3Grant(g["bucket"], g.get("prefix", ""), g["access"]) for g in raw)
+
+
+class WorkloadIdentity(pulumi.ComponentResource):
+    """Lets one Kubernetes ServiceAccount act as an IAM role with least-privilege S3 access."""
+
+    role_arn: pulumi.Output[str]
+    role_name: pulumi.Output[str]
+    namespace: pulumi.Output[str]
+    service_account: pulumi.Output[str]
+    pod_identity: pulumi.Output[dict[str, Any]]
+
+    def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("irsa:index:WorkloadIdentity", name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        audience = args.get("audience") or DEFAULT_AUDIENCE
+        namespace, sa, region = args["namespace"], args["service_account"], args["region"]
+        grants = _grants(args["s3"])
+        subject = documents.subject(namespace, sa)
+
+        trust = pulumi.Output.all(args["oidc_provider_arn"], args["issuer_url"]).apply(
+            lambda v: documents.to_json(documents.trust_policy(v[0], issuer_host(v[1]), [subject], audience))
+        )
+        role = iam.Role(
+            f"{name}-role",
+            name=args.get("role_name") or f"irsa-{name}",
+            assume_role_policy=trust,
+            max_session_duration=args.get("max_session_duration", 3600),
+            description=f"Web identity of {namespace}/{sa} (managed by irsa)",
+            opts=child,
+        )
+        policy = iam.RolePolicy(
+            f"{name}-policy",
+            role=role.name,
+            name=args.get("policy_name") or names.policy_name(name),
+            policy=documents.to_json(documents.s3_policy(grants, partition_of(region))),
+            opts=child,
+        )
+        body = role.arn.apply(lambda arn: manifests.service_account(sa, namespace, arn, audience))
+        account = k8s.core.v1.ServiceAccount(
+            f"{name}-sa",
+            metadata=body["metadata"],
+            # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
+        )
+        self.pod_identity = role.arn.apply(
+            lambda arn: manifests.pod_identity_fragment(
+                sa, arn, region, audience, args.get("token_expiration_seconds", 3600)
+            )
+        )
+        if args.get("sample_job", True):
+            VerificationJob(
+                f"{name}-verify",
+                {
+                    "workload": name,
+                    "namespace": namespace,
+                    "service_account": sa,
+                    "grants": grants,
+                    "image": args.get("job_image") or DEFAULT_JOB_IMAGE,
+                    "role_arn": role.arn,
+                    "pod_identity": self.pod_identity if args.get("inject_pod_identity", True) else None,
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, account, *depends_on_of(opts)]),
+            )
+        self.role_arn = role.arn
+        self.role_name = role.name
+        self.namespace = pulumi.Output.from_input(namespace)
+        self.service_account = pulumi.Output.from_input(sa)
+        self.register_outputs(
+            {
+                "role_arn": self.role_arn,
+                "role_name": self.role_name,
+                "namespace": self.namespace,
+                "service_account": self.service_account,
+                "pod_identity": self.pod_identity,
+            }
+        )

@@ -1,0 +1,63 @@
+"""Shared fixtures: stack configs as data and offline plans of them."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from components.plan import run_plan
+from components.settings import Settings, parse_settings
+from components.stackfile import known_stacks, load_settings
+
+EKS_CONFIG: dict[str, Any] = {
+    "aws:region": "ap-northeast-2",
+    "irsa:cluster": {"kind": "eks", "name": "dev-cluster"},
+    "irsa:workloads": [
+        {
+            "name": "s3-writer",
+            "namespace": "production",
+            "serviceAccount": "s3-writer",
+            "s3": [{"bucket": "my-app-uploads", "prefix": "uploads/", "access": "read-write"}],
+        }
+    ],
+}
+
+AKS_CONFIG: dict[str, Any] = {
+    "aws:region": "ap-northeast-2",
+    "irsa:cluster": {"kind": "aks", "name": "aks-1", "resourceGroup": "rg-1"},
+    "irsa:workloads": [
+        {
+            "name": "uploader",
+            "namespace": "apps",
+            "serviceAccount": "uploader",
+            "s3": [{"bucket": "app-uploads", "prefix": "in/", "access": "write"}],
+        }
+    ],
+}
+
+
+def config(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """A deep copy of a config with top-level keys replaced."""
+    result = copy.deepcopy(base)
+    result.update(copy.deepcopy(changes))
+    return result
+
+
+def settings_of(raw: dict[str, Any], stack: str = "dev") -> Settings:
+    return parse_settings(raw, stack)
+
+
+def plan_of(raw: dict[str, Any], stack: str = "dev") -> dict[str, Any]:
+    return run_plan(parse_settings(raw, stack)).to_dict()
+
+
+def by_type(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
+    return [r for r in plan["resources"] if r["type"] == type_]
+
+
+@pytest.fixture(scope="session")
+def shipped_plans() -> dict[str, dict[str, Any]]:
+    """The offline plan of every stack shipped in stacks/."""
+    return {stack: run_plan(load_settings(stack)).to_dict() for stack in known_stacks()}

@@ -1,0 +1,112 @@
+"""`python -m components plan` as users run it: every shipped stack, every format, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from components.stackfile import known_stacks
+
+ROOT = Path(__file__).resolve().parent.parent
+STACKS = known_stacks()
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "components", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_shipped_stacks() -> None:
+    assert {"dev", "staging", "prod"} <= set(STACKS)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_json_matches_the_contract(stack: str) -> None:
+    result = run("plan", "--stack", stack, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert (plan["project"], plan["stack"]) == ("irsa", stack)
+    urns = {r["urn"] for r in plan["resources"]}
+    for r in plan["resources"]:
+        assert set(r) == {"urn", "type", "name", "parent", "dependsOn", "protect", "inputs"}
+        assert r["parent"] is None or r["parent"] in urns
+        assert set(r["dependsOn"]) <= urns
+    roles = [r for r in plan["resources"] if r["type"] == "aws:iam/role:Role"]
+    assert roles and all(isinstance(json.loads(r["inputs"]["assumeRolePolicy"]), dict) for r in roles)
+    assert set(plan["outputs"]["workloads"]) == {r["name"].removesuffix("-role") for r in roles}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_yaml_equals_json(stack: str) -> None:
+    as_yaml = run("plan", "--stack", stack, "--format", "yaml")
+    as_json = run("plan", "--stack", stack, "--format", "json")
+    assert as_yaml.returncode == 0, as_yaml.stderr
+    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_plan_text_reads_like_a_preview(stack: str) -> None:
+    result = run("plan", "--stack", stack)
+    assert result.returncode == 0, result.stderr
+    assert "pulumi:pulumi:Stack" in result.stdout and f"irsa-{stack}" in result.stdout
+    assert "--- aws:iam/role:Role" in result.stdout and "sts:AssumeRoleWithWebIdentity" in result.stdout
+    assert "--- kubernetes:core/v1:ServiceAccount" in result.stdout
+
+
+def test_lookup_values_are_explicit_placeholders() -> None:
+    plan = json.loads(run("plan", "--stack", "dev", "--format", "json").stdout)
+    assert plan["outputs"]["issuerUrl"].startswith("<unknown")
+
+
+def test_config_file_at_any_path(tmp_path: Path) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())
+    result = run("plan", "--stack", "mine", "--config", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stack"] == "mine"
+
+
+def test_invalid_config_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "config:\n  aws:region: ap-northeast-2\n  irsa:cluster: {kind: eks, name: c}\n"
+        "  irsa:workloads:\n    - {name: a, namespace: Prod_NS, serviceAccount: a, s3: [{bucket: b1x, access: read}]}\n"
+        "    - {name: a, namespace: ok, serviceAccount: a, s3: [{bucket: b1x, access: read}]}\n"
+    )
+    result = run("plan", "--stack", "bad", "--config", str(path))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        'irsa:workloads[0].namespace: "Prod_NS" is not a valid Kubernetes namespace '
+        "(lowercase RFC 1123 label, at most 63 characters)",
+        'irsa:workloads[1].name: "a" is already used by irsa:workloads[0] (unique workload names)',
+    ]
+
+
+def test_yaml_syntax_error_points_at_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yaml"
+    path.write_text("config:\n  aws:region: ap-northeast-2\n  irsa:cluster: {kind: eks\n")
+    result = run("plan", "--stack", "x", "--config", str(path))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{path}:4:1: YAML syntax error: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_stack_exits_2() -> None:
+    result = run("plan", "--stack", "nope")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"--stack: no stack file stacks/Pulumi.nope.yaml (one of: {', '.join(STACKS)}; or pass --config FILE)"
+    )
+
+
+def test_bad_flags_exit_2_without_traceback() -> None:
+    result = run("plan", "--stack", "dev", "--format", "xml")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "--format" in result.stderr
