@@ -1,0 +1,70 @@
+"""The Pulumi program's own entry (what `pulumi up` runs): config from the engine, clean errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import pulumi
+import pytest
+from conftest import EKS_CONFIG, config
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import settings as runtime_settings
+
+from components import program
+from components.plan import PlanMocks, RecordingMonitor
+from components.settings import parse_settings
+
+
+def _engine_config(raw: dict[str, Any]) -> dict[str, str]:
+    """Config as the engine hands it to a program: every value a string, objects as JSON."""
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+
+
+def _run_main(raw: dict[str, Any], caplog: pytest.LogCaptureFixture) -> tuple[RecordingMonitor, Exception | None]:
+    mocks = PlanMocks(parse_settings(EKS_CONFIG, "dev"))
+    monitor = RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, "irsa", "dev", preview=False, monitor=monitor)
+    runtime_config.set_all_config(_engine_config(raw))
+
+    @pulumi.runtime.test
+    def run() -> None:
+        program.main()
+
+    error = None
+    try:
+        with caplog.at_level(logging.ERROR):
+            run()
+    except Exception as raised:
+        error = raised
+    finally:
+        runtime_config.set_all_config({})
+    return monitor, error
+
+
+def test_config_from_runtime_decodes_objects() -> None:
+    runtime_config.set_all_config(_engine_config(EKS_CONFIG))
+    try:
+        assert program.config_from_runtime() == EKS_CONFIG
+    finally:
+        runtime_config.set_all_config({})
+
+
+def test_main_registers_the_stack_from_engine_config(caplog: pytest.LogCaptureFixture) -> None:
+    monitor, error = _run_main(EKS_CONFIG, caplog)
+    assert error is None
+    roles = [r for r in monitor.records if r["type"] == "aws:iam/role:Role"]
+    assert [r["inputs"]["name"] for r in roles] == ["irsa-dev-s3-writer"]
+
+
+def test_main_reports_every_problem_without_registering(caplog: pytest.LogCaptureFixture) -> None:
+    raw = config(EKS_CONFIG, **{"irsa:cluster": {"kind": "gke", "name": "c"}, "irsa:extra": 1})
+    monitor, error = _run_main(raw, caplog)
+    assert isinstance(error, pulumi.RunError)
+    assert str(error).startswith("invalid stack configuration: 2 problem")
+    assert [r["type"] for r in monitor.records] == ["pulumi:pulumi:Stack"]
+    messages = [r.getMessage() for r in caplog.records]
+    assert 'irsa:cluster.kind: "gke" is not a supported cluster kind (eks or aks)' in messages
+    assert any(m.startswith("irsa:extra: unknown key") for m in messages)
