@@ -35,6 +35,8 @@ def plan_command(stack: str, config: str | None, fmt: str) -> int:
     from components.stackfile import load_settings
 
     settings = load_settings(stack, config)
+    for warning in settings.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     result = run_plan(settings).to_dict()
     sys.stdout.write(render.FORMATS[fmt](result))
     return EXIT_OK

@@ -9,9 +9,6 @@ from typing import Any
 from components.settings import S3Grant
 
 VERSION = "2012-10-17"
-# Worst-case lengths, used to measure documents whose real values only a lookup gives.
-PLACEHOLDER_PROVIDER_ARN = "arn:aws-us-gov:iam::123456789012:oidc-provider/" + "x" * 80
-PLACEHOLDER_ISSUER_HOST = "oidc.eks.ap-southeast-1.amazonaws.com/id/" + "0" * 32
 
 READ_ACTIONS = ("s3:GetObject",)
 WRITE_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload")
@@ -24,8 +21,17 @@ def subject(namespace: str, service_account: str) -> str:
 
 
 def trust_policy(provider_arn: str, issuer_host: str, subjects: list[str], audience: str) -> dict[str, Any]:
-    """Trust policy letting exactly these ServiceAccounts assume the role with web identity."""
+    """Trust policy letting exactly these ServiceAccounts assume the role with web identity.
+
+    `sub` and `aud` are always pinned; `sub` uses StringLike only when a subject has a wildcard.
+    """
     sub: str | list[str] = subjects[0] if len(subjects) == 1 else list(subjects)
+    key_sub, key_aud = f"{issuer_host}:sub", f"{issuer_host}:aud"
+    condition: dict[str, dict[str, Any]]
+    if any("*" in s or "?" in s for s in subjects):
+        condition = {"StringEquals": {key_aud: audience}, "StringLike": {key_sub: sub}}
+    else:
+        condition = {"StringEquals": {key_sub: sub, key_aud: audience}}
     return {
         "Version": VERSION,
         "Statement": [
@@ -33,12 +39,7 @@ def trust_policy(provider_arn: str, issuer_host: str, subjects: list[str], audie
                 "Effect": "Allow",
                 "Principal": {"Federated": provider_arn},
                 "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        f"{issuer_host}:sub": sub,
-                        f"{issuer_host}:aud": audience,
-                    }
-                },
+                "Condition": condition,
             }
         ],
     }

@@ -8,6 +8,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws.iam as iam
 
+from components import aliases
 from components.settings import DEFAULT_AUDIENCE
 
 
@@ -26,6 +27,9 @@ class ClusterOidcProviderArgs(TypedDict, total=False):
     """Protect the created provider from deletion (default true: deleting it breaks every role of the cluster)."""
 
 
+TYPE = "irsa:index:ClusterOidcProvider"
+
+
 class ClusterOidcProvider(pulumi.ComponentResource):
     """Registers a cluster's OIDC issuer in IAM, or adopts an existing provider ARN."""
 
@@ -33,7 +37,7 @@ class ClusterOidcProvider(pulumi.ComponentResource):
     url: pulumi.Output[str]
 
     def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("irsa:index:ClusterOidcProvider", name, {}, opts)
+        super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         self.url = pulumi.Output.from_input(args["issuer_url"])
         existing = args.get("existing_provider_arn")
         if existing:

@@ -154,5 +154,5 @@ def run_plan(settings: Settings) -> PlanResult:
 
     program()
     result.resources = sorted(monitor.records, key=lambda r: r["urn"])
-    result.lookups = mocks.lookups
+    result.lookups = sorted(mocks.lookups, key=lambda lk: (lk["token"], repr(lk["args"])))
     return result

@@ -56,6 +56,7 @@ def build(settings: Settings) -> dict[str, Any]:
                 "sample_job": w.sample_job,
                 "job_image": w.job_image,
                 "inject_pod_identity": not target.webhook_injects_token,
+                "extra_subjects": list(w.extra_subjects),
             },
             opts=k8s_opts.merge(pulumi.ResourceOptions(depends_on=[ns] if ns is not None else None)),
         )
@@ -104,5 +105,7 @@ def main() -> None:
         for problem in error.problems:
             pulumi.log.error(str(problem))
         raise pulumi.RunError(f"invalid stack configuration: {len(error.problems)} problem(s), listed above") from None
+    for warning in settings.warnings:
+        pulumi.log.warn(warning)
     for key, value in build(settings).items():
         pulumi.export(key, value)

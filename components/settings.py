@@ -37,6 +37,7 @@ WORKLOAD_KEYS = (
     "maxSessionDuration",
     "tokenExpirationSeconds",
     "jobImage",
+    "extraSubjects",
 )
 GRANT_KEYS = ("bucket", "prefix", "access")
 PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars")
@@ -51,6 +52,7 @@ _PROVIDER_ARN = re.compile(
 _EKS_ISSUER = re.compile(r"https://oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/id/[0-9A-F]{32}", re.ASCII)
 _AKS_HOST = re.compile(r"[a-z0-9-]+\.oic\.prod-aks\.azure\.com", re.ASCII)
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+", re.ASCII)
+_SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9*?-]{1,63}):([a-z0-9.*?-]{1,253})", re.ASCII)
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
 _BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3")
@@ -94,6 +96,12 @@ class Workload:
     max_session_duration: int = 3600
     token_expiration_seconds: int = 3600
     job_image: str = DEFAULT_JOB_IMAGE
+    extra_subjects: tuple[str, ...] = ()
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Every `sub` the role trusts: its own ServiceAccount first."""
+        return (f"system:serviceaccount:{self.namespace}:{self.service_account}", *self.extra_subjects)
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,7 @@ class Settings:
     workloads: tuple[Workload, ...]
     trust_policy_max_chars: int = DEFAULT_TRUST_POLICY_MAX_CHARS
     project: str = "irsa"
+    warnings: tuple[str, ...] = ()
 
     @property
     def partition(self) -> str:
@@ -221,7 +230,14 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
 
     if c.problems or cluster is None or region is None:
         raise ConfigError(c.problems)
-    settings = Settings(stack, region, cluster, workloads, max_trust)
+    warnings = tuple(
+        f"irsa:workloads[{i}].extraSubjects: {sub!r} is a wildcard: the trust policy uses StringLike and "
+        "every matching ServiceAccount can assume the role"
+        for i, w in enumerate(workloads)
+        for sub in w.extra_subjects
+        if is_wildcard(sub)
+    )
+    settings = Settings(stack, region, cluster, workloads, max_trust, warnings=warnings)
     size_problems = policy_size_problems(settings)
     if size_problems:
         raise ConfigError(size_problems)
@@ -426,9 +442,35 @@ def _workload(c: _Collector, path: str, raw: Any, stack: str) -> Workload | None
         "projected token expirationSeconds: at least 600, at most one day",
     )
     image = c.string(f"{path}.jobImage", raw.get("jobImage"), required=False) or DEFAULT_JOB_IMAGE
+    extra = _extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
-    return Workload(name, namespace, sa, grants, sample_job, create_ns, max_session, expiration, image)
+    return Workload(name, namespace, sa, grants, sample_job, create_ns, max_session, expiration, image, extra)
+
+
+def is_wildcard(subject: str) -> bool:
+    """Whether a subject needs StringLike (IAM's `*` and `?`)."""
+    return "*" in subject or "?" in subject
+
+
+def _extra_subjects(c: _Collector, path: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    allowed = (
+        "system:serviceaccount:<namespace>:<serviceAccount>; '*' and '?' only inside a name, "
+        "the namespace keeping at least one literal character"
+    )
+    if not isinstance(raw, list):
+        c.add(path, f"{_show(raw)} is not a list", f"a list of subjects: {allowed}")
+        return ()
+    subjects = []
+    for i, sub in enumerate(raw):
+        m = _SUBJECT.fullmatch(sub) if isinstance(sub, str) else None
+        if m is None or not m.group(1).strip("*?"):
+            c.add(f"{path}[{i}]", f"{_show(sub)} is not a ServiceAccount subject", allowed)
+            continue
+        subjects.append(sub)
+    return tuple(subjects)
 
 
 def _workload_name(c: _Collector, path: str, name: str, stack: str, sample_job: bool) -> str | None:
@@ -522,29 +564,33 @@ def bucket_problem(bucket: str) -> str | None:
     return None
 
 
+def measured_issuer_host(settings: Settings) -> str:
+    """The issuer host/path, or one of the same length as a lookup would give (EKS: exact; AKS: typical)."""
+    if settings.cluster.issuer_url is not None:
+        return issuer_host(settings.cluster.issuer_url)
+    if settings.cluster.kind == "eks":
+        suffix = ".com.cn" if settings.partition == "aws-cn" else ".com"
+        return f"oidc.eks.{settings.region}.amazonaws{suffix}/id/{'0' * 32}"
+    return f"koreacentral.oic.prod-aks.azure.com/{'0' * 36}/{'0' * 36}/"
+
+
 def policy_size_problems(settings: Settings) -> list[Problem]:
     """Rendered documents measured against IAM's size quotas (whitespace not counted)."""
     from components import documents  # local: documents imports settings types
 
     problems = []
     for i, w in enumerate(settings.workloads):
-        trust = documents.compact_size(
-            documents.trust_policy(
-                documents.PLACEHOLDER_PROVIDER_ARN,
-                documents.PLACEHOLDER_ISSUER_HOST
-                if settings.cluster.issuer_url is None
-                else issuer_host(settings.cluster.issuer_url),
-                [documents.subject(w.namespace, w.service_account)],
-                settings.cluster.audience,
-            )
-        )
+        host = measured_issuer_host(settings)
+        arn = settings.cluster.oidc_provider_arn or f"arn:{settings.partition}:iam::123456789012:oidc-provider/{host}"
+        trust = documents.compact_size(documents.trust_policy(arn, host, list(w.subjects), settings.cluster.audience))
         if trust > settings.trust_policy_max_chars:
             problems.append(
                 Problem(
                     f"irsa:workloads[{i}]",
                     f"trust policy is {trust} characters",
-                    f"IAM trust policies are at most {settings.trust_policy_max_chars}; "
-                    "raise irsa:trustPolicyMaxChars if your account's quota is raised",
+                    f"IAM trust policies are at most {settings.trust_policy_max_chars} characters: "
+                    "split the workload, use Pod Identity, or raise irsa:trustPolicyMaxChars "
+                    "if AWS raised your account's quota",
                 )
             )
         perms = documents.compact_size(documents.s3_policy(w.s3, settings.partition))

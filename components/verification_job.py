@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import manifests
+from components import aliases, manifests
 from components.dependencies import depends_on_of
 from components.settings import S3Grant
 
@@ -29,13 +29,16 @@ class VerificationJobArgs(TypedDict, total=False):
     """Pod identity fragment to splice in where no webhook injects the token (AKS); None on EKS."""
 
 
+TYPE = "irsa:index:VerificationJob"
+
+
 class VerificationJob(pulumi.ComponentResource):
     """ConfigMap with the verification script and a hardened Job running it as the workload's ServiceAccount."""
 
     job_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: VerificationJobArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("irsa:index:VerificationJob", name, {}, opts)
+        super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         workload, namespace = args["workload"], args["namespace"]
         script = manifests.script_config_map(workload, namespace, manifests.verification_script())
         # The script waits only for a Namespace the stack creates, keeping it off the IAM chain's critical path.

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws.iam as iam
 import pulumi_kubernetes as k8s
 
-from components import documents, manifests, names
+from components import aliases, documents, manifests, names
 from components.dependencies import depends_on_of
 from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, S3Grant, issuer_host, partition_of
 from components.verification_job import VerificationJob
@@ -48,11 +48,16 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Create a VerificationJob (default true)."""
     job_image: str
     inject_pod_identity: bool
+    extra_subjects: Sequence[str]
+    """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
     """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
 
 
 def _grants(raw: Sequence[Any]) -> tuple[S3Grant, ...]:
     return tuple(g if isinstance(g, S3Grant) else S3Grant(g["bucket"], g.get("prefix", ""), g["access"]) for g in raw)
+
+
+TYPE = "irsa:index:WorkloadIdentity"
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
@@ -65,15 +70,15 @@ class WorkloadIdentity(pulumi.ComponentResource):
     pod_identity: pulumi.Output[dict[str, Any]]
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__("irsa:index:WorkloadIdentity", name, {}, opts)
+        super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
         audience = args.get("audience") or DEFAULT_AUDIENCE
         namespace, sa, region = args["namespace"], args["service_account"], args["region"]
         grants = _grants(args["s3"])
-        subject = documents.subject(namespace, sa)
+        subjects = [documents.subject(namespace, sa), *args.get("extra_subjects", [])]
 
         trust = pulumi.Output.all(args["oidc_provider_arn"], args["issuer_url"]).apply(
-            lambda v: documents.to_json(documents.trust_policy(v[0], issuer_host(v[1]), [subject], audience))
+            lambda v: documents.to_json(documents.trust_policy(v[0], issuer_host(v[1]), subjects, audience))
         )
         role = iam.Role(
             f"{name}-role",

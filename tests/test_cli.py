@@ -110,3 +110,15 @@ def test_bad_flags_exit_2_without_traceback() -> None:
     result = run("plan", "--stack", "dev", "--format", "xml")
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "--format" in result.stderr
+
+
+def test_wildcard_subject_prints_a_warning(tmp_path: Path) -> None:
+    stack = yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
+    stack["config"]["irsa:workloads"][0]["extraSubjects"] = ["system:serviceaccount:production:s3-*"]
+    path = tmp_path / "wild.yaml"
+    path.write_text(yaml.safe_dump(stack))
+    result = run("plan", "--stack", "dev", "--config", str(path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("warning: irsa:workloads[0].extraSubjects: 'system:serviceaccount:production:s3-*'")
+    role = next(r for r in json.loads(result.stdout)["resources"] if r["type"] == "aws:iam/role:Role")
+    assert "StringLike" in json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Condition"]

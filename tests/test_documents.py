@@ -80,3 +80,18 @@ def test_read_write_grant_adds_delete() -> None:
 def test_compact_size_ignores_indentation() -> None:
     doc = {"a": ["b c", 1]}
     assert documents.compact_size(doc) == len('{"a":["b c",1]}')
+
+
+def test_wildcard_subject_switches_sub_to_string_like_and_keeps_aud_exact() -> None:
+    subjects = ["system:serviceaccount:prod:app", "system:serviceaccount:batch:job-*"]
+    condition = documents.trust_policy(ARN, HOST, subjects, "sts.amazonaws.com")["Statement"][0]["Condition"]
+    assert condition == {
+        "StringEquals": {f"{HOST}:aud": "sts.amazonaws.com"},
+        "StringLike": {f"{HOST}:sub": subjects},
+    }
+
+
+def test_several_literal_subjects_stay_string_equals() -> None:
+    subjects = ["system:serviceaccount:a:b", "system:serviceaccount:c:d"]
+    condition = documents.trust_policy(ARN, HOST, subjects, "x")["Statement"][0]["Condition"]
+    assert condition == {"StringEquals": {f"{HOST}:sub": subjects, f"{HOST}:aud": "x"}}

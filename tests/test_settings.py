@@ -88,7 +88,8 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_unknown_key_suggests_the_close_one() -> None:
     assert problems(with_workload(EKS_CONFIG, serviceAcount="x")) == [
         "irsa:workloads[0].serviceAcount: unknown key (did you mean 'serviceAccount'? known keys: name, namespace, "
-        "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage)"
+        "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage, "
+        "extraSubjects)"
     ]
 
 
@@ -140,3 +141,18 @@ def test_aks_issuer_keeps_its_trailing_slash() -> None:
         f'irsa:cluster.issuerUrl: "{url}" lacks the trailing slash AKS issuers have '
         "(https://<region>.oic.prod-aks.azure.com/<tenant>/<cluster>/ exactly as `az aks show` prints it)"
     ]
+
+
+def test_wildcard_subjects_are_kept_and_warned_about() -> None:
+    raw = with_workload(EKS_CONFIG, extraSubjects=["system:serviceaccount:batch:job-*", "system:serviceaccount:a:b"])
+    settings = parse_settings(raw, "dev")
+    assert settings.workloads[0].subjects == (
+        "system:serviceaccount:production:s3-writer", "system:serviceaccount:batch:job-*", "system:serviceaccount:a:b")
+    assert settings.warnings == (
+        "irsa:workloads[0].extraSubjects: 'system:serviceaccount:batch:job-*' is a wildcard: the trust policy uses "
+        "StringLike and every matching ServiceAccount can assume the role",)
+
+
+def test_literal_subjects_give_no_warning() -> None:
+    raw = with_workload(EKS_CONFIG, extraSubjects=["system:serviceaccount:a:b"])
+    assert parse_settings(raw, "dev").warnings == ()
