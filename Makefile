@@ -23,4 +23,4 @@ test: $(VENV)/.dev
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
-	$(PY) -m mypy components
+	MYPYPATH=policy $(PY) -m mypy components policy/invariants.py policy/rules.py tests

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,3 +63,7 @@ def by_type(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
 def shipped_plans() -> dict[str, dict[str, Any]]:
     """The offline plan of every stack shipped in stacks/."""
     return {stack: run_plan(load_settings(stack)).to_dict() for stack in known_stacks()}
+
+
+# The policy pack is its own Pulumi project (policy/), imported by top-level module names as Pulumi runs it.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))

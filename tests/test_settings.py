@@ -147,10 +147,14 @@ def test_wildcard_subjects_are_kept_and_warned_about() -> None:
     raw = with_workload(EKS_CONFIG, extraSubjects=["system:serviceaccount:batch:job-*", "system:serviceaccount:a:b"])
     settings = parse_settings(raw, "dev")
     assert settings.workloads[0].subjects == (
-        "system:serviceaccount:production:s3-writer", "system:serviceaccount:batch:job-*", "system:serviceaccount:a:b")
+        "system:serviceaccount:production:s3-writer",
+        "system:serviceaccount:batch:job-*",
+        "system:serviceaccount:a:b",
+    )
     assert settings.warnings == (
         "irsa:workloads[0].extraSubjects: 'system:serviceaccount:batch:job-*' is a wildcard: the trust policy uses "
-        "StringLike and every matching ServiceAccount can assume the role",)
+        "StringLike and every matching ServiceAccount can assume the role",
+    )
 
 
 def test_literal_subjects_give_no_warning() -> None:

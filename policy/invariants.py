@@ -1,0 +1,126 @@
+"""Security invariants of web-identity roles and Kubernetes workloads (pure: documents in, problems out).
+
+Shared by the policy pack and the property tests, so both enforce the same rules.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+MAX_TOKEN_SECONDS = 86400
+MIN_TOKEN_SECONDS = 600
+BARE_SUBJECTS = {"*", "system:serviceaccount:*", "system:serviceaccount:*:*"}
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def as_document(value: Any) -> dict[str, Any] | None:
+    """A policy document from a JSON string or a dict; None if it is neither."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, dict) else None
+
+
+def trust_policy_problems(document: dict[str, Any]) -> list[str]:
+    """Why a trust policy lets more than one pinned ServiceAccount and audience assume the role."""
+    problems = []
+    for i, st in enumerate(_list(document.get("Statement"))):
+        if not isinstance(st, dict) or st.get("Effect") != "Allow" or WEB_IDENTITY not in _list(st.get("Action")):
+            continue
+        where = f"Statement[{i}]"
+        if not _list((st.get("Principal") or {}).get("Federated")):
+            problems.append(f"{where}: web identity without a Federated principal (the OIDC provider ARN)")
+        condition = st.get("Condition") or {}
+        equals = condition.get("StringEquals") or {}
+        like = condition.get("StringLike") or {}
+        subs = {k: v for k, v in {**equals, **like}.items() if k.endswith(":sub")}
+        auds = {k: v for k, v in {**equals, **like}.items() if k.endswith(":aud")}
+        if not subs:
+            problems.append(
+                f"{where}: no `sub` condition: any ServiceAccount of any cluster on this issuer can assume it"
+            )
+        if not auds:
+            problems.append(f"{where}: no `aud` condition: tokens minted for any audience are accepted")
+        for key, values in subs.items():
+            for value in _list(values):
+                if value in BARE_SUBJECTS:
+                    problems.append(f"{where}: {key} = {value!r} trusts every ServiceAccount")
+                elif key in equals and ("*" in str(value) or "?" in str(value)):
+                    problems.append(
+                        f"{where}: {key} = {value!r} under StringEquals is literal and matches nothing; "
+                        "use StringLike for wildcards"
+                    )
+    return problems
+
+
+def permission_policy_problems(document: dict[str, Any]) -> list[str]:
+    """Wildcard actions or resources in a permission policy."""
+    problems = []
+    for i, st in enumerate(_list(document.get("Statement"))):
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        where = f"Statement[{i}]"
+        for key in ("NotAction", "NotResource"):
+            if key in st:
+                problems.append(f"{where}: {key} allows everything not listed")
+        for action in _list(st.get("Action")):
+            if action == "*" or str(action).endswith(":*"):
+                problems.append(f"{where}: wildcard action {action!r}")
+        for resource in _list(st.get("Resource")):
+            if resource == "*" or str(resource).endswith(":::*"):
+                problems.append(f"{where}: wildcard resource {resource!r}")
+    return problems
+
+
+def pod_spec_problems(pod: dict[str, Any]) -> list[str]:
+    """Missing hardening in a pod spec: non-root, no escalation, read-only root, no capabilities, seccomp."""
+    problems = []
+    pod_ctx = pod.get("securityContext") or {}
+    pod_seccomp = (pod_ctx.get("seccompProfile") or {}).get("type")
+    for c in _list(pod.get("containers")) + _list(pod.get("initContainers")):
+        ctx = c.get("securityContext") or {}
+        name = c.get("name", "?")
+        if ctx.get("runAsNonRoot", pod_ctx.get("runAsNonRoot")) is not True:
+            problems.append(f"container {name}: runAsNonRoot is not true")
+        if ctx.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"container {name}: allowPrivilegeEscalation is not false")
+        if ctx.get("readOnlyRootFilesystem") is not True:
+            problems.append(f"container {name}: readOnlyRootFilesystem is not true")
+        if "ALL" not in _list((ctx.get("capabilities") or {}).get("drop")):
+            problems.append(f"container {name}: capabilities do not drop ALL")
+        if ((ctx.get("seccompProfile") or {}).get("type") or pod_seccomp) != "RuntimeDefault":
+            problems.append(f"container {name}: seccomp profile is not RuntimeDefault")
+    for v in _list(pod.get("volumes")):
+        for source in _list((v.get("projected") or {}).get("sources")):
+            token = source.get("serviceAccountToken")
+            if token is not None:
+                seconds = token.get("expirationSeconds", 3600)
+                if not MIN_TOKEN_SECONDS <= seconds <= MAX_TOKEN_SECONDS:
+                    problems.append(
+                        f"volume {v.get('name')}: token expirationSeconds {seconds} is outside "
+                        f"{MIN_TOKEN_SECONDS}-{MAX_TOKEN_SECONDS}"
+                    )
+                if not token.get("audience"):
+                    problems.append(f"volume {v.get('name')}: projected token without an audience")
+    return problems
+
+
+def job_problems(job_spec: dict[str, Any]) -> list[str]:
+    """A Job that can retry forever, linger, or run unhardened pods."""
+    problems = []
+    pod = ((job_spec.get("template") or {}).get("spec")) or {}
+    if pod.get("restartPolicy") not in ("Never", "OnFailure"):
+        problems.append("restartPolicy is not Never or OnFailure")
+    for key in ("backoffLimit", "ttlSecondsAfterFinished", "activeDeadlineSeconds"):
+        if job_spec.get(key) is None:
+            problems.append(f"{key} is not set")
+    return problems + pod_spec_problems(pod)
