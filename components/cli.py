@@ -1,4 +1,4 @@
-"""Command line: `plan` (and, as they land, `diff` and `doctor`); exit 0 ok, 1 negative answer, 2 invalid input."""
+"""Command line: `plan`, `doctor` (and `diff` as it lands); exit 0 ok, 1 negative answer, 2 invalid input."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from components.doctor import DoctorInputError
 from components.settings import ConfigError
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_INVALID = 0, 1, 2
@@ -26,6 +27,25 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     plan.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
     plan.add_argument("--format", choices=("text", "json", "yaml"), default="text")
+
+    doctor = verbs.add_parser("doctor", help="would STS accept this ServiceAccount token for this workload?")
+    doctor.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
+    doctor.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
+    doctor.add_argument("--workload", required=True, help="workload name in irsa:workloads")
+    doctor.add_argument("--token", required=True, help="file with the token (kubectl create token, or a pod's file)")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.add_argument(
+        "--issuer-check",
+        action="store_true",
+        help="also fetch the issuer's discovery document and JWKS over HTTPS and verify the token",
+    )
+    doctor.add_argument(
+        "--connect-to",
+        metavar="ADDRESS:PORT",
+        help="with --issuer-check: connect here instead of resolving the issuer host "
+        "(a port-forward or a test issuer); TLS still verifies the issuer host name",
+    )
+    doctor.add_argument("--ca-file", help="with --issuer-check: also trust these CA certificates (PEM)")
     return top
 
 
@@ -42,13 +62,48 @@ def plan_command(stack: str, config: str | None, fmt: str) -> int:
     return EXIT_OK
 
 
+def doctor_command(args: argparse.Namespace) -> int:
+    import json
+
+    from components import doctor
+    from components.stackfile import load_settings
+
+    settings = load_settings(args.stack, args.config)
+    workload = doctor.find_workload(settings, args.workload)
+    token, _header, claims = doctor.read_token(args.token)
+    report = doctor.diagnose(settings, workload, claims)
+    if args.issuer_check:
+        issuer = settings.cluster.issuer_url or str(claims.get("iss", ""))
+        report.checks += doctor.issuer_checks(issuer, token, _address(args.connect_to), args.ca_file)
+    sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if args.format == "json" else report.to_text())
+    return EXIT_OK if report.accepted else EXIT_NEGATIVE
+
+
+def _address(value: str | None) -> tuple[str, int] | None:
+    """ADDRESS:PORT → (address, port); ConfigError-shaped exit on anything else."""
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        from components.settings import Problem
+
+        raise ConfigError([Problem("--connect-to", f"{value!r} is not ADDRESS:PORT", "for example 127.0.0.1:8443")])
+    return host.strip("[]"), int(port)
+
+
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     try:
         if args.verb == "plan":
             return plan_command(args.stack, args.config, args.format)
+        if args.verb == "doctor":
+            return doctor_command(args)
     except ConfigError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    except DoctorInputError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
         return EXIT_INVALID
     return EXIT_INVALID

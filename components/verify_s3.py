@@ -64,6 +64,9 @@ def main() -> int:
     except (ClientError, BotoCoreError) as error:
         print(f"irsa verification failed: {error}", file=sys.stderr, flush=True)
         return 1
+    except Exception as error:  # noqa: BLE001 - a Job log line beats a traceback for any other failure
+        print(f"irsa verification failed: {type(error).__name__}: {error}", file=sys.stderr, flush=True)
+        return 1
     print("irsa verification succeeded", flush=True)
     return 0
 

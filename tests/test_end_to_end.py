@@ -1,0 +1,262 @@
+"""End to end: the planned provider, role and policy on a local AWS emulator, exercised by the
+verification Job's own script through botocore's web-identity credential provider.
+
+moto accepts ANY web-identity token and ignores trust policies, so this test proves the permission
+side only (allowed inside the grant, denied outside it). Trust decisions are proven by the trust
+evaluator and `doctor` (tests/test_trust.py, tests/test_doctor.py). Everything runs on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from botocore.exceptions import ClientError
+from oidc_issuer import LocalIssuer
+
+ROOT = Path(__file__).resolve().parent.parent
+REGION = "ap-northeast-2"
+ISSUER = (
+    "https://koreacentral.oic.prod-aks.azure.com/"
+    "00000000-0000-0000-0000-000000000001/11111111-2222-3333-4444-555555555555/"
+)
+STACK = {
+    "config": {
+        "aws:region": REGION,
+        "irsa:cluster": {"kind": "aks", "name": "aks-1", "resourceGroup": "rg", "issuerUrl": ISSUER},
+        "irsa:workloads": [
+            {
+                "name": "uploader",
+                "namespace": "apps",
+                "serviceAccount": "uploader",
+                "s3": [{"bucket": "app-uploads", "prefix": "in/", "access": "write"}],
+            }
+        ],
+    }
+}
+ADMIN = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.2)
+        yield endpoint
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _plan(tmp_path: Path) -> dict[str, Any]:
+    stack_file = tmp_path / "stack.yaml"
+    stack_file.write_text(yaml.safe_dump(STACK))
+    result = subprocess.run(
+        [sys.executable, "-m", "components", "plan", "--stack", "e2e", "--config", str(stack_file), "--format", "json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def _one(plan: dict[str, Any], type_: str) -> dict[str, Any]:
+    (found,) = [r for r in plan["resources"] if r["type"] == type_]
+    return found
+
+
+def _client(service: str, endpoint: str, **creds: str) -> Any:
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION, **creds)
+
+
+def _enable_auth(endpoint: str, enabled: bool) -> None:
+    """Switch moto's IAM authorization on after one more request, or off.
+
+    The one free request is the web-identity exchange: AssumeRoleWithWebIdentity is unsigned, as on AWS,
+    but moto's authorizer wants every request signed; each run re-arms it so that exchange goes through
+    and every later, signed call is checked against the role's policy."""
+    request = urllib.request.Request(
+        f"{endpoint}/moto-api/reset-auth",
+        data=b"1" if enabled else b"inf",
+        method="POST",
+        headers={"Content-Type": "text/plain"},
+    )
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Create in the emulator exactly what the plan renders; replace only the values a deployment gives."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    plan = _plan(tmp)
+    provider, role, policy = (
+        _one(plan, t)
+        for t in (
+            "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+            "aws:iam/role:Role",
+            "aws:iam/rolePolicy:RolePolicy",
+        )
+    )
+    job = _one(plan, "kubernetes:batch/v1:Job")
+    script = _one(plan, "kubernetes:core/v1:ConfigMap")["inputs"]["data"]["verify_s3.py"]
+
+    iam = _client("iam", moto_endpoint, **ADMIN)
+    provider_arn = iam.create_open_id_connect_provider(
+        Url=provider["inputs"]["url"], ClientIDList=provider["inputs"]["clientIdLists"], ThumbprintList=["0" * 40]
+    )["OpenIDConnectProviderArn"]
+    trust_json = role["inputs"]["assumeRolePolicy"]
+    placeholder = json.loads(trust_json)["Statement"][0]["Principal"]["Federated"]
+    assert placeholder.startswith("<unknown")
+    role_arn = iam.create_role(
+        RoleName=role["inputs"]["name"],
+        AssumeRolePolicyDocument=trust_json.replace(placeholder, provider_arn),
+        MaxSessionDuration=role["inputs"]["maxSessionDuration"],
+    )["Role"]["Arn"]
+    iam.put_role_policy(
+        RoleName=role["inputs"]["name"], PolicyName=policy["inputs"]["name"], PolicyDocument=policy["inputs"]["policy"]
+    )
+    # An administrator for the test's own checks once authorization is on.
+    iam.create_user(UserName="admin")
+    iam.put_user_policy(
+        UserName="admin",
+        PolicyName="all",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )
+    keys = iam.create_access_key(UserName="admin")["AccessKey"]
+    s3 = _client("s3", moto_endpoint, **ADMIN)
+    for bucket in ("app-uploads", "other-bucket"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="app-uploads", Key="in/existing.txt", Body=b"x")
+
+    container = job["inputs"]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    token_path = tmp / env["AWS_WEB_IDENTITY_TOKEN_FILE"].lstrip("/")  # the Job's path, under a test directory
+    token_path.parent.mkdir(parents=True)
+    volume = job["inputs"]["spec"]["template"]["spec"]["volumes"][-1]
+    audience = volume["projected"]["sources"][0]["serviceAccountToken"]["audience"]
+    token_path.write_text(LocalIssuer([ISSUER], tmp).token(ISSUER, "apps", "uploader", [audience]))
+    assert env["AWS_ROLE_ARN"].startswith("<unknown")
+    env.update(
+        AWS_ROLE_ARN=role_arn,
+        AWS_WEB_IDENTITY_TOKEN_FILE=str(token_path),
+        AWS_ENDPOINT_URL=moto_endpoint,
+        AWS_DEFAULT_REGION=REGION,
+        IRSA_RETRY_SECONDS="5",
+        PATH=os.environ.get("PATH", ""),
+        HOME=str(tmp),
+    )
+    script_path = tmp / "verify_s3.py"
+    script_path.write_text(script)
+
+    _enable_auth(moto_endpoint, True)
+    try:
+        yield {
+            "env": env,
+            "script": script_path,
+            "endpoint": moto_endpoint,
+            "admin": {"aws_access_key_id": keys["AccessKeyId"], "aws_secret_access_key": keys["SecretAccessKey"]},
+        }
+    finally:
+        _enable_auth(moto_endpoint, False)
+
+
+def _run_script(deployed: dict[str, Any], **overrides: str) -> subprocess.CompletedProcess[str]:
+    _enable_auth(deployed["endpoint"], True)
+    return subprocess.run(
+        [sys.executable, str(deployed["script"])],
+        env={**deployed["env"], **overrides},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _web_identity_s3(deployed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """An S3 client whose credentials come from botocore's web-identity provider, as in the pod."""
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(key, raising=False)
+    for key in ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION"):
+        monkeypatch.setenv(key, deployed["env"][key])
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    session = boto3.Session()
+    credentials = session.get_credentials()
+    assert credentials.method == "assume-role-with-web-identity"
+    _enable_auth(deployed["endpoint"], True)
+    credentials.get_frozen_credentials()  # the web-identity exchange, now
+    return session.client("s3")
+
+
+def test_job_script_succeeds_inside_its_grant(deployed: dict[str, Any]) -> None:
+    result = _run_script(deployed)
+    assert result.returncode == 0, result.stderr
+    assert "caller identity: arn:aws:sts::123456789012:assumed-role/irsa-e2e-uploader/" in result.stdout
+    written = [line for line in result.stdout.splitlines() if line.startswith("wrote s3://app-uploads/in/")]
+    assert written and "irsa verification succeeded" in result.stdout
+    key = written[0].removeprefix("wrote s3://app-uploads/")
+    admin = _client("s3", deployed["endpoint"], **deployed["admin"])
+    assert admin.get_object(Bucket="app-uploads", Key=key)["Body"].read().startswith(b"written by the irsa")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [{"IRSA_CHECK_PREFIX": "elsewhere/"}, {"IRSA_CHECK_BUCKET": "other-bucket"}],
+    ids=["another-prefix", "another-bucket"],
+)
+def test_job_script_fails_outside_its_grant(deployed: dict[str, Any], overrides: dict[str, str]) -> None:
+    result = _run_script(deployed, **overrides)
+    assert result.returncode == 1
+    assert "irsa verification failed" in result.stderr and "AccessDenied" in result.stderr
+
+
+def test_same_credentials_are_denied_forbidden_actions(
+    deployed: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s3 = _web_identity_s3(deployed, monkeypatch)
+    s3.put_object(Bucket="app-uploads", Key="in/allowed.txt", Body=b"ok")  # inside the grant
+    denied = [
+        lambda: s3.put_object(Bucket="app-uploads", Key="elsewhere/x.txt", Body=b"no"),
+        lambda: s3.put_object(Bucket="other-bucket", Key="in/x.txt", Body=b"no"),
+        lambda: s3.get_object(Bucket="app-uploads", Key="in/existing.txt"),  # write-only grant
+        lambda: s3.delete_object(Bucket="app-uploads", Key="in/existing.txt"),
+        lambda: s3.list_objects_v2(Bucket="app-uploads"),
+    ]
+    for call in denied:
+        with pytest.raises(ClientError) as caught:
+            call()
+        assert caught.value.response["Error"]["Code"] == "AccessDenied"
