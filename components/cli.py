@@ -1,4 +1,4 @@
-"""Command line: `plan`, `doctor` (and `diff` as it lands); exit 0 ok, 1 negative answer, 2 invalid input."""
+"""Command line: `plan`, `diff`, `doctor`; exit 0 ok, 1 negative answer, 2 invalid input."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from components.diff import PlanFailed
 from components.doctor import DoctorInputError
 from components.settings import ConfigError
 
@@ -27,6 +28,13 @@ def parser() -> argparse.ArgumentParser:
     plan.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     plan.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
     plan.add_argument("--format", choices=("text", "json", "yaml"), default="text")
+
+    diff = verbs.add_parser("diff", help="plan at a git revision vs the working tree: IAM JSON and manifest diffs")
+    diff.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml on both sides")
+    diff.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
+    diff.add_argument("--config", help="stack file to use instead (its base version when it is inside the repo)")
+    diff.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed, 0 when nothing did")
+    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
 
     doctor = verbs.add_parser("doctor", help="would STS accept this ServiceAccount token for this workload?")
     doctor.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
@@ -60,6 +68,16 @@ def plan_command(stack: str, config: str | None, fmt: str) -> int:
     result = run_plan(settings).to_dict()
     sys.stdout.write(render.FORMATS[fmt](result))
     return EXIT_OK
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from components import diff
+
+    result = diff.run(args.stack, args.base, args.config, Path.cwd())
+    sys.stdout.write(diff.FORMATS[args.format](result))
+    return EXIT_NEGATIVE if args.exit_code and not result.empty else EXIT_OK
 
 
 def doctor_command(args: argparse.Namespace) -> int:
@@ -98,11 +116,13 @@ def main(argv: Sequence[str]) -> int:
             return plan_command(args.stack, args.config, args.format)
         if args.verb == "doctor":
             return doctor_command(args)
+        if args.verb == "diff":
+            return diff_command(args)
     except ConfigError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return EXIT_INVALID
-    except DoctorInputError as error:
+    except (DoctorInputError, PlanFailed) as error:
         for line in error.lines:
             print(line, file=sys.stderr)
         return EXIT_INVALID

@@ -1,0 +1,263 @@
+"""Plan diff: the base revision's plan (run with the base's own code) against the working tree's."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components import render
+from components.settings import ConfigError, Problem
+
+DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
+
+
+class PlanFailed(Exception):
+    """A side of the diff did not plan; carries its error lines, already contract-shaped."""
+
+    def __init__(self, lines: list[str]):
+        self.lines = lines
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class Change:
+    """One resource that differs: its URN, type, and a unified diff per document or property."""
+
+    urn: str
+    type: str
+    name: str
+    diffs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class PlanDiff:
+    stack: str
+    base: str
+    added: list[dict[str, Any]] = field(default_factory=list)
+    removed: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    outputs: str = ""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.outputs)
+
+
+def git_root(start: Path) -> Path:
+    """The git work tree holding `start`; ConfigError if there is none."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        raise ConfigError(
+            [Problem("--base", f"{start} is not inside a git work tree", "run diff in a clone")]
+        ) from None
+    return Path(out)
+
+
+def materialise(root: Path, ref: str, into: Path) -> None:
+    """Write the tree of `ref` into a directory (git archive: no checkout, no index changes)."""
+    try:
+        archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=root, capture_output=True, check=True)
+    except subprocess.CalledProcessError as error:
+        reason = error.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
+        raise ConfigError(
+            [
+                Problem(
+                    "--base",
+                    f"{ref!r} is not a git revision here: {reason[0]}",
+                    "a branch, tag or commit, e.g. origin/main",
+                )
+            ]
+        ) from None
+    archive_file = into.parent / "base.tar"
+    archive_file.write_bytes(archive.stdout)
+    with tarfile.open(archive_file) as tar:
+        tar.extractall(into, filter="data")
+
+
+def plan_at(tree: Path, stack: str, config: Path | None, label: str = "") -> dict[str, Any]:
+    """Plan JSON from a source tree, run with that tree's own code; an empty plan if the stack is absent there."""
+    stack_file = config if config is not None else tree / "stacks" / f"Pulumi.{stack}.yaml"
+    if not stack_file.exists():
+        return {"project": "irsa", "stack": stack, "resources": [], "outputs": {}}
+    args = [sys.executable, "-m", "components", "plan", "--stack", stack, "--format", "json"]
+    if config is not None:
+        args += ["--config", str(config)]
+    result = subprocess.run(args, cwd=tree, capture_output=True, text=True)
+    if result.returncode != 0:
+        lines = result.stderr.strip().splitlines() or [f"plan exited {result.returncode}"]
+        if result.returncode != 2:
+            lines = lines[-3:]  # a crash of an old revision's code: its last lines say why
+        raise PlanFailed([f"{label}{line}" for line in lines])
+    return dict(json.loads(result.stdout))
+
+
+def _document(resource: dict[str, Any], key: str) -> str:
+    value = resource["inputs"].get(key)
+    if isinstance(value, str):
+        try:
+            return json.dumps(json.loads(value), indent=2, sort_keys=True) + "\n"
+        except ValueError:
+            return value + "\n"
+    return json.dumps(value, indent=2, sort_keys=True) + "\n"
+
+
+def _unified(old: str, new: str, label: str) -> str:
+    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"base/{label}", f"head/{label}"))
+
+
+def resource_text(resource: dict[str, Any]) -> str:
+    """How a resource reads in a review: its IAM document, its manifest, or its inputs."""
+    key = DOCUMENT_INPUTS.get(resource["type"])
+    if key:
+        return _document(resource, key)
+    if render.is_manifest(resource):
+        return render.manifest_yaml(resource["inputs"])
+    return json.dumps(resource["inputs"], indent=2, sort_keys=True) + "\n"
+
+
+def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) -> PlanDiff:
+    """Resource-level adds, removes and changes by URN, with unified diffs of what changed."""
+    old = {r["urn"]: r for r in base["resources"]}
+    new = {r["urn"]: r for r in head["resources"]}
+    result = PlanDiff(stack, ref)
+    result.added = [new[u] for u in sorted(new.keys() - old.keys())]
+    result.removed = [old[u] for u in sorted(old.keys() - new.keys())]
+    for urn in sorted(old.keys() & new.keys()):
+        a, b = old[urn], new[urn]
+        change = Change(urn, b["type"], b["name"])
+        key = DOCUMENT_INPUTS.get(b["type"])
+        if key and a["inputs"].get(key) != b["inputs"].get(key):
+            change.diffs[key] = _unified(_document(a, key), _document(b, key), f"{b['name']}.{key}.json")
+        rest_a = {k: v for k, v in a["inputs"].items() if k != key}
+        rest_b = {k: v for k, v in b["inputs"].items() if k != key}
+        if rest_a != rest_b:
+            label = f"{b['name']}.yaml" if render.is_manifest(b) else f"{b['name']}.inputs.json"
+            change.diffs["manifest" if render.is_manifest(b) else "inputs"] = _unified(
+                resource_text({**a, "inputs": rest_a}), resource_text({**b, "inputs": rest_b}), label
+            )
+        for attr in ("parent", "dependsOn", "protect"):
+            if a.get(attr) != b.get(attr):
+                change.diffs[attr] = f"-{json.dumps(a.get(attr))}\n+{json.dumps(b.get(attr))}\n"
+        if change.diffs:
+            result.changed.append(change)
+    if base.get("outputs") != head.get("outputs"):
+        result.outputs = _unified(
+            json.dumps(base.get("outputs"), indent=2, sort_keys=True) + "\n",
+            json.dumps(head.get("outputs"), indent=2, sort_keys=True) + "\n",
+            "outputs.json",
+        )
+    return result
+
+
+def run(stack: str, ref: str, config: str | None, cwd: Path) -> PlanDiff:
+    """Plan `ref` and the working tree, then compare."""
+    root = git_root(cwd)
+    config_path = Path(config).resolve() if config else None
+    with tempfile.TemporaryDirectory(prefix="irsa-diff-") as tmp:
+        base_tree = Path(tmp) / "base"
+        base_tree.mkdir()
+        materialise(root, ref, base_tree)
+        base_config = None
+        if config_path is not None:
+            inside = config_path.is_relative_to(root)
+            base_config = base_tree / config_path.relative_to(root) if inside else config_path
+        base = plan_at(base_tree, stack, base_config, label=f"at {ref}: ")
+    head = plan_at(root, stack, config_path)
+    return compare(base, head, stack, ref)
+
+
+# --- rendering ---------------------------------------------------------------------------------------------------
+
+
+def to_text(d: PlanDiff) -> str:
+    if d.empty:
+        return f"irsa diff {d.stack}: no changes against {d.base}\n"
+    lines = [
+        f"irsa diff {d.stack} against {d.base}: {len(d.added)} to add, {len(d.removed)} to remove, "
+        f"{len(d.changed)} to change",
+        "",
+    ]
+    lines += [f"+ {r['type']} {r['name']}" for r in d.added]
+    lines += [f"- {r['type']} {r['name']}" for r in d.removed]
+    lines += [f"~ {c.type} {c.name} ({', '.join(c.diffs)})" for c in d.changed]
+    for c in d.changed:
+        for key, text in c.diffs.items():
+            lines += ["", f"~~~ {c.type} {c.name}: {key}", text.rstrip("\n")]
+    for r in d.added:
+        lines += ["", f"+++ {r['type']} {r['name']}", resource_text(r).rstrip("\n")]
+    if d.outputs:
+        lines += ["", "~~~ outputs", d.outputs.rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _details(summary: str, language: str, body: str) -> list[str]:
+    return [
+        "<details>",
+        f"<summary>{summary}</summary>",
+        "",
+        f"```{language}",
+        body.rstrip("\n"),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def to_markdown(d: PlanDiff) -> str:
+    """A PR comment: a summary table, then one collapsible section per resource."""
+    head = f"### irsa plan diff: `{d.stack}` against `{d.base}`\n\n"
+    if d.empty:
+        return head + "No changes.\n"
+    lines = [
+        f"**{len(d.added)}** to add, **{len(d.removed)}** to remove, **{len(d.changed)}** to change.",
+        "",
+        "| | type | name |",
+        "|---|---|---|",
+    ]
+    lines += [f"| ➕ | `{r['type']}` | `{r['name']}` |" for r in d.added]
+    lines += [f"| ➖ | `{r['type']}` | `{r['name']}` |" for r in d.removed]
+    lines += [f"| ✏️ | `{c.type}` | `{c.name}` |" for c in d.changed]
+    lines.append("")
+    for c in d.changed:
+        body = "\n".join(text.rstrip("\n") for text in c.diffs.values())
+        lines += _details(f"✏️ <code>{c.name}</code> ({', '.join(c.diffs)})", "diff", body)
+    for r in d.added:
+        language = "json" if r["type"] in DOCUMENT_INPUTS else "yaml" if render.is_manifest(r) else "json"
+        lines += _details(f"➕ <code>{r['name']}</code>", language, resource_text(r))
+    for r in d.removed:
+        lines += _details(f"➖ <code>{r['name']}</code>", "text", r["urn"])
+    if d.outputs:
+        lines += _details("outputs", "diff", d.outputs)
+    return head + "\n".join(lines)
+
+
+def to_json(d: PlanDiff) -> str:
+    return (
+        json.dumps(
+            {
+                "stack": d.stack,
+                "base": d.base,
+                "changed": not d.empty,
+                "added": [{"urn": r["urn"], "type": r["type"], "name": r["name"]} for r in d.added],
+                "removed": [{"urn": r["urn"], "type": r["type"], "name": r["name"]} for r in d.removed],
+                "modified": [{"urn": c.urn, "type": c.type, "name": c.name, "diffs": c.diffs} for c in d.changed],
+                "outputs": d.outputs,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json}

