@@ -21,6 +21,9 @@ plan: $(VENV)/.runtime
 test: $(VENV)/.dev
 	$(PY) -m pytest -q
 
+bench: $(VENV)/.dev
+	$(PY) bench/run.py
+
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	MYPYPATH=policy $(PY) -m mypy components policy/invariants.py policy/rules.py tests

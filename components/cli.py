@@ -6,8 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from components.diff import PlanFailed
-from components.doctor import DoctorInputError
+from components.errors import InputError
 from components.settings import ConfigError
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_INVALID = 0, 1, 2
@@ -58,11 +57,12 @@ def parser() -> argparse.ArgumentParser:
 
 
 def plan_command(stack: str, config: str | None, fmt: str) -> int:
-    from components import render
+    from components import gc_tuning, render
     from components.plan import run_plan
     from components.stackfile import load_settings
 
     settings = load_settings(stack, config)
+    gc_tuning.tune()
     for warning in settings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     result = run_plan(settings).to_dict()
@@ -122,7 +122,7 @@ def main(argv: Sequence[str]) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return EXIT_INVALID
-    except (DoctorInputError, PlanFailed) as error:
+    except InputError as error:
         for line in error.lines:
             print(line, file=sys.stderr)
         return EXIT_INVALID

@@ -13,17 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from components import render
+from components.errors import InputError
 from components.settings import ConfigError, Problem
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
 
 
-class PlanFailed(Exception):
-    """A side of the diff did not plan; carries its error lines, already contract-shaped."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("\n".join(lines))
+class PlanFailed(InputError):
+    """A side of the diff did not plan; its error lines are already contract-shaped."""
 
 
 @dataclass

@@ -15,17 +15,14 @@ from urllib.parse import urlsplit
 import jwt
 
 from components import documents, manifests, trust
+from components.errors import InputError
 from components.settings import Settings, Workload, issuer_host
 
 OK, FAIL = "✔", "✘"
 
 
-class DoctorInputError(Exception):
-    """Invalid doctor input (token file, workload name); carries contract-shaped lines."""
-
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("\n".join(lines))
+class DoctorInputError(InputError):
+    """Invalid doctor input (token file, workload name)."""
 
 
 @dataclass

@@ -139,6 +139,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+async def _resolve(outputs: dict[str, Any], into: dict[str, Any]) -> None:
+    """Await every Output in the exports, as the engine's serializer does.
+
+    Not Output.from_input: it would wrap every leaf of every resolved dict in an Output of its own.
+    An Output's resolved value is taken as plain data (the program's exports are built that way).
+    """
+
+    async def value(v: Any) -> Any:
+        if isinstance(v, pulumi.Output):
+            return await v.future()
+        if isinstance(v, dict):
+            return {k: await value(x) for k, x in v.items()}
+        return v
+
+    into.update(_plain(await value(outputs)))
+
+
 def run_plan(settings: Settings) -> PlanResult:
     """Register the stack's resources on the mock engine (preview=False, so every apply runs)."""
     mocks = PlanMocks(settings)
@@ -148,9 +165,8 @@ def run_plan(settings: Settings) -> PlanResult:
     result = PlanResult(settings.project, settings.stack)
 
     @pulumi.runtime.test
-    def program() -> pulumi.Output[Any]:
-        outputs = pulumi.Output.from_input(build(settings))
-        return outputs.apply(lambda resolved: result.outputs.update(_plain(resolved)))
+    def program() -> Any:
+        return _resolve(build(settings), result.outputs)
 
     program()
     result.resources = sorted(monitor.records, key=lambda r: r["urn"])

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import manifests, names
+from components import gc_tuning, manifests, names
 from components.oidc_provider import ClusterOidcProvider
-from components.settings import Settings, parse_settings
+from components.settings import Settings, Workload, parse_settings
 from components.targets import cluster_target
 from components.workload_identity import WorkloadIdentity
 
@@ -60,21 +61,28 @@ def build(settings: Settings) -> dict[str, Any]:
             },
             opts=k8s_opts.merge(pulumi.ResourceOptions(depends_on=[ns] if ns is not None else None)),
         )
-        workloads[w.name] = {
-            "roleArn": identity.role_arn,
-            "roleName": identity.role_name,
-            "namespace": w.namespace,
-            "serviceAccount": w.service_account,
-            "podIdentity": identity.pod_identity,
-            "verifyLogs": (
-                f"kubectl logs --namespace {w.namespace} job/{names.job_name(w.name)}" if w.sample_job else None
-            ),
-        }
+        # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.
+        workloads[w.name] = identity.role_arn.apply(functools.partial(workload_outputs, w, settings=settings))
     return {
         "oidcProviderArn": provider.arn,
         "issuerUrl": provider.url,
         "clusterKind": cluster.kind,
         "workloads": workloads,
+    }
+
+
+def workload_outputs(w: Workload, role_arn: str, settings: Settings) -> dict[str, Any]:
+    """What a workload exports, for other stacks (StackReference) and for people."""
+    pod_identity = manifests.pod_identity_fragment(
+        w.service_account, role_arn, settings.region, settings.cluster.audience, w.token_expiration_seconds
+    )
+    return {
+        "roleArn": role_arn,
+        "roleName": names.role_name(settings.stack, w.name),
+        "namespace": w.namespace,
+        "serviceAccount": w.service_account,
+        "podIdentity": pod_identity,
+        "verifyLogs": f"kubectl logs --namespace {w.namespace} job/{names.job_name(w.name)}" if w.sample_job else None,
     }
 
 
@@ -105,6 +113,7 @@ def main() -> None:
         for problem in error.problems:
             pulumi.log.error(str(problem))
         raise pulumi.RunError(f"invalid stack configuration: {len(error.problems)} problem(s), listed above") from None
+    gc_tuning.tune()
     for warning in settings.warnings:
         pulumi.log.warn(warning)
     for key, value in build(settings).items():

@@ -95,10 +95,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
             policy=documents.to_json(documents.s3_policy(grants, partition_of(region))),
             opts=child,
         )
-        body = role.arn.apply(lambda arn: manifests.service_account(sa, namespace, arn, audience))
         account = k8s.core.v1.ServiceAccount(
             f"{name}-sa",
-            metadata=body["metadata"],
+            metadata=role.arn.apply(lambda arn: manifests.service_account(sa, namespace, arn, audience))["metadata"],
             # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
         )
@@ -125,12 +124,13 @@ class WorkloadIdentity(pulumi.ComponentResource):
         self.role_name = role.name
         self.namespace = pulumi.Output.from_input(namespace)
         self.service_account = pulumi.Output.from_input(sa)
+        # The pod identity fragment is an attribute, not a registered output: registering a nested dict
+        # makes the SDK wrap each of its leaves in an Output of its own (see bench/README.md).
         self.register_outputs(
             {
                 "role_arn": self.role_arn,
                 "role_name": self.role_name,
-                "namespace": self.namespace,
-                "service_account": self.service_account,
-                "pod_identity": self.pod_identity,
+                "namespace": namespace,
+                "service_account": sa,
             }
         )

@@ -1,0 +1,142 @@
+"""The floor: the same registrations as `plan` for a generated EKS stack, written by hand on the same
+mock engine with none of the package's code (static JSON strings, bare components, no validation).
+
+Usage: python bench/floor.py N [--tuned-gc]  → prints the registered resources as JSON, like `plan`.
+--tuned-gc applies the garbage-collector settings `plan` uses (components/gc_tuning.py), written out
+here again, for an apples-to-apples comparison.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+from typing import Any
+
+import pulumi
+import pulumi_aws.eks as eks
+import pulumi_aws.iam as iam
+import pulumi_kubernetes as k8s
+from pulumi.runtime import mocks, rpc
+
+RECORDS: list[dict[str, Any]] = []
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return {
+            "endpoint": "<unknown>",
+            "certificateAuthorities": [{"data": "<unknown>"}],
+            "identities": [{"oidcs": [{"issuer": "<unknown issuer>"}]}],
+        }, []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        return f"{args.name}-id", {**args.inputs, "arn": f"<unknown arn {args.name}>"}
+
+
+class Monitor(mocks.MockMonitor):
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the engine's name
+        response = super().RegisterResource(request)
+        RECORDS.append(
+            {
+                "urn": response.urn,
+                "type": request.type,
+                "name": request.name,
+                "parent": request.parent,
+                "dependsOn": list(request.dependencies),
+                "protect": request.protect,
+                "inputs": rpc.deserialize_properties(request.object),
+            }
+        )
+        return response
+
+
+def program(n: int) -> None:
+    cluster = eks.get_cluster_output(name="bench-cluster")
+    issuer = cluster.identities[0].oidcs[0].issuer
+    provider = k8s.Provider("bench-cluster-k8s", kubeconfig=cluster.endpoint)
+    oidc = pulumi.ComponentResource("irsa:index:ClusterOidcProvider", "bench-cluster-oidc", {})
+    idp = iam.OpenIdConnectProvider(
+        "bench-cluster-oidc-provider",
+        url=issuer,
+        client_id_lists=["sts.amazonaws.com"],
+        opts=pulumi.ResourceOptions(parent=oidc, protect=True),
+    )
+    for i in range(n):
+        name, ns, sa = f"w{i:04d}", f"ns{i % 20:02d}", f"sa{i:04d}"
+        bucket, prefix = f"bench-bucket-{i % 50:02d}", f"w{i:04d}/"
+        comp = pulumi.ComponentResource(
+            "irsa:index:WorkloadIdentity", name, {}, pulumi.ResourceOptions(providers={"kubernetes": provider})
+        )
+        child = pulumi.ResourceOptions(parent=comp)
+        trust = pulumi.Output.all(idp.arn, issuer).apply(
+            lambda v, ns=ns, sa=sa: json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Federated": v[0]},
+                            "Action": "sts:AssumeRoleWithWebIdentity",
+                            "Condition": {
+                                "StringEquals": {
+                                    f"{v[1]}:sub": f"system:serviceaccount:{ns}:{sa}",
+                                    f"{v[1]}:aud": "sts.amazonaws.com",
+                                }
+                            },
+                        }
+                    ],
+                }
+            )
+        )
+        role = iam.Role(f"{name}-role", name=f"irsa-bench-{name}", assume_role_policy=trust, opts=child)
+        iam.RolePolicy(
+            f"{name}-policy",
+            role=role.name,
+            name=f"irsa-{name}-s3",
+            opts=child,
+            policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"],
+                            "Resource": f"arn:aws:s3:::{bucket}/{prefix}*",
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:ListBucket",
+                            "Resource": f"arn:aws:s3:::{bucket}",
+                            "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+                        },
+                    ],
+                }
+            ),
+        )
+        k8s.core.v1.ServiceAccount(
+            f"{name}-sa",
+            opts=child,
+            metadata=role.arn.apply(
+                lambda arn, ns=ns, sa=sa: {
+                    "name": sa,
+                    "namespace": ns,
+                    "annotations": {"eks.amazonaws.com/role-arn": arn},
+                }
+            ),
+        )
+
+
+def main() -> None:
+    n = int(sys.argv[1])
+    if "--tuned-gc" in sys.argv:
+        gc.freeze()
+        gc.set_threshold(20_000, *gc.get_threshold()[1:])
+    monitor = Monitor(Mocks())
+    pulumi.runtime.set_mocks(monitor.mocks, "irsa", "bench", preview=False, monitor=monitor)
+    pulumi.runtime.test(lambda: program(n))()
+    sys.stdout.write(json.dumps({"project": "irsa", "stack": "bench", "resources": RECORDS}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Benchmark: the cost of `plan` against a hand-written floor on the same mock engine, as N grows.
+
+python bench/run.py [--sizes 1 10 100 1000] [--repeats 3]
+
+For each N it generates an EKS stack (sampleJob false above 10), then runs, alternating and
+`--repeats` times each, `python -m components plan --format json` and `python bench/floor.py N`,
+taking the median wall time and peak RSS (from wait4, per process). From the plan it also reports
+resources per workload, lookups per stack and the longest dependsOn chain (the critical path of a
+real `pulumi up`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from generate import write  # noqa: E402 - bench/ is not a package
+
+
+def measure(args: list[str], out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MiB) of one process, its stdout written to `out`."""
+    with out.open("wb") as sink:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=sink, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} exited {proc.returncode}: {proc.stderr.read().decode()[-500:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def critical_path(plan: dict[str, Any]) -> int:
+    """Resources in the longest chain of dependsOn edges."""
+    deps = {r["urn"]: r["dependsOn"] for r in plan["resources"]}
+    memo: dict[str, int] = {}
+
+    def depth(urn: str) -> int:
+        if urn not in memo:
+            memo[urn] = 1 + max((depth(d) for d in deps.get(urn, []) if d in deps), default=0)
+        return memo[urn]
+
+    return max((depth(u) for u in deps), default=0)
+
+
+def per_workload(plan: dict[str, Any], n: int) -> float:
+    """Resources registered per workload: everything under a WorkloadIdentity, itself included."""
+    parents = {r["urn"]: r["parent"] for r in plan["resources"]}
+    types = {r["urn"]: r["type"] for r in plan["resources"]}
+
+    def under_workload(urn: str | None) -> bool:
+        while urn is not None:
+            if types.get(urn) == "irsa:index:WorkloadIdentity":
+                return True
+            urn = parents.get(urn)
+        return False
+
+    return sum(under_workload(r["urn"]) for r in plan["resources"]) / n
+
+
+def aks_lookups(tmp: Path) -> int:
+    """Lookups an AKS stack makes (its issuer and its credentials come from two Azure APIs)."""
+    config = tmp / "Pulumi.aks.yaml"
+    config.write_text((ROOT / "stacks" / "Pulumi.staging.yaml").read_text())
+    out = tmp / "aks.json"
+    measure(
+        [sys.executable, "-m", "components", "plan", "--stack", "aks", "--config", str(config), "--format", "json"], out
+    )
+    return len(json.loads(out.read_text())["lookups"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rows: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="irsa-bench-") as tmp_name:
+        tmp = Path(tmp_name)
+        for n in args.sizes:
+            config = write(n, tmp)
+            plan_cmd = [
+                sys.executable,
+                "-m",
+                "components",
+                "plan",
+                "--stack",
+                f"bench{n}",
+                "--config",
+                str(config),
+                "--format",
+                "json",
+            ]
+            floor_cmd = [sys.executable, str(BENCH / "floor.py"), str(n)]
+            tuned_cmd = [*floor_cmd, "--tuned-gc"]
+            plans, floors, tuned = [], [], []
+            for i in range(args.repeats):
+                order = [(plan_cmd, plans, "plan"), (floor_cmd, floors, "floor"), (tuned_cmd, tuned, "tuned")]
+                for cmd, sink, label in order if i % 2 == 0 else order[::-1]:
+                    sink.append(measure(cmd, tmp / f"{label}{n}.json"))
+            plan = json.loads((tmp / f"plan{n}.json").read_text())
+            plan_s, plan_mb = statistics.median(w for w, _ in plans), statistics.median(m for _, m in plans)
+            floor_s, floor_mb = statistics.median(w for w, _ in floors), statistics.median(m for _, m in floors)
+            tuned_s = statistics.median(w for w, _ in tuned)
+            rows.append(
+                f"| {n} | {plan_s:.2f} | {floor_s:.2f} | {plan_s / floor_s:.2f} "
+                f"| {tuned_s:.2f} | {plan_s / tuned_s:.2f} "
+                f"| {plan_mb:.0f} | {floor_mb:.0f} | {plan_mb / floor_mb:.2f} | {per_workload(plan, n):.1f} "
+                f"| {len(plan['lookups'])} | {critical_path(plan)} |"
+            )
+            print(f"N={n}: plan {plan_s:.2f}s floor {floor_s:.2f}s tuned floor {tuned_s:.2f}s", file=sys.stderr)
+        aks = aks_lookups(tmp)
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}; median of {args.repeats}, alternating\n"
+    )
+    print(
+        "| N | plan s | floor s | plan/floor | floor s, plan's GC settings | plan/that | plan MiB | floor MiB "
+        "| memory plan/floor | resources/workload | lookups/stack | critical path |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print(f"\nAn AKS stack (stacks/Pulumi.staging.yaml) makes {aks} lookups.")
+
+
+if __name__ == "__main__":
+    main()
