@@ -114,7 +114,7 @@ def program(n: int) -> None:
                 }
             ),
         )
-        k8s.core.v1.ServiceAccount(
+        account = k8s.core.v1.ServiceAccount(
             f"{name}-sa",
             opts=child,
             metadata=role.arn.apply(
@@ -125,6 +125,42 @@ def program(n: int) -> None:
                 }
             ),
         )
+        if n <= 10:  # the generated stacks keep the verification Job up to 10 workloads
+            verify = pulumi.ComponentResource(
+                "irsa:index:VerificationJob", f"{name}-verify", {}, pulumi.ResourceOptions(parent=comp)
+            )
+            script = k8s.core.v1.ConfigMap(
+                f"{name}-verify-script",
+                metadata={"name": f"{name}-v", "namespace": ns},
+                data={"verify_s3.py": "print('verify')\n"},
+                opts=pulumi.ResourceOptions(parent=verify),
+            )
+            k8s.batch.v1.Job(
+                f"{name}-verify-job",
+                metadata={"name": f"{name}-v", "namespace": ns},
+                spec=role.arn.apply(
+                    lambda arn, sa=sa, bucket=bucket: {
+                        "backoffLimit": 3,
+                        "template": {
+                            "spec": {
+                                "serviceAccountName": sa,
+                                "restartPolicy": "Never",
+                                "containers": [
+                                    {
+                                        "name": "verify",
+                                        "image": "python:3.12",
+                                        "env": [
+                                            {"name": "IRSA_CHECK_BUCKET", "value": bucket},
+                                            {"name": "ROLE", "value": arn},
+                                        ],
+                                    }
+                                ],
+                            }
+                        },
+                    }
+                ),
+                opts=pulumi.ResourceOptions(parent=verify, depends_on=[script, account]),
+            )
 
 
 def main() -> None:
