@@ -88,6 +88,7 @@ def doctor_command(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.stack, args.config)
     workload = doctor.find_workload(settings, args.workload)
+    doctor.require_web_identity(settings, workload)
     token, _header, claims = doctor.read_token(args.token)
     report = doctor.diagnose(settings, workload, claims)
     if args.issuer_check:

@@ -103,6 +103,20 @@ def find_workload(settings: Settings, name: str) -> Workload:
     raise DoctorInputError([f'--workload: "{name}" is not a workload of stack {settings.stack} (one of: {known})'])
 
 
+def require_web_identity(settings: Settings, workload: Workload) -> None:
+    """Doctor checks web-identity tokens; with EKS Pod Identity none is involved, so say what to check instead."""
+    if settings.cluster.mechanism == "pod-identity":
+        raise DoctorInputError(
+            [
+                f'--workload: "{workload.name}" uses EKS Pod Identity (irsa:cluster.mechanism), so no web-identity '
+                "token is involved: the Pod Identity Agent hands the pod credentials of the associated role (check "
+                f"the association: aws eks list-pod-identity-associations --cluster-name {settings.cluster.name} "
+                f"--namespace {workload.namespace} --service-account {workload.service_account}; and that the "
+                "eks-pod-identity-agent add-on runs)"
+            ]
+        )
+
+
 def provider_arn(settings: Settings, issuer: str) -> str:
     """The provider the trust policy names: the configured one, or the one this stack would create."""
     return settings.cluster.oidc_provider_arn or (

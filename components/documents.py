@@ -45,6 +45,65 @@ def trust_policy(provider_arn: str, issuer_host: str, subjects: list[str], audie
     }
 
 
+POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+
+
+def pod_identity_trust_policy(
+    account_id: str, cluster_arn: str, namespace: str, service_account: str
+) -> dict[str, Any]:
+    """Trust for EKS Pod Identity: the EKS service, guarded by the source account, and session tags that
+    pin the cluster and the namespace/ServiceAccount (as the EKS user guide documents)."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": POD_IDENTITY_SERVICE},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {
+                        "aws:SourceAccount": account_id,
+                        "aws:RequestTag/eks-cluster-arn": cluster_arn,
+                        "aws:RequestTag/kubernetes-namespace": namespace,
+                        "aws:RequestTag/kubernetes-service-account": service_account,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def role_trust_policy(trusted_role_arns: list[str], external_id: str | None = None) -> dict[str, Any]:
+    """Trust for a cross-account role: exactly these roles (never an account root), optionally an external ID."""
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"AWS": trusted_role_arns[0] if len(trusted_role_arns) == 1 else list(trusted_role_arns)},
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+    }
+    if external_id is not None:
+        statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
+    return {"Version": VERSION, "Statement": [statement]}
+
+
+def assume_roles_statement(role_arns: Iterable[str]) -> dict[str, Any]:
+    """Permission to assume (and tag sessions of) exactly these roles."""
+    return {
+        "Sid": "AssumeRoles",
+        "Effect": "Allow",
+        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Resource": list(role_arns),
+    }
+
+
+def permission_policy(grants: Iterable[S3Grant], partition: str, assume_roles: Iterable[str] = ()) -> dict[str, Any]:
+    """A workload's inline policy: its S3 grants, and the roles it may assume."""
+    document = s3_policy(grants, partition)
+    roles = list(assume_roles)
+    if roles:
+        document["Statement"].append(assume_roles_statement(roles))
+    return document
+
+
 def object_actions(access: str) -> list[str]:
     """S3 object actions an access level grants."""
     if access == "read":

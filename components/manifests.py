@@ -29,19 +29,20 @@ def namespace(name: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": dict(LABELS)}}
 
 
-def service_account(name: str, namespace: str, role_arn: str, audience: str = DEFAULT_AUDIENCE) -> dict[str, Any]:
-    """ServiceAccount annotated for the EKS pod identity webhook (harmless elsewhere)."""
-    annotations = {
-        "eks.amazonaws.com/role-arn": role_arn,
-        "eks.amazonaws.com/sts-regional-endpoints": "true",
-    }
-    if audience != DEFAULT_AUDIENCE:
-        annotations["eks.amazonaws.com/audience"] = audience
-    return {
-        "apiVersion": "v1",
-        "kind": "ServiceAccount",
-        "metadata": {"name": name, "namespace": namespace, "labels": dict(LABELS), "annotations": annotations},
-    }
+def service_account(
+    name: str, namespace: str, role_arn: str | None, audience: str = DEFAULT_AUDIENCE
+) -> dict[str, Any]:
+    """ServiceAccount annotated for the EKS pod identity webhook (harmless elsewhere); no role
+    annotation when `role_arn` is None (EKS Pod Identity binds the role by association instead)."""
+    metadata: dict[str, Any] = {"name": name, "namespace": namespace, "labels": dict(LABELS)}
+    if role_arn is not None:
+        metadata["annotations"] = {
+            "eks.amazonaws.com/role-arn": role_arn,
+            "eks.amazonaws.com/sts-regional-endpoints": "true",
+        }
+        if audience != DEFAULT_AUDIENCE:
+            metadata["annotations"]["eks.amazonaws.com/audience"] = audience
+    return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata}
 
 
 def pod_identity_fragment(
@@ -78,6 +79,18 @@ def pod_identity_fragment(
     }
 
 
+def pod_identity_agent_fragment(service_account: str, role_arn: str) -> dict[str, Any]:
+    """With EKS Pod Identity the agent injects credentials: a pod needs only its ServiceAccount (and the
+    role hash, so it restarts when the role changes)."""
+    return {
+        "serviceAccountName": service_account,
+        "env": [],
+        "volumes": [],
+        "volumeMounts": [],
+        "podAnnotations": {ROLE_HASH_ANNOTATION: role_arn_hash(role_arn)},
+    }
+
+
 def verification_script() -> str:
     """The verification Job's script, read from the repository."""
     return SCRIPT_PATH.read_text()
@@ -106,10 +119,12 @@ def verification_job(
     image: str,
     fragment: dict[str, Any] | None,
     role_arn: str,
+    chain: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Job proving the chain: caller identity, then a write (or list) inside the workload's grant.
 
     `fragment` is spliced into the pod where no webhook injects the token (AKS); None on EKS.
+    `chain` (role_arn, external_id, bucket, prefix, access) makes it assume that role next and check there.
     """
     target = check_target(grants)
     name = names.job_name(workload)
@@ -118,6 +133,11 @@ def verification_job(
         {"name": "IRSA_CHECK_BUCKET", "value": target.bucket},
         {"name": "IRSA_CHECK_PREFIX", "value": target.prefix},
         {"name": "IRSA_CHECK_ACCESS", "value": target.access},
+        *(
+            {"name": f"IRSA_CHAIN_{key.upper()}", "value": value}
+            for key, value in sorted((chain or {}).items())
+            if value is not None
+        ),
         {"name": "HOME", "value": "/tmp"},
         {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
     ]

@@ -81,10 +81,11 @@ class PlanMocks(pulumi.runtime.Mocks):
         partition = self.settings.partition
         if args.typ == "aws:iam/role:Role":
             role = state.get("name", args.name)
+            cross = self.settings.cross_account
+            in_other_account = cross is not None and "cross-account" in (args.provider or "")
+            account = cross.account_id if cross is not None and in_other_account else self.account
             state["arn"] = (
-                f"arn:{partition}:iam::{self.account}:role/{role}"
-                if self.account
-                else unknown(f"ARN of IAM role {role}")
+                f"arn:{partition}:iam::{account}:role/{role}" if account else unknown(f"ARN of IAM role {role}")
             )
         elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             url = str(state.get("url", ""))

@@ -20,15 +20,18 @@ def build(settings: Settings) -> dict[str, Any]:
     """Register every resource of a stack; return its outputs (name → value or Output)."""
     cluster = settings.cluster
     target = cluster_target(cluster, settings.region)
-    provider = ClusterOidcProvider(
-        f"{cluster.name}-oidc",
-        {
-            "issuer_url": target.issuer_url,
-            "audience": cluster.audience,
-            "existing_provider_arn": cluster.oidc_provider_arn,
-            "thumbprints": list(cluster.thumbprints),
-        },
-    )
+    irsa = cluster.mechanism == "irsa"
+    provider = None
+    if irsa:
+        provider = ClusterOidcProvider(
+            f"{cluster.name}-oidc",
+            {
+                "issuer_url": target.issuer_url,
+                "audience": cluster.audience,
+                "existing_provider_arn": cluster.oidc_provider_arn,
+                "thumbprints": list(cluster.thumbprints),
+            },
+        )
     k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": target.kubernetes_provider})
     created_namespaces: dict[str, k8s.core.v1.Namespace] = {}
     for w in settings.workloads:
@@ -38,13 +41,20 @@ def build(settings: Settings) -> dict[str, Any]:
             )
 
     workloads: dict[str, Any] = {}
+    identities: dict[str, WorkloadIdentity] = {}
+    chains = cross_account_chains(settings)
     for w in settings.workloads:
         ns = created_namespaces.get(w.namespace)
         identity = WorkloadIdentity(
             w.name,
             {
-                "oidc_provider_arn": provider.arn,
-                "issuer_url": provider.url,
+                "oidc_provider_arn": provider.arn if provider else "",
+                "issuer_url": provider.url if provider else "",
+                "mechanism": cluster.mechanism,
+                "cluster_name": cluster.name,
+                "cluster_arn": target.cluster_arn or "",
+                "assume_roles": list(w.assume_roles),
+                "chain": chains.get(w.name),
                 "audience": cluster.audience,
                 "namespace": w.namespace,
                 "service_account": w.service_account,
@@ -61,20 +71,80 @@ def build(settings: Settings) -> dict[str, Any]:
             },
             opts=k8s_opts.merge(pulumi.ResourceOptions(depends_on=[ns] if ns is not None else None)),
         )
+        identities[w.name] = identity
         # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.
         workloads[w.name] = identity.role_arn.apply(functools.partial(workload_outputs, w, settings=settings))
-    return {
-        "oidcProviderArn": provider.arn,
-        "issuerUrl": provider.url,
-        "clusterKind": cluster.kind,
-        "workloads": workloads,
-    }
+    outputs: dict[str, Any] = {"clusterKind": cluster.kind, "mechanism": cluster.mechanism, "workloads": workloads}
+    if provider is not None:
+        outputs.update(oidcProviderArn=provider.arn, issuerUrl=provider.url)
+    if settings.cross_account is not None:
+        outputs["crossAccountRoles"] = cross_account_roles(settings, identities)
+    return outputs
+
+
+def cross_account_chains(settings: Settings) -> dict[str, dict[str, str]]:
+    """For each workload a cross-account role trusts: the first such role with S3 grants, for its Job to chain into."""
+    cross = settings.cross_account
+    chains: dict[str, dict[str, str]] = {}
+    if cross is None:
+        return chains
+    for role in cross.roles:
+        if not role.s3:
+            continue
+        target = manifests.check_target(role.s3)
+        for name in role.trusted_workloads:
+            chains.setdefault(
+                name,
+                {
+                    "role_arn": cross.role_arn_of(role, settings.partition),
+                    **({"external_id": role.external_id} if role.external_id else {}),
+                    "bucket": target.bucket,
+                    "prefix": target.prefix,
+                    "access": target.access,
+                },
+            )
+    return chains
+
+
+def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdentity]) -> dict[str, Any]:
+    """The roles in the other account, created through a second AWS provider; their ARNs by name."""
+    import pulumi_aws as aws
+
+    from components.cross_account_role import CrossAccountRole
+
+    cross = settings.cross_account
+    assert cross is not None
+    aws_provider = aws.Provider(
+        "cross-account",
+        profile=cross.profile,
+        assume_roles=[{"role_arn": cross.role_arn}] if cross.role_arn else None,
+        region=cross.region or settings.region,
+    )
+    arns: dict[str, Any] = {}
+    for role in cross.roles:
+        created = CrossAccountRole(
+            f"cross-{role.name}",
+            {
+                "role_name": role.name,
+                "trusted_role_arns": [identities[w].role_arn for w in role.trusted_workloads],
+                "external_id": role.external_id,
+                "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in role.s3],
+                "partition": settings.partition,
+            },
+            opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
+        )
+        arns[role.name] = created.arn
+    return arns
 
 
 def workload_outputs(w: Workload, role_arn: str, settings: Settings) -> dict[str, Any]:
     """What a workload exports, for other stacks (StackReference) and for people."""
-    pod_identity = manifests.pod_identity_fragment(
-        w.service_account, role_arn, settings.region, settings.cluster.audience, w.token_expiration_seconds
+    pod_identity = (
+        manifests.pod_identity_agent_fragment(w.service_account, role_arn)
+        if settings.cluster.mechanism == "pod-identity"
+        else manifests.pod_identity_fragment(
+            w.service_account, role_arn, settings.region, settings.cluster.audience, w.token_expiration_seconds
+        )
     )
     return {
         "roleArn": role_arn,

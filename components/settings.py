@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import ipaddress
 import re
@@ -26,6 +27,7 @@ CLUSTER_KEYS = (
     "oidcProviderArn",
     "thumbprints",
     "kubeconfig",
+    "mechanism",
 )
 WORKLOAD_KEYS = (
     "name",
@@ -38,9 +40,13 @@ WORKLOAD_KEYS = (
     "tokenExpirationSeconds",
     "jobImage",
     "extraSubjects",
+    "assumeRoles",
 )
 GRANT_KEYS = ("bucket", "prefix", "access")
-PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars")
+CROSS_ACCOUNT_KEYS = ("accountId", "profile", "roleArn", "region", "roles")
+CROSS_ROLE_KEYS = ("name", "trustedWorkloads", "externalId", "s3")
+PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount")
+MECHANISMS = ("irsa", "pod-identity")
 
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", re.ASCII)
@@ -53,6 +59,12 @@ _EKS_ISSUER = re.compile(r"https://oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/
 _AKS_HOST = re.compile(r"[a-z0-9-]+\.oic\.prod-aks\.azure\.com", re.ASCII)
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d+", re.ASCII)
 _SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9*?-]{1,63}):([a-z0-9.*?-]{1,253})", re.ASCII)
+_ROLE_ARN = re.compile(
+    r"arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f):iam::(\d{12}):role/([\w+=,.@/-]{1,512})",
+    re.ASCII,
+)
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
 _BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3")
@@ -97,11 +109,36 @@ class Workload:
     token_expiration_seconds: int = 3600
     job_image: str = DEFAULT_JOB_IMAGE
     extra_subjects: tuple[str, ...] = ()
+    assume_roles: tuple[str, ...] = ()
 
     @property
     def subjects(self) -> tuple[str, ...]:
         """Every `sub` the role trusts: its own ServiceAccount first."""
         return (f"system:serviceaccount:{self.namespace}:{self.service_account}", *self.extra_subjects)
+
+
+@dataclass(frozen=True)
+class CrossAccountRole:
+    """A role the stack creates in another account for some of its workloads to assume."""
+
+    name: str
+    trusted_workloads: tuple[str, ...]
+    s3: tuple[S3Grant, ...]
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CrossAccount:
+    """The other account, how to reach it, and the roles to create there."""
+
+    account_id: str
+    roles: tuple[CrossAccountRole, ...]
+    profile: str | None = None
+    role_arn: str | None = None
+    region: str | None = None
+
+    def role_arn_of(self, role: CrossAccountRole, partition: str) -> str:
+        return f"arn:{partition}:iam::{self.account_id}:role/{role.name}"
 
 
 @dataclass(frozen=True)
@@ -114,6 +151,7 @@ class Cluster:
     oidc_provider_arn: str | None = None
     thumbprints: tuple[str, ...] = ()
     kubeconfig: str | None = None
+    mechanism: str = "irsa"
 
 
 @dataclass(frozen=True)
@@ -125,6 +163,7 @@ class Settings:
     trust_policy_max_chars: int = DEFAULT_TRUST_POLICY_MAX_CHARS
     project: str = "irsa"
     warnings: tuple[str, ...] = ()
+    cross_account: CrossAccount | None = None
 
     @property
     def partition(self) -> str:
@@ -226,10 +265,29 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         "IAM trust policy size quota",
     )
     cluster = _cluster(c, config.get("irsa:cluster"), region)
-    workloads = _workloads(c, config.get("irsa:workloads"), stack)
+    workloads = _workloads(c, config.get("irsa:workloads"), stack, region)
+    cross = _cross_account(c, config.get("irsa:crossAccount"), region, workloads)
+    if cluster is not None and cluster.mechanism == "pod-identity":
+        for i, w in enumerate(workloads):
+            if w.extra_subjects:
+                c.add(
+                    f"irsa:workloads[{i}].extraSubjects",
+                    "is only used with mechanism irsa",
+                    "Pod Identity pins one namespace/ServiceAccount per association: add a workload instead",
+                )
 
     if c.problems or cluster is None or region is None:
         raise ConfigError(c.problems)
+    if cross is not None:
+        # Workloads a cross-account role trusts may assume it: their policies name it.
+        extra_arns = {
+            w.name: [cross.role_arn_of(r, partition_of(region)) for r in cross.roles if w.name in r.trusted_workloads]
+            for w in workloads
+        }
+        workloads = tuple(
+            dataclasses.replace(w, assume_roles=tuple(dict.fromkeys([*w.assume_roles, *extra_arns[w.name]])))
+            for w in workloads
+        )
     warnings = tuple(
         f"irsa:workloads[{i}].extraSubjects: {sub!r} is a wildcard: the trust policy uses StringLike and "
         "every matching ServiceAccount can assume the role"
@@ -237,7 +295,7 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         for sub in w.extra_subjects
         if is_wildcard(sub)
     )
-    settings = Settings(stack, region, cluster, workloads, max_trust, warnings=warnings)
+    settings = Settings(stack, region, cluster, workloads, max_trust, warnings=warnings, cross_account=cross)
     size_problems = policy_size_problems(settings)
     if size_problems:
         raise ConfigError(size_problems)
@@ -273,9 +331,27 @@ def _cluster(c: _Collector, raw: Any, region: str | None) -> Cluster | None:
         arn = _provider_arn(c, f"{path}.oidcProviderArn", arn, issuer, region)
     thumbprints = _thumbprints(c, f"{path}.thumbprints", raw.get("thumbprints"))
     kubeconfig = c.string(f"{path}.kubeconfig", raw.get("kubeconfig"), required=False)
+    mechanism = raw.get("mechanism", "irsa")
+    if mechanism not in MECHANISMS:
+        c.add(f"{path}.mechanism", f"{_show(mechanism)} is not a mechanism", "irsa or pod-identity")
+        mechanism = "irsa"
+    elif mechanism == "pod-identity":
+        if kind == "aks":
+            c.add(
+                f"{path}.mechanism",
+                "pod-identity is only for kind: eks",
+                "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
+            )
+        for key in ("issuerUrl", "oidcProviderArn", "audience", "thumbprints"):
+            if key in raw:
+                c.add(
+                    f"{path}.{key}",
+                    "is only used with mechanism irsa",
+                    "remove it: Pod Identity needs no OIDC provider",
+                )
     if kind is None or name is None:
         return None
-    return Cluster(kind, name, rg, issuer, audience, arn, thumbprints, kubeconfig)
+    return Cluster(kind, name, rg, issuer, audience, arn, thumbprints, kubeconfig, mechanism)
 
 
 def _issuer(c: _Collector, path: str, url: str, kind: str | None) -> str | None:
@@ -350,7 +426,7 @@ def _thumbprints(c: _Collector, path: str, raw: Any) -> tuple[str, ...]:
     return tuple(t.lower() for t in raw if isinstance(t, str))
 
 
-def _workloads(c: _Collector, raw: Any, stack: str) -> tuple[Workload, ...]:
+def _workloads(c: _Collector, raw: Any, stack: str, region: str | None) -> tuple[Workload, ...]:
     path = "irsa:workloads"
     if raw is None:
         c.add(path, "is required", "a non-empty list of workloads")
@@ -363,7 +439,7 @@ def _workloads(c: _Collector, raw: Any, stack: str) -> tuple[Workload, ...]:
     seen_role_names: dict[str, int] = {}
     seen_subjects: dict[tuple[str, str], int] = {}
     for i, item in enumerate(raw):
-        w = _workload(c, f"{path}[{i}]", item, stack)
+        w = _workload(c, f"{path}[{i}]", item, stack, region)
         if w is not None:
             result.append(w)
         if not isinstance(item, Mapping):
@@ -399,7 +475,7 @@ def _workloads(c: _Collector, raw: Any, stack: str) -> tuple[Workload, ...]:
     return tuple(result)
 
 
-def _workload(c: _Collector, path: str, raw: Any, stack: str) -> Workload | None:
+def _workload(c: _Collector, path: str, raw: Any, stack: str, region: str | None) -> Workload | None:
     if not isinstance(raw, Mapping):
         c.add(path, f"{_show(raw)} is not a map", "a map with name, namespace, serviceAccount and s3")
         return None
@@ -423,7 +499,8 @@ def _workload(c: _Collector, path: str, raw: Any, stack: str) -> Workload | None
             f"{_show(sa)} is not a valid ServiceAccount name",
             "lowercase RFC 1123 subdomain, at most 253 characters",
         )
-    grants = _grants(c, f"{path}.s3", raw.get("s3"))
+    assume_roles = _role_arns(c, f"{path}.assumeRoles", raw.get("assumeRoles"), region)
+    grants = _grants(c, f"{path}.s3", raw.get("s3"), required=not assume_roles)
     create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
     max_session = c.integer(
         f"{path}.maxSessionDuration",
@@ -445,7 +522,112 @@ def _workload(c: _Collector, path: str, raw: Any, stack: str) -> Workload | None
     extra = _extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
-    return Workload(name, namespace, sa, grants, sample_job, create_ns, max_session, expiration, image, extra)
+    return Workload(
+        name, namespace, sa, grants, sample_job, create_ns, max_session, expiration, image, extra, assume_roles
+    )
+
+
+def _role_arns(c: _Collector, path: str, raw: Any, region: str | None) -> tuple[str, ...]:
+    allowed = "IAM role ARNs: arn:<partition>:iam::<12-digit account>:role/<name> (never an account root)"
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        c.add(path, f"{_show(raw)} is not a non-empty list", allowed)
+        return ()
+    arns = []
+    for i, arn in enumerate(raw):
+        m = _ROLE_ARN.fullmatch(arn) if isinstance(arn, str) else None
+        if m is None:
+            c.add(f"{path}[{i}]", f"{_show(arn)} is not an IAM role ARN", allowed)
+        elif region is not None and m.group(1) != partition_of(region):
+            c.add(
+                f"{path}[{i}]",
+                f"partition {m.group(1)!r} does not match region {region!r}",
+                f"an ARN in partition {partition_of(region)!r}",
+            )
+        else:
+            arns.append(arn)
+    return tuple(arns)
+
+
+def _cross_account(c: _Collector, raw: Any, region: str | None, workloads: tuple[Workload, ...]) -> CrossAccount | None:
+    path = "irsa:crossAccount"
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{_show(raw)} is not a map", "a map with accountId, profile or roleArn, and roles")
+        return None
+    c.unknown_keys(path, raw, CROSS_ACCOUNT_KEYS)
+    account = raw.get("accountId")
+    if isinstance(account, int) and not isinstance(account, bool):
+        c.add(f"{path}.accountId", f"{account} is a number", "a 12-digit string: quote it, leading zeros matter")
+        account = None
+    elif not isinstance(account, str) or not re.fullmatch(r"\d{12}", account):
+        wrong = "is required" if account is None else f"{_show(account)} is not an AWS account ID"
+        c.add(f"{path}.accountId", wrong, "12 digits, as a string")
+        account = None
+    profile = c.string(f"{path}.profile", raw.get("profile"), required=False)
+    role_arn = c.string(f"{path}.roleArn", raw.get("roleArn"), required=False)
+    if role_arn is not None and not _role_arns(c, f"{path}.roleArn", [role_arn], region):
+        role_arn = None
+    if profile is None and role_arn is None and "profile" not in raw and "roleArn" not in raw:
+        c.add(
+            path,
+            "names no credentials for the other account",
+            "profile (an AWS profile) or roleArn (a role to assume there)",
+        )
+    target_region = c.string(f"{path}.region", raw.get("region"), required=False)
+    if target_region is not None and not _REGION.fullmatch(target_region):
+        c.add(f"{path}.region", f"{_show(target_region)} is not an AWS region", "for example ap-northeast-2")
+    roles_raw = raw.get("roles")
+    if not isinstance(roles_raw, list) or not roles_raw:
+        wrong = "is required" if roles_raw is None else f"{_show(roles_raw)} is not a non-empty list"
+        c.add(f"{path}.roles", wrong, "a non-empty list of {name, trustedWorkloads, externalId, s3}")
+        return None
+    known = {w.name for w in workloads}
+    roles = []
+    seen: set[str] = set()
+    for i, r in enumerate(roles_raw):
+        p = f"{path}.roles[{i}]"
+        if not isinstance(r, Mapping):
+            c.add(p, f"{_show(r)} is not a map", "a map with name, trustedWorkloads, externalId and s3")
+            continue
+        c.unknown_keys(p, r, CROSS_ROLE_KEYS)
+        name = c.string(f"{p}.name", r.get("name"))
+        if name is not None and not _ROLE_NAME.fullmatch(name):
+            c.add(f"{p}.name", f"{_show(name)} is not an IAM role name", "1-64 of letters, digits and +=,.@_-")
+            name = None
+        elif name is not None and name.lower() in seen:
+            c.add(f"{p}.name", f"{_show(name)} is already used", "role names unique case-insensitively")
+        elif name is not None:
+            seen.add(name.lower())
+        trusted = r.get("trustedWorkloads")
+        if not isinstance(trusted, list) or not trusted or not all(isinstance(t, str) for t in trusted):
+            c.add(
+                f"{p}.trustedWorkloads",
+                f"{_show(trusted)} is not a non-empty list of workload names",
+                "names from irsa:workloads: their roles, never the whole account, are trusted",
+            )
+            trusted = []
+        for t in trusted:
+            if known and t not in known:
+                c.add(
+                    f"{p}.trustedWorkloads",
+                    f"{_show(t)} is not a workload of this stack",
+                    f"one of: {', '.join(sorted(known))}",
+                )
+        external = r.get("externalId")
+        if external is not None and (not isinstance(external, str) or not _EXTERNAL_ID.fullmatch(external)):
+            c.add(
+                f"{p}.externalId", f"{_show(external)} is not an external ID", "2-1224 of letters, digits and +=,.@:/-"
+            )
+            external = None
+        grants = _grants(c, f"{p}.s3", r.get("s3"))
+        if name is not None and trusted:
+            roles.append(CrossAccountRole(name, tuple(trusted), grants, external))
+    if account is None:
+        return None
+    return CrossAccount(account, tuple(roles), profile, role_arn, target_region)
 
 
 def is_wildcard(subject: str) -> bool:
@@ -492,9 +674,10 @@ def _workload_name(c: _Collector, path: str, name: str, stack: str, sample_job: 
     return name
 
 
-def _grants(c: _Collector, path: str, raw: Any) -> tuple[S3Grant, ...]:
+def _grants(c: _Collector, path: str, raw: Any, required: bool = True) -> tuple[S3Grant, ...]:
     if raw is None:
-        c.add(path, "is required", "a non-empty list of {bucket, prefix, access} grants")
+        if required:
+            c.add(path, "is required", "a non-empty list of {bucket, prefix, access} grants")
         return ()
     if not isinstance(raw, list) or not raw:
         c.add(path, f"{_show(raw)} is not a non-empty list", "a non-empty list of {bucket, prefix, access} grants")

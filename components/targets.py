@@ -19,6 +19,7 @@ class ClusterTarget:
     issuer_url: pulumi.Output[str]
     kubernetes_provider: k8s.Provider
     webhook_injects_token: bool
+    cluster_arn: pulumi.Output[str] | None = None
 
 
 class IssuerNotEnabledError(Exception):
@@ -73,9 +74,11 @@ def aks_issuer(profile: object, cluster: Cluster) -> str:
 
 
 def eks_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | None = None) -> ClusterTarget:
-    """EKS: issuer and kubeconfig from one `eks.getCluster` lookup (none when both are configured)."""
+    """EKS: issuer, kubeconfig and cluster ARN from one `eks.getCluster` lookup (none when the issuer and
+    kubeconfig are configured and Pod Identity, which needs the ARN, is not used)."""
     issuer: pulumi.Output[str]
-    if cluster.issuer_url is not None and cluster.kubeconfig is not None:
+    cluster_arn = None
+    if cluster.issuer_url is not None and cluster.kubeconfig is not None and cluster.mechanism == "irsa":
         issuer = pulumi.Output.from_input(cluster.issuer_url)
         kubeconfig: pulumi.Input[str] = cluster.kubeconfig
     else:
@@ -88,8 +91,9 @@ def eks_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | Non
         kubeconfig = cluster.kubeconfig or pulumi.Output.all(
             found.endpoint, found.certificate_authorities[0].data
         ).apply(lambda v: eks_kubeconfig(cluster.name, region, v[0], v[1]))
+        cluster_arn = found.arn
     provider = k8s.Provider(f"{cluster.name}-k8s", kubeconfig=kubeconfig, opts=opts)
-    return ClusterTarget(issuer, provider, webhook_injects_token=True)
+    return ClusterTarget(issuer, provider, webhook_injects_token=True, cluster_arn=cluster_arn)
 
 
 def aks_target(cluster: Cluster, opts: pulumi.ResourceOptions | None = None) -> ClusterTarget:

@@ -27,6 +27,8 @@ class VerificationJobArgs(TypedDict, total=False):
     role_arn: pulumi.Input[str]
     pod_identity: pulumi.Input[dict[str, Any]] | None
     """Pod identity fragment to splice in where no webhook injects the token (AKS); None on EKS."""
+    chain: dict[str, str] | None
+    """A role to assume next and the grant to check there (role_arn, external_id, bucket, prefix, access)."""
 
 
 TYPE = "irsa:index:VerificationJob"
@@ -51,7 +53,14 @@ class VerificationJob(pulumi.ComponentResource):
         )
         body = pulumi.Output.all(args["role_arn"], args.get("pod_identity")).apply(
             lambda v: manifests.verification_job(
-                workload, namespace, args["service_account"], tuple(args["grants"]), args["image"], v[1], v[0]
+                workload,
+                namespace,
+                args["service_account"],
+                tuple(args["grants"]),
+                args["image"],
+                v[1],
+                v[0],
+                args.get("chain"),
             )
         )
         job = k8s.batch.v1.Job(

@@ -1,9 +1,11 @@
 """Verification Job script: prove the pod's web identity reaches its S3 grant.
 
 Runs inside the Job's pod (mounted from a ConfigMap) with boto3's default credential chain,
-which reads AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE. Exit 0 on success, 1 with the AWS
-error otherwise. Configured by IRSA_CHECK_BUCKET, IRSA_CHECK_PREFIX, IRSA_CHECK_ACCESS
-(read | write | read-write) and IRSA_RETRY_SECONDS (default 120).
+which reads AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA) or the Pod Identity Agent's
+variables. Exit 0 on success, 1 with the AWS error otherwise. Configured by IRSA_CHECK_BUCKET,
+IRSA_CHECK_PREFIX, IRSA_CHECK_ACCESS (read | write | read-write) and IRSA_RETRY_SECONDS (default
+120); with IRSA_CHAIN_ROLE_ARN (and IRSA_CHAIN_EXTERNAL_ID) it then assumes that role, e.g. in
+another account, and checks IRSA_CHAIN_BUCKET / IRSA_CHAIN_PREFIX / IRSA_CHAIN_ACCESS there.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ def caller_identity(retry_seconds: float) -> dict:
             delay = min(delay * 2, 30.0)
 
 
-def check_s3(bucket: str, prefix: str, access: str) -> str:
+def check_s3(bucket: str, prefix: str, access: str, session: boto3.Session | None = None) -> str:
     """Write a timestamped object inside a write grant, or list inside a read grant."""
-    s3 = boto3.client("s3")
+    s3 = (session or boto3).client("s3")
     if access in ("write", "read-write"):
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         key = f"{prefix}irsa-verification-{stamp}.txt"
@@ -52,6 +54,29 @@ def check_s3(bucket: str, prefix: str, access: str) -> str:
     return f"listed s3://{bucket}/{prefix} (empty)"
 
 
+def chained_session(role_arn: str, external_id: str | None) -> boto3.Session:
+    """Credentials of `role_arn`, assumed with the pod's own identity (retried while IAM propagates)."""
+    extra = {"ExternalId": external_id} if external_id else {}
+    deadline = time.monotonic() + float(os.environ.get("IRSA_RETRY_SECONDS", "120"))
+    delay = 2.0
+    while True:
+        try:
+            creds = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="irsa-verification", **extra)
+            break
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "AccessDenied" or time.monotonic() + delay > deadline:
+                raise
+            print(f"waiting for IAM to allow {role_arn}; retrying in {delay:.0f}s", flush=True)
+            time.sleep(delay)
+            delay = min(delay * 2, 30.0)
+    c = creds["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=c["AccessKeyId"],
+        aws_secret_access_key=c["SecretAccessKey"],
+        aws_session_token=c["SessionToken"],
+    )
+
+
 def main() -> int:
     bucket = os.environ["IRSA_CHECK_BUCKET"]
     prefix = os.environ.get("IRSA_CHECK_PREFIX", "")
@@ -61,6 +86,20 @@ def main() -> int:
         identity = caller_identity(retry_seconds)
         print(f"caller identity: {identity['Arn']} (account {identity['Account']})", flush=True)
         print(check_s3(bucket, prefix, access), flush=True)
+        chain = os.environ.get("IRSA_CHAIN_ROLE_ARN")
+        if chain:
+            session = chained_session(chain, os.environ.get("IRSA_CHAIN_EXTERNAL_ID"))
+            identity = session.client("sts").get_caller_identity()
+            print(f"chained into: {identity['Arn']} (account {identity['Account']})", flush=True)
+            print(
+                check_s3(
+                    os.environ["IRSA_CHAIN_BUCKET"],
+                    os.environ.get("IRSA_CHAIN_PREFIX", ""),
+                    os.environ.get("IRSA_CHAIN_ACCESS", "read"),
+                    session,
+                ),
+                flush=True,
+            )
     except (ClientError, BotoCoreError) as error:
         print(f"irsa verification failed: {error}", file=sys.stderr, flush=True)
         return 1

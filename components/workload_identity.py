@@ -48,9 +48,25 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Create a VerificationJob (default true)."""
     job_image: str
     inject_pod_identity: bool
+    mechanism: str
+    """irsa (web identity through the cluster's OIDC provider, default) or pod-identity (EKS Pod Identity)."""
+    cluster_name: str
+    """EKS cluster name: where the Pod Identity association goes (pod-identity only)."""
+    cluster_arn: pulumi.Input[str]
+    """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity only)."""
+    assume_roles: Sequence[str]
+    """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
+    chain: dict[str, str] | None
+    """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
     extra_subjects: Sequence[str]
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
     """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
+
+
+def account_of(arn: str) -> str:
+    """The account field of an ARN, or a placeholder when the ARN is one itself (offline plans)."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" else f"<unknown: account of {arn}>"
 
 
 def _grants(raw: Sequence[Any]) -> tuple[S3Grant, ...]:
@@ -77,35 +93,60 @@ class WorkloadIdentity(pulumi.ComponentResource):
         grants = _grants(args["s3"])
         subjects = [documents.subject(namespace, sa), *args.get("extra_subjects", [])]
 
-        trust = pulumi.Output.all(args["oidc_provider_arn"], args["issuer_url"]).apply(
-            lambda v: documents.to_json(documents.trust_policy(v[0], issuer_host(v[1]), subjects, audience))
-        )
+        pod_identity = args.get("mechanism", "irsa") == "pod-identity"
+        trust: pulumi.Output[str]
+        if pod_identity:
+            trust = pulumi.Output.from_input(args["cluster_arn"]).apply(
+                lambda arn: documents.to_json(documents.pod_identity_trust_policy(account_of(arn), arn, namespace, sa))
+            )
+        else:
+            trust = pulumi.Output.all(args["oidc_provider_arn"], args["issuer_url"]).apply(
+                lambda v: documents.to_json(documents.trust_policy(v[0], issuer_host(v[1]), subjects, audience))
+            )
         role = iam.Role(
             f"{name}-role",
             name=args.get("role_name") or f"irsa-{name}",
             assume_role_policy=trust,
             max_session_duration=args.get("max_session_duration", 3600),
-            description=f"Web identity of {namespace}/{sa} (managed by irsa)",
+            description=f"{'Pod Identity' if pod_identity else 'Web identity'} of {namespace}/{sa} (managed by irsa)",
             opts=child,
         )
         policy = iam.RolePolicy(
             f"{name}-policy",
             role=role.name,
             name=args.get("policy_name") or names.policy_name(name),
-            policy=documents.to_json(documents.s3_policy(grants, partition_of(region))),
+            policy=documents.to_json(
+                documents.permission_policy(grants, partition_of(region), args.get("assume_roles", ()))
+            ),
             opts=child,
         )
         account = k8s.core.v1.ServiceAccount(
             f"{name}-sa",
-            metadata=role.arn.apply(lambda arn: manifests.service_account(sa, namespace, arn, audience))["metadata"],
+            metadata=role.arn.apply(
+                lambda arn: manifests.service_account(sa, namespace, None if pod_identity else arn, audience)
+            )["metadata"],
             # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
         )
-        self.pod_identity = role.arn.apply(
-            lambda arn: manifests.pod_identity_fragment(
-                sa, arn, region, audience, args.get("token_expiration_seconds", 3600)
+        association = None
+        if pod_identity:
+            import pulumi_aws.eks as eks
+
+            association = eks.PodIdentityAssociation(
+                f"{name}-association",
+                cluster_name=args["cluster_name"],
+                namespace=namespace,
+                service_account=sa,
+                role_arn=role.arn,
+                opts=child,
             )
-        )
+            self.pod_identity = role.arn.apply(lambda arn: manifests.pod_identity_agent_fragment(sa, arn))
+        else:
+            self.pod_identity = role.arn.apply(
+                lambda arn: manifests.pod_identity_fragment(
+                    sa, arn, region, audience, args.get("token_expiration_seconds", 3600)
+                )
+            )
         if args.get("sample_job", True):
             VerificationJob(
                 f"{name}-verify",
@@ -116,9 +157,15 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     "grants": grants,
                     "image": args.get("job_image") or DEFAULT_JOB_IMAGE,
                     "role_arn": role.arn,
-                    "pod_identity": self.pod_identity if args.get("inject_pod_identity", True) else None,
+                    "pod_identity": self.pod_identity
+                    if args.get("inject_pod_identity", True) and not pod_identity
+                    else None,
+                    "chain": args.get("chain"),
                 },
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[policy, account, *depends_on_of(opts)]),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[policy, account, *([association] if association else []), *depends_on_of(opts)],
+                ),
             )
         self.role_arn = role.arn
         self.role_name = role.name

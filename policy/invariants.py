@@ -30,10 +30,38 @@ def as_document(value: Any) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+POD_IDENTITY_TAGS = ("aws:RequestTag/kubernetes-namespace", "aws:RequestTag/kubernetes-service-account")
+
+
+def _account_wide(principal: Any) -> bool:
+    text = str(principal)
+    return text == "*" or text.endswith(":root") or text.isdigit()
+
+
 def trust_policy_problems(document: dict[str, Any]) -> list[str]:
-    """Why a trust policy lets more than one pinned ServiceAccount and audience assume the role."""
+    """Why a trust policy lets more than one pinned ServiceAccount and audience (or role) assume the role."""
     problems = []
     for i, st in enumerate(_list(document.get("Statement"))):
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        principal = st.get("Principal") or {}
+        condition = st.get("Condition") or {}
+        equals = condition.get("StringEquals") or {}
+        for p in _list(principal.get("AWS") if isinstance(principal, dict) else principal):
+            if _account_wide(p):
+                problems.append(f"Statement[{i}]: trusts {p!r}: a whole account; name the roles instead")
+        if isinstance(principal, dict) and POD_IDENTITY_SERVICE in _list(principal.get("Service")):
+            missing = [t for t in POD_IDENTITY_TAGS if t not in equals]
+            if missing:
+                problems.append(
+                    f"Statement[{i}]: Pod Identity trust without {', '.join(missing)}: any association "
+                    "in the account can use this role"
+                )
+            if "aws:SourceAccount" not in equals and "aws:SourceOrgId" not in equals:
+                problems.append(
+                    f"Statement[{i}]: Pod Identity trust without aws:SourceAccount or aws:SourceOrgId (confused deputy)"
+                )
         if not isinstance(st, dict) or st.get("Effect") != "Allow" or WEB_IDENTITY not in _list(st.get("Action")):
             continue
         where = f"Statement[{i}]"

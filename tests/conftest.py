@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import hypothesis  # noqa: F401 - see below
 import pytest
 
 from components.plan import run_plan
@@ -64,6 +65,10 @@ def shipped_plans() -> dict[str, dict[str, Any]]:
     """The offline plan of every stack shipped in stacks/."""
     return {stack: run_plan(load_settings(stack)).to_dict() for stack in known_stacks()}
 
+
+# hypothesis is imported up front: imported late (by its pytest plugin at session end, when no test
+# module used it) it is compiled after Pulumi's worker threads ran, and CPython 3.11.7's AST recursion
+# counter, shared between threads, can then fail the compile with "AST constructor recursion depth mismatch".
 
 # The policy pack is its own Pulumi project (policy/), imported by top-level module names as Pulumi runs it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))

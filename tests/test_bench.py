@@ -20,21 +20,54 @@ import run as bench  # noqa: E402
 @pytest.mark.parametrize("n", [2, 12])
 def test_floor_registers_the_same_resources_as_plan(n: int, tmp_path: Path) -> None:
     config = generate.write(n, tmp_path)
-    plan = json.loads(subprocess.run(
-        [sys.executable, "-m", "components", "plan", "--stack", "bench", "--config", str(config), "--format", "json"],
-        cwd=ROOT, capture_output=True, text=True, check=True, timeout=120).stdout)
-    floor = json.loads(subprocess.run([sys.executable, str(ROOT / "bench" / "floor.py"), str(n)], cwd=ROOT,
-                                      capture_output=True, text=True, check=True, timeout=120).stdout)
+    plan = json.loads(
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "components",
+                "plan",
+                "--stack",
+                "bench",
+                "--config",
+                str(config),
+                "--format",
+                "json",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+    )
+    floor = json.loads(
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "floor.py"), str(n)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        ).stdout
+    )
     assert sorted((r["type"], r["name"]) for r in floor["resources"]) == sorted(
-        (r["type"], r["name"]) for r in plan["resources"])
+        (r["type"], r["name"]) for r in plan["resources"]
+    )
     assert bench.per_workload(plan, n) == (7.0 if n <= 10 else 4.0)
     assert len(plan["lookups"]) == 1
 
 
 def test_critical_path_counts_the_longest_dependency_chain() -> None:
-    plan = {"resources": [
-        {"urn": "a", "dependsOn": []}, {"urn": "b", "dependsOn": ["a"]}, {"urn": "c", "dependsOn": ["b", "a"]},
-        {"urn": "d", "dependsOn": ["a"]}, {"urn": "e", "dependsOn": []}]}
+    plan = {
+        "resources": [
+            {"urn": "a", "dependsOn": []},
+            {"urn": "b", "dependsOn": ["a"]},
+            {"urn": "c", "dependsOn": ["b", "a"]},
+            {"urn": "d", "dependsOn": ["a"]},
+            {"urn": "e", "dependsOn": []},
+        ]
+    }
     assert bench.critical_path(plan) == 3
 
 

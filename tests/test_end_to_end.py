@@ -31,7 +31,7 @@ ISSUER = (
     "https://koreacentral.oic.prod-aks.azure.com/"
     "00000000-0000-0000-0000-000000000001/11111111-2222-3333-4444-555555555555/"
 )
-STACK = {
+STACK: dict[str, Any] = {
     "config": {
         "aws:region": REGION,
         "irsa:cluster": {"kind": "aks", "name": "aks-1", "resourceGroup": "rg", "issuerUrl": ISSUER},
@@ -43,6 +43,30 @@ STACK = {
                 "s3": [{"bucket": "app-uploads", "prefix": "in/", "access": "write"}],
             }
         ],
+    }
+}
+OTHER_ACCOUNT = "210987654321"
+CROSS_STACK = {
+    "config": {
+        **STACK["config"],
+        # another cluster: IAM keeps one OIDC provider per issuer URL per account
+        "irsa:cluster": {
+            **STACK["config"]["irsa:cluster"],
+            "name": "aks-2",
+            "issuerUrl": ISSUER.replace("1111", "2222"),
+        },
+        "irsa:crossAccount": {
+            "accountId": OTHER_ACCOUNT,
+            "profile": "data-account",
+            "roles": [
+                {
+                    "name": "reports-reader",
+                    "trustedWorkloads": ["uploader"],
+                    "externalId": "ext-2026",
+                    "s3": [{"bucket": "finance-reports", "prefix": "monthly/", "access": "read"}],
+                }
+            ],
+        },
     }
 }
 ADMIN = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
@@ -79,11 +103,11 @@ def moto_endpoint() -> Iterator[str]:
         proc.wait(timeout=20)
 
 
-def _plan(tmp_path: Path) -> dict[str, Any]:
+def _plan(tmp_path: Path, stack: dict[str, Any], name: str) -> dict[str, Any]:
     stack_file = tmp_path / "stack.yaml"
-    stack_file.write_text(yaml.safe_dump(STACK))
+    stack_file.write_text(yaml.safe_dump(stack))
     result = subprocess.run(
-        [sys.executable, "-m", "components", "plan", "--stack", "e2e", "--config", str(stack_file), "--format", "json"],
+        [sys.executable, "-m", "components", "plan", "--stack", name, "--config", str(stack_file), "--format", "json"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -117,38 +141,81 @@ def _enable_auth(endpoint: str, enabled: bool) -> None:
     urllib.request.urlopen(request, timeout=10).read()
 
 
-@pytest.fixture(scope="module")
-def deployed(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """Create in the emulator exactly what the plan renders; replace only the values a deployment gives."""
-    tmp = tmp_path_factory.mktemp("e2e")
-    plan = _plan(tmp)
-    provider, role, policy = (
-        _one(plan, t)
-        for t in (
-            "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
-            "aws:iam/role:Role",
-            "aws:iam/rolePolicy:RolePolicy",
-        )
+def _as_account(client: Any, account: str) -> Any:
+    """Send this client's requests to another moto account (setup only)."""
+    client.meta.events.register(
+        "before-sign.*.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account)
     )
-    job = _one(plan, "kubernetes:batch/v1:Job")
-    script = _one(plan, "kubernetes:core/v1:ConfigMap")["inputs"]["data"]["verify_s3.py"]
+    return client
 
-    iam = _client("iam", moto_endpoint, **ADMIN)
+
+def _deploy(endpoint: str, tmp: Path, stack: dict[str, Any], stack_name: str) -> dict[str, Any]:
+    """Create in the emulator exactly what the plan renders; replace only the values a deployment gives
+    (the ARNs the plan prints as <unknown ...>). Cross-account roles go to their own account."""
+    plan = _plan(tmp, stack, stack_name)
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for r in plan["resources"]:
+        by_type.setdefault(r["type"], []).append(r)
+    (provider,) = by_type["aws:iam/openIdConnectProvider:OpenIdConnectProvider"]
+    (job,) = by_type["kubernetes:batch/v1:Job"]
+    script = by_type["kubernetes:core/v1:ConfigMap"][0]["inputs"]["data"]["verify_s3.py"]
+
+    iam = _client("iam", endpoint, **ADMIN)
+    known: dict[str, str] = {}  # placeholder -> real value
     provider_arn = iam.create_open_id_connect_provider(
         Url=provider["inputs"]["url"], ClientIDList=provider["inputs"]["clientIdLists"], ThumbprintList=["0" * 40]
     )["OpenIDConnectProviderArn"]
-    trust_json = role["inputs"]["assumeRolePolicy"]
-    placeholder = json.loads(trust_json)["Statement"][0]["Principal"]["Federated"]
-    assert placeholder.startswith("<unknown")
-    role_arn = iam.create_role(
-        RoleName=role["inputs"]["name"],
-        AssumeRolePolicyDocument=trust_json.replace(placeholder, provider_arn),
-        MaxSessionDuration=role["inputs"]["maxSessionDuration"],
-    )["Role"]["Arn"]
-    iam.put_role_policy(
-        RoleName=role["inputs"]["name"], PolicyName=policy["inputs"]["name"], PolicyDocument=policy["inputs"]["policy"]
+    known[f"<unknown: ARN of the IAM OIDC provider for {provider['inputs']['url']}>"] = provider_arn
+
+    def real(text: str) -> str:
+        for placeholder, value in known.items():
+            text = text.replace(placeholder, value)
+        assert "<unknown" not in text, text
+        return text
+
+    cross_account = stack["config"].get("irsa:crossAccount", {}).get("accountId")
+    roles = sorted(by_type["aws:iam/role:Role"], key=lambda r: "CrossAccountRole" in r["urn"])  # workloads first
+    for role in roles:
+        other = "irsa:index:CrossAccountRole$" in role["urn"]
+        client = _as_account(_client("iam", endpoint, **ADMIN), cross_account) if other else iam
+        arn = client.create_role(
+            RoleName=role["inputs"]["name"], AssumeRolePolicyDocument=real(role["inputs"]["assumeRolePolicy"])
+        )["Role"]["Arn"]
+        known[f"<unknown: ARN of IAM role {role['inputs']['name']}>"] = arn
+        (policy,) = [p for p in by_type["aws:iam/rolePolicy:RolePolicy"] if p["parent"] == role["parent"]]
+        client.put_role_policy(
+            RoleName=role["inputs"]["name"],
+            PolicyName=policy["inputs"]["name"],
+            PolicyDocument=real(policy["inputs"]["policy"]),
+        )
+
+    container = job["inputs"]["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: real(e["value"]) for e in container["env"]}
+    token_path = tmp / env["AWS_WEB_IDENTITY_TOKEN_FILE"].lstrip("/")  # the Job's path, under a test directory
+    token_path.parent.mkdir(parents=True)
+    volume = job["inputs"]["spec"]["template"]["spec"]["volumes"][-1]
+    audience = volume["projected"]["sources"][0]["serviceAccountToken"]["audience"]
+    workload = stack["config"]["irsa:workloads"][0]
+    issuer = stack["config"]["irsa:cluster"]["issuerUrl"]
+    token_path.write_text(
+        LocalIssuer([issuer], tmp).token(issuer, workload["namespace"], workload["serviceAccount"], [audience])
     )
-    # An administrator for the test's own checks once authorization is on.
+    env.update(
+        AWS_WEB_IDENTITY_TOKEN_FILE=str(token_path),
+        AWS_ENDPOINT_URL=endpoint,
+        AWS_DEFAULT_REGION=REGION,
+        IRSA_RETRY_SECONDS="5",
+        PATH=os.environ.get("PATH", ""),
+        HOME=str(tmp),
+    )
+    script_path = tmp / "verify_s3.py"
+    script_path.write_text(script)
+    return {"env": env, "script": script_path, "endpoint": endpoint}
+
+
+def _admin_keys(endpoint: str) -> dict[str, str]:
+    """An administrator in the main account, for the test's own checks once authorization is on."""
+    iam = _client("iam", endpoint, **ADMIN)
     iam.create_user(UserName="admin")
     iam.put_user_policy(
         UserName="admin",
@@ -158,39 +225,41 @@ def deployed(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         ),
     )
     keys = iam.create_access_key(UserName="admin")["AccessKey"]
+    return {"aws_access_key_id": keys["AccessKeyId"], "aws_secret_access_key": keys["SecretAccessKey"]}
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The single-account stack, deployed; buckets inside and outside its grant."""
+    result = _deploy(moto_endpoint, tmp_path_factory.mktemp("e2e"), STACK, "e2e")
+    result["admin"] = _admin_keys(moto_endpoint)
     s3 = _client("s3", moto_endpoint, **ADMIN)
     for bucket in ("app-uploads", "other-bucket"):
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
     s3.put_object(Bucket="app-uploads", Key="in/existing.txt", Body=b"x")
-
-    container = job["inputs"]["spec"]["template"]["spec"]["containers"][0]
-    env = {e["name"]: e["value"] for e in container["env"]}
-    token_path = tmp / env["AWS_WEB_IDENTITY_TOKEN_FILE"].lstrip("/")  # the Job's path, under a test directory
-    token_path.parent.mkdir(parents=True)
-    volume = job["inputs"]["spec"]["template"]["spec"]["volumes"][-1]
-    audience = volume["projected"]["sources"][0]["serviceAccountToken"]["audience"]
-    token_path.write_text(LocalIssuer([ISSUER], tmp).token(ISSUER, "apps", "uploader", [audience]))
-    assert env["AWS_ROLE_ARN"].startswith("<unknown")
-    env.update(
-        AWS_ROLE_ARN=role_arn,
-        AWS_WEB_IDENTITY_TOKEN_FILE=str(token_path),
-        AWS_ENDPOINT_URL=moto_endpoint,
-        AWS_DEFAULT_REGION=REGION,
-        IRSA_RETRY_SECONDS="5",
-        PATH=os.environ.get("PATH", ""),
-        HOME=str(tmp),
-    )
-    script_path = tmp / "verify_s3.py"
-    script_path.write_text(script)
-
     _enable_auth(moto_endpoint, True)
     try:
-        yield {
-            "env": env,
-            "script": script_path,
-            "endpoint": moto_endpoint,
-            "admin": {"aws_access_key_id": keys["AccessKeyId"], "aws_secret_access_key": keys["SecretAccessKey"]},
-        }
+        yield result
+    finally:
+        _enable_auth(moto_endpoint, False)
+
+
+@pytest.fixture(scope="module")
+def deployed_cross(
+    moto_endpoint: str, deployed: dict[str, Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Any]]:
+    """The cross-account stack, deployed: the workload's role here, the reports role in account B."""
+    _enable_auth(moto_endpoint, False)
+    result = _deploy(moto_endpoint, tmp_path_factory.mktemp("e2e-cross"), CROSS_STACK, "e2ex")
+    s3 = _as_account(_client("s3", moto_endpoint, **ADMIN), OTHER_ACCOUNT)
+    for bucket in ("finance-reports", "finance-secrets"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_object(Bucket="finance-reports", Key="monthly/2026-10.csv", Body=b"month,total\n")
+    s3.put_object(Bucket="finance-reports", Key="annual/2025.csv", Body=b"year,total\n")
+    s3.put_object(Bucket="finance-secrets", Key="monthly/keys.txt", Body=b"no")
+    _enable_auth(moto_endpoint, True)
+    try:
+        yield result
     finally:
         _enable_auth(moto_endpoint, False)
 
@@ -260,3 +329,25 @@ def test_same_credentials_are_denied_forbidden_actions(
         with pytest.raises(ClientError) as caught:
             call()
         assert caught.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_job_script_chains_into_the_other_account_inside_its_grant(deployed_cross: dict[str, Any]) -> None:
+    result = _run_script(deployed_cross)
+    assert result.returncode == 0, result.stderr
+    assert f"chained into: arn:aws:sts::{OTHER_ACCOUNT}:assumed-role/reports-reader/" in result.stdout
+    assert "listed s3://finance-reports/monthly/ and read monthly/2026-10.csv" in result.stdout
+
+
+# The external ID and the trusted principal are trust-policy conditions, which moto does not evaluate:
+# tests/test_pod_identity_cross_account.py proves them with the trust evaluator.
+@pytest.mark.parametrize(
+    "overrides",
+    [{"IRSA_CHAIN_PREFIX": "annual/"}, {"IRSA_CHAIN_BUCKET": "finance-secrets"}],
+    ids=["another-prefix", "another-bucket"],
+)
+def test_chained_credentials_are_denied_outside_the_grant(
+    deployed_cross: dict[str, Any], overrides: dict[str, str]
+) -> None:
+    result = _run_script(deployed_cross, **overrides)
+    assert result.returncode == 1, result.stdout
+    assert "AccessDenied" in result.stderr

@@ -95,14 +95,13 @@ def test_deploy_runs_each_stack_in_its_environment_one_update_at_a_time() -> Non
     assert up["command"] == "up" and up["policyPacks"] == "policy"
 
 
-def test_stacks_in_workflows_are_the_shipped_stacks() -> None:
+def test_pull_requests_diff_every_shipped_stack_and_main_deploys_the_environments() -> None:
     from components.stackfile import known_stacks
 
-    for name in ("pull-request", "deploy"):
-        for job in load(name)["jobs"].values():
-            matrix = job.get("strategy", {}).get("matrix", {})
-            if "stack" in matrix:
-                assert sorted(matrix["stack"]) == known_stacks()
+    jobs = load("pull-request")["jobs"]
+    assert sorted(jobs["plan-diff"]["strategy"]["matrix"]["stack"]) == known_stacks()
+    assert jobs["preview"]["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
+    assert load("deploy")["jobs"]["up"]["strategy"]["matrix"]["stack"] == ["dev", "staging", "prod"]
 
 
 def test_actionlint_passes() -> None:
