@@ -1,16 +1,13 @@
 """CrossAccountRole: a role in another account that exactly some workload roles may assume."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_aws.iam as iam
 
 from components import aliases, documents
-from components.settings import S3Grant
-from components.workload_identity import S3GrantArgs
+from components.grant_args import S3GrantArgs, to_grants
 
 TYPE = "irsa:index:CrossAccountRole"
 
@@ -18,9 +15,9 @@ TYPE = "irsa:index:CrossAccountRole"
 class CrossAccountRoleArgs(TypedDict, total=False):
     """Inputs of CrossAccountRole."""
 
-    role_name: str
+    role_name: Required[str]
     """Physical name of the role in the other account."""
-    trusted_role_arns: Sequence[pulumi.Input[str]]
+    trusted_role_arns: Required[Sequence[pulumi.Input[str]]]
     """Roles allowed to assume it (the workloads' roles; never an account root)."""
     external_id: str | None
     """Required sts:ExternalId, if any."""
@@ -34,6 +31,7 @@ class CrossAccountRole(pulumi.ComponentResource):
     """Creates, through the other account's provider (opts.providers["aws"]), a role trusted by named roles."""
 
     arn: pulumi.Output[str]
+    """ARN of the role in the other account."""
 
     def __init__(self, name: str, args: CrossAccountRoleArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
@@ -49,7 +47,7 @@ class CrossAccountRole(pulumi.ComponentResource):
             description="Cross-account role for irsa workloads (managed by irsa)",
             opts=child,
         )
-        grants = [S3Grant(g["bucket"], g.get("prefix", ""), g["access"]) for g in args.get("s3", [])]
+        grants = to_grants(args.get("s3", []))
         if grants:
             iam.RolePolicy(
                 f"{name}-policy",

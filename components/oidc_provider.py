@@ -1,9 +1,7 @@
 """ClusterOidcProvider: one IAM OIDC identity provider per cluster, created or reused."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
-from typing import TypedDict
+from typing import Required, TypedDict
 
 import pulumi
 import pulumi_aws.iam as iam
@@ -15,7 +13,7 @@ from components.settings import DEFAULT_AUDIENCE
 class ClusterOidcProviderArgs(TypedDict, total=False):
     """Inputs of ClusterOidcProvider."""
 
-    issuer_url: pulumi.Input[str]
+    issuer_url: Required[pulumi.Input[str]]
     """The cluster's OIDC issuer URL, exactly as tokens carry it in `iss`."""
     audience: str
     """Client ID registered on the provider; tokens must carry it in `aud`. Default sts.amazonaws.com."""
@@ -34,7 +32,9 @@ class ClusterOidcProvider(pulumi.ComponentResource):
     """Registers a cluster's OIDC issuer in IAM, or adopts an existing provider ARN."""
 
     arn: pulumi.Output[str]
+    """ARN of the IAM OIDC provider (created or reused)."""
     url: pulumi.Output[str]
+    """The issuer URL the provider registers."""
 
     def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))

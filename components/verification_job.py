@@ -1,30 +1,31 @@
 """VerificationJob: a Job that proves a workload's identity reaches its S3 grant."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components import aliases, manifests
 from components.dependencies import depends_on_of
-from components.settings import S3Grant
+from components.grant_args import S3GrantArgs, to_grants
 
 
 class VerificationJobArgs(TypedDict, total=False):
     """Inputs of VerificationJob."""
 
-    workload: str
+    workload: Required[str]
     """Workload name; the Job and its script ConfigMap are named after it."""
-    namespace: str
-    service_account: str
-    grants: Sequence[S3Grant]
+    namespace: Required[str]
+    """Namespace to run in."""
+    service_account: Required[str]
+    """ServiceAccount to run as."""
+    grants: Required[Sequence[S3GrantArgs]]
     """S3 grants of the workload; the Job writes inside the first write grant, else lists the first."""
-    image: str
+    image: Required[str]
     """Container image with Python 3 and boto3."""
-    role_arn: pulumi.Input[str]
+    role_arn: Required[pulumi.Input[str]]
+    """The workload's role ARN (its hash goes into the pod template, so a new role re-runs the Job)."""
     pod_identity: pulumi.Input[dict[str, Any]] | None
     """Pod identity fragment to splice in where no webhook injects the token (AKS); None on EKS."""
     chain: dict[str, str] | None
@@ -38,6 +39,7 @@ class VerificationJob(pulumi.ComponentResource):
     """ConfigMap with the verification script and a hardened Job running it as the workload's ServiceAccount."""
 
     job_name: pulumi.Output[str]
+    """Name of the Job (kubectl logs job/<name>)."""
 
     def __init__(self, name: str, args: VerificationJobArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
@@ -56,7 +58,7 @@ class VerificationJob(pulumi.ComponentResource):
                 workload,
                 namespace,
                 args["service_account"],
-                tuple(args["grants"]),
+                to_grants(args["grants"]),
                 args["image"],
                 v[1],
                 v[0],

@@ -1,9 +1,7 @@
 """WorkloadIdentity: IAM role, inline S3 policy, ServiceAccount and optional VerificationJob for one workload."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_aws.iam as iam
@@ -11,17 +9,9 @@ import pulumi_kubernetes as k8s
 
 from components import aliases, documents, manifests, names
 from components.dependencies import depends_on_of
-from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, S3Grant, issuer_host, partition_of
+from components.grant_args import S3GrantArgs, to_grants
+from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, issuer_host, partition_of
 from components.verification_job import VerificationJob
-
-
-class S3GrantArgs(TypedDict, total=False):
-    """One S3 grant: bucket, optional key prefix, access level."""
-
-    bucket: str
-    prefix: str
-    access: str
-    """read | write | read-write"""
 
 
 class WorkloadIdentityArgs(TypedDict, total=False):
@@ -33,21 +23,28 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """The cluster's issuer URL; its host/path prefixes the trust condition keys."""
     audience: str
     """Token audience (default sts.amazonaws.com); must equal a client ID of the provider."""
-    namespace: str
-    service_account: str
+    namespace: Required[str]
+    """Kubernetes namespace of the ServiceAccount."""
+    service_account: Required[str]
+    """ServiceAccount to create and trust."""
     role_name: str
     """Physical IAM role name."""
     policy_name: str
     """Inline policy name (default irsa-<name>-s3)."""
-    region: str
+    region: Required[str]
     """AWS region pods call STS in; also picks the partition."""
     s3: Sequence[S3GrantArgs]
+    """Least-privilege S3 grants."""
     max_session_duration: int
+    """Maximum session of the role, 3600-43200 seconds (default 3600)."""
     token_expiration_seconds: int
+    """Lifetime of the projected token in the pod identity fragment, 600-86400 seconds (default 3600)."""
     sample_job: bool
     """Create a VerificationJob (default true)."""
     job_image: str
+    """Verification Job image with Python 3 and boto3."""
     inject_pod_identity: bool
+    """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
     mechanism: str
     """irsa (web identity through the cluster's OIDC provider, default) or pod-identity (EKS Pod Identity)."""
     cluster_name: str
@@ -60,17 +57,12 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
     extra_subjects: Sequence[str]
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
-    """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
 
 
 def account_of(arn: str) -> str:
     """The account field of an ARN, or a placeholder when the ARN is one itself (offline plans)."""
     parts = arn.split(":")
     return parts[4] if len(parts) > 5 and parts[0] == "arn" else f"<unknown: account of {arn}>"
-
-
-def _grants(raw: Sequence[Any]) -> tuple[S3Grant, ...]:
-    return tuple(g if isinstance(g, S3Grant) else S3Grant(g["bucket"], g.get("prefix", ""), g["access"]) for g in raw)
 
 
 TYPE = "irsa:index:WorkloadIdentity"
@@ -80,17 +72,22 @@ class WorkloadIdentity(pulumi.ComponentResource):
     """Lets one Kubernetes ServiceAccount act as an IAM role with least-privilege S3 access."""
 
     role_arn: pulumi.Output[str]
+    """ARN of the workload's IAM role."""
     role_name: pulumi.Output[str]
+    """Name of the workload's IAM role."""
     namespace: pulumi.Output[str]
+    """Namespace of the ServiceAccount."""
     service_account: pulumi.Output[str]
+    """The ServiceAccount the role trusts."""
     pod_identity: pulumi.Output[dict[str, Any]]
+    """Pod spec fragment: serviceAccountName, env, volumes, volumeMounts and podAnnotations to splice into pods."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
         audience = args.get("audience") or DEFAULT_AUDIENCE
         namespace, sa, region = args["namespace"], args["service_account"], args["region"]
-        grants = _grants(args["s3"])
+        grants = to_grants(args.get("s3", []))
         subjects = [documents.subject(namespace, sa), *args.get("extra_subjects", [])]
 
         pod_identity = args.get("mechanism", "irsa") == "pod-identity"
@@ -154,7 +151,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     "workload": name,
                     "namespace": namespace,
                     "service_account": sa,
-                    "grants": grants,
+                    "grants": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in grants],
                     "image": args.get("job_image") or DEFAULT_JOB_IMAGE,
                     "role_arn": role.arn,
                     "pod_identity": self.pod_identity
