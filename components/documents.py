@@ -104,6 +104,28 @@ def permission_policy(grants: Iterable[S3Grant], partition: str, assume_roles: I
     return document
 
 
+def workload_policy(workload: Any, settings: Any) -> dict[str, Any]:
+    """A workload's whole inline policy: S3 grants, assumable roles, and its add-on presets' statements."""
+    from components import presets
+
+    document = permission_policy(workload.s3, settings.partition, workload.assume_roles)
+    document["Statement"] += presets.statements(workload.presets, preset_options(workload, settings))
+    return document
+
+
+def preset_options(workload: Any, settings: Any) -> Any:
+    """The scoping inputs of a workload's presets."""
+    from components.presets import PresetOptions
+
+    return PresetOptions(
+        settings.cluster.name,
+        settings.partition,
+        workload.hosted_zone_ids,
+        workload.secret_arns,
+        workload.parameter_arns,
+    )
+
+
 def object_actions(access: str) -> list[str]:
     """S3 object actions an access level grants."""
     if access == "read":

@@ -126,13 +126,19 @@ def verification_job(
     `fragment` is spliced into the pod where no webhook injects the token (AKS); None on EKS.
     `chain` (role_arn, external_id, bucket, prefix, access) makes it assume that role next and check there.
     """
-    target = check_target(grants)
     name = names.job_name(workload)
     labels = {**LABELS, "app.kubernetes.io/name": name}
+    target = check_target(grants) if grants else None  # no S3 grant (presets, roles only): identity only
     env = [
-        {"name": "IRSA_CHECK_BUCKET", "value": target.bucket},
-        {"name": "IRSA_CHECK_PREFIX", "value": target.prefix},
-        {"name": "IRSA_CHECK_ACCESS", "value": target.access},
+        *(
+            [
+                {"name": "IRSA_CHECK_BUCKET", "value": target.bucket},
+                {"name": "IRSA_CHECK_PREFIX", "value": target.prefix},
+                {"name": "IRSA_CHECK_ACCESS", "value": target.access},
+            ]
+            if target
+            else []
+        ),
         *(
             {"name": f"IRSA_CHAIN_{key.upper()}", "value": value}
             for key, value in sorted((chain or {}).items())

@@ -55,6 +55,13 @@ def build(settings: Settings) -> dict[str, Any]:
                 "cluster_arn": target.cluster_arn or "",
                 "assume_roles": list(w.assume_roles),
                 "chain": chains.get(w.name),
+                "presets": list(w.presets),
+                "create_service_account": w.create_service_account,
+                "preset_options": {
+                    "hosted_zone_ids": list(w.hosted_zone_ids),
+                    "secret_arns": list(w.secret_arns),
+                    "parameter_arns": list(w.parameter_arns),
+                },
                 "audience": cluster.audience,
                 "namespace": w.namespace,
                 "service_account": w.service_account,

@@ -41,7 +41,11 @@ WORKLOAD_KEYS = (
     "jobImage",
     "extraSubjects",
     "assumeRoles",
+    "presets",
+    "presetOptions",
+    "createServiceAccount",
 )
+PRESET_OPTION_KEYS = ("hostedZoneIds", "secretArns", "parameterArns")
 GRANT_KEYS = ("bucket", "prefix", "access")
 CROSS_ACCOUNT_KEYS = ("accountId", "profile", "roleArn", "region", "roles")
 CROSS_ROLE_KEYS = ("name", "trustedWorkloads", "externalId", "s3")
@@ -110,6 +114,11 @@ class Workload:
     job_image: str = DEFAULT_JOB_IMAGE
     extra_subjects: tuple[str, ...] = ()
     assume_roles: tuple[str, ...] = ()
+    presets: tuple[str, ...] = ()
+    create_service_account: bool = True
+    hosted_zone_ids: tuple[str, ...] = ()
+    secret_arns: tuple[str, ...] = ()
+    parameter_arns: tuple[str, ...] = ()
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -500,7 +509,9 @@ def _workload(c: _Collector, path: str, raw: Any, stack: str, region: str | None
             "lowercase RFC 1123 subdomain, at most 253 characters",
         )
     assume_roles = _role_arns(c, f"{path}.assumeRoles", raw.get("assumeRoles"), region)
-    grants = _grants(c, f"{path}.s3", raw.get("s3"), required=not assume_roles)
+    presets, zones, secrets, parameters = _presets(c, path, raw.get("presets"), raw.get("presetOptions"))
+    create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
+    grants = _grants(c, f"{path}.s3", raw.get("s3"), required=not assume_roles and not presets)
     create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
     max_session = c.integer(
         f"{path}.maxSessionDuration",
@@ -523,8 +534,79 @@ def _workload(c: _Collector, path: str, raw: Any, stack: str, region: str | None
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
     return Workload(
-        name, namespace, sa, grants, sample_job, create_ns, max_session, expiration, image, extra, assume_roles
+        name,
+        namespace,
+        sa,
+        grants,
+        sample_job,
+        create_ns,
+        max_session,
+        expiration,
+        image,
+        extra,
+        assume_roles,
+        presets=presets,
+        create_service_account=create_sa,
+        hosted_zone_ids=zones,
+        secret_arns=secrets,
+        parameter_arns=parameters,
     )
+
+
+_ZONE_ID = re.compile(r"Z[A-Z0-9]{1,32}", re.ASCII)
+_SECRET_ARN = re.compile(r"arn:[a-z-]+:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+\*?", re.ASCII)
+_PARAMETER_ARN = re.compile(r"arn:[a-z-]+:ssm:[a-z0-9-]+:\d{12}:parameter/[\w/.-]+\*?", re.ASCII)
+
+
+def _presets(
+    c: _Collector, path: str, raw: Any, raw_options: Any
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    from components.presets import PRESETS  # local: presets is pure but not needed by most stacks
+
+    names: list[str] = []
+    if raw is not None:
+        if not isinstance(raw, list) or not raw:
+            c.add(f"{path}.presets", f"{_show(raw)} is not a non-empty list", f"preset names: {', '.join(PRESETS)}")
+            raw = []
+        for i, name in enumerate(raw):
+            if name not in PRESETS:
+                close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                c.add(
+                    f"{path}.presets[{i}]",
+                    f"{_show(name)} is not a known preset",
+                    f"{hint}known presets: {', '.join(PRESETS)}",
+                )
+            elif name not in names:
+                names.append(name)
+    options = raw_options if isinstance(raw_options, Mapping) else {}
+    if raw_options is not None and not isinstance(raw_options, Mapping):
+        c.add(f"{path}.presetOptions", f"{_show(raw_options)} is not a map", "hostedZoneIds, secretArns, parameterArns")
+    elif raw_options is not None:
+        c.unknown_keys(f"{path}.presetOptions", options, PRESET_OPTION_KEYS)
+
+    def values(key: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+        got = options.get(key)
+        if got is None:
+            return ()
+        if not isinstance(got, list) or not all(isinstance(v, str) and pattern.fullmatch(v) for v in got):
+            c.add(f"{path}.presetOptions.{key}", f"{_show(got)} is not a list of {what}", f"a list of {what}")
+            return ()
+        return tuple(got)
+
+    zones = values("hostedZoneIds", _ZONE_ID, "Route 53 hosted zone IDs (Z...)")
+    secrets = values("secretArns", _SECRET_ARN, "Secrets Manager secret ARNs")
+    parameters = values("parameterArns", _PARAMETER_ARN, "SSM parameter ARNs")
+    given = {"hostedZoneIds": zones, "secretArns": secrets, "parameterArns": parameters}
+    for name in names:
+        for need in PRESETS[name].needs:
+            if not any(given[k] for k in need.split("|")):
+                c.add(
+                    f"{path}.presetOptions",
+                    f"preset {name!r} needs {' or '.join(need.split('|'))}",
+                    "scoping inputs, so the preset never grants on every zone, secret or parameter",
+                )
+    return tuple(names), zones, secrets, parameters
 
 
 def _role_arns(c: _Collector, path: str, raw: Any, region: str | None) -> tuple[str, ...]:
@@ -776,7 +858,7 @@ def policy_size_problems(settings: Settings) -> list[Problem]:
                     "if AWS raised your account's quota",
                 )
             )
-        perms = documents.compact_size(documents.s3_policy(w.s3, settings.partition))
+        perms = documents.compact_size(documents.workload_policy(w, settings))
         if perms > 10240:
             problems.append(
                 Problem(

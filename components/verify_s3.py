@@ -2,7 +2,7 @@
 
 Runs inside the Job's pod (mounted from a ConfigMap) with boto3's default credential chain,
 which reads AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA) or the Pod Identity Agent's
-variables. Exit 0 on success, 1 with the AWS error otherwise. Configured by IRSA_CHECK_BUCKET,
+variables. Exit 0 on success, 1 with the AWS error otherwise. Configured by IRSA_CHECK_BUCKET (none: identity only),
 IRSA_CHECK_PREFIX, IRSA_CHECK_ACCESS (read | write | read-write) and IRSA_RETRY_SECONDS (default
 120); with IRSA_CHAIN_ROLE_ARN (and IRSA_CHAIN_EXTERNAL_ID) it then assumes that role, e.g. in
 another account, and checks IRSA_CHAIN_BUCKET / IRSA_CHAIN_PREFIX / IRSA_CHAIN_ACCESS there.
@@ -78,14 +78,15 @@ def chained_session(role_arn: str, external_id: str | None) -> boto3.Session:
 
 
 def main() -> int:
-    bucket = os.environ["IRSA_CHECK_BUCKET"]
+    bucket = os.environ.get("IRSA_CHECK_BUCKET", "")
     prefix = os.environ.get("IRSA_CHECK_PREFIX", "")
     access = os.environ.get("IRSA_CHECK_ACCESS", "read")
     retry_seconds = float(os.environ.get("IRSA_RETRY_SECONDS", "120"))
     try:
         identity = caller_identity(retry_seconds)
         print(f"caller identity: {identity['Arn']} (account {identity['Account']})", flush=True)
-        print(check_s3(bucket, prefix, access), flush=True)
+        if bucket:
+            print(check_s3(bucket, prefix, access), flush=True)
         chain = os.environ.get("IRSA_CHAIN_ROLE_ARN")
         if chain:
             session = chained_session(chain, os.environ.get("IRSA_CHAIN_EXTERNAL_ID"))

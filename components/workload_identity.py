@@ -7,11 +7,22 @@ import pulumi
 import pulumi_aws.iam as iam
 import pulumi_kubernetes as k8s
 
-from components import aliases, documents, manifests, names
+from components import aliases, documents, manifests, names, presets
 from components.dependencies import depends_on_of
 from components.grant_args import S3GrantArgs, to_grants
-from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, issuer_host, partition_of
+from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, S3Grant, issuer_host, partition_of
 from components.verification_job import VerificationJob
+
+
+class PresetOptionsArgs(TypedDict, total=False):
+    """Inputs that scope add-on presets instead of `*`."""
+
+    hosted_zone_ids: Sequence[str]
+    """Route 53 hosted zones external-dns or cert-manager may change."""
+    secret_arns: Sequence[str]
+    """Secrets Manager secrets external-secrets may read."""
+    parameter_arns: Sequence[str]
+    """SSM parameters external-secrets may read."""
 
 
 class WorkloadIdentityArgs(TypedDict, total=False):
@@ -55,8 +66,32 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
     chain: dict[str, str] | None
     """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
+    create_service_account: bool
+    """Create the ServiceAccount (default true); false when an add-on's chart or EKS add-on creates its own
+    (give that one the role ARN: the `role_arn` output)."""
+    presets: Sequence[str]
+    """Add-on policy presets (ebs-csi, efs-csi, vpc-cni, external-dns, cert-manager, cluster-autoscaler,
+    external-secrets, aws-load-balancer-controller)."""
+    preset_options: PresetOptionsArgs
+    """Inputs that scope the presets."""
     extra_subjects: Sequence[str]
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
+
+
+def inline_policy(args: WorkloadIdentityArgs, grants: tuple[S3Grant, ...]) -> dict[str, Any]:
+    """S3 grants, assumable roles and preset statements, in one inline policy."""
+    partition = partition_of(args["region"])
+    document = documents.permission_policy(grants, partition, args.get("assume_roles", ()))
+    options = args.get("preset_options", {})
+    scope = presets.PresetOptions(
+        args.get("cluster_name", ""),
+        partition,
+        tuple(options.get("hosted_zone_ids", ())),
+        tuple(options.get("secret_arns", ())),
+        tuple(options.get("parameter_arns", ())),
+    )
+    document["Statement"] += presets.statements(tuple(args.get("presets", ())), scope)
+    return document
 
 
 def account_of(arn: str) -> str:
@@ -108,23 +143,35 @@ class WorkloadIdentity(pulumi.ComponentResource):
             description=f"{'Pod Identity' if pod_identity else 'Web identity'} of {namespace}/{sa} (managed by irsa)",
             opts=child,
         )
-        policy = iam.RolePolicy(
-            f"{name}-policy",
-            role=role.name,
-            name=args.get("policy_name") or names.policy_name(name),
-            policy=documents.to_json(
-                documents.permission_policy(grants, partition_of(region), args.get("assume_roles", ()))
-            ),
-            opts=child,
-        )
-        account = k8s.core.v1.ServiceAccount(
-            f"{name}-sa",
-            metadata=role.arn.apply(
-                lambda arn: manifests.service_account(sa, namespace, None if pod_identity else arn, audience)
-            )["metadata"],
-            # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
-        )
+        permissions: list[pulumi.Resource] = []
+        document = inline_policy(args, grants)
+        if document["Statement"]:  # IAM refuses an empty policy: managed presets alone need none
+            permissions.append(
+                iam.RolePolicy(
+                    f"{name}-policy",
+                    role=role.name,
+                    name=args.get("policy_name") or names.policy_name(name),
+                    policy=documents.to_json(document),
+                    opts=child,
+                )
+            )
+        accounts: list[pulumi.Resource] = []
+        if args.get("create_service_account", True):
+            accounts.append(
+                k8s.core.v1.ServiceAccount(
+                    f"{name}-sa",
+                    metadata=role.arn.apply(
+                        lambda arn: manifests.service_account(sa, namespace, None if pod_identity else arn, audience)
+                    )["metadata"],
+                    # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
+                )
+            )
+        for preset in args.get("presets", ()):
+            for arn in presets.managed_policy_arns((preset,), partition_of(region)):
+                permissions.append(
+                    iam.RolePolicyAttachment(f"{name}-{preset}", role=role.name, policy_arn=arn, opts=child)
+                )
         association = None
         if pod_identity:
             import pulumi_aws.eks as eks
@@ -161,7 +208,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 },
                 opts=pulumi.ResourceOptions(
                     parent=self,
-                    depends_on=[policy, account, *([association] if association else []), *depends_on_of(opts)],
+                    depends_on=[*permissions, *accounts, *([association] if association else []), *depends_on_of(opts)],
                 ),
             )
         self.role_arn = role.arn

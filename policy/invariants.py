@@ -90,8 +90,69 @@ def trust_policy_problems(document: dict[str, Any]) -> list[str]:
     return problems
 
 
+# Read actions AWS does not scope to resources: allowed on "*" (the add-on presets need them).
+UNSCOPABLE_READS = frozenset(
+    {
+        "route53:ListHostedZones",
+        "route53:ListHostedZonesByName",
+        "autoscaling:DescribeAutoScalingGroups",
+        "autoscaling:DescribeAutoScalingInstances",
+        "autoscaling:DescribeLaunchConfigurations",
+        "autoscaling:DescribeScalingActivities",
+        "ec2:DescribeImages",
+        "ec2:DescribeInstanceTypes",
+        "ec2:DescribeLaunchTemplateVersions",
+        "ec2:GetInstanceTypesFromInstanceRequirements",
+        "eks:DescribeNodegroup",
+        "ec2:DescribeAccountAttributes",
+        "ec2:DescribeAddresses",
+        "ec2:DescribeAvailabilityZones",
+        "ec2:DescribeInternetGateways",
+        "ec2:DescribeVpcs",
+        "ec2:DescribeVpcPeeringConnections",
+        "ec2:DescribeSubnets",
+        "ec2:DescribeSecurityGroups",
+        "ec2:DescribeInstances",
+        "ec2:DescribeNetworkInterfaces",
+        "ec2:DescribeTags",
+        "ec2:DescribeCoipPools",
+        "ec2:DescribeRouteTables",
+        "ec2:GetCoipPoolUsage",
+        "ec2:GetSecurityGroupsForVpc",
+        "elasticloadbalancing:DescribeLoadBalancers",
+        "elasticloadbalancing:DescribeLoadBalancerAttributes",
+        "elasticloadbalancing:DescribeListeners",
+        "elasticloadbalancing:DescribeListenerCertificates",
+        "elasticloadbalancing:DescribeListenerAttributes",
+        "elasticloadbalancing:DescribeSSLPolicies",
+        "elasticloadbalancing:DescribeRules",
+        "elasticloadbalancing:DescribeTargetGroups",
+        "elasticloadbalancing:DescribeTargetGroupAttributes",
+        "elasticloadbalancing:DescribeTargetHealth",
+        "elasticloadbalancing:DescribeTags",
+        "elasticloadbalancing:DescribeTrustStores",
+        "cognito-idp:DescribeUserPoolClient",
+        "acm:ListCertificates",
+        "acm:DescribeCertificate",
+        "iam:ListServerCertificates",
+        "iam:GetServerCertificate",
+        "wafv2:GetWebACL",
+        "wafv2:GetWebACLForResource",
+        "shield:GetSubscriptionState",
+        "shield:DescribeProtection",
+    }
+)
+# Condition keys that scope a "*" resource to what this cluster owns or to one service.
+SCOPING_KEYS = ("aws:ResourceTag/", "aws:RequestTag/", "iam:AWSServiceName")
+
+
+def _scoped_by_condition(statement: dict[str, Any]) -> bool:
+    keys = [k for tests in (statement.get("Condition") or {}).values() for k in (tests or {})]
+    return any(k.startswith(SCOPING_KEYS) for k in keys)
+
+
 def permission_policy_problems(document: dict[str, Any]) -> list[str]:
-    """Wildcard actions or resources in a permission policy."""
+    """Wildcard actions, or "*" resources other than unscopable reads and tag-scoped statements."""
     problems = []
     for i, st in enumerate(_list(document.get("Statement"))):
         if not isinstance(st, dict) or st.get("Effect") != "Allow":
@@ -103,7 +164,10 @@ def permission_policy_problems(document: dict[str, Any]) -> list[str]:
         for action in _list(st.get("Action")):
             if action == "*" or str(action).endswith(":*"):
                 problems.append(f"{where}: wildcard action {action!r}")
+        unscopable = all(a in UNSCOPABLE_READS for a in _list(st.get("Action"))) or _scoped_by_condition(st)
         for resource in _list(st.get("Resource")):
+            if resource == "*" and unscopable:
+                continue
             if resource == "*" or str(resource).endswith(":::*"):
                 problems.append(f"{where}: wildcard resource {resource!r}")
     return problems

@@ -55,7 +55,8 @@ def test_plugin_entry_hosts_the_components() -> None:
     plugin = yaml.safe_load((PROVIDER / "PulumiPlugin.yaml").read_text())
     assert plugin["runtime"]["name"] == "python"
     tree = ast.parse((PROVIDER / "__main__.py").read_text())
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") ==
-             "component_provider_host"]
+    calls = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "component_provider_host"
+    ]
     assert len(calls) == 1 and ast.unparse(calls[0].args[0]) == "COMPONENTS"
     assert (PROVIDER / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
