@@ -511,7 +511,8 @@ def _workload(c: _Collector, path: str, raw: Any, stack: str, region: str | None
     assume_roles = _role_arns(c, f"{path}.assumeRoles", raw.get("assumeRoles"), region)
     presets, zones, secrets, parameters = _presets(c, path, raw.get("presets"), raw.get("presetOptions"))
     create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
-    grants = _grants(c, f"{path}.s3", raw.get("s3"), required=not assume_roles and not presets)
+    # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
+    grants = _grants(c, f"{path}.s3", raw.get("s3"), required=not raw.get("assumeRoles") and not raw.get("presets"))
     create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
     max_session = c.integer(
         f"{path}.maxSessionDuration",
