@@ -570,7 +570,7 @@ def _presets(
             c.add(f"{path}.presets", f"{_show(raw)} is not a non-empty list", f"preset names: {', '.join(PRESETS)}")
             raw = []
         for i, name in enumerate(raw):
-            if name not in PRESETS:
+            if not isinstance(name, str) or name not in PRESETS:
                 close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 c.add(

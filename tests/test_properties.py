@@ -135,6 +135,13 @@ FIELDS = [
     ("irsa:workloads", 0, "tokenExpirationSeconds"),
     ("irsa:workloads", 0, "extraSubjects"),
     ("irsa:workloads", 0, "jobImage"),
+    ("irsa:cluster", "mechanism"),
+    ("irsa:cluster", "kubeconfig"),
+    ("irsa:workloads", 0, "assumeRoles"),
+    ("irsa:workloads", 0, "presets"),
+    ("irsa:workloads", 0, "presetOptions"),
+    ("irsa:workloads", 0, "createServiceAccount"),
+    ("irsa:crossAccount",),
     ("irsa:trustPolicyMaxChars",),
 ]
 
