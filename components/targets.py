@@ -22,8 +22,8 @@ class ClusterTarget:
     cluster_arn: pulumi.Output[str] | None = None
 
 
-class IssuerNotEnabledError(Exception):
-    """The AKS cluster has no OIDC issuer."""
+class IssuerNotEnabledError(pulumi.RunError):
+    """The AKS cluster has no OIDC issuer (a RunError: `pulumi up` prints the message, not a traceback)."""
 
 
 def eks_kubeconfig(name: str, region: str, endpoint: str, ca_data: str) -> str:
