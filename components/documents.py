@@ -6,6 +6,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from components import presets
+from components.presets import PresetOptions
 from components.settings import S3Grant
 
 VERSION = "2012-10-17"
@@ -104,26 +106,19 @@ def permission_policy(grants: Iterable[S3Grant], partition: str, assume_roles: I
     return document
 
 
-def workload_policy(workload: Any, settings: Any) -> dict[str, Any]:
+def inline_policy(
+    grants: Iterable[S3Grant],
+    partition: str,
+    assume_roles: Iterable[str] = (),
+    preset_names: Iterable[str] = (),
+    preset_scope: PresetOptions | None = None,
+) -> dict[str, Any]:
     """A workload's whole inline policy: S3 grants, assumable roles, and its add-on presets' statements."""
-    from components import presets
-
-    document = permission_policy(workload.s3, settings.partition, workload.assume_roles)
-    document["Statement"] += presets.statements(workload.presets, preset_options(workload, settings))
+    document = permission_policy(grants, partition, assume_roles)
+    names = tuple(preset_names)
+    if names:
+        document["Statement"] += presets.statements(names, preset_scope or PresetOptions("", partition))
     return document
-
-
-def preset_options(workload: Any, settings: Any) -> Any:
-    """The scoping inputs of a workload's presets."""
-    from components.presets import PresetOptions
-
-    return PresetOptions(
-        settings.cluster.name,
-        settings.partition,
-        workload.hosted_zone_ids,
-        workload.secret_arns,
-        workload.parameter_arns,
-    )
 
 
 def object_actions(access: str) -> list[str]:

@@ -843,6 +843,7 @@ def measured_issuer_host(settings: Settings) -> str:
 def policy_size_problems(settings: Settings) -> list[Problem]:
     """Rendered documents measured against IAM's size quotas (whitespace not counted)."""
     from components import documents  # local: documents imports settings types
+    from components.presets import PresetOptions
 
     problems = []
     for i, w in enumerate(settings.workloads):
@@ -859,7 +860,12 @@ def policy_size_problems(settings: Settings) -> list[Problem]:
                     "if AWS raised your account's quota",
                 )
             )
-        perms = documents.compact_size(documents.workload_policy(w, settings))
+        scope = PresetOptions(
+            settings.cluster.name, settings.partition, w.hosted_zone_ids, w.secret_arns, w.parameter_arns
+        )
+        perms = documents.compact_size(
+            documents.inline_policy(w.s3, settings.partition, w.assume_roles, w.presets, scope)
+        )
         if perms > 10240:
             problems.append(
                 Problem(

@@ -79,9 +79,8 @@ class WorkloadIdentityArgs(TypedDict, total=False):
 
 
 def inline_policy(args: WorkloadIdentityArgs, grants: tuple[S3Grant, ...]) -> dict[str, Any]:
-    """S3 grants, assumable roles and preset statements, in one inline policy."""
+    """The inline policy from component inputs (documents.inline_policy builds it)."""
     partition = partition_of(args["region"])
-    document = documents.permission_policy(grants, partition, args.get("assume_roles", ()))
     options = args.get("preset_options", {})
     scope = presets.PresetOptions(
         args.get("cluster_name", ""),
@@ -90,8 +89,7 @@ def inline_policy(args: WorkloadIdentityArgs, grants: tuple[S3Grant, ...]) -> di
         tuple(options.get("secret_arns", ())),
         tuple(options.get("parameter_arns", ())),
     )
-    document["Statement"] += presets.statements(tuple(args.get("presets", ())), scope)
-    return document
+    return documents.inline_policy(grants, partition, args.get("assume_roles", ()), args.get("presets", ()), scope)
 
 
 def account_of(arn: str) -> str:
