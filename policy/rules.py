@@ -9,7 +9,6 @@ from invariants import as_document, job_problems, permission_policy_problems, po
 from pulumi_policy import (
     EnforcementLevel,
     ReportViolation,
-    ResourceValidation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     StackValidationArgs,
@@ -17,22 +16,23 @@ from pulumi_policy import (
 )
 
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
-RESOURCE_TYPES = {
-    "web-identity-trust-pins-sub-and-aud": ("aws:iam/role:Role",),
-    "no-wildcard-permissions": ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"),
-    "oidc-provider-protected": ("aws:iam/openIdConnectProvider:OpenIdConnectProvider",),
-    "hardened-jobs-and-pods": ("kubernetes:batch/v1:Job", "kubernetes:core/v1:Pod", "kubernetes:apps/v1:Deployment"),
-}
 
 
-def _only(rule: str, validate: Callable[[ResourceValidationArgs, ReportViolation], None]) -> ResourceValidation:
-    """A validation that runs only on the resource types its rule is about."""
+def _resource_rule(
+    name: str,
+    description: str,
+    types: tuple[str, ...],
+    validate: Callable[[ResourceValidationArgs, ReportViolation], None],
+) -> ResourceValidationPolicy:
+    """A mandatory rule whose validation runs only on the resource types it is about."""
 
     def run(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if args.resource_type in RESOURCE_TYPES[rule]:
+        if args.resource_type in types:
             validate(args, report)
 
-    return run
+    return ResourceValidationPolicy(
+        name=name, description=description, enforcement_level=EnforcementLevel.MANDATORY, validate=run
+    )
 
 
 def _validate_trust(args: ResourceValidationArgs, report: ReportViolation) -> None:
@@ -74,29 +74,29 @@ def _validate_annotations(args: StackValidationArgs, report: ReportViolation) ->
             report(f"ServiceAccount {r.name} is annotated with role {arn}, which this stack does not define", r.urn)
 
 
-trust_pins_sub_and_aud = ResourceValidationPolicy(
-    name="web-identity-trust-pins-sub-and-aud",
-    description="Roles trusting web identity pin `sub` (no bare `*`) and `aud`; wildcards only under StringLike.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_only("web-identity-trust-pins-sub-and-aud", _validate_trust),
+trust_pins_sub_and_aud = _resource_rule(
+    "web-identity-trust-pins-sub-and-aud",
+    "Roles trusting web identity pin `sub` (no bare `*`) and `aud`; wildcards only under StringLike.",
+    ("aws:iam/role:Role",),
+    _validate_trust,
 )
-no_wildcard_permissions = ResourceValidationPolicy(
-    name="no-wildcard-permissions",
-    description="Inline and managed policies name their actions and resources: no `*`.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_only("no-wildcard-permissions", _validate_permissions),
+no_wildcard_permissions = _resource_rule(
+    "no-wildcard-permissions",
+    "Inline and managed policies name their actions and resources: no `*`.",
+    ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"),
+    _validate_permissions,
 )
-oidc_provider_protected = ResourceValidationPolicy(
-    name="oidc-provider-protected",
-    description="IAM OIDC providers are protected from deletion.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_only("oidc-provider-protected", _validate_provider_protected),
+oidc_provider_protected = _resource_rule(
+    "oidc-provider-protected",
+    "IAM OIDC providers are protected from deletion.",
+    ("aws:iam/openIdConnectProvider:OpenIdConnectProvider",),
+    _validate_provider_protected,
 )
-hardened_workloads = ResourceValidationPolicy(
-    name="hardened-jobs-and-pods",
-    description="Jobs are bounded and pods run non-root, read-only, without escalation or capabilities, seccomp on.",
-    enforcement_level=EnforcementLevel.MANDATORY,
-    validate=_only("hardened-jobs-and-pods", _validate_workload),
+hardened_workloads = _resource_rule(
+    "hardened-jobs-and-pods",
+    "Jobs are bounded and pods run non-root, read-only, without escalation or capabilities, seccomp on.",
+    ("kubernetes:batch/v1:Job", "kubernetes:core/v1:Pod", "kubernetes:apps/v1:Deployment"),
+    _validate_workload,
 )
 service_account_roles_defined = StackValidationPolicy(
     name="service-account-role-in-stack",
