@@ -89,6 +89,21 @@ def doctor(stack_file: Path, token: str | None, tmp_path: Path, *extra: str) -> 
     return code, json.loads(out.getvalue()) if out.getvalue() else {}, err.getvalue()
 
 
+def issuer_check(issuer: LocalIssuer) -> tuple[str, ...]:
+    """Flags that run --issuer-check against the local issuer, trusting its CA."""
+    return ("--issuer-check", "--connect-to", f"127.0.0.1:{issuer.port}", "--ca-file", str(issuer.ca_file))
+
+
+def run_doctor(stack_file: Path, token: str, tmp_path: Path, workload: str) -> subprocess.CompletedProcess[str]:
+    """`python -m components doctor` as a user runs it (text output)."""
+    token_file = tmp_path / "token"
+    token_file.write_text(token)
+    args = ["doctor", "--stack", "x", "--config", str(stack_file), "--workload", workload, "--token", str(token_file)]
+    return subprocess.run(
+        [sys.executable, "-m", "components", *args], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+
+
 def failing(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {c["name"]: c for c in report["checks"] if not c["ok"]}
 
@@ -178,11 +193,7 @@ def test_issuer_check_verifies_discovery_jwks_signature_and_thumbprint(
         stack_files[kind],
         token,
         tmp_path,
-        "--issuer-check",
-        "--connect-to",
-        f"127.0.0.1:{issuer.port}",
-        "--ca-file",
-        str(issuer.ca_file),
+        *issuer_check(issuer),
     )
     assert code == 0, (report, err)
     checks = {c["name"]: c for c in report["checks"]}
@@ -200,11 +211,7 @@ def test_issuer_check_catches_a_discovery_issuer_mismatch(
             stack_files["aks"],
             token,
             tmp_path,
-            "--issuer-check",
-            "--connect-to",
-            f"127.0.0.1:{issuer.port}",
-            "--ca-file",
-            str(issuer.ca_file),
+            *issuer_check(issuer),
         )
     finally:
         issuer.discovery_overrides.clear()
@@ -220,11 +227,7 @@ def test_issuer_check_rejects_a_forged_signature(
         stack_files["eks"],
         token,
         tmp_path,
-        "--issuer-check",
-        "--connect-to",
-        f"127.0.0.1:{issuer.port}",
-        "--ca-file",
-        str(issuer.ca_file),
+        *issuer_check(issuer),
     )
     assert code == 1 and set(failing(report)) == {"signature"}
 
@@ -249,55 +252,15 @@ def test_invalid_inputs_exit_2(stack_files: dict[str, Path], tmp_path: Path) -> 
 def test_unknown_workload_exits_2_from_the_command_line(
     issuer: LocalIssuer, stack_files: dict[str, Path], tmp_path: Path
 ) -> None:
-    token_file = tmp_path / "token"
-    token_file.write_text(issuer.token(EKS_ISSUER, "apps", "uploader", ["sts.amazonaws.com"]))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "components",
-            "doctor",
-            "--stack",
-            "x",
-            "--config",
-            str(stack_files["eks"]),
-            "--workload",
-            "nope",
-            "--token",
-            str(token_file),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    token = issuer.token(EKS_ISSUER, "apps", "uploader", ["sts.amazonaws.com"])
+    result = run_doctor(stack_files["eks"], token, tmp_path, "nope")
     assert result.returncode == 2
     assert result.stderr.strip() == '--workload: "nope" is not a workload of stack x (one of: uploader)'
 
 
 def test_text_output_marks_each_check(issuer: LocalIssuer, stack_files: dict[str, Path], tmp_path: Path) -> None:
-    token_file = tmp_path / "token"
-    token_file.write_text(issuer.token(EKS_ISSUER, "apps", "default", ["sts.amazonaws.com"]))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "components",
-            "doctor",
-            "--stack",
-            "x",
-            "--config",
-            str(stack_files["eks"]),
-            "--workload",
-            "uploader",
-            "--token",
-            str(token_file),
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=60,
-    )
+    token = issuer.token(EKS_ISSUER, "apps", "default", ["sts.amazonaws.com"])
+    result = run_doctor(stack_files["eks"], token, tmp_path, "uploader")
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
     assert any(line.startswith("  ✔ iss") for line in lines)
