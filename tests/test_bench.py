@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,40 +18,19 @@ import generate  # noqa: E402
 import run as bench  # noqa: E402
 
 
+def _json_of(command: list[str]) -> dict[str, Any]:
+    """The JSON a command prints."""
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True, timeout=120)
+    return dict(json.loads(result.stdout))
+
+
 @pytest.mark.parametrize("n", [2, 12])
 def test_floor_registers_the_same_resources_as_plan(n: int, tmp_path: Path) -> None:
     config = generate.write(n, tmp_path)
-    plan = json.loads(
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "components",
-                "plan",
-                "--stack",
-                "bench",
-                "--config",
-                str(config),
-                "--format",
-                "json",
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        ).stdout
+    plan = _json_of(
+        [sys.executable, "-m", "components", "plan", "--stack", "bench", "--config", str(config), "--format", "json"]
     )
-    floor = json.loads(
-        subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "floor.py"), str(n)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=120,
-        ).stdout
-    )
+    floor = _json_of([sys.executable, str(ROOT / "bench" / "floor.py"), str(n)])
     assert sorted((r["type"], r["name"]) for r in floor["resources"]) == sorted(
         (r["type"], r["name"]) for r in plan["resources"]
     )

@@ -8,6 +8,7 @@ evaluator and `doctor` (tests/test_trust.py, tests/test_doctor.py). Everything r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -228,20 +229,32 @@ def _admin_keys(endpoint: str) -> dict[str, str]:
     return {"aws_access_key_id": keys["AccessKeyId"], "aws_secret_access_key": keys["SecretAccessKey"]}
 
 
+def _fill(s3: Any, contents: dict[str, dict[str, bytes]]) -> None:
+    """Create buckets with objects (bucket -> key -> body)."""
+    for bucket, objects in contents.items():
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+        for key, body in objects.items():
+            s3.put_object(Bucket=bucket, Key=key, Body=body)
+
+
+@contextlib.contextmanager
+def _authorization(endpoint: str) -> Iterator[None]:
+    """IAM authorization on while the block runs, off after it."""
+    _enable_auth(endpoint, True)
+    try:
+        yield
+    finally:
+        _enable_auth(endpoint, False)
+
+
 @pytest.fixture(scope="module")
 def deployed(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The single-account stack, deployed; buckets inside and outside its grant."""
     result = _deploy(moto_endpoint, tmp_path_factory.mktemp("e2e"), STACK, "e2e")
     result["admin"] = _admin_keys(moto_endpoint)
-    s3 = _client("s3", moto_endpoint, **ADMIN)
-    for bucket in ("app-uploads", "other-bucket"):
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_object(Bucket="app-uploads", Key="in/existing.txt", Body=b"x")
-    _enable_auth(moto_endpoint, True)
-    try:
+    _fill(_client("s3", moto_endpoint, **ADMIN), {"app-uploads": {"in/existing.txt": b"x"}, "other-bucket": {}})
+    with _authorization(moto_endpoint):
         yield result
-    finally:
-        _enable_auth(moto_endpoint, False)
 
 
 @pytest.fixture(scope="module")
@@ -251,17 +264,13 @@ def deployed_cross(
     """The cross-account stack, deployed: the workload's role here, the reports role in account B."""
     _enable_auth(moto_endpoint, False)
     result = _deploy(moto_endpoint, tmp_path_factory.mktemp("e2e-cross"), CROSS_STACK, "e2ex")
-    s3 = _as_account(_client("s3", moto_endpoint, **ADMIN), OTHER_ACCOUNT)
-    for bucket in ("finance-reports", "finance-secrets"):
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-    s3.put_object(Bucket="finance-reports", Key="monthly/2026-10.csv", Body=b"month,total\n")
-    s3.put_object(Bucket="finance-reports", Key="annual/2025.csv", Body=b"year,total\n")
-    s3.put_object(Bucket="finance-secrets", Key="monthly/keys.txt", Body=b"no")
-    _enable_auth(moto_endpoint, True)
-    try:
+    contents = {
+        "finance-reports": {"monthly/2026-10.csv": b"month,total\n", "annual/2025.csv": b"year,total\n"},
+        "finance-secrets": {"monthly/keys.txt": b"no"},
+    }
+    _fill(_as_account(_client("s3", moto_endpoint, **ADMIN), OTHER_ACCOUNT), contents)
+    with _authorization(moto_endpoint):
         yield result
-    finally:
-        _enable_auth(moto_endpoint, False)
 
 
 def _run_script(deployed: dict[str, Any], **overrides: str) -> subprocess.CompletedProcess[str]:
