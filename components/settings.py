@@ -213,6 +213,17 @@ class _Collector:
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 self.add(f"{path}.{key}", "unknown key", f"{hint}known keys: {', '.join(known)}")
 
+    def items(self, path: str, value: Any, allowed: str, *, required: bool = True) -> list[Any] | None:
+        """A non-empty list, or None after saying why not (silently None when absent and optional)."""
+        if value is None:
+            if required:
+                self.add(path, "is required", allowed)
+            return None
+        if not isinstance(value, list) or not value:
+            self.add(path, f"{_show(value)} is not a non-empty list", allowed)
+            return None
+        return value
+
     def string(self, path: str, value: Any, *, required: bool = True) -> str | None:
         if value is None:
             if required:
@@ -437,11 +448,8 @@ def _thumbprints(c: _Collector, path: str, raw: Any) -> tuple[str, ...]:
 
 def _workloads(c: _Collector, raw: Any, stack: str, region: str | None) -> tuple[Workload, ...]:
     path = "irsa:workloads"
+    raw = c.items(path, raw, "a non-empty list of workloads")
     if raw is None:
-        c.add(path, "is required", "a non-empty list of workloads")
-        return ()
-    if not isinstance(raw, list) or not raw:
-        c.add(path, f"{_show(raw)} is not a non-empty list", "a non-empty list of workloads")
         return ()
     result: list[Workload] = []
     seen_names: dict[str, int] = {}
@@ -565,21 +573,18 @@ def _presets(
     from components.presets import PRESETS  # local: presets is pure but not needed by most stacks
 
     names: list[str] = []
-    if raw is not None:
-        if not isinstance(raw, list) or not raw:
-            c.add(f"{path}.presets", f"{_show(raw)} is not a non-empty list", f"preset names: {', '.join(PRESETS)}")
-            raw = []
-        for i, name in enumerate(raw):
-            if not isinstance(name, str) or name not in PRESETS:
-                close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
-                hint = f"did you mean {close[0]!r}? " if close else ""
-                c.add(
-                    f"{path}.presets[{i}]",
-                    f"{_show(name)} is not a known preset",
-                    f"{hint}known presets: {', '.join(PRESETS)}",
-                )
-            elif name not in names:
-                names.append(name)
+    listed = c.items(f"{path}.presets", raw, f"preset names: {', '.join(PRESETS)}", required=False) or []
+    for i, name in enumerate(listed):
+        if not isinstance(name, str) or name not in PRESETS:
+            close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            c.add(
+                f"{path}.presets[{i}]",
+                f"{_show(name)} is not a known preset",
+                f"{hint}known presets: {', '.join(PRESETS)}",
+            )
+        elif name not in names:
+            names.append(name)
     options = raw_options if isinstance(raw_options, Mapping) else {}
     if raw_options is not None and not isinstance(raw_options, Mapping):
         c.add(f"{path}.presetOptions", f"{_show(raw_options)} is not a map", "hostedZoneIds, secretArns, parameterArns")
@@ -612,10 +617,8 @@ def _presets(
 
 def _role_arns(c: _Collector, path: str, raw: Any, region: str | None) -> tuple[str, ...]:
     allowed = "IAM role ARNs: arn:<partition>:iam::<12-digit account>:role/<name> (never an account root)"
+    raw = c.items(path, raw, allowed, required=False)
     if raw is None:
-        return ()
-    if not isinstance(raw, list) or not raw:
-        c.add(path, f"{_show(raw)} is not a non-empty list", allowed)
         return ()
     arns = []
     for i, arn in enumerate(raw):
@@ -662,10 +665,10 @@ def _cross_account(c: _Collector, raw: Any, region: str | None, workloads: tuple
     target_region = c.string(f"{path}.region", raw.get("region"), required=False)
     if target_region is not None and not _REGION.fullmatch(target_region):
         c.add(f"{path}.region", f"{_show(target_region)} is not an AWS region", "for example ap-northeast-2")
-    roles_raw = raw.get("roles")
-    if not isinstance(roles_raw, list) or not roles_raw:
-        wrong = "is required" if roles_raw is None else f"{_show(roles_raw)} is not a non-empty list"
-        c.add(f"{path}.roles", wrong, "a non-empty list of {name, trustedWorkloads, externalId, s3}")
+    roles_raw = c.items(
+        f"{path}.roles", raw.get("roles"), "a non-empty list of {name, trustedWorkloads, externalId, s3}"
+    )
+    if roles_raw is None:
         return None
     known = {w.name for w in workloads}
     roles = []
@@ -758,12 +761,8 @@ def _workload_name(c: _Collector, path: str, name: str, stack: str, sample_job: 
 
 
 def _grants(c: _Collector, path: str, raw: Any, required: bool = True) -> tuple[S3Grant, ...]:
+    raw = c.items(path, raw, "a non-empty list of {bucket, prefix, access} grants", required=required)
     if raw is None:
-        if required:
-            c.add(path, "is required", "a non-empty list of {bucket, prefix, access} grants")
-        return ()
-    if not isinstance(raw, list) or not raw:
-        c.add(path, f"{_show(raw)} is not a non-empty list", "a non-empty list of {bucket, prefix, access} grants")
         return ()
     grants = []
     for i, g in enumerate(raw):
