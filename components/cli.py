@@ -6,8 +6,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from components.display import one_line, quote
 from components.errors import InputError
 from components.settings import ConfigError
+from components.version import VERSION
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_INVALID = 0, 1, 2
 
@@ -22,25 +24,51 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m components", description="irsa: offline plan of the Pulumi program.")
+    top.add_argument("--version", action="version", version=f"irsa {VERSION}")
     verbs = top.add_subparsers(dest="verb", required=True, parser_class=_Parser)
     plan = verbs.add_parser("plan", help="print every resource the program would register, offline")
     plan.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     plan.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
-    plan.add_argument("--format", choices=("text", "json", "yaml"), default="text")
+    plan.add_argument(
+        "--format",
+        choices=("text", "json", "yaml"),
+        default="text",
+        help="text: a preview-like tree with every document (default); json/yaml: the plan as data",
+    )
 
     diff = verbs.add_parser("diff", help="plan at a git revision vs the working tree: IAM JSON and manifest diffs")
     diff.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml on both sides")
     diff.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
     diff.add_argument("--config", help="stack file to use instead (its base version when it is inside the repo)")
     diff.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed, 0 when nothing did")
-    diff.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    diff.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text (default), markdown (a pull-request comment) or json",
+    )
+    diff.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="give up on a side whose plan takes longer (default 300): the base runs its revision's code",
+    )
 
     doctor = verbs.add_parser("doctor", help="would STS accept this ServiceAccount token for this workload?")
     doctor.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     doctor.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
     doctor.add_argument("--workload", required=True, help="workload name in irsa:workloads")
     doctor.add_argument("--token", required=True, help="file with the token (kubectl create token, or a pod's file)")
-    doctor.add_argument("--format", choices=("text", "json"), default="text")
+    doctor.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json: the report as data"
+    )
+    doctor.add_argument(
+        "--issuer",
+        metavar="URL",
+        help="the cluster's issuer URL, when the stack looks it up at deploy time: the token's iss is compared "
+        "with it, and --issuer-check fetches only from it (never from the token's own iss)",
+    )
     doctor.add_argument(
         "--issuer-check",
         action="store_true",
@@ -53,6 +81,13 @@ def parser() -> argparse.ArgumentParser:
         "(a port-forward or a test issuer); TLS still verifies the issuer host name",
     )
     doctor.add_argument("--ca-file", help="with --issuer-check: also trust these CA certificates (PEM)")
+    doctor.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="with --issuer-check: one deadline for every connection and read (default 20)",
+    )
     return top
 
 
@@ -75,7 +110,9 @@ def diff_command(args: argparse.Namespace) -> int:
 
     from components import diff
 
-    result = diff.run(args.stack, args.base, args.config, Path.cwd())
+    if not 0 < args.timeout <= 3600:
+        raise InputError([f"--timeout: {args.timeout:g} is out of range (1 to 3600 seconds)"])
+    result = diff.run(args.stack, args.base, args.config, Path.cwd(), timeout=args.timeout)
     sys.stdout.write(diff.FORMATS[args.format](result))
     return EXIT_NEGATIVE if args.exit_code and not result.empty else EXIT_OK
 
@@ -83,19 +120,46 @@ def diff_command(args: argparse.Namespace) -> int:
 def doctor_command(args: argparse.Namespace) -> int:
     import json
 
-    from components import doctor
+    from components import doctor, issuer_check
+    from components.settings import check_issuer
     from components.stackfile import load_settings
 
     settings = load_settings(args.stack, args.config)
     workload = doctor.find_workload(settings, args.workload)
     doctor.require_web_identity(settings, workload)
-    token, _header, claims = doctor.read_token(args.token)
-    report = doctor.diagnose(settings, workload, claims)
-    if args.issuer_check:
-        issuer = settings.cluster.issuer_url or str(claims.get("iss", ""))
-        report.checks += doctor.issuer_checks(issuer, token, _address(args.connect_to), args.ca_file)
+    configured = settings.cluster.issuer_url
+    if args.issuer is not None:
+        problems = check_issuer("--issuer", args.issuer, settings.cluster.kind, custom=True)
+        if problems:
+            raise ConfigError(problems)
+        if configured is not None and args.issuer != configured:
+            raise InputError(
+                [f"--issuer: differs from irsa:cluster.issuerUrl {configured!r} (leave it out, or pass that URL)"]
+            )
+    issuer = configured or args.issuer
+    if args.issuer_check and issuer is None:
+        raise InputError(
+            [
+                "--issuer-check: the stack's issuer is looked up at deploy time, and doctor never fetches from "
+                "the token's own unverified iss (pass --issuer URL, or set irsa:cluster.issuerUrl)"
+            ]
+        )
+    if not 0 < args.timeout <= 300:
+        raise InputError([f"--timeout: {args.timeout:g} is out of range (1 to 300 seconds)"])
+    connect_to = _address(args.connect_to)
+    token = doctor.read_token(args.token)
+    report = doctor.diagnose(settings, workload, token, issuer=args.issuer)
+    if args.issuer_check and issuer is not None:
+        try:
+            report.checks += issuer_check.issuer_checks(
+                issuer, token.text, token.header, connect_to, args.ca_file, args.timeout
+            )
+        except issuer_check.CouldNotCheck as error:
+            report.could_not_check = f"the issuer did not answer: {error}"
     sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if args.format == "json" else report.to_text())
-    return EXIT_OK if report.accepted else EXIT_NEGATIVE
+    if report.rejected:
+        return EXIT_NEGATIVE
+    return EXIT_INVALID if report.could_not_check is not None else EXIT_OK
 
 
 def _address(value: str | None) -> tuple[str, int] | None:
@@ -106,7 +170,9 @@ def _address(value: str | None) -> tuple[str, int] | None:
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
         from components.settings import Problem
 
-        raise ConfigError([Problem("--connect-to", f"{value!r} is not ADDRESS:PORT", "for example 127.0.0.1:8443")])
+        raise ConfigError(
+            [Problem("--connect-to", f"{quote(value)} is not ADDRESS:PORT", "for example 127.0.0.1:8443")]
+        )
     return host.strip("[]"), int(port)
 
 
@@ -125,6 +191,6 @@ def main(argv: Sequence[str]) -> int:
         return EXIT_INVALID
     except InputError as error:
         for line in error.lines:
-            print(line, file=sys.stderr)
+            print(one_line(line), file=sys.stderr)
         return EXIT_INVALID
     return EXIT_INVALID

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -13,8 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from components import render
+from components.display import one_line, quote
 from components.errors import InputError
 from components.settings import ConfigError, Problem
+
+GIT_TIMEOUT = 60.0
+PLAN_TIMEOUT = 300.0  # one side's plan; an old revision's code may hang
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
 
@@ -60,42 +65,103 @@ def git_root(start: Path) -> Path:
     return Path(out)
 
 
-def materialise(root: Path, ref: str, into: Path) -> None:
-    """Write the tree of `ref` into a directory (git archive: no checkout, no index changes)."""
+def resolve(root: Path, ref: str) -> str:
+    """The commit a user-given revision names, as a full hash; ConfigError if it names none.
+
+    The text is handed to git only after --end-of-options, so `--output=...` or `--remote=...` is read
+    as a (non-existent) revision, never as an option.
+    """
+    allowed = "a branch, tag or commit of this repository, e.g. origin/main"
+    if not ref or any(ch in ref for ch in "\0\n\r") or len(ref) > 1024:
+        raise ConfigError([Problem("--base", f"{quote(ref)} is not a git revision", allowed)])
     try:
-        archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=root, capture_output=True, check=True)
-    except subprocess.CalledProcessError as error:
-        reason = error.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
-        raise ConfigError(
-            [
-                Problem(
-                    "--base",
-                    f"{ref!r} is not a git revision here: {reason[0]}",
-                    "a branch, tag or commit, e.g. origin/main",
-                )
-            ]
-        ) from None
+        found = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ConfigError([Problem("--base", f"git rev-parse failed: {error}", allowed)]) from None
+    commit = found.stdout.strip()
+    if found.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", commit):
+        raise ConfigError([Problem("--base", f"{quote(ref)} is not a commit here", allowed)])
+    return commit
+
+
+def materialise(root: Path, commit: str, into: Path) -> None:
+    """Write the tree of a resolved commit into a directory (git archive: no checkout, no index changes)."""
+    assert re.fullmatch(r"[0-9a-f]{40,64}", commit), "resolve() the revision first"
     archive_file = into.parent / "base.tar"
-    archive_file.write_bytes(archive.stdout)
-    with tarfile.open(archive_file) as tar:
-        tar.extractall(into, filter="data")
+    try:
+        with archive_file.open("wb") as out:
+            subprocess.run(
+                ["git", "archive", "--format=tar", commit],
+                cwd=root,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                check=True,
+                timeout=GIT_TIMEOUT,
+            )
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        reason = detail.decode(errors="replace").strip().splitlines()[-1:] or [str(error)]
+        raise ConfigError(
+            [Problem("--base", f"cannot read the tree of {commit}: {quote(reason[0])}", "a readable commit")]
+        ) from None
+    if archive_file.stat().st_size == 0:  # an empty tree archives to nothing at all in some git versions
+        return
+    try:
+        with tarfile.open(archive_file) as tar:
+            tar.extractall(into, filter="data")
+    except (tarfile.TarError, OSError) as error:
+        raise ConfigError(
+            [Problem("--base", f"cannot unpack the tree of {commit}: {error}", "a readable commit")]
+        ) from None
 
 
-def plan_at(tree: Path, stack: str, config: Path | None, label: str = "") -> dict[str, Any]:
+def plan_at(
+    tree: Path, stack: str, config: Path | None, label: str = "", timeout: float = PLAN_TIMEOUT
+) -> dict[str, Any]:
     """Plan JSON from a source tree, run with that tree's own code; an empty plan if the stack is absent there."""
     stack_file = config if config is not None else tree / "stacks" / f"Pulumi.{stack}.yaml"
     if not stack_file.exists():
         return {"project": "irsa", "stack": stack, "resources": [], "outputs": {}}
-    args = [sys.executable, "-m", "components", "plan", "--stack", stack, "--format", "json"]
+    # `--flag=value`: a value starting with '-' is never read as another flag.
+    args = [sys.executable, "-m", "components", "plan", f"--stack={stack}", "--format=json"]
     if config is not None:
-        args += ["--config", str(config)]
-    result = subprocess.run(args, cwd=tree, capture_output=True, text=True)
+        args.append(f"--config={config}")
+    try:
+        result = subprocess.run(args, cwd=tree, capture_output=True, text=True, errors="replace", timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise PlanFailed([f"{label}plan did not finish within {timeout:g} s (--timeout)"]) from None
     if result.returncode != 0:
-        lines = result.stderr.strip().splitlines() or [f"plan exited {result.returncode}"]
+        lines = [one_line(line) for line in result.stderr.strip().splitlines()] or [f"plan exited {result.returncode}"]
         if result.returncode != 2:
             lines = lines[-3:]  # a crash of an old revision's code: its last lines say why
-        raise PlanFailed([f"{label}{line}" for line in lines])
-    return dict(json.loads(result.stdout))
+        raise PlanFailed([f"{label}{line}" for line in lines[:50]])
+    try:
+        plan = json.loads(result.stdout)
+    except (ValueError, RecursionError):
+        raise PlanFailed(
+            [f"{label}plan printed something that is not JSON ({len(result.stdout)} characters)"]
+        ) from None
+    if not _is_plan(plan):
+        raise PlanFailed([f"{label}plan printed JSON without a list of resources with urn, type, name and inputs"])
+    return dict(plan)
+
+
+def _is_plan(plan: Any) -> bool:
+    """Whether JSON has the plan's shape, as far as compare() relies on it."""
+    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
+        return False
+    return all(
+        isinstance(r, dict)
+        and all(isinstance(r.get(k), str) for k in ("urn", "type", "name"))
+        and isinstance(r.get("inputs"), dict)
+        for r in plan["resources"]
+    )
 
 
 def _document(resource: dict[str, Any], key: str) -> str:
@@ -156,20 +222,21 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
     return result
 
 
-def run(stack: str, ref: str, config: str | None, cwd: Path) -> PlanDiff:
+def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PLAN_TIMEOUT) -> PlanDiff:
     """Plan `ref` and the working tree, then compare."""
     root = git_root(cwd)
+    commit = resolve(root, ref)
     config_path = Path(config).resolve() if config else None
     with tempfile.TemporaryDirectory(prefix="irsa-diff-") as tmp:
         base_tree = Path(tmp) / "base"
         base_tree.mkdir()
-        materialise(root, ref, base_tree)
+        materialise(root, commit, base_tree)
         base_config = None
         if config_path is not None:
             inside = config_path.is_relative_to(root)
             base_config = base_tree / config_path.relative_to(root) if inside else config_path
-        base = plan_at(base_tree, stack, base_config, label=f"at {ref}: ")
-    head = plan_at(root, stack, config_path)
+        base = plan_at(base_tree, stack, base_config, label=f"at {ref}: ", timeout=timeout)
+    head = plan_at(root, stack, config_path, timeout=timeout)
     return compare(base, head, stack, ref)
 
 

@@ -1,38 +1,34 @@
-"""Doctor: would STS accept this ServiceAccount token for this workload's planned role, and if not, why."""
+"""Doctor: would STS accept this ServiceAccount token for this workload's planned role, and if not, why.
+
+The token is untrusted input: it is read bounded, decoded by hand (no library trusts its header), and
+every claim is type-checked before it is compared. An unverified signature is never part of "accept".
+"""
 
 from __future__ import annotations
 
-import hashlib
-import http.client
+import base64
+import binascii
 import json
-import socket
-import ssl
+import math
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
-
-import jwt
 
 from components import documents, manifests, trust
+from components.display import quote
 from components.errors import InputError
+from components.issuer_check import STS_ALGORITHMS, Check
 from components.settings import Settings, Workload, issuer_host
+from components.untrusted import TOKEN_MAX_BYTES, read_bytes, utf8
 
-OK, FAIL = "✔", "✘"
+OK, FAIL, UNCHECKED = "✔", "✘", "?"
+NUMERIC_DATE_MAX = 253402300799  # 9999-12-31T23:59:59Z
+_B64URL = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
 
 
 class DoctorInputError(InputError):
     """Invalid doctor input (token file, workload name)."""
-
-
-@dataclass
-class Check:
-    """One diagnosis line: the claim or step, whether it passes, what was seen, and the fix."""
-
-    name: str
-    ok: bool
-    detail: str
-    fix: str | None = None
 
 
 @dataclass
@@ -43,56 +39,124 @@ class Report:
     workload: str
     claims: dict[str, Any]
     checks: list[Check] = field(default_factory=list)
+    could_not_check: str | None = None
+
+    @property
+    def rejected(self) -> bool:
+        return any(c.ok is False for c in self.checks)
 
     @property
     def accepted(self) -> bool:
-        return all(c.ok for c in self.checks)
+        """Every check passed, the signature and the issuer included."""
+        names = {c.name for c in self.checks if c.ok}
+        return (
+            not self.rejected
+            and self.could_not_check is None
+            and {"iss", "signature"} <= names
+            and all(c.ok for c in self.checks)
+        )
+
+    @property
+    def verdict(self) -> str:
+        if self.rejected:
+            return "STS would reject this token"
+        if self.could_not_check is not None:
+            return f"could not check: {self.could_not_check}"
+        if self.accepted:
+            return "STS would accept this token"
+        unchecked = [c.name for c in self.checks if c.ok is None]
+        if "signature" not in {c.name for c in self.checks}:
+            unchecked.append("signature")
+        hint = " (run with --issuer-check)" if "signature" in unchecked else ""
+        return f"claims match; not checked: {', '.join(unchecked)}{hint}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "stack": self.stack,
             "workload": self.workload,
             "accepted": self.accepted,
+            "verdict": self.verdict,
             "claims": self.claims,
             "checks": [asdict(c) for c in self.checks],
         }
 
     def to_text(self) -> str:
-        lines = [f"doctor: stack {self.stack}, workload {self.workload}, token sub {self.claims.get('sub')!r}"]
+        lines = [f"doctor: stack {self.stack}, workload {self.workload}, token sub {quote(self.claims.get('sub'))}"]
         for c in self.checks:
-            lines.append(f"  {OK if c.ok else FAIL} {c.name:<9} {c.detail}")
-            if c.fix and not c.ok:
+            mark = OK if c.ok else FAIL if c.ok is False else UNCHECKED
+            lines.append(f"  {mark} {c.name:<9} {c.detail}")
+            if c.fix and c.ok is False:
                 lines += [
                     f"    fix: {line}" if i == 0 else f"         {line}" for i, line in enumerate(c.fix.splitlines())
                 ]
-        verdict = "STS would accept this token" if self.accepted else "STS would reject this token"
-        lines.append(f"result: {verdict}")
+        lines.append(f"result: {self.verdict}")
         return "\n".join(lines) + "\n"
 
 
-def read_token(path: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """Token text, header and unverified claims from a file; DoctorInputError if unreadable or not a JWT."""
+@dataclass(frozen=True)
+class Token:
+    """A token as read: its text, its header and its claims (unverified; floats that are not finite kept as text)."""
+
+    text: str
+    header: dict[str, Any]
+    claims: dict[str, Any]
+
+
+def _finite(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _part(segment: str, what: str) -> dict[str, Any]:
+    if not _B64URL.fullmatch(segment):
+        raise ValueError(f"its {what} is not base64url")
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read().strip()
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        value = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=str)
+    except (binascii.Error, UnicodeDecodeError):
+        raise ValueError(f"its {what} is not base64url-encoded UTF-8") from None
+    except RecursionError:
+        raise ValueError(f"its {what} nests too deeply") from None
+    except ValueError as error:
+        raise ValueError(f"its {what} is not JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"its {what} is not a JSON object")
+    return value
+
+
+def read_token(path: str) -> Token:
+    """Token text, header and unverified claims from a file; DoctorInputError if unreadable or not a JWT."""
+    text = utf8(read_bytes(path, "--token", "token file", TOKEN_MAX_BYTES), "--token", "token").strip()
+    segments = text.split(".")
+    try:
+        if len(segments) != 3:
+            raise ValueError(f"it has {len(segments)} part(s)")
+        header, claims = _part(segments[0], "header"), _part(segments[1], "payload")
+    except ValueError as error:
         raise DoctorInputError(
             [
-                f"--token: cannot read {path}: {reason} (a readable file holding a ServiceAccount "
-                "token, e.g. from kubectl create token)"
+                f"--token: {quote(path)[1:-1]} is not a JWT: {error} (a ServiceAccount token: three base64url "
+                "parts separated by dots)"
             ]
         ) from None
-    try:
-        header = jwt.get_unverified_header(text)
-        claims = jwt.decode(text, options={"verify_signature": False})
-    except jwt.PyJWTError as error:
-        raise DoctorInputError(
-            [f"--token: {path} is not a JWT: {error} (a ServiceAccount token: three base64url parts separated by dots)"]
-        ) from None
-    if not isinstance(claims, dict):
-        raise DoctorInputError([f"--token: {path} has no JSON claims (a ServiceAccount token)"])
-    return text, header, claims
+    return Token(text, header, claims)
+
+
+def _plain_claim(value: Any) -> bool:
+    """Whether a claim value can be shown as it is: small, flat, and valid JSON."""
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, (int, float)):
+        return abs(value) < 2**63
+    if isinstance(value, str):
+        return len(value) <= 512
+    return isinstance(value, list) and len(value) <= 10 and all(isinstance(v, str) and len(v) <= 512 for v in value)
+
+
+def shown_claims(claims: dict[str, Any]) -> dict[str, Any]:
+    """The claims doctor judges, as a report shows them: strings bounded, odd values described."""
+    keys = ("iss", "sub", "aud", "exp", "nbf", "iat")
+    return {k: claims[k] if _plain_claim(claims[k]) else quote(claims[k]) for k in keys if k in claims}
 
 
 def find_workload(settings: Settings, name: str) -> Workload:
@@ -100,7 +164,7 @@ def find_workload(settings: Settings, name: str) -> Workload:
         if w.name == name:
             return w
     known = ", ".join(w.name for w in settings.workloads)
-    raise DoctorInputError([f'--workload: "{name}" is not a workload of stack {settings.stack} (one of: {known})'])
+    raise DoctorInputError([f"--workload: {quote(name)} is not a workload of stack {settings.stack} (one of: {known})"])
 
 
 def require_web_identity(settings: Settings, workload: Workload) -> None:
@@ -124,13 +188,6 @@ def provider_arn(settings: Settings, issuer: str) -> str:
     )
 
 
-def _audiences(claims: dict[str, Any]) -> list[str]:
-    aud = claims.get("aud")
-    if aud is None:
-        return []
-    return [str(a) for a in aud] if isinstance(aud, list) else [str(aud)]
-
-
 def _projected_fix(w: Workload, audience: str) -> str:
     volume = manifests.pod_identity_fragment(
         w.service_account, "<role ARN>", "<region>", audience, w.token_expiration_seconds
@@ -142,125 +199,172 @@ def _projected_fix(w: Workload, audience: str) -> str:
     )
 
 
-def diagnose(settings: Settings, workload: Workload, claims: dict[str, Any], now: float | None = None) -> Report:
-    """Evaluate a token's claims against the planned provider and trust policy, claim by claim."""
-    now = time.time() if now is None else now
-    audience = settings.cluster.audience
-    token_iss = str(claims.get("iss", ""))
-    planned_issuer = settings.cluster.issuer_url
-    issuer = planned_issuer or token_iss
-    shown: dict[str, Any] = {k: claims.get(k) for k in ("iss", "sub", "aud", "exp", "nbf", "iat") if k in claims}
-    report = Report(settings.stack, workload.name, shown)
-    checks = report.checks
+def _alg_check(header: dict[str, Any]) -> Check:
+    alg = header.get("alg")
+    if alg in STS_ALGORITHMS:
+        return Check("alg", True, f"{alg} is a signature STS verifies")
+    return Check(
+        "alg",
+        False,
+        f"alg {quote(alg)}: STS accepts only RSA or ECDSA signatures ({', '.join(STS_ALGORITHMS)})",
+        "use a token the cluster's API server issued (kubectl create token, or the pod's projected token)",
+    )
 
-    if not token_iss:
-        checks.append(Check("iss", False, "the token has no iss claim", "use a ServiceAccount token from the cluster"))
-    elif planned_issuer is None:
-        checks.append(
-            Check(
-                "iss",
-                True,
-                f"{token_iss} (the issuer is looked up at deploy time; "
-                "set irsa:cluster.issuerUrl to compare it offline)",
-            )
-        )
-    elif token_iss == planned_issuer:
-        checks.append(Check("iss", True, f"{token_iss} equals the provider URL"))
-    elif token_iss.rstrip("/") == planned_issuer.rstrip("/"):
-        checks.append(
-            Check(
-                "iss",
-                False,
-                f"{token_iss!r} and the provider URL {planned_issuer!r} differ only by a "
-                "trailing slash; IAM compares issuers exactly",
-                f"set irsa:cluster.issuerUrl to {token_iss!r} exactly (AKS issuers end with '/', EKS "
-                "issuers do not), then pulumi up: the provider URL and trust condition keys follow it",
-            )
-        )
-    else:
-        checks.append(
-            Check(
-                "iss",
-                False,
-                f"{token_iss!r} is not the provider URL {planned_issuer!r}: STS finds no "
-                "OIDC provider for this issuer (InvalidIdentityToken)",
-                "use a token from this stack's cluster, or point irsa:cluster.issuerUrl at the cluster that issued it",
-            )
-        )
 
-    auds = _audiences(claims)
+def _iss_check(token_iss: Any, planned_issuer: str | None) -> Check:
+    if not isinstance(token_iss, str) or not token_iss:
+        return Check(
+            "iss", False, f"the token's iss is {quote(token_iss)}", "use a ServiceAccount token from the cluster"
+        )
+    if planned_issuer is None:
+        return Check(
+            "iss",
+            None,
+            f"not checked: {quote(token_iss)} (issuer looked up at deploy; pass --issuer or set "
+            "irsa:cluster.issuerUrl)",
+        )
+    if token_iss == planned_issuer:
+        return Check("iss", True, f"{quote(token_iss)} equals the provider URL")
+    if token_iss.rstrip("/") == planned_issuer.rstrip("/"):
+        return Check(
+            "iss",
+            False,
+            f"{quote(token_iss)} and the provider URL {quote(planned_issuer)} differ only by a "
+            "trailing slash; IAM compares issuers exactly",
+            f"set irsa:cluster.issuerUrl to {quote(token_iss)} exactly (AKS issuers end with '/', EKS "
+            "issuers do not), then pulumi up: the provider URL and trust condition keys follow it",
+        )
+    return Check(
+        "iss",
+        False,
+        f"{quote(token_iss)} is not the provider URL {quote(planned_issuer)}: STS finds no "
+        "OIDC provider for this issuer (InvalidIdentityToken)",
+        "use a token from this stack's cluster, or point irsa:cluster.issuerUrl at the cluster that issued it",
+    )
+
+
+def _aud_check(aud: Any, audience: str, workload: Workload) -> tuple[Check, list[str]]:
+    """The aud check, and the audiences as strings when the claim has a usable shape."""
+    auds = aud if isinstance(aud, list) else [] if aud is None else [aud]
+    if not all(isinstance(a, str) for a in auds):
+        return Check(
+            "aud", False, f"the token's aud is {quote(aud)}: not strings", _projected_fix(workload, audience)
+        ), []
     if len(auds) == 1 and auds[0] == audience:
-        checks.append(Check("aud", True, f"{audience!r} is the provider's client ID and the trust aud"))
-    elif len(auds) > 1:
-        checks.append(
-            Check(
-                "aud",
-                False,
-                f"the token carries {len(auds)} audiences {auds}; STS needs exactly one, "
-                f"equal to the provider's client ID {audience!r}. This is the default ServiceAccount "
-                "token (on AKS it names the API server): it cannot be used with STS",
-                _projected_fix(workload, audience),
-            )
+        return Check("aud", True, f"{quote(audience)} is the provider's client ID and the trust aud"), auds
+    if len(auds) > 1:
+        shown = ", ".join(quote(a, 60) for a in auds[:5]) + (", ..." if len(auds) > 5 else "")
+        detail = (
+            f"the token carries {len(auds)} audiences [{shown}]; STS needs exactly one, equal to the "
+            f"provider's client ID {quote(audience)}. This is the default ServiceAccount token (on AKS it "
+            "names the API server): it cannot be used with STS"
         )
-    else:
-        seen = repr(auds[0]) if auds else "no audience"
-        checks.append(
-            Check(
-                "aud",
-                False,
-                f"the token has {seen}; the provider registers client ID {audience!r} and the trust policy requires it",
-                _projected_fix(workload, audience),
-            )
-        )
+        return Check("aud", False, detail, _projected_fix(workload, audience)), auds
+    seen = quote(auds[0]) if auds else "no audience"
+    detail = (
+        f"the token has {seen}; the provider registers client ID {quote(audience)} and the trust policy requires it"
+    )
+    return Check("aud", False, detail, _projected_fix(workload, audience)), auds
 
-    host = issuer_host(issuer)
-    principal = provider_arn(settings, issuer)
+
+def _numeric_date(claims: dict[str, Any], name: str) -> tuple[int | None, Check | None]:
+    """A NumericDate claim as STS reads it (an integer of seconds), or the ✘ that says why it is not one."""
+    value = claims.get(name)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= NUMERIC_DATE_MAX:
+        return value, None
+    return None, Check(
+        name,
+        False,
+        f"{name} is {quote(value)}: STS reads timestamps only as integer seconds since 1970",
+        "use a ServiceAccount token from the cluster",
+    )
+
+
+def _time_checks(claims: dict[str, Any], now: float) -> list[Check]:
+    checks = []
+    if "exp" not in claims:
+        checks.append(Check("exp", False, "the token has no expiry", "use a ServiceAccount token from the cluster"))
+    else:
+        exp, bad = _numeric_date(claims, "exp")
+        if bad is not None:
+            checks.append(bad)
+        elif exp is not None and exp <= now:
+            checks.append(
+                Check(
+                    "exp",
+                    False,
+                    f"expired {int(now - exp)} s ago",
+                    "mint a fresh token (kubelet refreshes projected tokens; kubectl create token lasts --duration)",
+                )
+            )
+        elif exp is not None:
+            checks.append(Check("exp", True, f"valid for {int(exp - now)} more s"))
+    for name in ("nbf", "iat"):
+        if name not in claims:
+            continue
+        value, bad = _numeric_date(claims, name)
+        if bad is not None:
+            checks.append(bad)
+        elif name == "nbf" and value is not None and value > now:
+            checks.append(
+                Check(
+                    "nbf",
+                    False,
+                    f"not valid for another {int(value - now)} s",
+                    "check the clocks of the cluster and of this machine",
+                )
+            )
+    return checks
+
+
+def diagnose(
+    settings: Settings,
+    workload: Workload,
+    token: Token,
+    now: float | None = None,
+    issuer: str | None = None,
+) -> Report:
+    """Evaluate a token against the planned provider and trust policy, claim by claim.
+
+    `issuer` is the issuer to compare with when the stack looks it up at deploy time (--issuer).
+    """
+    now = time.time() if now is None else now
+    claims = token.claims
+    audience = settings.cluster.audience
+    planned_issuer = settings.cluster.issuer_url or issuer
+    report = Report(settings.stack, workload.name, shown_claims(claims))
+    checks = report.checks
+    checks.append(_alg_check(token.header))
+    checks.append(_iss_check(claims.get("iss"), planned_issuer))
+    aud_check, auds = _aud_check(claims.get("aud"), audience, workload)
+    checks.append(aud_check)
+
+    sub = claims.get("sub")
+    token_iss = claims.get("iss") if isinstance(claims.get("iss"), str) else ""
+    host = issuer_host(planned_issuer or str(token_iss))
+    principal = provider_arn(settings, planned_issuer or str(token_iss))
     policy = documents.trust_policy(principal, host, list(workload.subjects), audience)
-    context = {f"{host}:sub": str(claims.get("sub", ""))}
+    context = {f"{host}:sub": sub} if isinstance(sub, str) else {}
     if len(auds) == 1:
         context[f"{host}:aud"] = auds[0]
     decision = trust.evaluate(policy, principal, context)
     sub_results = [r for r in decision.conditions if r.key.endswith(":sub")]
     expected = documents.subject(workload.namespace, workload.service_account)
-    if sub_results and all(r.held for r in sub_results):
-        checks.append(Check("sub", True, f"{claims.get('sub')!r} is trusted by the role"))
+    if isinstance(sub, str) and sub_results and all(r.held for r in sub_results):
+        checks.append(Check("sub", True, f"{quote(sub)} is trusted by the role"))
     else:
-        trusted = ", ".join(repr(s) for s in workload.subjects)
+        trusted = ", ".join(quote(s) for s in workload.subjects)
         checks.append(
             Check(
                 "sub",
                 False,
-                f"the token is for {claims.get('sub')!r}; the role trusts {trusted}",
+                f"the token is for {quote(sub)}; the role trusts {trusted}",
                 f"run the pod with serviceAccountName: {workload.service_account} in namespace "
                 f"{workload.namespace} (subject {expected}), or add the token's subject to "
                 "extraSubjects",
             )
         )
-
-    exp, nbf = claims.get("exp"), claims.get("nbf")
-    if not isinstance(exp, (int, float)):
-        checks.append(Check("exp", False, "the token has no expiry", "use a ServiceAccount token from the cluster"))
-    elif exp <= now:
-        checks.append(
-            Check(
-                "exp",
-                False,
-                f"expired {int(now - exp)} s ago",
-                "mint a fresh token (kubelet refreshes projected tokens; kubectl create token lasts --duration)",
-            )
-        )
-    else:
-        checks.append(Check("exp", True, f"valid for {int(exp - now)} more s"))
-    if isinstance(nbf, (int, float)) and nbf > now:
-        checks.append(
-            Check(
-                "nbf",
-                False,
-                f"not valid for another {int(nbf - now)} s",
-                "check the clocks of the cluster and of this machine",
-            )
-        )
-
+    checks += _time_checks(claims, now)
     checks.append(
         Check(
             "trust",
@@ -270,128 +374,3 @@ def diagnose(settings: Settings, workload: Workload, claims: dict[str, Any], now
         )
     )
     return report
-
-
-# --- issuer check: network, HTTPS only ---------------------------------------------------------------------------
-
-
-class _Connection(http.client.HTTPSConnection):
-    """HTTPS to `host`, optionally through another address, verifying the certificate for `host`."""
-
-    def __init__(self, host: str, address: tuple[str, int] | None, context: ssl.SSLContext):
-        super().__init__(host, 443, timeout=10, context=context)
-        self._address = address or (host, 443)
-        self.chain: list[bytes] = []
-
-    def connect(self) -> None:
-        sock = socket.create_connection(self._address, self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
-        sslobj = getattr(self.sock, "_sslobj", None)
-        chain = sslobj.get_unverified_chain() if sslobj is not None and hasattr(sslobj, "get_unverified_chain") else []
-        self.chain = [c.public_bytes(2) for c in chain or []]  # 2 = DER
-
-
-def fetch_json(url: str, connect_to: tuple[str, int] | None, ca_file: str | None) -> tuple[Any, list[bytes]]:
-    """GET a JSON document over verified HTTPS; also return the certificate chain the server sent (DER)."""
-    parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        raise ValueError(f"{url} is not an https URL")
-    context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
-    if ca_file:
-        context.load_default_certs()
-    conn = _Connection(parts.hostname, connect_to, context)
-    try:
-        conn.request(
-            "GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers={"Accept": "application/json"}
-        )
-        response = conn.getresponse()
-        body = response.read()
-        if response.status != 200:
-            raise ValueError(f"{url} answered HTTP {response.status}")
-        return json.loads(body), conn.chain
-    finally:
-        conn.close()
-
-
-def thumbprint(chain: list[bytes]) -> str | None:
-    """What IAM pins: SHA-1 of the top (root-most) certificate the server sends, lowercase hex."""
-    return hashlib.sha1(chain[-1]).hexdigest() if chain else None  # noqa: S324 - the format AWS defines
-
-
-def issuer_checks(issuer: str, token: str, connect_to: tuple[str, int] | None, ca_file: str | None) -> list[Check]:
-    """Discovery issuer equals the issuer exactly; the JWKS answers; the token's signature verifies."""
-    checks: list[Check] = []
-    discovery_url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-    try:
-        discovery, _ = fetch_json(discovery_url, connect_to, ca_file)
-    except (OSError, ValueError, ssl.SSLError) as error:
-        return [
-            Check(
-                "discovery",
-                False,
-                f"{discovery_url}: {error}",
-                "the issuer must serve its discovery document publicly over HTTPS with a trusted certificate",
-            )
-        ]
-    found = discovery.get("issuer") if isinstance(discovery, dict) else None
-    if found == issuer:
-        checks.append(Check("discovery", True, f"issuer {found!r} equals the configured issuer"))
-    else:
-        checks.append(
-            Check(
-                "discovery",
-                False,
-                f"the discovery document says issuer {found!r}, not {issuer!r}",
-                f"set irsa:cluster.issuerUrl to {found!r} exactly",
-            )
-        )
-    jwks_uri = discovery.get("jwks_uri") if isinstance(discovery, dict) else None
-    try:
-        jwks, chain = fetch_json(str(jwks_uri), connect_to, ca_file)
-        keys = jwt.PyJWKSet.from_dict(jwks)
-    except (OSError, ValueError, ssl.SSLError, jwt.PyJWTError) as error:
-        checks.append(Check("jwks", False, f"{jwks_uri}: {error}", "the jwks_uri must answer with the signing keys"))
-        return checks
-    checks.append(Check("jwks", True, f"{jwks_uri} answers with {len(keys.keys)} key(s)"))
-    kid = jwt.get_unverified_header(token).get("kid")
-    key = next((k for k in keys.keys if k.key_id == kid), None)
-    if key is None:
-        checks.append(
-            Check(
-                "signature",
-                False,
-                f"no key with kid {kid!r} in the JWKS",
-                "the token was signed by another cluster or a rotated key",
-            )
-        )
-    else:
-        try:
-            jwt.decode(
-                token,
-                key=key.key,
-                algorithms=[jwt.get_unverified_header(token).get("alg", "RS256")],
-                options={"verify_aud": False, "verify_exp": False, "verify_iss": False, "verify_nbf": False},
-            )
-            checks.append(Check("signature", True, f"verifies with key {kid!r}"))
-        except jwt.PyJWTError as error:
-            checks.append(
-                Check(
-                    "signature",
-                    False,
-                    f"does not verify with key {kid!r}: {error}",
-                    "the token was not issued by this issuer",
-                )
-            )
-    print_ = thumbprint(chain)
-    host = urlsplit(str(jwks_uri)).hostname
-    checks.append(
-        Check(
-            "thumbprint",
-            True,
-            f"{print_} (SHA-1 of the top certificate {host} sends; only needed "
-            "where IAM does not validate the CA itself)"
-            if print_
-            else "not available",
-        )
-    )
-    return checks

@@ -14,10 +14,10 @@ from pulumi.provider.experimental.schema import generate_schema
 from components.cross_account_role import CrossAccountRole
 from components.oidc_provider import ClusterOidcProvider
 from components.verification_job import VerificationJob
+from components.version import VERSION
 from components.workload_identity import WorkloadIdentity
 
 NAME = "irsa"
-VERSION = "0.1.0"
 COMPONENTS = [ClusterOidcProvider, WorkloadIdentity, VerificationJob, CrossAccountRole]
 
 

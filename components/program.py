@@ -164,19 +164,29 @@ def workload_outputs(w: Workload, role_arn: str, settings: Settings) -> dict[str
 
 
 def config_from_runtime() -> dict[str, Any]:
-    """Every config key the Pulumi engine gave this program, object values decoded from JSON."""
+    """Every config key the Pulumi engine gave this program, object values decoded from JSON.
+
+    Raises ConfigError for a value nested deeper than the JSON decoder can follow.
+    """
     from pulumi.runtime import config as runtime_config
+
+    from components.settings import ConfigError, Problem
 
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     result: dict[str, Any] = {}
+    problems = []
     for key, value in raw.items():
         if isinstance(value, str):
             try:
                 decoded = json.loads(value)
                 value = decoded if isinstance(decoded, (dict, list, bool, int)) else value
+            except RecursionError:
+                problems.append(Problem(key, "nests too deeply to read", "a config value a few levels deep"))
             except ValueError:
                 pass
         result[key] = value
+    if problems:
+        raise ConfigError(problems)
     return result
 
 
@@ -185,7 +195,7 @@ def main() -> None:
     from components.settings import ConfigError
 
     try:
-        settings = parse_settings(config_from_runtime(), pulumi.get_stack())
+        settings = parse_settings(config_from_runtime(), pulumi.get_stack())  # both raise ConfigError
     except ConfigError as error:
         for problem in error.problems:
             pulumi.log.error(str(problem))

@@ -6,11 +6,13 @@ import dataclasses
 import difflib
 import ipaddress
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from components import names
+from components.display import one_line, quote
 
 DEFAULT_AUDIENCE = "sts.amazonaws.com"
 DEFAULT_JOB_IMAGE = "public.ecr.aws/lambda/python:3.12"
@@ -28,6 +30,7 @@ CLUSTER_KEYS = (
     "thumbprints",
     "kubeconfig",
     "mechanism",
+    "customIssuer",
 )
 WORKLOAD_KEYS = (
     "name",
@@ -52,6 +55,26 @@ CROSS_ROLE_KEYS = ("name", "trustedWorkloads", "externalId", "s3")
 PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount")
 MECHANISMS = ("irsa", "pod-identity")
 
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
+STACK_NAME_RULE = "1-100 letters, digits, '-', '_', '.'"
+ENCRYPTED_KUBECONFIG = "[secret: encrypted in the stack file]"
+CLUSTER_NAME = {
+    "eks": (
+        re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}", re.ASCII),
+        "an EKS cluster name: 1-100 letters, digits, '-' and '_', starting with a letter or digit",
+    ),
+    "aks": (
+        re.compile(r"[A-Za-z0-9]([A-Za-z0-9_-]{0,61}[A-Za-z0-9])?", re.ASCII),
+        "an AKS cluster name: 1-63 letters, digits, '-' and '_', starting and ending with a letter or digit",
+    ),
+}
+_RESOURCE_GROUP = re.compile(r"[\w().-]{1,90}")
+_IMAGE = re.compile(
+    r"([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?/)?"
+    r"[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?",
+    re.ASCII,
+)
 _DNS_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 _DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", re.ASCII)
 _WORKLOAD_NAME = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?", re.ASCII)
@@ -83,7 +106,7 @@ class Problem:
     allowed: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.wrong} ({self.allowed})"
+        return one_line(f"{self.path}: {self.wrong} ({self.allowed})")
 
 
 class ConfigError(Exception):
@@ -209,9 +232,9 @@ class _Collector:
     def unknown_keys(self, path: str, value: Mapping[str, Any], known: tuple[str, ...]) -> None:
         for key in value:
             if key not in known:
-                close = difflib.get_close_matches(str(key), known, n=1)
+                close = difflib.get_close_matches(str(key)[:100], known, n=1)
                 hint = f"did you mean {close[0]!r}? " if close else ""
-                self.add(f"{path}.{key}", "unknown key", f"{hint}known keys: {', '.join(known)}")
+                self.add(f"{path}.{_key(key)}", "unknown key", f"{hint}known keys: {', '.join(known)}")
 
     def items(self, path: str, value: Any, allowed: str, *, required: bool = True) -> list[Any] | None:
         """A non-empty list, or None after saying why not (silently None when absent and optional)."""
@@ -255,22 +278,26 @@ class _Collector:
 
 
 def _show(value: Any) -> str:
-    text = f'"{value}"' if isinstance(value, str) else repr(value)
-    return text if len(text) <= 300 else text[:297] + "..."
+    return quote(value)
+
+
+def _key(key: Any) -> str:
+    """A map key as a path segment: escaped and bounded like any shown value."""
+    return quote(key, 60)[1:-1] if isinstance(key, str) else quote(key, 60)
 
 
 def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     """Validate a stack's config map (keys like `irsa:cluster`); raise ConfigError listing every problem."""
     c = _Collector()
-    if not isinstance(stack, str) or not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", stack, re.ASCII):
-        c.add("stack", f"{_show(stack)} is not a valid stack name", "letters, digits, '-', '_', '.'")
+    if not isinstance(stack, str) or not STACK_NAME.fullmatch(stack):
+        c.add("stack", f"{_show(stack)} is not a valid stack name", STACK_NAME_RULE)
         stack = "stack"
     for key in config:
         if isinstance(key, str) and key.startswith("irsa:") and key[5:] not in PROJECT_KEYS:
             known = tuple(f"irsa:{k}" for k in PROJECT_KEYS)
-            close = difflib.get_close_matches(key, known, n=1)
+            close = difflib.get_close_matches(key[:100], known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
-            c.add(key, "unknown key", f"{hint}known keys: {', '.join(known)}")
+            c.add(_key(key), "unknown key", f"{hint}known keys: {', '.join(known)}")
 
     region = c.string("aws:region", config.get("aws:region"))
     if region is not None and not _REGION.fullmatch(region):
@@ -337,12 +364,24 @@ def _cluster(c: _Collector, raw: Any, region: str | None) -> Cluster | None:
         c.add(f"{path}.kind", wrong, "eks or aks")
         kind = None
     name = c.string(f"{path}.name", raw.get("name"))
+    if name is not None and kind in CLUSTER_NAME and not CLUSTER_NAME[kind][0].fullmatch(name):
+        c.add(f"{path}.name", f"{_show(name)} is not an {kind.upper()} cluster name", CLUSTER_NAME[kind][1])
+        name = None
     rg = c.string(f"{path}.resourceGroup", raw.get("resourceGroup"), required=kind == "aks")
     if rg is not None and kind == "eks":
         c.add(f"{path}.resourceGroup", "is only used by aks clusters", "remove it for kind: eks")
+    elif rg is not None and (not _RESOURCE_GROUP.fullmatch(rg) or rg.endswith(".")):
+        c.add(
+            f"{path}.resourceGroup",
+            f"{_show(rg)} is not an Azure resource group name",
+            "1-90 letters, digits, '_', '-', '.', '(' and ')', not ending in '.'",
+        )
+    custom = c.boolean(f"{path}.customIssuer", raw.get("customIssuer"), False)
+    if custom and kind == "eks":
+        c.add(f"{path}.customIssuer", "is only used by aks clusters", "remove it: EKS issuers have one shape")
     issuer = c.string(f"{path}.issuerUrl", raw.get("issuerUrl"), required=False)
     if issuer is not None:
-        issuer = _issuer(c, f"{path}.issuerUrl", issuer, kind)
+        issuer = _issuer(c, f"{path}.issuerUrl", issuer, kind, custom)
     audience = c.string(f"{path}.audience", raw.get("audience"), required=False) or DEFAULT_AUDIENCE
     if len(audience) > 255:
         c.add(f"{path}.audience", f"is {len(audience)} characters long", "an IAM client ID: 1 to 255 characters")
@@ -350,7 +389,7 @@ def _cluster(c: _Collector, raw: Any, region: str | None) -> Cluster | None:
     if arn is not None:
         arn = _provider_arn(c, f"{path}.oidcProviderArn", arn, issuer, region)
     thumbprints = _thumbprints(c, f"{path}.thumbprints", raw.get("thumbprints"))
-    kubeconfig = c.string(f"{path}.kubeconfig", raw.get("kubeconfig"), required=False)
+    kubeconfig = _kubeconfig(c, f"{path}.kubeconfig", raw.get("kubeconfig"))
     mechanism = raw.get("mechanism", "irsa")
     if mechanism not in MECHANISMS:
         c.add(f"{path}.mechanism", f"{_show(mechanism)} is not a mechanism", "irsa or pod-identity")
@@ -374,7 +413,27 @@ def _cluster(c: _Collector, raw: Any, region: str | None) -> Cluster | None:
     return Cluster(kind, name, rg, issuer, audience, arn, thumbprints, kubeconfig, mechanism)
 
 
-def _issuer(c: _Collector, path: str, url: str, kind: str | None) -> str | None:
+def _kubeconfig(c: _Collector, path: str, raw: Any) -> str | None:
+    """A kubeconfig path or contents; a Pulumi `secure:` value (encrypted in the stack file) is accepted and,
+    offline, stands for contents nobody may print."""
+    if isinstance(raw, Mapping) and set(raw) == {"secure"} and isinstance(raw["secure"], str):
+        return ENCRYPTED_KUBECONFIG
+    return c.string(path, raw, required=False)
+
+
+def is_kubeconfig_contents(value: str) -> bool:
+    """Whether a kubeconfig setting holds the file's contents (credentials) rather than a path to it."""
+    return value == ENCRYPTED_KUBECONFIG or "\n" in value or value.lstrip().startswith(("{", "apiVersion"))
+
+
+def check_issuer(path: str, url: str, kind: str | None, custom: bool = False) -> list[Problem]:
+    """What is wrong with an issuer URL for a cluster kind (the stack's issuerUrl, or doctor's --issuer)."""
+    c = _Collector()
+    _issuer(c, path, url, kind, custom)
+    return c.problems
+
+
+def _issuer(c: _Collector, path: str, url: str, kind: str | None, custom: bool = False) -> str | None:
     allowed = "https://<host>[/<path>], no port, query or fragment, at most 255 characters"
     m = re.fullmatch(r"https://([A-Za-z0-9.-]+)(/[\x21-\x7e]*)?", url, re.ASCII)
     if len(url) > 255:
@@ -383,7 +442,7 @@ def _issuer(c: _Collector, path: str, url: str, kind: str | None) -> str | None:
     if not url.startswith("https://"):
         c.add(path, f"{_show(url)} is not an https URL", allowed)
         return None
-    if m is None or "?" in url or "#" in url:
+    if m is None or "?" in url or "#" in url or "${" in url:
         c.add(path, f"{_show(url)} is not a valid OIDC issuer URL", allowed)
         return None
     host, rest = m.group(1), m.group(2) or ""
@@ -392,6 +451,14 @@ def _issuer(c: _Collector, path: str, url: str, kind: str | None) -> str | None:
             path,
             f"{_show(url)} is not an EKS issuer URL",
             "https://oidc.eks.<region>.amazonaws.com/id/<32 hex>, no trailing slash",
+        )
+        return None
+    if kind == "aks" and not custom and not _AKS_HOST.fullmatch(host):
+        c.add(
+            path,
+            f"{_show(url)} is not an AKS issuer URL",
+            "https://<region>.oic.prod-aks.azure.com/<tenant>/<cluster>/; for another issuer (a sovereign "
+            "cloud, a self-hosted one) say so with customIssuer: true",
         )
         return None
     if kind == "aks" and _AKS_HOST.fullmatch(host) and not rest.endswith("/"):
@@ -539,6 +606,12 @@ def _workload(c: _Collector, path: str, raw: Any, stack: str, region: str | None
         "projected token expirationSeconds: at least 600, at most one day",
     )
     image = c.string(f"{path}.jobImage", raw.get("jobImage"), required=False) or DEFAULT_JOB_IMAGE
+    if len(image) > 255 or not _IMAGE.fullmatch(image):
+        c.add(
+            f"{path}.jobImage",
+            f"{_show(image)} is not a container image reference",
+            "[registry[:port]/]repository[:tag][@sha256:digest], at most 255 characters",
+        )
     extra = _extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
@@ -788,11 +861,18 @@ def _grants(c: _Collector, path: str, raw: Any, required: bool = True) -> tuple[
         if not isinstance(prefix, str):
             c.add(f"{p}.prefix", f"{_show(prefix)} is not a string", "an object key prefix such as uploads/")
             prefix = None
-        elif any(ch in prefix for ch in "*?") or prefix.startswith("/") or len(prefix) > 1024:
+        elif (
+            any(ch in prefix for ch in "*?")
+            or "${" in prefix
+            or any(unicodedata.category(ch) == "Cc" for ch in prefix)
+            or prefix.startswith("/")
+            or len(prefix) > 1024
+        ):
             c.add(
                 f"{p}.prefix",
                 f"{_show(prefix)} is not a literal key prefix",
-                "no '*' or '?', no leading '/', at most 1024 characters; for example uploads/",
+                "no '*', '?' or '${', which IAM reads as wildcards and policy variables; no control characters; "
+                "no leading '/'; at most 1024 characters; for example uploads/",
             )
             prefix = None
         access = g.get("access")

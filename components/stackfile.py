@@ -1,16 +1,29 @@
-"""Reading stack files (`stacks/Pulumi.<stack>.yaml`) into a config map, with located errors."""
+"""Reading stack files (`stacks/Pulumi.<stack>.yaml`) into a config map, with located errors.
+
+Stack files may come from a fork's pull request, so the reader is bounded before it builds anything:
+a regular file of at most 1 MiB in UTF-8, nesting at most MAX_DEPTH deep, at most MAX_NODES values
+once aliases are expanded (an "alias bomb" of a few hundred bytes otherwise expands to billions), and
+no key twice in one map (YAML would silently keep the last one).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from components.settings import ConfigError, Problem, Settings, parse_settings
+from components.display import quote
+from components.settings import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings, parse_settings
+from components.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS_DIR = ROOT / "stacks"
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster on large stacks
 
 
 def stack_path(stack: str) -> Path:
@@ -23,33 +36,134 @@ def known_stacks() -> list[str]:
     return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in STACKS_DIR.glob("Pulumi.*.yaml"))
 
 
-def _load(text: str) -> Any:
-    """YAML through libyaml when present (7x faster on large stacks); errors always from the pure
-    parser, whose messages say which token it expected."""
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
-        try:
-            return yaml.load(text, Loader=fast)  # noqa: S506 - a safe loader
-        except yaml.YAMLError:
-            pass
-    return yaml.safe_load(text)
+@dataclass
+class _Node:
+    """A collection being read: its config path, expanded size so far, and (maps) keys seen with lines."""
+
+    path: str
+    is_map: bool
+    anchor: str | None
+    size: int = 1
+    children: int = 0
+    keys: dict[str, int] = field(default_factory=dict)
+    key: str = "?"
 
 
-def read_config(path: Path, label: str) -> dict[str, Any]:
-    """The `config:` map of a stack file; ConfigError with file:line for unreadable or malformed files."""
+def _child_path(parent: _Node, top: bool) -> str:
+    if not parent.is_map:
+        return f"{parent.path}[{parent.children}]"
+    return parent.key if top else f"{parent.path}.{parent.key}"
+
+
+def _scan(text: str, label: str) -> list[Problem]:
+    """Depth, expanded size and duplicate keys of a YAML text, from its event stream (no recursion,
+    nothing built); a syntax error propagates as yaml.YAMLError."""
+    problems: list[Problem] = []
+    stack: list[_Node] = []
+    sizes: dict[str, int] = {}
+
+    def add(size: int, key: str | None, line: int) -> Problem | None:
+        if not stack:
+            return None
+        parent = stack[-1]
+        parent.size += size
+        if parent.size > MAX_NODES:
+            return Problem(
+                parent.path or label,
+                f"expands to more than {MAX_NODES} values (YAML aliases)",
+                "a stack file without alias bombs: repeat values or use fewer aliases",
+            )
+        if parent.is_map and parent.children % 2 == 0:
+            parent.key = quote(key)[1:-1] if key is not None else "?"
+            if key is not None:
+                path = parent.key if len(stack) <= 2 else f"{parent.path}.{parent.key}"
+                if key in parent.keys:
+                    problems.append(
+                        Problem(
+                            path,
+                            f"is given twice in {label} (lines {parent.keys[key]} and {line})",
+                            "each key once per map: YAML would silently keep only the last",
+                        )
+                    )
+                else:
+                    parent.keys[key] = line
+        parent.children += 1
+        return None
+
+    for event in yaml.parse(text, Loader=_LOADER):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            if len(stack) >= MAX_DEPTH:
+                return [
+                    Problem(
+                        f"{label}:{line}",
+                        f"nests deeper than {MAX_DEPTH} levels",
+                        "a stack file's config is a few levels deep",
+                    )
+                ]
+            path = _child_path(stack[-1], len(stack) <= 2) if stack else ""
+            stack.append(_Node(path, isinstance(event, yaml.MappingStartEvent), event.anchor))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            node = stack.pop()
+            if node.anchor is not None:
+                sizes[node.anchor] = node.size
+            # A collection is a value of its parent, never a key we compare (keys compared are scalars).
+            if stack and stack[-1].is_map and stack[-1].children % 2 == 0:
+                stack[-1].key = "?"
+                stack[-1].children += 1
+                stack[-1].size += node.size
+            else:
+                too_big = add(node.size, None, line)
+                if too_big:
+                    return [too_big]
+        elif isinstance(event, yaml.ScalarEvent):
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+            too_big = add(1, event.value, line)
+            if too_big:
+                return [too_big]
+        elif isinstance(event, yaml.AliasEvent):
+            too_big = add(sizes.get(event.anchor, 1), None, line)
+            if too_big:
+                return [too_big]
+    return problems
+
+
+def _syntax_error(error: yaml.YAMLError, text: str, label: str) -> ConfigError:
+    """A YAML error as one located problem, worded by the pure parser (it says which token it expected)."""
     try:
-        text = path.read_text()
-    except OSError as error:
-        raise ConfigError(
-            [Problem(label, f"cannot read {path}: {error.strerror or error}", "an existing, readable stack file")]
-        ) from None
+        yaml.safe_load(text)
+    except yaml.YAMLError as pure:
+        error = pure
+    except (RecursionError, ValueError):
+        pass
+    mark = getattr(error, "problem_mark", None)
+    where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark is not None else label
+    what = getattr(error, "problem", None) or str(error).splitlines()[0]
+    return ConfigError([Problem(where, f"YAML syntax error: {what}", "valid YAML")])
+
+
+def parse_yaml(text: str, label: str) -> Any:
+    """A stack file's YAML document, refusing bombs, deep nesting and duplicate keys; ConfigError otherwise."""
     try:
-        document = _load(text)
+        problems = _scan(text, label)
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{label}:{mark.line + 1}:{mark.column + 1}" if mark is not None else label
-        what = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise ConfigError([Problem(where, f"YAML syntax error: {what}", "valid YAML")]) from None
+        raise _syntax_error(error, text, label) from None
+    if problems:
+        raise ConfigError(problems)
+    try:
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as error:
+        raise _syntax_error(error, text, label) from None
+    except ValueError as error:  # e.g. an integer longer than Python converts
+        raise ConfigError([Problem(label, f"has a value Python cannot read: {error}", "ordinary numbers")]) from None
+
+
+def read_config(path: Path, label: str, flag: str | None = None) -> dict[str, Any]:
+    """The `config:` map of a stack file; ConfigError with file:line for unreadable or malformed files
+    (naming `flag`, when given, for a file that cannot be read at all)."""
+    data = read_bytes(path, flag or label, "stack file", STACK_FILE_MAX_BYTES)
+    document = parse_yaml(utf8(data, label, "stack file"), label)
     if document is None:
         document = {}
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
@@ -59,9 +173,12 @@ def read_config(path: Path, label: str) -> dict[str, Any]:
 
 def load_settings(stack: str, config_file: str | None = None) -> Settings:
     """Settings of a stack from stacks/ or from an explicit file."""
+    flag = None
     if config_file is not None:
-        path, label = Path(config_file), config_file
+        path, label, flag = Path(config_file), quote(config_file)[1:-1], "--config"
     else:
+        if not STACK_NAME.fullmatch(stack):
+            raise ConfigError([Problem("--stack", f"{quote(stack)} is not a stack name", STACK_NAME_RULE)])
         path = stack_path(stack)
         if not path.exists():
             shipped = ", ".join(known_stacks()) or "none"
@@ -69,10 +186,10 @@ def load_settings(stack: str, config_file: str | None = None) -> Settings:
                 [
                     Problem(
                         "--stack",
-                        f"no stack file stacks/Pulumi.{stack}.yaml",
-                        f"one of: {shipped}; or pass --config FILE",
+                        f"no stack file stacks/Pulumi.{quote(stack)[1:-1]}.yaml",
+                        f"one of: {shipped}; or pass --stack NAME --config FILE",
                     )
                 ]
             )
         label = f"stacks/Pulumi.{stack}.yaml"
-    return parse_settings(read_config(path, label), stack)
+    return parse_settings(read_config(path, label, flag), stack)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import copy
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import hypothesis  # noqa: F401 - see below
 import pytest
+import yaml
 
 from components.plan import run_plan
 from components.settings import Settings, parse_settings
 from components.stackfile import known_stacks, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
 
 EKS_CONFIG: dict[str, Any] = {
     "aws:region": "ap-northeast-2",
@@ -64,6 +69,50 @@ def by_type(plan: dict[str, Any], type_: str) -> list[dict[str, Any]]:
 def shipped_plans() -> dict[str, dict[str, Any]]:
     """The offline plan of every stack shipped in stacks/."""
     return {stack: run_plan(load_settings(stack)).to_dict() for stack in known_stacks()}
+
+
+DIFF_STACK = {
+    "config": {
+        "aws:region": "ap-northeast-2",
+        "irsa:cluster": {"kind": "eks", "name": "dev-cluster"},
+        "irsa:workloads": [
+            {
+                "name": "writer",
+                "namespace": "apps",
+                "serviceAccount": "writer",
+                "sampleJob": False,
+                "s3": [{"bucket": "app-uploads", "prefix": "in/", "access": "write"}],
+            },
+            {
+                "name": "reader",
+                "namespace": "apps",
+                "serviceAccount": "reader",
+                "sampleJob": False,
+                "s3": [{"bucket": "app-reports", "access": "read"}],
+            },
+        ],
+    }
+}
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A git repository with this project's code and one committed stack."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copytree(ROOT / "components", repo / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "Pulumi.yaml", repo / "Pulumi.yaml")
+    (repo / "stacks").mkdir()
+    (repo / "stacks" / "Pulumi.dev.yaml").write_text(yaml.safe_dump(DIFF_STACK))
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    return repo
+
 
 
 # hypothesis is imported up front: imported late (by its pytest plugin at session end, when no test

@@ -3,6 +3,7 @@ and tokens shaped like the Kubernetes API server's projected ServiceAccount toke
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hashlib
 import ipaddress
@@ -11,10 +12,11 @@ import ssl
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 
 import jwt
@@ -69,6 +71,9 @@ class LocalIssuer:
     workdir: Path
     discovery_overrides: dict[str, str] = field(default_factory=dict)
     port: int = 0
+    # path → a function that writes the whole raw answer (status line included) itself: hostile issuers
+    raw_answers: dict[str, Callable[[BinaryIO], None]] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.signing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -123,6 +128,13 @@ class LocalIssuer:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - http.server's name
                 host = (self.headers.get("Host") or "").split(":")[0]
+                issuer.requests.append((host, self.path))
+                raw = issuer.raw_answers.get(self.path)
+                if raw is not None:
+                    with contextlib.suppress(OSError):
+                        raw(self.wfile)
+                    self.close_connection = True
+                    return
                 body = issuer._route(host, self.path)
                 data = json.dumps(body).encode() if body is not None else b"{}"
                 self.send_response(200 if body is not None else 404)

@@ -104,7 +104,8 @@ def test_unknown_stack_exits_2() -> None:
     result = run("plan", "--stack", "nope")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        f"--stack: no stack file stacks/Pulumi.nope.yaml (one of: {', '.join(STACKS)}; or pass --config FILE)"
+        f"--stack: no stack file stacks/Pulumi.nope.yaml (one of: {', '.join(STACKS)}; "
+        "or pass --stack NAME --config FILE)"
     )
 
 
