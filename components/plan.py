@@ -15,7 +15,7 @@ from components.program import build
 from components.settings import Settings
 
 SECRET_SIG = rpc._special_sig_key  # marks a serialized secret
-SECRET_TEXT = "<secret>"
+SECRET_TEXT = "[secret]"
 
 
 def unknown(what: str) -> str:

@@ -123,6 +123,8 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
     assert cross is not None
     aws_provider = aws.Provider(
         "cross-account",
+        # A profile or role that reaches another account fails here instead of creating roles there.
+        allowed_account_ids=[cross.account_id],
         profile=cross.profile,
         assume_roles=[{"role_arn": cross.role_arn}] if cross.role_arn else None,
         region=cross.region or settings.region,

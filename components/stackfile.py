@@ -123,7 +123,7 @@ def _scan(text: str, label: str) -> list[Problem]:
             if too_big:
                 return [too_big]
         elif isinstance(event, yaml.AliasEvent):
-            too_big = add(sizes.get(event.anchor, 1), None, line)
+            too_big = add(sizes.get(event.anchor or "", 1), None, line)
             if too_big:
                 return [too_big]
     return problems

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.settings import Cluster
+from components.settings import Cluster, is_kubeconfig_contents
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,11 @@ def eks_kubeconfig(name: str, region: str, endpoint: str, ca_data: str) -> str:
     )
 
 
+def configured_kubeconfig(value: str) -> pulumi.Input[str]:
+    """A configured kubeconfig: a path as it is, contents (they hold credentials) as a secret."""
+    return pulumi.Output.secret(value) if is_kubeconfig_contents(value) else value
+
+
 def aks_issuer(profile: object, cluster: Cluster) -> str:
     """Issuer URL from an AKS OIDC issuer profile, or a clear error naming the fix."""
     issuer = getattr(profile, "issuer_url", None) if profile is not None else None
@@ -80,7 +85,7 @@ def eks_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | Non
     cluster_arn = None
     if cluster.issuer_url is not None and cluster.kubeconfig is not None and cluster.mechanism == "irsa":
         issuer = pulumi.Output.from_input(cluster.issuer_url)
-        kubeconfig: pulumi.Input[str] = cluster.kubeconfig
+        kubeconfig: pulumi.Input[str] = configured_kubeconfig(cluster.kubeconfig)
     else:
         import pulumi_aws.eks as eks
 
@@ -88,9 +93,13 @@ def eks_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | Non
         issuer = (
             pulumi.Output.from_input(cluster.issuer_url) if cluster.issuer_url else found.identities[0].oidcs[0].issuer
         )
-        kubeconfig = cluster.kubeconfig or pulumi.Output.all(
-            found.endpoint, found.certificate_authorities[0].data
-        ).apply(lambda v: eks_kubeconfig(cluster.name, region, v[0], v[1]))
+        kubeconfig = (
+            configured_kubeconfig(cluster.kubeconfig)
+            if cluster.kubeconfig
+            else pulumi.Output.all(found.endpoint, found.certificate_authorities[0].data).apply(
+                lambda v: eks_kubeconfig(cluster.name, region, v[0], v[1])
+            )
+        )
         cluster_arn = found.arn
     provider = k8s.Provider(f"{cluster.name}-k8s", kubeconfig=kubeconfig, opts=opts)
     return ClusterTarget(issuer, provider, webhook_injects_token=True, cluster_arn=cluster_arn)
@@ -107,7 +116,7 @@ def aks_target(cluster: Cluster, opts: pulumi.ResourceOptions | None = None) -> 
         issuer = found.oidc_issuer_profile.apply(lambda p: aks_issuer(p, cluster))
     kubeconfig: pulumi.Input[str]
     if cluster.kubeconfig is not None:
-        kubeconfig = cluster.kubeconfig
+        kubeconfig = configured_kubeconfig(cluster.kubeconfig)
     else:
         creds = aks.list_managed_cluster_user_credentials_output(
             resource_group_name=cluster.resource_group, resource_name=cluster.name

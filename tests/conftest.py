@@ -53,6 +53,25 @@ def config(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return result
 
 
+CROSS_CONFIG: dict[str, Any] = config(
+    EKS_CONFIG,
+    **{
+        "irsa:crossAccount": {
+            "accountId": "210987654321",
+            "roleArn": "arn:aws:iam::210987654321:role/deployer",
+            "roles": [
+                {
+                    "name": "reports-reader",
+                    "trustedWorkloads": ["s3-writer"],
+                    "externalId": "ext-123",
+                    "s3": [{"bucket": "finance-reports", "prefix": "monthly/", "access": "read"}],
+                }
+            ],
+        }
+    },
+)
+
+
 def settings_of(raw: dict[str, Any], stack: str = "dev") -> Settings:
     return parse_settings(raw, stack)
 
@@ -112,7 +131,6 @@ def repo(tmp_path: Path) -> Path:
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
     return repo
-
 
 
 # hypothesis is imported up front: imported late (by its pytest plugin at session end, when no test

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import io
 import ipaddress
 import json
 import ssl
@@ -16,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
@@ -72,7 +73,7 @@ class LocalIssuer:
     discovery_overrides: dict[str, str] = field(default_factory=dict)
     port: int = 0
     # path → a function that writes the whole raw answer (status line included) itself: hostile issuers
-    raw_answers: dict[str, Callable[[BinaryIO], None]] = field(default_factory=dict)
+    raw_answers: dict[str, Callable[[io.BufferedIOBase], None]] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:

@@ -172,7 +172,7 @@ def test_eks_provider_uses_exec_kubeconfig_without_stored_credentials() -> None:
 
 
 def test_aks_kubeconfig_is_secret() -> None:
-    assert _one(plan_of(AKS_CONFIG), "pulumi:providers:kubernetes")["inputs"]["kubeconfig"] == "<secret>"
+    assert _one(plan_of(AKS_CONFIG), "pulumi:providers:kubernetes")["inputs"]["kubeconfig"] == "[secret]"
 
 
 def test_created_namespace_comes_before_its_objects() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 import rules
-from conftest import EKS_CONFIG, by_type, config, plan_of
+from conftest import CROSS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 from test_policy_pack import check
 
 from components import documents
@@ -19,23 +19,7 @@ TARGET = "arn:aws:iam::210987654321:role/reports-reader"
 POD_IDENTITY = config(
     EKS_CONFIG, **{"irsa:cluster": {"kind": "eks", "name": "dev-cluster", "mechanism": "pod-identity"}}
 )
-CROSS = config(
-    EKS_CONFIG,
-    **{
-        "irsa:crossAccount": {
-            "accountId": "210987654321",
-            "roleArn": "arn:aws:iam::210987654321:role/deployer",
-            "roles": [
-                {
-                    "name": "reports-reader",
-                    "trustedWorkloads": ["s3-writer"],
-                    "externalId": "ext-123",
-                    "s3": [{"bucket": "finance-reports", "prefix": "monthly/", "access": "read"}],
-                }
-            ],
-        }
-    },
-)
+CROSS = CROSS_CONFIG
 
 
 def _one(plan: dict[str, Any], type_: str, name: str | None = None) -> dict[str, Any]:

