@@ -147,12 +147,17 @@ def doctor_command(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 300:
         raise InputError([f"--timeout: {args.timeout:g} is out of range (1 to 300 seconds)"])
     connect_to = _address(args.connect_to)
+    ca_pem = None
+    if args.ca_file is not None:
+        from components.untrusted import read_text
+
+        ca_pem = read_text(args.ca_file, "--ca-file", "PEM file of CA certificates", 1024 * 1024)
     token = doctor.read_token(args.token)
     report = doctor.diagnose(settings, workload, token, issuer=args.issuer)
     if args.issuer_check and issuer is not None:
         try:
             report.checks += issuer_check.issuer_checks(
-                issuer, token.text, token.header, connect_to, args.ca_file, args.timeout
+                issuer, token.text, token.header, connect_to, ca_pem, args.timeout
             )
         except issuer_check.CouldNotCheck as error:
             report.could_not_check = f"the issuer did not answer: {error}"

@@ -91,7 +91,8 @@ def fetch_json(
     url: str, connect_to: tuple[str, int] | None, ca_file: str | None, deadline: float
 ) -> tuple[Any, list[bytes]]:
     """GET a JSON document over verified HTTPS before `deadline` (time.monotonic()); also return the
-    certificate chain the server sent (DER). CouldNotCheck without an answer, BadAnswer for a wrong one."""
+    certificate chain the server sent (DER). `ca_file` holds extra PEM CA certificates (their text).
+    CouldNotCheck without an answer, BadAnswer for a wrong one."""
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname:
         raise BadAnswer(f"{quote(url)} is not an https URL")
@@ -102,12 +103,12 @@ def fetch_json(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise CouldNotCheck(f"no time left within the {DEADLINE_SECONDS:g} s deadline")
-    try:
-        context = ssl.create_default_context(cafile=ca_file) if ca_file else ssl.create_default_context()
-        if ca_file:
-            context.load_default_certs()
-    except (OSError, ssl.SSLError) as error:
-        raise CouldNotCheck(f"cannot load --ca-file: {error}") from None
+    context = ssl.create_default_context()
+    if ca_file:
+        try:
+            context.load_verify_locations(cadata=ca_file)
+        except (ssl.SSLError, ValueError) as error:
+            raise BadAnswer(f"--ca-file holds no usable PEM certificate: {error}") from None
     conn = _Connection(parts.hostname, port, connect_to, context, remaining)
     watchdog = threading.Timer(remaining, conn.abort)
     watchdog.daemon = True

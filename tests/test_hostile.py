@@ -280,6 +280,26 @@ def test_malformed_tokens_exit_2(token: str, tmp_path: Path) -> None:
     assert code == 2 and contract_lines(err)[0].startswith("--token: ")
 
 
+def test_ca_file_device_is_refused(tmp_path: Path) -> None:
+    code, _, err = doctor(
+        tmp_path, crafted_token('{"alg": "RS256"}', good_claims()), "--issuer-check", "--ca-file", "/dev/zero"
+    )
+    assert code == 2 and contract_lines(err) == [
+        '--ca-file: "/dev/zero" is not a regular file (a PEM file of CA certificates, not a device or pipe)'
+    ]
+
+
+def test_non_utf8_stack_in_diff_names_the_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = repo / "stacks" / "Pulumi.dev.yaml"
+    stack.write_bytes(b"# caf\xe9\n" + stack.read_bytes())
+    monkeypatch.chdir(repo)
+    code, _, err = run_cli("diff", "--stack", "dev", "--base", "main")
+    assert code == 2
+    assert contract_lines(err) == [
+        "stacks/Pulumi.dev.yaml:1:6: byte 0xe9 is not UTF-8 (a stack file in UTF-8: re-save it as UTF-8)"
+    ]
+
+
 def test_token_devices_and_sizes_are_refused(tmp_path: Path) -> None:
     stack = write(tmp_path, "stack.yaml", stack_text(DOCTOR_STACK))
     big = write(tmp_path, "big", "a" * (TOKEN_MAX_BYTES + 1))
