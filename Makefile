@@ -1,5 +1,6 @@
 # make plan  — set up .venv (runtime requirements) and plan the dev stack offline
 # make test  — set up .venv (with dev requirements) and run the tests
+# make golden — rewrite tests/golden/ (what a reviewer sees) after an intended change; review its diff
 # make fuzz  — the fuzz harness with a large budget (EXAMPLES=2000 by default)
 # make bench — the benchmark (ARGS="--sizes 1 100 --repeats 3" to pass options)
 VENV ?= .venv
@@ -19,7 +20,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-actionlint.txt
 
 EXAMPLES ?= 2000
 
-.PHONY: plan test lint bench fuzz
+.PHONY: plan test lint bench fuzz golden
 plan: $(VENV)/.runtime
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
@@ -28,6 +29,9 @@ test: $(VENV)/.dev
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py $(ARGS)
+
+golden: $(VENV)/.dev
+	IRSA_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_review.py -k golden
 
 fuzz: $(VENV)/.dev
 	IRSA_FUZZ_EXAMPLES=$(EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import re
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components import render
+from components import render, summary
 from components.display import one_line, quote
 from components.errors import InputError
 from components.settings import ConfigError, Problem
@@ -31,12 +32,24 @@ class PlanFailed(InputError):
 
 @dataclass
 class Change:
-    """One resource that differs: its URN, type, and a unified diff per document or property."""
+    """One resource that differs: a unified diff per section, and every changed input path, old → new."""
 
     urn: str
     type: str
     name: str
     diffs: dict[str, str] = field(default_factory=dict)
+    paths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class WorkloadChange:
+    """A workload's summary row before and after, and what changed in it, line by line."""
+
+    workload: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    changes: list[str]
 
 
 @dataclass
@@ -47,6 +60,9 @@ class PlanDiff:
     removed: list[dict[str, Any]] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
     outputs: str = ""
+    output_paths: dict[str, dict[str, Any]] = field(default_factory=dict)
+    workloads: list[WorkloadChange] = field(default_factory=list)
+    base_has_summary: bool = True
 
     @property
     def empty(self) -> bool:
@@ -174,6 +190,34 @@ def _is_plan(plan: Any) -> bool:
     )
 
 
+BASE_LABEL, HEAD_LABEL = "base", "working-tree"
+
+
+def _parsed(resource: dict[str, Any]) -> dict[str, Any]:
+    """Inputs with IAM JSON documents parsed, so changes inside them have paths."""
+    key = DOCUMENT_INPUTS.get(resource["type"])
+    inputs = dict(resource["inputs"])
+    if key and isinstance(inputs.get(key), str):
+        with contextlib.suppress(ValueError):
+            inputs[key] = json.loads(inputs[key])
+    return inputs
+
+
+def changed_paths(before: Any, after: Any, path: str = "") -> dict[str, dict[str, Any]]:
+    """Every leaf that differs, as `path: {before, after}` (a missing value is null)."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        found: dict[str, dict[str, Any]] = {}
+        for key in sorted(before.keys() | after.keys()):
+            found.update(changed_paths(before.get(key), after.get(key), f"{path}.{key}" if path else key))
+        return found
+    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+        found = {}
+        for i, (a, b) in enumerate(zip(before, after, strict=True)):
+            found.update(changed_paths(a, b, f"{path}[{i}]"))
+        return found
+    return {} if before == after else {path: {"before": before, "after": after}}
+
+
 def _document(resource: dict[str, Any], key: str) -> str:
     value = resource["inputs"].get(key)
     if isinstance(value, str):
@@ -185,42 +229,67 @@ def _document(resource: dict[str, Any], key: str) -> str:
 
 
 def _unified(old: str, new: str, label: str) -> str:
-    return "".join(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"base/{label}", f"head/{label}"))
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(True), new.splitlines(True), f"{BASE_LABEL}/{label}", f"{HEAD_LABEL}/{label}"
+        )
+    )
+
+
+def _rest_text(resource: dict[str, Any], inputs: dict[str, Any]) -> str:
+    """The inputs other than the IAM document, as a reviewer reads them."""
+    if render.is_manifest(resource):
+        return render.manifest_yaml(inputs)
+    return json.dumps(inputs, indent=2, sort_keys=True) + "\n"
 
 
 def resource_text(resource: dict[str, Any]) -> str:
-    """How a resource reads in a review: its IAM document, its manifest, or its inputs."""
-    key = DOCUMENT_INPUTS.get(resource["type"])
-    if key:
-        return _document(resource, key)
+    """How a resource reads in a review: a manifest as YAML, anything else as its inputs."""
     if render.is_manifest(resource):
-        return render.manifest_yaml(resource["inputs"])
-    return json.dumps(resource["inputs"], indent=2, sort_keys=True) + "\n"
+        inputs = resource["inputs"]
+        if render.is_script_config_map(resource):
+            inputs = render.without_script(inputs)
+        return render.manifest_yaml(inputs)
+    return render.inputs_yaml(resource["inputs"])
+
+
+def _change(a: dict[str, Any], b: dict[str, Any]) -> Change:
+    change = Change(b["urn"], b["type"], b["name"])
+    key = DOCUMENT_INPUTS.get(b["type"])
+    if key and a["inputs"].get(key) != b["inputs"].get(key):
+        change.diffs[key] = _unified(_document(a, key), _document(b, key), f"{b['name']}.{key}.json")
+    rest_a = {k: v for k, v in a["inputs"].items() if k != key}
+    rest_b = {k: v for k, v in b["inputs"].items() if k != key}
+    if rest_a != rest_b:
+        manifest = render.is_manifest(b)
+        label = f"{b['name']}.yaml" if manifest else f"{b['name']}.inputs.json"
+        change.diffs["manifest" if manifest else "inputs"] = _unified(
+            _rest_text(a, rest_a), _rest_text(b, rest_b), label
+        )
+    change.paths = changed_paths(_parsed(a), _parsed(b))
+    for attr in ("parent", "dependsOn", "protect"):
+        if a.get(attr) != b.get(attr):
+            change.diffs[attr] = f"-{json.dumps(a.get(attr))}\n+{json.dumps(b.get(attr))}\n"
+            change.attributes[attr] = {"before": a.get(attr), "after": b.get(attr)}
+    return change
+
+
+def _workload_changes(base: dict[str, Any], head: dict[str, Any]) -> list[WorkloadChange]:
+    old = {row["workload"]: row for row in base.get("summary") or [] if isinstance(row, dict) and "workload" in row}
+    new = {row["workload"]: row for row in head.get("summary") or [] if isinstance(row, dict) and "workload" in row}
+    order = [*new, *(name for name in old if name not in new)]
+    return [WorkloadChange(n, old.get(n), new.get(n), summary.row_changes(old.get(n), new.get(n))) for n in order]
 
 
 def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) -> PlanDiff:
-    """Resource-level adds, removes and changes by URN, with unified diffs of what changed."""
+    """Resource-level adds, removes and changes by URN, with unified diffs and old → new values."""
     old = {r["urn"]: r for r in base["resources"]}
     new = {r["urn"]: r for r in head["resources"]}
     result = PlanDiff(stack, ref)
     result.added = [new[u] for u in sorted(new.keys() - old.keys())]
     result.removed = [old[u] for u in sorted(old.keys() - new.keys())]
     for urn in sorted(old.keys() & new.keys()):
-        a, b = old[urn], new[urn]
-        change = Change(urn, b["type"], b["name"])
-        key = DOCUMENT_INPUTS.get(b["type"])
-        if key and a["inputs"].get(key) != b["inputs"].get(key):
-            change.diffs[key] = _unified(_document(a, key), _document(b, key), f"{b['name']}.{key}.json")
-        rest_a = {k: v for k, v in a["inputs"].items() if k != key}
-        rest_b = {k: v for k, v in b["inputs"].items() if k != key}
-        if rest_a != rest_b:
-            label = f"{b['name']}.yaml" if render.is_manifest(b) else f"{b['name']}.inputs.json"
-            change.diffs["manifest" if render.is_manifest(b) else "inputs"] = _unified(
-                resource_text({**a, "inputs": rest_a}), resource_text({**b, "inputs": rest_b}), label
-            )
-        for attr in ("parent", "dependsOn", "protect"):
-            if a.get(attr) != b.get(attr):
-                change.diffs[attr] = f"-{json.dumps(a.get(attr))}\n+{json.dumps(b.get(attr))}\n"
+        change = _change(old[urn], new[urn])
         if change.diffs:
             result.changed.append(change)
     if base.get("outputs") != head.get("outputs"):
@@ -229,6 +298,12 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
             json.dumps(head.get("outputs"), indent=2, sort_keys=True) + "\n",
             "outputs.json",
         )
+        result.output_paths = changed_paths(base.get("outputs"), head.get("outputs"))
+    result.base_has_summary = isinstance(base.get("summary"), list) or not base["resources"]
+    if result.base_has_summary:
+        result.workloads = _workload_changes(base, head)
+    else:  # an older revision's plan: show the rows, but claim no change it cannot know
+        result.workloads = [WorkloadChange(row["workload"], row, row, []) for row in head.get("summary") or []]
     return result
 
 
@@ -253,6 +328,27 @@ def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PL
 # --- rendering ---------------------------------------------------------------------------------------------------
 
 
+def _scripts(d: PlanDiff) -> str | None:
+    """The verification script of the first added script ConfigMap (printed once, not per Job)."""
+    for r in d.added:
+        if render.is_script_config_map(r):
+            return next(iter((r["inputs"].get("data") or {}).values()), None)
+    return None
+
+
+def _workload_text(d: PlanDiff) -> list[str]:
+    lines = []
+    for w in d.workloads:
+        mark = "+" if w.before is None else "-" if w.after is None else "~" if w.changes else " "
+        row = w.after or w.before
+        assert row is not None
+        head, *grants = summary.row_text(row)
+        lines.append(f"{mark} {head}")
+        lines += [f"  {g}" for g in grants]
+        lines += [f"      {change}" for change in w.changes if change not in ("added", "removed")]
+    return lines
+
+
 def to_text(d: PlanDiff) -> str:
     if d.empty:
         return f"irsa diff {d.stack}: no changes against {d.base}\n"
@@ -261,6 +357,10 @@ def to_text(d: PlanDiff) -> str:
         f"{len(d.changed)} to change",
         "",
     ]
+    if d.workloads:
+        lines += ["Workloads (~ changed, + added, - removed):", *_workload_text(d)]
+        lines += [] if d.base_has_summary else [f"  (the plan at {d.base} has no summary: see the resources below)"]
+        lines.append("")
     lines += [f"+ {r['type']} {r['name']}" for r in d.added]
     lines += [f"- {r['type']} {r['name']}" for r in d.removed]
     lines += [f"~ {c.type} {c.name} ({', '.join(c.diffs)})" for c in d.changed]
@@ -269,15 +369,18 @@ def to_text(d: PlanDiff) -> str:
             lines += ["", f"~~~ {c.type} {c.name}: {key}", text.rstrip("\n")]
     for r in d.added:
         lines += ["", f"+++ {r['type']} {r['name']}", resource_text(r).rstrip("\n")]
+    script = _scripts(d)
+    if script is not None:
+        lines += ["", "+++ the verification script (data of every added *-verify-script ConfigMap)", script.rstrip()]
     if d.outputs:
         lines += ["", "~~~ outputs", d.outputs.rstrip("\n")]
     return "\n".join(lines) + "\n"
 
 
-def _details(summary: str, language: str, body: str) -> list[str]:
+def _details(summary_: str, language: str, body: str) -> list[str]:
     return [
         "<details>",
-        f"<summary>{summary}</summary>",
+        f"<summary>{summary_}</summary>",
         "",
         f"```{language}",
         body.rstrip("\n"),
@@ -288,17 +391,38 @@ def _details(summary: str, language: str, body: str) -> list[str]:
     ]
 
 
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _workload_table(d: PlanDiff) -> list[str]:
+    lines = [
+        "| | workload | runs as | on | role | mechanism | permissions | session | what changed |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for w in d.workloads:
+        row = w.after or w.before
+        assert row is not None
+        mark = "➕" if w.before is None else "➖" if w.after is None else "✏️" if w.changes else ""
+        grants = "<br>".join(f"`{_cell(g)}`" for g in row["grants"]) or "none"
+        changes = "<br>".join(_cell(c) for c in w.changes if c not in ("added", "removed")) or ""
+        lines.append(
+            f"| {mark} | `{row['workload']}` | `{row['serviceAccount']}` | {_cell(', '.join(row['clusters']))} | "
+            f"`{row['role']}` | {row['mechanism']} | {grants} | {row['maxSessionDuration']} s | {changes} |"
+        )
+    return [*lines, ""]
+
+
 def to_markdown(d: PlanDiff) -> str:
-    """A PR comment: a summary table, then one collapsible section per resource."""
+    """A PR comment: the workloads and what changed in each, a table of resources, then collapsible details."""
     head = f"### irsa plan diff: `{d.stack}` against `{d.base}`\n\n"
     if d.empty:
         return head + "No changes.\n"
-    lines = [
-        f"**{len(d.added)}** to add, **{len(d.removed)}** to remove, **{len(d.changed)}** to change.",
-        "",
-        "| | type | name |",
-        "|---|---|---|",
-    ]
+    lines = [f"**{len(d.added)}** to add, **{len(d.removed)}** to remove, **{len(d.changed)}** to change.", ""]
+    if d.workloads:
+        lines += _workload_table(d)
+        lines += [] if d.base_has_summary else [f"(The plan at `{d.base}` has no summary: see the resources.)", ""]
+    lines += ["| | type | name |", "|---|---|---|"]
     lines += [f"| ➕ | `{r['type']}` | `{r['name']}` |" for r in d.added]
     lines += [f"| ➖ | `{r['type']}` | `{r['name']}` |" for r in d.removed]
     lines += [f"| ✏️ | `{c.type}` | `{c.name}` |" for c in d.changed]
@@ -307,8 +431,10 @@ def to_markdown(d: PlanDiff) -> str:
         body = "\n".join(text.rstrip("\n") for text in c.diffs.values())
         lines += _details(f"✏️ <code>{c.name}</code> ({', '.join(c.diffs)})", "diff", body)
     for r in d.added:
-        language = "json" if r["type"] in DOCUMENT_INPUTS else "yaml" if render.is_manifest(r) else "json"
-        lines += _details(f"➕ <code>{r['name']}</code>", language, resource_text(r))
+        lines += _details(f"➕ <code>{r['name']}</code>", "yaml", resource_text(r))
+    script = _scripts(d)
+    if script is not None:
+        lines += _details("➕ the verification script (in every added <code>*-verify-script</code>)", "python", script)
     for r in d.removed:
         lines += _details(f"➖ <code>{r['name']}</code>", "text", r["urn"])
     if d.outputs:
@@ -317,16 +443,35 @@ def to_markdown(d: PlanDiff) -> str:
 
 
 def to_json(d: PlanDiff) -> str:
+    """Machine-readable: unchanged sections are null, changed values are `path: {before, after}`."""
+
+    def resource(r: dict[str, Any]) -> dict[str, Any]:
+        return {"urn": r["urn"], "type": r["type"], "name": r["name"]}
+
     return (
         json.dumps(
             {
                 "stack": d.stack,
                 "base": d.base,
                 "changed": not d.empty,
-                "added": [{"urn": r["urn"], "type": r["type"], "name": r["name"]} for r in d.added],
-                "removed": [{"urn": r["urn"], "type": r["type"], "name": r["name"]} for r in d.removed],
-                "modified": [{"urn": c.urn, "type": c.type, "name": c.name, "diffs": c.diffs} for c in d.changed],
-                "outputs": d.outputs,
+                "workloads": [
+                    {"workload": w.workload, "before": w.before, "after": w.after, "changes": w.changes or None}
+                    for w in d.workloads
+                ],
+                "added": [resource(r) for r in d.added],
+                "removed": [resource(r) for r in d.removed],
+                "modified": [
+                    {
+                        **resource({"urn": c.urn, "type": c.type, "name": c.name}),
+                        "inputs": c.paths or None,
+                        "parent": c.attributes.get("parent"),
+                        "dependsOn": c.attributes.get("dependsOn"),
+                        "protect": c.attributes.get("protect"),
+                        "diffs": c.diffs,
+                    }
+                    for c in d.changed
+                ],
+                "outputs": d.output_paths or None,
             },
             indent=2,
         )

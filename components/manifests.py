@@ -8,6 +8,7 @@ from typing import Any
 
 from components import names
 from components.settings import DEFAULT_AUDIENCE, S3Grant
+from components.unknowns import is_unknown, unknown
 
 TOKEN_VOLUME = "aws-iam-token"
 TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount"
@@ -20,7 +21,10 @@ NONROOT_UID = 65532
 
 
 def role_arn_hash(role_arn: str) -> str:
-    """Short hash of a role ARN: a pod-template annotation that makes pods roll when the role changes."""
+    """Short hash of a role ARN: a pod-template annotation that makes pods roll when the role changes
+    (a placeholder while the ARN is unknown: a hash of a placeholder's text would be invented)."""
+    if is_unknown(role_arn):
+        return unknown("hash of the role ARN, known once the role exists")
     return hashlib.sha256(role_arn.encode()).hexdigest()[:16]
 
 

@@ -13,14 +13,11 @@ from pulumi.runtime import settings as runtime_settings
 
 from components.program import build
 from components.settings import Settings
+from components.summary import workload_rows
+from components.unknowns import is_unknown, unknown
 
 SECRET_SIG = rpc._special_sig_key  # marks a serialized secret
 SECRET_TEXT = "[secret]"
-
-
-def unknown(what: str) -> str:
-    """Placeholder for a value only a cloud lookup or a deployment can give."""
-    return f"<unknown: {what}>"
 
 
 @dataclass
@@ -32,11 +29,13 @@ class PlanResult:
     resources: list[dict[str, Any]] = field(default_factory=list)
     lookups: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    summary: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "project": self.project,
             "stack": self.stack,
+            "summary": self.summary,
             "resources": self.resources,
             "outputs": self.outputs,
             "lookups": self.lookups,
@@ -90,7 +89,7 @@ class PlanMocks(pulumi.runtime.Mocks):
         elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             url = str(state.get("url", ""))
             state["arn"] = unknown(
-                "ARN of the IAM OIDC provider for " + ("the cluster's issuer" if url.startswith("<unknown") else url)
+                "ARN of the IAM OIDC provider for " + ("the cluster's issuer" if is_unknown(url) else url)
             )
         return f"{args.name}-id", state
 
@@ -163,7 +162,7 @@ def run_plan(settings: Settings) -> PlanResult:
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, settings.project, settings.stack, preview=False, monitor=monitor)
-    result = PlanResult(settings.project, settings.stack)
+    result = PlanResult(settings.project, settings.stack, summary=workload_rows(settings))
 
     @pulumi.runtime.test
     def program() -> Any:

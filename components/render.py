@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
 import yaml
 
+from components import summary
+
 IAM_DOCUMENT_INPUTS = {"aws:iam/role:Role": "assumeRolePolicy", "aws:iam/rolePolicy:RolePolicy": "policy"}
+IAM_DOCUMENT_KEYS = frozenset(IAM_DOCUMENT_INPUTS.values())
 
 
 def is_manifest(resource: dict[str, Any]) -> bool:
@@ -60,30 +64,61 @@ def to_yaml(plan: dict[str, Any]) -> str:
     return yaml.safe_dump(plan, sort_keys=False, width=120)
 
 
-def to_text(plan: dict[str, Any]) -> str:
-    """A `pulumi preview`-like tree, then outputs, IAM documents and manifests."""
-    resources = plan["resources"]
+SCRIPT_REFERENCE = "(the verification script: printed once, at the end)"
+
+
+def is_script_config_map(resource: dict[str, Any]) -> bool:
+    """Whether a resource is a verification Job's script ConfigMap (the same script every time)."""
+    return resource["type"] == "kubernetes:core/v1:ConfigMap" and resource["name"].endswith("-verify-script")
+
+
+def without_script(inputs: dict[str, Any]) -> dict[str, Any]:
+    """A script ConfigMap with its script replaced by a reference (reviewers read it once)."""
+    data = {k: SCRIPT_REFERENCE for k in inputs.get("data") or {}}
+    return {**inputs, "data": data}
+
+
+def inputs_yaml(inputs: dict[str, Any]) -> str:
+    """Resource inputs for a reader: plain values as YAML, IAM JSON documents pretty-printed as blocks."""
+    shown: dict[str, Any] = {}
+    for key in sorted(inputs, key=lambda k: (k in IAM_DOCUMENT_KEYS, k)):
+        value = inputs[key]
+        if key in IAM_DOCUMENT_KEYS and isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                value = json.dumps(json.loads(value), indent=2) + "\n"
+        shown[key] = value
+    return yaml.dump(shown, Dumper=_Dumper, sort_keys=False, width=120)
+
+
+def _tree(resources: list[dict[str, Any]]) -> list[str]:
     children: dict[str | None, list[dict[str, Any]]] = {}
     for r in resources:
         children.setdefault(r["parent"], []).append(r)
-    lines = [
-        f"Plan of {plan['project']}/{plan['stack']} (offline: mock engine, no cloud calls)",
-        "",
-        "     Type                                                    Name",
-    ]
+    rows: list[tuple[str, str, str]] = []
 
     def walk(parent: str | None, prefix: str) -> None:
         kids = children.get(parent, [])
         for i, r in enumerate(kids):
             last = i == len(kids) - 1
             branch = "" if parent is None else ("└─ " if last else "├─ ")
-            flag = "  [protect]" if r["protect"] else ""
-            lines.append(
-                f" +   {prefix}{branch}{r['type']:<{max(1, 56 - len(prefix) - len(branch))}} {r['name']}{flag}"
-            )
+            rows.append((prefix + branch + r["type"], r["name"], "  [protect]" if r["protect"] else ""))
             walk(r["urn"], prefix + ("" if parent is None else ("   " if last else "│  ")))
 
     walk(None, "")
+    width = max([len("Type"), *(len(t) for t, _, _ in rows)])
+    return [f"     {'Type':<{width}}  Name"] + [f" +   {t:<{width}}  {n}{flag}" for t, n, flag in rows]
+
+
+def to_text(plan: dict[str, Any]) -> str:
+    """A summary per workload, a `pulumi preview`-like tree, then outputs and every resource's inputs."""
+    resources = plan["resources"]
+    lines = [f"Plan of {plan['project']}/{plan['stack']} (offline: mock engine, no cloud calls)", ""]
+    if plan.get("summary"):
+        lines.append("Workloads:")
+        for row in plan["summary"]:
+            lines += [f"  {line}" for line in summary.row_text(row)]
+        lines.append("")
+    lines += _tree(resources)
     lines += ["", f"Resources:\n    + {len(resources)} to create", ""]
     if plan.get("lookups"):
         lines.append("Lookups (answered with <unknown ...> placeholders offline):")
@@ -91,14 +126,19 @@ def to_text(plan: dict[str, Any]) -> str:
         lines.append("")
     lines.append("Outputs:")
     lines += ["    " + line for line in yaml.safe_dump(plan["outputs"], sort_keys=True, width=120).splitlines()]
-    for r, doc in iam_documents(plan):
-        lines += ["", f"--- {r['type']} {r['name']} ({IAM_DOCUMENT_INPUTS[r['type']]})", json.dumps(doc, indent=2)]
-    for r in resources:
-        if r["type"] == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-            lines += ["", f"--- {r['type']} {r['name']}", yaml.safe_dump(r["inputs"], sort_keys=True).rstrip()]
-    for r in resources:
-        if is_manifest(r):
-            lines += ["", f"--- {r['type']} {r['name']}", manifest_yaml(r["inputs"]).rstrip()]
+    script = None
+    # Every resource the engine would create, with every input: AWS first (what grants), then Kubernetes.
+    for r in sorted(resources, key=lambda r: (not r["type"].startswith(("aws:", "pulumi:providers:aws")), r["urn"])):
+        if r["type"].startswith(("irsa:", "pulumi:pulumi:")):
+            continue
+        inputs = r["inputs"]
+        if is_script_config_map(r):
+            script = script or next(iter((inputs.get("data") or {}).values()), None)
+            inputs = without_script(inputs)
+        body = manifest_yaml(inputs) if is_manifest(r) else inputs_yaml(inputs)
+        lines += ["", f"--- {r['type']} {r['name']}", body.rstrip()]
+    if script is not None:
+        lines += ["", "--- the verification script (data of every *-verify-script ConfigMap)", script.rstrip()]
     return "\n".join(lines) + "\n"
 
 

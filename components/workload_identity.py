@@ -11,6 +11,7 @@ from components import aliases, documents, manifests, names, presets
 from components.dependencies import depends_on_of
 from components.grant_args import S3GrantArgs, to_grants
 from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, S3Grant, issuer_host, partition_of
+from components.unknowns import unknown
 from components.verification_job import VerificationJob
 
 
@@ -95,7 +96,7 @@ def inline_policy(args: WorkloadIdentityArgs, grants: tuple[S3Grant, ...]) -> di
 def account_of(arn: str) -> str:
     """The account field of an ARN, or a placeholder when the ARN is one itself (offline plans)."""
     parts = arn.split(":")
-    return parts[4] if len(parts) > 5 and parts[0] == "arn" else f"<unknown: account of {arn}>"
+    return parts[4] if len(parts) > 5 and parts[0] == "arn" else unknown("account of the EKS cluster")
 
 
 TYPE = "irsa:index:WorkloadIdentity"

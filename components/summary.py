@@ -1,0 +1,69 @@
+"""What a reviewer reads first: one row per workload, every grant in one line (pure)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components import names, presets
+from components.settings import Settings, Workload
+
+
+def grant_lines(settings: Settings, w: Workload) -> list[str]:
+    """Every permission the workload's role gets, one line each, in the words of the config."""
+    lines = [f"s3 {g.access} {g.bucket}/{g.prefix}*" for g in w.s3]
+    for name in w.presets:
+        preset = presets.PRESETS[name]
+        scope = [*w.hosted_zone_ids, *w.secret_arns, *w.parameter_arns] if preset.needs else []
+        if preset.statements is not None:
+            lines.append(f"preset {name}" + (f" on {', '.join(scope)}" if scope else ""))
+        lines += [f"managed {arn.split(':policy/', 1)[1]}" for arn in preset.managed_arns(settings.partition)]
+    lines += [f"assume {arn}" for arn in w.assume_roles]
+    return lines
+
+
+def workload_rows(settings: Settings) -> list[dict[str, Any]]:
+    """One row per workload: where it runs, who it is, which role, how, with what, for how long."""
+    cluster = settings.cluster
+    return [
+        {
+            "workload": w.name,
+            "clusters": [f"{cluster.kind} {cluster.name}"],
+            "serviceAccount": f"{w.namespace}/{w.service_account}",
+            "role": names.role_name(settings.stack, w.name),
+            "mechanism": cluster.mechanism,
+            "grants": grant_lines(settings, w),
+            "maxSessionDuration": w.max_session_duration,
+        }
+        for w in settings.workloads
+    ]
+
+
+def row_text(row: dict[str, Any]) -> list[str]:
+    """A summary row as text: a header line, then one indented line per grant."""
+    head = (
+        f"{row['workload']}: {row['serviceAccount']} on {', '.join(row['clusters'])} → role {row['role']} "
+        f"({row['mechanism']}, sessions ≤ {row['maxSessionDuration']} s)"
+    )
+    return [head, *(f"    {grant}" for grant in row["grants"] or ["(no permissions)"])]
+
+
+def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
+    """What changed in one workload's row, one line per field or grant; empty when nothing did."""
+    if before is None and after is None:
+        return []
+    if before is None:
+        return ["added"]
+    if after is None:
+        return ["removed"]
+    changes = []
+    for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration"):
+        if before.get(key) != after.get(key):
+            changes.append(f"{key}: {_plain(before.get(key))} → {_plain(after.get(key))}")
+    old, new = before.get("grants", []), after.get("grants", [])
+    changes += [f"- {g}" for g in old if g not in new]
+    changes += [f"+ {g}" for g in new if g not in old]
+    return changes
+
+
+def _plain(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
