@@ -1,11 +1,25 @@
-"""irsa: AWS IAM web identity for Kubernetes workloads on EKS and AKS, as Pulumi components."""
+"""irsa: AWS IAM web identity for Kubernetes workloads on EKS and AKS, as Pulumi components.
 
-from components.cross_account_role import CrossAccountRole, CrossAccountRoleArgs
-from components.grant_args import S3GrantArgs
-from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
-from components.verification_job import VerificationJob, VerificationJobArgs
-from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
+The components load on first use (`from components import WorkloadIdentity`), so the pure core
+(`components.core`) and the command line start without the Pulumi SDKs.
+"""
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "ClusterOidcProvider": "components.oidc_provider",
+    "ClusterOidcProviderArgs": "components.oidc_provider",
+    "CrossAccountRole": "components.cross_account_role",
+    "CrossAccountRoleArgs": "components.cross_account_role",
+    "S3GrantArgs": "components.grant_args",
+    "VerificationJob": "components.verification_job",
+    "VerificationJobArgs": "components.verification_job",
+    "WorkloadIdentity": "components.workload_identity",
+    "WorkloadIdentityArgs": "components.workload_identity",
+}
 __all__ = [
     "ClusterOidcProvider",
     "ClusterOidcProviderArgs",
@@ -17,3 +31,17 @@ __all__ = [
     "WorkloadIdentity",
     "WorkloadIdentityArgs",
 ]
+
+if TYPE_CHECKING:
+    from components.cross_account_role import CrossAccountRole, CrossAccountRoleArgs
+    from components.grant_args import S3GrantArgs
+    from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
+    from components.verification_job import VerificationJob, VerificationJobArgs
+    from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'components' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -6,8 +6,12 @@ from typing import Required, TypedDict
 import pulumi
 import pulumi_aws.iam as iam
 
-from components import aliases, documents
-from components.grant_args import S3GrantArgs, to_grants
+from components import aliases
+from components.core import documents
+from components.core.config import arguments
+from components.core.model import InvalidInput
+from components.grant_args import S3GrantArgs
+from components.invalid_arguments import InvalidArguments
 
 TYPE = "irsa:index:CrossAccountRole"
 
@@ -34,26 +38,28 @@ class CrossAccountRole(pulumi.ComponentResource):
     """ARN of the role in the other account."""
 
     def __init__(self, name: str, args: CrossAccountRoleArgs, opts: pulumi.ResourceOptions | None = None):
+        try:
+            role_name, grants, external_id, partition = arguments.cross_role_arguments(name, args)
+        except InvalidInput as error:
+            raise InvalidArguments(error.problems) from None
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
-        external_id = args.get("external_id")
         trust = pulumi.Output.all(*args["trusted_role_arns"]).apply(
             lambda arns: documents.to_json(documents.role_trust_policy(list(arns), external_id))
         )
         role = iam.Role(
             f"{name}-role",
-            name=args["role_name"],
+            name=role_name,
             assume_role_policy=trust,
             description="Cross-account role for irsa workloads (managed by irsa)",
             opts=child,
         )
-        grants = to_grants(args.get("s3", []))
         if grants:
             iam.RolePolicy(
                 f"{name}-policy",
                 role=role.name,
-                name=f"{args['role_name']}-s3",
-                policy=documents.to_json(documents.s3_policy(grants, args.get("partition", "aws"))),
+                name=f"{role_name}-s3",
+                policy=documents.to_json(documents.s3_policy(grants, partition)),
                 opts=child,
             )
         self.arn = role.arn

@@ -1,9 +1,6 @@
-"""S3 grants as component inputs (plain dicts any Pulumi language can pass) and their pure form."""
+"""Argument shapes any Pulumi language can pass (plain maps): S3 grants and the verification chain."""
 
-from collections.abc import Sequence
 from typing import TypedDict
-
-from components.settings import S3Grant
 
 
 class S3GrantArgs(TypedDict, total=False):
@@ -14,9 +11,19 @@ class S3GrantArgs(TypedDict, total=False):
     prefix: str
     """Object key prefix, e.g. uploads/ (default: the whole bucket)."""
     access: str
+    """read | write | read-write (anything else is refused)"""
+
+
+class ChainArgs(TypedDict, total=False):
+    """A role the verification Job assumes next, and the grant it checks there."""
+
+    role_arn: str
+    """ARN of the role to assume (e.g. in another account)."""
+    external_id: str
+    """sts:ExternalId the role requires, if any."""
+    bucket: str
+    """S3 bucket to check there."""
+    prefix: str
+    """Object key prefix to check inside."""
+    access: str
     """read | write | read-write"""
-
-
-def to_grants(raw: Sequence[S3GrantArgs | S3Grant]) -> tuple[S3Grant, ...]:
-    """Component inputs → the pure core's grants."""
-    return tuple(g if isinstance(g, S3Grant) else S3Grant(g["bucket"], g.get("prefix", ""), g["access"]) for g in raw)

@@ -7,7 +7,9 @@ import pulumi
 import pulumi_aws.iam as iam
 
 from components import aliases
-from components.settings import DEFAULT_AUDIENCE
+from components.core.config import arguments
+from components.core.model import InvalidInput
+from components.invalid_arguments import InvalidArguments
 
 
 class ClusterOidcProviderArgs(TypedDict, total=False):
@@ -37,6 +39,10 @@ class ClusterOidcProvider(pulumi.ComponentResource):
     """The issuer URL the provider registers."""
 
     def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None):
+        try:
+            audience, thumbprints, protect = arguments.provider_arguments(name, args)
+        except InvalidInput as error:
+            raise InvalidArguments(error.problems) from None
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         self.url = pulumi.Output.from_input(args["issuer_url"])
         existing = args.get("existing_provider_arn")
@@ -46,9 +52,9 @@ class ClusterOidcProvider(pulumi.ComponentResource):
             provider = iam.OpenIdConnectProvider(
                 f"{name}-provider",
                 url=self.url,
-                client_id_lists=[args.get("audience") or DEFAULT_AUDIENCE],
-                thumbprint_lists=list(args.get("thumbprints") or []) or None,
-                opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
+                client_id_lists=[audience],
+                thumbprint_lists=list(thumbprints) or None,
+                opts=pulumi.ResourceOptions(parent=self, protect=protect),
             )
             self.arn = provider.arn
         self.register_outputs({"arn": self.arn, "url": self.url})

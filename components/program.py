@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import gc_tuning, manifests, names
+from components import gc_tuning
+from components.core import manifests
+from components.core.config import parse_settings
+from components.core.model import ConfigError, Problem, Settings
+from components.core.workload_plan import stack_plans
 from components.oidc_provider import ClusterOidcProvider
-from components.settings import Settings, Workload, parse_settings
 from components.targets import cluster_target
 from components.workload_identity import WorkloadIdentity
 
@@ -42,75 +44,25 @@ def build(settings: Settings) -> dict[str, Any]:
 
     workloads: dict[str, Any] = {}
     identities: dict[str, WorkloadIdentity] = {}
-    chains = cross_account_chains(settings)
-    for w in settings.workloads:
-        ns = created_namespaces.get(w.namespace)
-        identity = WorkloadIdentity(
-            w.name,
-            {
-                "oidc_provider_arn": provider.arn if provider else "",
-                "issuer_url": provider.url if provider else "",
-                "mechanism": cluster.mechanism,
-                "cluster_name": cluster.name,
-                "cluster_arn": target.cluster_arn or "",
-                "assume_roles": list(w.assume_roles),
-                "chain": chains.get(w.name),
-                "presets": list(w.presets),
-                "create_service_account": w.create_service_account,
-                "preset_options": {
-                    "hosted_zone_ids": list(w.hosted_zone_ids),
-                    "secret_arns": list(w.secret_arns),
-                    "parameter_arns": list(w.parameter_arns),
-                },
-                "audience": cluster.audience,
-                "namespace": w.namespace,
-                "service_account": w.service_account,
-                "role_name": names.role_name(settings.stack, w.name),
-                "policy_name": names.policy_name(w.name),
-                "region": settings.region,
-                "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in w.s3],
-                "max_session_duration": w.max_session_duration,
-                "token_expiration_seconds": w.token_expiration_seconds,
-                "sample_job": w.sample_job,
-                "job_image": w.job_image,
-                "inject_pod_identity": not target.webhook_injects_token,
-                "extra_subjects": list(w.extra_subjects),
-            },
+    for plan in stack_plans(settings):
+        ns = created_namespaces.get(plan.spec.workload.namespace)
+        identity = WorkloadIdentity.from_plan(
+            plan.spec.workload.name,
+            plan,
+            provider.arn if provider else "",
+            provider.url if provider else "",
+            target.cluster_arn or "",
             opts=k8s_opts.merge(pulumi.ResourceOptions(depends_on=[ns] if ns is not None else None)),
         )
-        identities[w.name] = identity
+        identities[plan.spec.workload.name] = identity
         # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.
-        workloads[w.name] = identity.role_arn.apply(functools.partial(workload_outputs, w, settings=settings))
+        workloads[plan.spec.workload.name] = identity.exports
     outputs: dict[str, Any] = {"clusterKind": cluster.kind, "mechanism": cluster.mechanism, "workloads": workloads}
     if provider is not None:
         outputs.update(oidcProviderArn=provider.arn, issuerUrl=provider.url)
     if settings.cross_account is not None:
         outputs["crossAccountRoles"] = cross_account_roles(settings, identities)
     return outputs
-
-
-def cross_account_chains(settings: Settings) -> dict[str, dict[str, str]]:
-    """For each workload a cross-account role trusts: the first such role with S3 grants, for its Job to chain into."""
-    cross = settings.cross_account
-    chains: dict[str, dict[str, str]] = {}
-    if cross is None:
-        return chains
-    for role in cross.roles:
-        if not role.s3:
-            continue
-        target = manifests.check_target(role.s3)
-        for name in role.trusted_workloads:
-            chains.setdefault(
-                name,
-                {
-                    "role_arn": cross.role_arn_of(role, settings.partition),
-                    **({"external_id": role.external_id} if role.external_id else {}),
-                    "bucket": target.bucket,
-                    "prefix": target.prefix,
-                    "access": target.access,
-                },
-            )
-    return chains
 
 
 def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdentity]) -> dict[str, Any]:
@@ -146,33 +98,12 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
     return arns
 
 
-def workload_outputs(w: Workload, role_arn: str, settings: Settings) -> dict[str, Any]:
-    """What a workload exports, for other stacks (StackReference) and for people."""
-    pod_identity = (
-        manifests.pod_identity_agent_fragment(w.service_account, role_arn)
-        if settings.cluster.mechanism == "pod-identity"
-        else manifests.pod_identity_fragment(
-            w.service_account, role_arn, settings.region, settings.cluster.audience, w.token_expiration_seconds
-        )
-    )
-    return {
-        "roleArn": role_arn,
-        "roleName": names.role_name(settings.stack, w.name),
-        "namespace": w.namespace,
-        "serviceAccount": w.service_account,
-        "podIdentity": pod_identity,
-        "verifyLogs": f"kubectl logs --namespace {w.namespace} job/{names.job_name(w.name)}" if w.sample_job else None,
-    }
-
-
 def config_from_runtime() -> dict[str, Any]:
     """Every config key the Pulumi engine gave this program, object values decoded from JSON.
 
     Raises ConfigError for a value nested deeper than the JSON decoder can follow.
     """
     from pulumi.runtime import config as runtime_config
-
-    from components.settings import ConfigError, Problem
 
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     result: dict[str, Any] = {}
@@ -194,8 +125,6 @@ def config_from_runtime() -> dict[str, Any]:
 
 def main() -> None:
     """Entry of `pulumi up`: config → settings → build → exports; bad config is a clean error."""
-    from components.settings import ConfigError
-
     try:
         settings = parse_settings(config_from_runtime(), pulumi.get_stack())  # both raise ConfigError
     except ConfigError as error:

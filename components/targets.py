@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.settings import Cluster, is_kubeconfig_contents
+from components.core.model import Cluster, is_kubeconfig_contents
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""VerificationJob: a Job that proves a workload's identity reaches its S3 grant."""
+"""VerificationJob: a Job that proves a workload's identity reaches its grant."""
 
 from collections.abc import Sequence
 from typing import Any, Required, TypedDict
@@ -6,9 +6,15 @@ from typing import Any, Required, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components import aliases, manifests
+from components import aliases
+from components.core import manifests
+from components.core.config import arguments, fields
+from components.core.config.collector import Collector
+from components.core.config.grants import read_grants
+from components.core.workload_plan import WorkloadPlan
 from components.dependencies import depends_on_of
-from components.grant_args import S3GrantArgs, to_grants
+from components.grant_args import ChainArgs, S3GrantArgs
+from components.invalid_arguments import InvalidArguments
 
 
 class VerificationJobArgs(TypedDict, total=False):
@@ -26,13 +32,18 @@ class VerificationJobArgs(TypedDict, total=False):
     """Container image with Python 3 and boto3."""
     role_arn: Required[pulumi.Input[str]]
     """The workload's role ARN (its hash goes into the pod template, so a new role re-runs the Job)."""
+    token_fragment: pulumi.Input[dict[str, Any]] | None
+    """Token fragment (a WorkloadIdentity's `token_fragment`) to splice in where no webhook injects the token
+    (AKS); None on EKS."""
     pod_identity: pulumi.Input[dict[str, Any]] | None
-    """Pod identity fragment to splice in where no webhook injects the token (AKS); None on EKS."""
-    chain: dict[str, str] | None
+    """Deprecated name of token_fragment."""
+    chain: ChainArgs | None
     """A role to assume next and the grant to check there (role_arn, external_id, bucket, prefix, access)."""
 
 
 TYPE = "irsa:index:VerificationJob"
+ARGS = ("workload", "namespace", "service_account", "grants", "image", "role_arn", "token_fragment", "pod_identity",
+        "chain")  # fmt: skip
 
 
 class VerificationJob(pulumi.ComponentResource):
@@ -42,9 +53,42 @@ class VerificationJob(pulumi.ComponentResource):
     """Name of the Job (kubectl logs job/<name>)."""
 
     def __init__(self, name: str, args: VerificationJobArgs, opts: pulumi.ResourceOptions | None = None):
-        super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
-        workload, namespace = args["workload"], args["namespace"]
+        c = Collector()
+        path = f'VerificationJob("{name}")'
+        c.unknown_keys(path, args, ARGS)
+        workload = c.string(f"{path}.workload", args.get("workload"))
+        namespace = fields.namespace(c, f"{path}.namespace", args.get("namespace"))
+        service_account = fields.service_account(c, f"{path}.service_account", args.get("service_account"))
+        grants = read_grants(c, f"{path}.grants", [dict(g) for g in args.get("grants") or []], required=False)
+        image = fields.job_image(c, f"{path}.image", args.get("image"))
+        chain = arguments.read_chain(c, f"{path}.chain", args.get("chain"), None)
+        if c.problems or workload is None or namespace is None or service_account is None:
+            raise InvalidArguments(c.problems)
+        fragment = args.get("token_fragment") or args.get("pod_identity")
+        body = pulumi.Output.all(args["role_arn"], fragment).apply(
+            lambda v: manifests.verification_job(
+                workload, namespace, service_account, grants, image, v[1], v[0], chain.env() if chain else None
+            )
+        )
         script = manifests.script_config_map(workload, namespace, manifests.verification_script())
+        self._register(name, script, body, opts)
+
+    @classmethod
+    def _from_plan(
+        cls, name: str, plan: WorkloadPlan, role_arn: pulumi.Output[str], opts: pulumi.ResourceOptions
+    ) -> "VerificationJob":
+        job = cls.__new__(cls)
+        job._register(name, plan.script_config_map(), role_arn.apply(plan.job), opts)
+        return job
+
+    def _register(
+        self,
+        name: str,
+        script: dict[str, Any],
+        body: pulumi.Output[dict[str, Any]],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
+        super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         # The script waits only for a Namespace the stack creates, keeping it off the IAM chain's critical path.
         namespaces = [d for d in depends_on_of(opts) if isinstance(d, k8s.core.v1.Namespace)]
         config_map = k8s.core.v1.ConfigMap(
@@ -52,18 +96,6 @@ class VerificationJob(pulumi.ComponentResource):
             metadata=script["metadata"],
             data=script["data"],
             opts=pulumi.ResourceOptions(parent=self, depends_on=namespaces),
-        )
-        body = pulumi.Output.all(args["role_arn"], args.get("pod_identity")).apply(
-            lambda v: manifests.verification_job(
-                workload,
-                namespace,
-                args["service_account"],
-                to_grants(args["grants"]),
-                args["image"],
-                v[1],
-                v[0],
-                args.get("chain"),
-            )
         )
         job = k8s.batch.v1.Job(
             f"{name}-job",

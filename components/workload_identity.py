@@ -7,11 +7,14 @@ import pulumi
 import pulumi_aws.iam as iam
 import pulumi_kubernetes as k8s
 
-from components import aliases, documents, manifests, names, presets
+from components import aliases
+from components.core import documents
+from components.core.config import arguments
+from components.core.model import InvalidInput
+from components.core.workload_plan import WorkloadPlan, plan_workload
 from components.dependencies import depends_on_of
-from components.grant_args import S3GrantArgs, to_grants
-from components.settings import DEFAULT_AUDIENCE, DEFAULT_JOB_IMAGE, S3Grant, issuer_host, partition_of
-from components.unknowns import unknown
+from components.grant_args import ChainArgs, S3GrantArgs
+from components.invalid_arguments import InvalidArguments
 from components.verification_job import VerificationJob
 
 
@@ -65,7 +68,7 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity only)."""
     assume_roles: Sequence[str]
     """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
-    chain: dict[str, str] | None
+    chain: ChainArgs | None
     """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
     create_service_account: bool
     """Create the ServiceAccount (default true); false when an add-on's chart or EKS add-on creates its own
@@ -79,148 +82,143 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
 
 
-def inline_policy(args: WorkloadIdentityArgs, grants: tuple[S3Grant, ...]) -> dict[str, Any]:
-    """The inline policy from component inputs (documents.inline_policy builds it)."""
-    partition = partition_of(args["region"])
-    options = args.get("preset_options", {})
-    scope = presets.PresetOptions(
-        args.get("cluster_name", ""),
-        partition,
-        tuple(options.get("hosted_zone_ids", ())),
-        tuple(options.get("secret_arns", ())),
-        tuple(options.get("parameter_arns", ())),
-    )
-    return documents.inline_policy(grants, partition, args.get("assume_roles", ()), args.get("presets", ()), scope)
-
-
-def account_of(arn: str) -> str:
-    """The account field of an ARN, or a placeholder when the ARN is one itself (offline plans)."""
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 5 and parts[0] == "arn" else unknown("account of the EKS cluster")
-
-
 TYPE = "irsa:index:WorkloadIdentity"
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
-    """Lets one Kubernetes ServiceAccount act as an IAM role with least-privilege S3 access."""
+    """Lets one Kubernetes ServiceAccount act as an IAM role with least-privilege permissions."""
 
     role_arn: pulumi.Output[str]
-    """ARN of the workload's IAM role."""
+    """ARN of the workload's IAM role; it resolves once the role's policies exist."""
     role_name: pulumi.Output[str]
     """Name of the workload's IAM role."""
     namespace: pulumi.Output[str]
     """Namespace of the ServiceAccount."""
     service_account: pulumi.Output[str]
     """The ServiceAccount the role trusts."""
-    pod_identity: pulumi.Output[dict[str, Any]]
+    token_fragment: pulumi.Output[dict[str, Any]]
     """Pod spec fragment: serviceAccountName, env, volumes, volumeMounts and podAnnotations to splice into pods."""
+    pod_identity: pulumi.Output[dict[str, Any]]
+    """Deprecated name of token_fragment (the same value)."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        try:
+            spec = arguments.identity_spec(name, args)
+        except InvalidInput as error:
+            raise InvalidArguments(error.problems) from None
+        self._register(
+            name,
+            plan_workload(spec),
+            args.get("oidc_provider_arn") or "",
+            args.get("issuer_url") or "",
+            args.get("cluster_arn") or "",
+            opts,
+        )
+
+    @classmethod
+    def from_plan(
+        cls,
+        name: str,
+        plan: WorkloadPlan,
+        provider_arn: pulumi.Input[str],
+        issuer_url: pulumi.Input[str],
+        cluster_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> "WorkloadIdentity":
+        """The component for an already validated plan (the stack program's door: no argument round trip)."""
+        identity = cls.__new__(cls)
+        identity._register(name, plan, provider_arn, issuer_url, cluster_arn, opts)
+        return identity
+
+    def _register(
+        self,
+        name: str,
+        plan: WorkloadPlan,
+        provider_arn: pulumi.Input[str],
+        issuer_url: pulumi.Input[str],
+        cluster_arn: pulumi.Input[str],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
-        audience = args.get("audience") or DEFAULT_AUDIENCE
-        namespace, sa, region = args["namespace"], args["service_account"], args["region"]
-        grants = to_grants(args.get("s3", []))
-        subjects = [documents.subject(namespace, sa), *args.get("extra_subjects", [])]
-
-        pod_identity = args.get("mechanism", "irsa") == "pod-identity"
-        trust: pulumi.Output[str]
-        if pod_identity:
-            trust = pulumi.Output.from_input(args["cluster_arn"]).apply(
-                lambda arn: documents.to_json(documents.pod_identity_trust_policy(account_of(arn), arn, namespace, sa))
-            )
-        else:
-            trust = pulumi.Output.all(args["oidc_provider_arn"], args["issuer_url"]).apply(
-                lambda v: documents.to_json(documents.trust_policy(v[0], issuer_host(v[1]), subjects, audience))
-            )
+        spec, w = plan.spec, plan.spec.workload
+        trust = pulumi.Output.all(provider_arn, issuer_url, cluster_arn).apply(
+            lambda v: documents.to_json(plan.trust(v[0], v[1], v[2]))
+        )
         role = iam.Role(
             f"{name}-role",
-            name=args.get("role_name") or f"irsa-{name}",
+            name=spec.role_name,
             assume_role_policy=trust,
-            max_session_duration=args.get("max_session_duration", 3600),
-            description=f"{'Pod Identity' if pod_identity else 'Web identity'} of {namespace}/{sa} (managed by irsa)",
+            max_session_duration=w.max_session_duration,
+            description=plan.role_description,
             opts=child,
         )
         permissions: list[pulumi.Resource] = []
-        document = inline_policy(args, grants)
-        if document["Statement"]:  # IAM refuses an empty policy: managed presets alone need none
+        if plan.inline_policy is not None:
             permissions.append(
                 iam.RolePolicy(
                     f"{name}-policy",
                     role=role.name,
-                    name=args.get("policy_name") or names.policy_name(name),
-                    policy=documents.to_json(document),
+                    name=spec.policy_name,
+                    policy=documents.to_json(plan.inline_policy),
                     opts=child,
                 )
             )
         accounts: list[pulumi.Resource] = []
-        if args.get("create_service_account", True):
+        if plan.creates_service_account:
             accounts.append(
                 k8s.core.v1.ServiceAccount(
                     f"{name}-sa",
-                    metadata=role.arn.apply(
-                        lambda arn: manifests.service_account(sa, namespace, None if pod_identity else arn, audience)
-                    )["metadata"],
+                    metadata=role.arn.apply(plan.service_account)["metadata"],
                     # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
                     opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
                 )
             )
-        for preset in args.get("presets", ()):
-            for arn in presets.managed_policy_arns((preset,), partition_of(region)):
-                permissions.append(
-                    iam.RolePolicyAttachment(f"{name}-{preset}", role=role.name, policy_arn=arn, opts=child)
+        for attachment in plan.attachments:
+            permissions.append(
+                iam.RolePolicyAttachment(
+                    f"{name}-{attachment.name}", role=role.name, policy_arn=attachment.policy_arn, opts=child
                 )
-        association = None
-        if pod_identity:
+            )
+        associations: list[pulumi.Resource] = []
+        if plan.pod_identity:
             import pulumi_aws.eks as eks
 
-            association = eks.PodIdentityAssociation(
-                f"{name}-association",
-                cluster_name=args["cluster_name"],
-                namespace=namespace,
-                service_account=sa,
-                role_arn=role.arn,
-                opts=child,
-            )
-            self.pod_identity = role.arn.apply(lambda arn: manifests.pod_identity_agent_fragment(sa, arn))
-        else:
-            self.pod_identity = role.arn.apply(
-                lambda arn: manifests.pod_identity_fragment(
-                    sa, arn, region, audience, args.get("token_expiration_seconds", 3600)
+            associations.append(
+                eks.PodIdentityAssociation(
+                    f"{name}-association",
+                    cluster_name=spec.cluster_name,
+                    namespace=w.namespace,
+                    service_account=w.service_account,
+                    role_arn=role.arn,
+                    opts=child,
                 )
             )
-        if args.get("sample_job", True):
-            VerificationJob(
+        # Consumers get the role ARN only once its permissions exist, so a pod never starts unauthorized.
+        role_arn = pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
+        self.exports = role_arn.apply(plan.exports)
+        self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
+        self.pod_identity = self.token_fragment
+        if plan.creates_job:
+            VerificationJob._from_plan(
                 f"{name}-verify",
-                {
-                    "workload": name,
-                    "namespace": namespace,
-                    "service_account": sa,
-                    "grants": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in grants],
-                    "image": args.get("job_image") or DEFAULT_JOB_IMAGE,
-                    "role_arn": role.arn,
-                    "pod_identity": self.pod_identity
-                    if args.get("inject_pod_identity", True) and not pod_identity
-                    else None,
-                    "chain": args.get("chain"),
-                },
+                plan,
+                role.arn,
                 opts=pulumi.ResourceOptions(
-                    parent=self,
-                    depends_on=[*permissions, *accounts, *([association] if association else []), *depends_on_of(opts)],
+                    parent=self, depends_on=[*permissions, *accounts, *associations, *depends_on_of(opts)]
                 ),
             )
-        self.role_arn = role.arn
+        self.role_arn = role_arn
         self.role_name = role.name
-        self.namespace = pulumi.Output.from_input(namespace)
-        self.service_account = pulumi.Output.from_input(sa)
-        # The pod identity fragment is an attribute, not a registered output: registering a nested dict
-        # makes the SDK wrap each of its leaves in an Output of its own (see bench/README.md).
+        self.namespace = pulumi.Output.from_input(w.namespace)
+        self.service_account = pulumi.Output.from_input(w.service_account)
+        # The fragment is an attribute, not a registered output: registering a nested dict makes the SDK
+        # wrap each of its leaves in an Output of its own (see the README's Benchmark section).
         self.register_outputs(
             {
                 "role_arn": self.role_arn,
                 "role_name": self.role_name,
-                "namespace": namespace,
-                "service_account": sa,
+                "namespace": w.namespace,
+                "service_account": w.service_account,
             }
         )

@@ -13,9 +13,10 @@ import hypothesis  # noqa: F401 - see below
 import pytest
 import yaml
 
-from components.plan import run_plan
-from components.settings import Settings, parse_settings
-from components.stackfile import known_stacks, load_settings
+from components.cli.plan import run_plan
+from components.cli.stackfile import known_stacks, load_settings
+from components.core.config import parse_settings
+from components.core.model import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from components.settings import ConfigError, parse_settings
-from components.stackfile import read_config
+from components.cli.stackfile import read_config
+from components.core.config import parse_settings
+from components.core.model import ConfigError
 
 CORPUS = Path(__file__).with_name("bad_configs")
 FILES = sorted(CORPUS.glob("*.yaml"))

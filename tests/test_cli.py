@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from components.stackfile import known_stacks
+from components.cli.stackfile import known_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = known_stacks()

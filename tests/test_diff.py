@@ -105,7 +105,7 @@ def test_markdown_is_a_pr_comment_with_collapsible_sections(repo: Path) -> None:
 
 def test_base_runs_its_own_code(repo: Path) -> None:
     """A change to the code (not the config) shows too: the base plan ran the base's code."""
-    path = repo / "components" / "names.py"
+    path = repo / "components" / "core" / "names.py"
     path.write_text(path.read_text().replace('return f"irsa-{workload}-s3"', 'return f"irsa-{workload}-s3-v2"'))
     result = diff(repo, "--format", "json")
     assert result.returncode == 1, result.stderr

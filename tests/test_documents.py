@@ -1,7 +1,7 @@
 """IAM documents from the pure core, checked by exact equality."""
 
-from components import documents
-from components.settings import S3Grant
+from components.core import documents
+from components.core.model import S3Grant
 
 ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.ap-northeast-2.amazonaws.com/id/ABC"
 HOST = "oidc.eks.ap-northeast-2.amazonaws.com/id/ABC"

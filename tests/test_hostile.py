@@ -23,10 +23,12 @@ import yaml
 from conftest import AKS_CONFIG, CROSS_CONFIG, EKS_CONFIG, ROOT, by_type, config, git, plan_of
 from oidc_issuer import KID, LocalIssuer
 
-from components import cli, program, render
-from components.settings import ConfigError, parse_settings
-from components.stackfile import MAX_NODES, read_config
-from components.untrusted import STACK_FILE_MAX_BYTES, TOKEN_MAX_BYTES
+from components import cli, program
+from components.cli import render
+from components.cli.stackfile import MAX_NODES, read_config
+from components.cli.untrusted import STACK_FILE_MAX_BYTES, TOKEN_MAX_BYTES
+from components.core.config import parse_settings
+from components.core.model import ConfigError
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:

@@ -50,8 +50,8 @@ def test_aliases_keep_urns_across_a_rename() -> None:
     from pulumi.runtime import settings as runtime_settings
 
     from components import aliases
-    from components.plan import PlanMocks, RecordingMonitor
-    from components.settings import parse_settings
+    from components.cli.plan import PlanMocks, RecordingMonitor
+    from components.core.config import parse_settings
 
     assert aliases.PREVIOUS_TYPES["irsa:index:WorkloadIdentity"] == ()  # nothing renamed yet
     mocks = PlanMocks(parse_settings(EKS_CONFIG, "dev"))

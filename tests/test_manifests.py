@@ -3,8 +3,8 @@
 import kubernetes_validate
 import pytest
 
-from components import manifests
-from components.settings import S3Grant
+from components.core import manifests
+from components.core.model import S3Grant
 
 ROLE = "arn:aws:iam::123456789012:role/irsa-dev-app"
 K8S_VERSION = "1.32.0"

@@ -10,8 +10,9 @@ import rules
 from conftest import CROSS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 from test_policy_pack import check
 
-from components import documents
-from components.settings import S3Grant, parse_settings
+from components.core import documents
+from components.core.config import parse_settings
+from components.core.model import S3Grant
 
 CLUSTER_ARN = "arn:aws:eks:ap-northeast-2:123456789012:cluster/dev-cluster"
 ROLE = "arn:aws:iam::123456789012:role/irsa-dev-app"
@@ -193,7 +194,7 @@ def test_doctor_explains_that_pod_identity_has_no_token(tmp_path: Any) -> None:
 
 
 def test_cross_account_trust_admits_only_the_workload_role_with_the_external_id() -> None:
-    from components import trust
+    from components.core import trust
 
     doc = documents.role_trust_policy([ROLE], "ext-123")
     assert trust.evaluate(doc, ROLE, {"sts:ExternalId": "ext-123"}, action="sts:AssumeRole").allowed

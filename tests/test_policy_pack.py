@@ -15,8 +15,8 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from components import documents, manifests
-from components.settings import S3Grant
+from components.core import documents, manifests
+from components.core.model import S3Grant
 
 HOST = "oidc.eks.ap-northeast-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
 PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{HOST}"

@@ -9,8 +9,9 @@ import pytest
 from conftest import EKS_CONFIG, by_type, config, plan_of
 from invariants import permission_policy_problems
 
-from components import presets
-from components.settings import ConfigError, parse_settings
+from components.core import presets
+from components.core.config import parse_settings
+from components.core.model import ConfigError
 
 ZONE = "Z0123456789ABCDEFGHIJ"
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:prod/db-AbCdEf"

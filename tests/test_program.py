@@ -13,8 +13,8 @@ from pulumi.runtime import config as runtime_config
 from pulumi.runtime import settings as runtime_settings
 
 from components import program
-from components.plan import PlanMocks, RecordingMonitor
-from components.settings import parse_settings
+from components.cli.plan import PlanMocks, RecordingMonitor
+from components.core.config import parse_settings
 
 
 def _engine_config(raw: dict[str, Any]) -> dict[str, str]:

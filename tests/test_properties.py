@@ -17,9 +17,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invariants import job_problems, permission_policy_problems, pod_spec_problems, trust_policy_problems
 
-from components import cli, documents, manifests, render
-from components.plan import run_plan
-from components.settings import ConfigError, bucket_problem, issuer_host, parse_settings
+from components import cli
+from components.cli import render
+from components.cli.plan import run_plan
+from components.core import documents, manifests
+from components.core.aws import bucket_problem, issuer_host
+from components.core.config import parse_settings
+from components.core.model import ConfigError
 
 LABEL = st.from_regex(r"[a-z]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
 SUBDOMAIN = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\.[a-z0-9]{1,5})?", fullmatch=True)

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
-from components import diff, render
-from components.plan import run_plan
-from components.settings import parse_settings
-from components.stackfile import known_stacks, read_config
+from components.cli import diff, render
+from components.cli.plan import run_plan
+from components.cli.stackfile import known_stacks, read_config
+from components.core.config import parse_settings
 from components.version import VERSION
 
 GOLDEN = Path(__file__).with_name("golden")

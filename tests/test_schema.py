@@ -4,7 +4,6 @@ so a change that breaks TypeScript, Go or YAML users fails CI. Regenerate with
 
 from __future__ import annotations
 
-import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -47,16 +46,19 @@ def test_contract_of_workload_identity(schema: dict[str, Any]) -> None:
     resource = schema["resources"]["irsa:index:WorkloadIdentity"]
     assert resource["requiredInputs"] == ["namespace", "region", "serviceAccount"]
     assert resource["inputProperties"]["s3"]["items"]["$ref"] == "#/types/irsa:index:S3GrantArgs"
-    assert {"roleArn", "roleName", "namespace", "serviceAccount", "podIdentity"} <= set(resource["properties"])
+    assert {"roleArn", "roleName", "namespace", "serviceAccount", "tokenFragment", "podIdentity"} <= set(
+        resource["properties"]
+    )
     assert resource["inputProperties"]["oidcProviderArn"]["type"] == "string"
 
 
-def test_plugin_entry_hosts_the_components() -> None:
+def test_plugin_runs_python_with_the_projects_requirements() -> None:
     plugin = yaml.safe_load((PROVIDER / "PulumiPlugin.yaml").read_text())
     assert plugin["runtime"]["name"] == "python"
-    tree = ast.parse((PROVIDER / "__main__.py").read_text())
-    calls = [
-        n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "component_provider_host"
-    ]
-    assert len(calls) == 1 and ast.unparse(calls[0].args[0]) == "COMPONENTS"
     assert (PROVIDER / "requirements.txt").read_text() == (ROOT / "requirements.txt").read_text()
+
+
+def test_schema_carries_the_package_version(schema: dict[str, Any]) -> None:
+    from components.version import VERSION
+
+    assert schema["version"] == VERSION

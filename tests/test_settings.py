@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from conftest import AKS_CONFIG, EKS_CONFIG, config
 
-from components.settings import Cluster, ConfigError, S3Grant, Settings, Workload, parse_settings
+from components.core.config import parse_settings
+from components.core.model import Cluster, ConfigError, S3Grant, Settings, Workload
 
 
 def problems(raw: dict[str, Any], stack: str = "dev") -> list[str]:

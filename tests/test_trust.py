@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components import documents, trust
+from components.core import documents, trust
 
 P = "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/id/X"
 H = "oidc.example.com/id/X"

@@ -96,7 +96,7 @@ def test_deploy_runs_each_stack_in_its_environment_one_update_at_a_time() -> Non
 
 
 def test_pull_requests_diff_every_shipped_stack_and_main_deploys_the_environments() -> None:
-    from components.stackfile import known_stacks
+    from components.cli.stackfile import known_stacks
 
     jobs = load("pull-request")["jobs"]
     assert sorted(jobs["plan-diff"]["strategy"]["matrix"]["stack"]) == known_stacks()

@@ -11,10 +11,10 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
 
+from components.core.model import Settings
+from components.core.summary import workload_rows
+from components.core.unknowns import is_unknown, unknown
 from components.program import build
-from components.settings import Settings
-from components.summary import workload_rows
-from components.unknowns import is_unknown, unknown
 
 SECRET_SIG = rpc._special_sig_key  # marks a serialized secret
 SECRET_TEXT = "[secret]"

@@ -6,8 +6,8 @@ import os
 import stat
 from pathlib import Path
 
-from components.display import quote
-from components.settings import ConfigError, Problem
+from components.core.display import quote
+from components.core.model import ConfigError, Problem
 
 STACK_FILE_MAX_BYTES = 1024 * 1024
 TOKEN_MAX_BYTES = 64 * 1024

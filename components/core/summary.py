@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components import names, presets
-from components.settings import Settings, Workload
+from components.core import names, presets
+from components.core.model import Settings, Workload
 
 
 def grant_lines(settings: Settings, w: Workload) -> list[str]:

@@ -14,11 +14,12 @@ from typing import Any
 
 import yaml
 
-from components.display import quote
-from components.settings import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings, parse_settings
-from components.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
+from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
+from components.core.config import parse_settings
+from components.core.display import quote
+from components.core.model import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = ROOT / "stacks"
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000

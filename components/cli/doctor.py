@@ -15,20 +15,16 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from components import documents, manifests, trust
-from components.display import quote
-from components.errors import InputError
-from components.issuer_check import STS_ALGORITHMS, Check
-from components.settings import Settings, Workload, issuer_host
-from components.untrusted import TOKEN_MAX_BYTES, read_bytes, utf8
+from components.cli.issuer_check import STS_ALGORITHMS, Check
+from components.cli.untrusted import TOKEN_MAX_BYTES, read_bytes, utf8
+from components.core import documents, manifests, trust
+from components.core.aws import issuer_host
+from components.core.display import quote
+from components.core.model import InvalidInput, Problem, Settings, Workload
 
 OK, FAIL, UNCHECKED = "✔", "✘", "?"
 NUMERIC_DATE_MAX = 253402300799  # 9999-12-31T23:59:59Z
 _B64URL = re.compile(r"[A-Za-z0-9_-]+", re.ASCII)
-
-
-class DoctorInputError(InputError):
-    """Invalid doctor input (token file, workload name)."""
 
 
 @dataclass
@@ -125,7 +121,7 @@ def _part(segment: str, what: str) -> dict[str, Any]:
 
 
 def read_token(path: str) -> Token:
-    """Token text, header and unverified claims from a file; DoctorInputError if unreadable or not a JWT."""
+    """Token text, header and unverified claims from a file; InvalidInput if unreadable or not a JWT."""
     text = utf8(read_bytes(path, "--token", "token file", TOKEN_MAX_BYTES), "--token", "token").strip()
     segments = text.split(".")
     try:
@@ -133,10 +129,13 @@ def read_token(path: str) -> Token:
             raise ValueError(f"it has {len(segments)} part(s)")
         header, claims = _part(segments[0], "header"), _part(segments[1], "payload")
     except ValueError as error:
-        raise DoctorInputError(
+        raise InvalidInput(
             [
-                f"--token: {quote(path)[1:-1]} is not a JWT: {error} (a ServiceAccount token: three base64url "
-                "parts separated by dots)"
+                Problem(
+                    "--token",
+                    f"{quote(path)[1:-1]} is not a JWT: {error}",
+                    "a ServiceAccount token: three base64url parts separated by dots",
+                )
             ]
         ) from None
     return Token(text, header, claims)
@@ -164,19 +163,24 @@ def find_workload(settings: Settings, name: str) -> Workload:
         if w.name == name:
             return w
     known = ", ".join(w.name for w in settings.workloads)
-    raise DoctorInputError([f"--workload: {quote(name)} is not a workload of stack {settings.stack} (one of: {known})"])
+    raise InvalidInput(
+        [Problem("--workload", f"{quote(name)} is not a workload of stack {settings.stack}", f"one of: {known}")]
+    )
 
 
 def require_web_identity(settings: Settings, workload: Workload) -> None:
     """Doctor checks web-identity tokens; with EKS Pod Identity none is involved, so say what to check instead."""
     if settings.cluster.mechanism == "pod-identity":
-        raise DoctorInputError(
+        raise InvalidInput(
             [
-                f'--workload: "{workload.name}" uses EKS Pod Identity (irsa:cluster.mechanism), so no web-identity '
-                "token is involved: the Pod Identity Agent hands the pod credentials of the associated role (check "
-                f"the association: aws eks list-pod-identity-associations --cluster-name {settings.cluster.name} "
-                f"--namespace {workload.namespace} --service-account {workload.service_account}; and that the "
-                "eks-pod-identity-agent add-on runs)"
+                Problem(
+                    "--workload",
+                    f'"{workload.name}" uses EKS Pod Identity (irsa:cluster.mechanism), so no web-identity token is '
+                    "involved: the Pod Identity Agent hands the pod credentials of the associated role",
+                    "check the association: aws eks list-pod-identity-associations --cluster-name "
+                    f"{settings.cluster.name} --namespace {workload.namespace} --service-account "
+                    f"{workload.service_account}; and that the eks-pod-identity-agent add-on runs",
+                )
             ]
         )
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from components import summary
+from components.core import summary
 
 IAM_DOCUMENT_INPUTS = {"aws:iam/role:Role": "assumeRolePolicy", "aws:iam/rolePolicy:RolePolicy": "policy"}
 IAM_DOCUMENT_KEYS = frozenset(IAM_DOCUMENT_INPUTS.values())
@@ -90,6 +90,23 @@ def inputs_yaml(inputs: dict[str, Any]) -> str:
     return yaml.dump(shown, Dumper=_Dumper, sort_keys=False, width=120)
 
 
+def _outputs_shown(outputs: dict[str, Any]) -> dict[str, Any]:
+    """Outputs for a reader: a deprecated alias that repeats its value is named, not printed again."""
+    workloads = outputs.get("workloads")
+    if not isinstance(workloads, dict):
+        return outputs
+    shown = {}
+    for name, values in workloads.items():
+        if (
+            isinstance(values, dict)
+            and "tokenFragment" in values
+            and values.get("podIdentity") == values["tokenFragment"]
+        ):
+            values = {**values, "podIdentity": "(deprecated name of tokenFragment: the same value)"}
+        shown[name] = values
+    return {**outputs, "workloads": shown}
+
+
 def _tree(resources: list[dict[str, Any]]) -> list[str]:
     children: dict[str | None, list[dict[str, Any]]] = {}
     for r in resources:
@@ -125,7 +142,10 @@ def to_text(plan: dict[str, Any]) -> str:
         lines += [f"    {lk['token']} {json.dumps(lk['args'], sort_keys=True)}" for lk in plan["lookups"]]
         lines.append("")
     lines.append("Outputs:")
-    lines += ["    " + line for line in yaml.safe_dump(plan["outputs"], sort_keys=True, width=120).splitlines()]
+    lines += [
+        "    " + line
+        for line in yaml.safe_dump(_outputs_shown(plan["outputs"]), sort_keys=True, width=120).splitlines()
+    ]
     script = None
     # Every resource the engine would create, with every input: AWS first (what grants), then Kubernetes.
     for r in sorted(resources, key=lambda r: (not r["type"].startswith(("aws:", "pulumi:providers:aws")), r["urn"])):

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components import render, summary
-from components.display import one_line, quote
-from components.errors import InputError
-from components.settings import ConfigError, Problem
+from components.cli import render
+from components.core import summary
+from components.core.display import one_line, quote
+from components.core.model import ConfigError, InvalidInput, Problem
 
 GIT_TIMEOUT = 60.0
 AS_PRINTED = "a plan as --format json prints it"
@@ -26,8 +26,12 @@ PLAN_TIMEOUT = 300.0  # one side's plan; an old revision's code may hang
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
 
 
-class PlanFailed(InputError):
-    """A side of the diff did not plan; its error lines are already contract-shaped."""
+class PlanFailed(InvalidInput):
+    """A side of the diff did not plan."""
+
+    @classmethod
+    def because(cls, label: str, wrong: str, allowed: str) -> PlanFailed:
+        return cls([Problem(f"{label}plan", wrong, allowed)])
 
 
 @dataclass
@@ -159,22 +163,23 @@ def plan_at(
     try:
         result = subprocess.run(args, cwd=tree, capture_output=True, text=True, errors="replace", timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise PlanFailed(
-            [f"{label}plan: did not finish within {timeout:g} s (raise --timeout, or fix that revision)"]
+        raise PlanFailed.because(
+            label, f"did not finish within {timeout:g} s", "raise --timeout, or fix that revision"
         ) from None
     if result.returncode != 0:
         lines = [one_line(line) for line in result.stderr.strip().splitlines()] or [f"plan exited {result.returncode}"]
         if result.returncode != 2:
             lines = lines[-3:]  # a crash of an old revision's code: its last lines say why
-        raise PlanFailed([f"{label}{line}" for line in lines[:50]])
+        allowed = "a revision whose plan of this stack succeeds"
+        raise PlanFailed([Problem.from_line(f"{label}{line}", f"{label}plan", allowed) for line in lines[:50]])
     try:
         plan = json.loads(result.stdout)
     except (ValueError, RecursionError):
-        raise PlanFailed(
-            [f"{label}plan: printed {len(result.stdout)} characters that are not JSON ({AS_PRINTED})"]
+        raise PlanFailed.because(
+            label, f"printed {len(result.stdout)} characters that are not JSON", AS_PRINTED
         ) from None
     if not _is_plan(plan):
-        raise PlanFailed([f"{label}plan: printed JSON without a list of resources ({AS_PRINTED})"])
+        raise PlanFailed.because(label, "printed JSON without a list of resources", AS_PRINTED)
     return dict(plan)
 
 

@@ -6,9 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from components.display import one_line, quote
-from components.errors import InputError
-from components.settings import ConfigError
+from components.core.display import quote
+from components.core.model import InvalidInput, Problem
 from components.version import VERSION
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_INVALID = 0, 1, 2
@@ -92,9 +91,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def plan_command(stack: str, config: str | None, fmt: str) -> int:
-    from components import gc_tuning, render
-    from components.plan import run_plan
-    from components.stackfile import load_settings
+    from components import gc_tuning
+    from components.cli import render
+    from components.cli.plan import run_plan
+    from components.cli.stackfile import load_settings
 
     settings = load_settings(stack, config)
     gc_tuning.tune()
@@ -108,10 +108,9 @@ def plan_command(stack: str, config: str | None, fmt: str) -> int:
 def diff_command(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from components import diff
+    from components.cli import diff
 
-    if not 0 < args.timeout <= 3600:
-        raise InputError([f"--timeout: {args.timeout:g} is out of range (1 to 3600 seconds)"])
+    _check_timeout(args.timeout, 3600)
     result = diff.run(args.stack, args.base, args.config, Path.cwd(), timeout=args.timeout)
     sys.stdout.write(diff.FORMATS[args.format](result))
     return EXIT_NEGATIVE if args.exit_code and not result.empty else EXIT_OK
@@ -120,9 +119,9 @@ def diff_command(args: argparse.Namespace) -> int:
 def doctor_command(args: argparse.Namespace) -> int:
     import json
 
-    from components import doctor, issuer_check
-    from components.settings import check_issuer
-    from components.stackfile import load_settings
+    from components.cli import doctor, issuer_check
+    from components.cli.stackfile import load_settings
+    from components.core.config.cluster import check_issuer
 
     settings = load_settings(args.stack, args.config)
     workload = doctor.find_workload(settings, args.workload)
@@ -131,25 +130,27 @@ def doctor_command(args: argparse.Namespace) -> int:
     if args.issuer is not None:
         problems = check_issuer("--issuer", args.issuer, settings.cluster.kind, custom=True)
         if problems:
-            raise ConfigError(problems)
+            raise InvalidInput(problems)
         if configured is not None and args.issuer != configured:
-            raise InputError(
-                [f"--issuer: differs from irsa:cluster.issuerUrl {configured!r} (leave it out, or pass that URL)"]
-            )
+            differs = f"differs from irsa:cluster.issuerUrl {quote(configured)}"
+            raise InvalidInput([Problem("--issuer", differs, "leave it out, or pass that URL")])
     issuer = configured or args.issuer
     if args.issuer_check and issuer is None:
-        raise InputError(
+        raise InvalidInput(
             [
-                "--issuer-check: the stack's issuer is looked up at deploy time, and doctor never fetches from "
-                "the token's own unverified iss (pass --issuer URL, or set irsa:cluster.issuerUrl)"
+                Problem(
+                    "--issuer-check",
+                    "the stack's issuer is looked up at deploy time, and doctor never fetches from the token's "
+                    "own unverified iss",
+                    "pass --issuer URL, or set irsa:cluster.issuerUrl",
+                )
             ]
         )
-    if not 0 < args.timeout <= 300:
-        raise InputError([f"--timeout: {args.timeout:g} is out of range (1 to 300 seconds)"])
+    _check_timeout(args.timeout, 300)
     connect_to = _address(args.connect_to)
     ca_pem = None
     if args.ca_file is not None:
-        from components.untrusted import read_text
+        from components.cli.untrusted import read_text
 
         ca_pem = read_text(args.ca_file, "--ca-file", "PEM file of CA certificates", 1024 * 1024)
     token = doctor.read_token(args.token)
@@ -167,15 +168,18 @@ def doctor_command(args: argparse.Namespace) -> int:
     return EXIT_INVALID if report.could_not_check is not None else EXIT_OK
 
 
+def _check_timeout(seconds: float, most: float) -> None:
+    if not 0 < seconds <= most:
+        raise InvalidInput([Problem("--timeout", f"{seconds:g} is out of range", f"1 to {most:g} seconds")])
+
+
 def _address(value: str | None) -> tuple[str, int] | None:
-    """ADDRESS:PORT → (address, port); ConfigError-shaped exit on anything else."""
+    """ADDRESS:PORT → (address, port); InvalidInput on anything else."""
     if value is None:
         return None
     host, _, port = value.rpartition(":")
     if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        from components.settings import Problem
-
-        raise ConfigError(
+        raise InvalidInput(
             [Problem("--connect-to", f"{quote(value)} is not ADDRESS:PORT", "for example 127.0.0.1:8443")]
         )
     return host.strip("[]"), int(port)
@@ -190,12 +194,8 @@ def main(argv: Sequence[str]) -> int:
             return doctor_command(args)
         if args.verb == "diff":
             return diff_command(args)
-    except ConfigError as error:
+    except InvalidInput as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        return EXIT_INVALID
-    except InputError as error:
-        for line in error.lines:
-            print(one_line(line), file=sys.stderr)
         return EXIT_INVALID
     return EXIT_INVALID

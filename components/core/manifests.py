@@ -6,14 +6,14 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from components import names
-from components.settings import DEFAULT_AUDIENCE, S3Grant
-from components.unknowns import is_unknown, unknown
+from components.core import names
+from components.core.model import DEFAULT_AUDIENCE, S3Grant
+from components.core.unknowns import is_unknown, unknown
 
 TOKEN_VOLUME = "aws-iam-token"
 TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount"
 TOKEN_FILE = "token"
-SCRIPT_PATH = Path(__file__).with_name("verify_s3.py")
+SCRIPT_PATH = Path(__file__).resolve().parent.parent / "verify_s3.py"  # shipped as data, never imported
 SCRIPT_DIR = "/opt/irsa"
 ROLE_HASH_ANNOTATION = "irsa.pulumi.com/role-arn-sha256"
 LABELS = {"app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "irsa"}

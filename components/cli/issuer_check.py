@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
-from components.display import quote
+from components.core.display import quote
 
 DEADLINE_SECONDS = 20.0  # for the whole check: every connection, handshake, header and body
 BODY_MAX_BYTES = 1024 * 1024

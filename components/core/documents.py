@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from components import presets
-from components.presets import PresetOptions
-from components.settings import S3Grant
+from components.core import presets
+from components.core.model import S3Grant
+from components.core.presets import PresetOptions
 
 VERSION = "2012-10-17"
 

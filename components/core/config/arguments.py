@@ -1,0 +1,201 @@
+"""Component arguments → the validated model (pure): the second front door, with the stack file's rules.
+
+A program that calls `WorkloadIdentity(...)` directly gets the same checks and the same
+`<path>: <what is wrong> (<what is allowed>)` messages as a stack file, with paths such as
+`WorkloadIdentity("app").s3[0].access`. Nothing is guessed: an unknown access level, mechanism or
+argument is an error, never a default. Values a program computes (`pulumi.Output`) are checked
+where they are known: those arguments take strings only when plain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components.core import names
+from components.core.aws import EXTERNAL_ID, PROVIDER_ARN, ROLE_ARN
+from components.core.config import fields
+from components.core.config.cluster import check_issuer, read_thumbprints
+from components.core.config.collector import Collector, show
+from components.core.config.grants import read_grants, read_presets, read_role_arns
+from components.core.config.workloads import read_extra_subjects
+from components.core.model import (
+    MECHANISMS,
+    Chain,
+    IdentitySpec,
+    InvalidInput,
+    Mechanism,
+    S3Grant,
+    Workload,
+)
+
+IDENTITY_ARGS = (
+    "oidc_provider_arn", "issuer_url", "audience", "namespace", "service_account", "role_name", "policy_name",
+    "region", "s3", "max_session_duration", "token_expiration_seconds", "sample_job", "job_image",
+    "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
+    "create_service_account", "presets", "preset_options", "extra_subjects",
+)  # fmt: skip
+PRESET_OPTIONS = {"hostedZoneIds": "hosted_zone_ids", "secretArns": "secret_arns", "parameterArns": "parameter_arns"}
+CHAIN_ARGS = ("role_arn", "external_id", "bucket", "prefix", "access")
+PROVIDER_ARGS = ("issuer_url", "audience", "existing_provider_arn", "thumbprints", "protect")
+CROSS_ROLE_ARGS = ("role_name", "trusted_role_arns", "external_id", "s3", "partition")
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")
+
+
+def _plain(value: Any) -> Any:
+    """Sequences as lists and mappings as dicts, so the stack-file readers apply unchanged."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _is_plain_string(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _start(kind: str, name: str, args: Any, known: tuple[str, ...]) -> tuple[Collector, str, dict[str, Any]]:
+    c = Collector()
+    path = f"{kind}({show(name)})"
+    if not isinstance(args, Mapping):
+        c.add(path, f"{show(args)} is not a map of arguments", f"{kind}Args")
+        raise InvalidInput(c.problems)
+    c.unknown_keys(path, args, known)
+    return c, path, _plain(args)
+
+
+def _finish(c: Collector) -> None:
+    if c.problems:
+        raise InvalidInput(c.problems)
+
+
+def identity_spec(name: str, args: Any) -> IdentitySpec:
+    """WorkloadIdentity's arguments, validated; InvalidInput listing every problem otherwise."""
+    c, path, a = _start("WorkloadIdentity", name, args, IDENTITY_ARGS)
+    region = fields.region(c, f"{path}.region", a.get("region"))
+    namespace = fields.namespace(c, f"{path}.namespace", a.get("namespace"))
+    service_account = fields.service_account(c, f"{path}.service_account", a.get("service_account"))
+    mechanism: Mechanism = "irsa"
+    if a.get("mechanism") is not None:
+        if a["mechanism"] in MECHANISMS:
+            mechanism = a["mechanism"]
+        else:
+            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa or pod-identity")
+    if mechanism == "irsa":
+        for key in ("oidc_provider_arn", "issuer_url"):
+            if not a.get(key):
+                c.add(f"{path}.{key}", "is required", "the cluster's OIDC provider (a ClusterOidcProvider's output)")
+    cluster_name = c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism == "pod-identity")
+    if mechanism == "pod-identity" and not a.get("cluster_arn"):
+        c.add(f"{path}.cluster_arn", "is required", "the EKS cluster's ARN: Pod Identity trust pins it")
+    presets, zones, secrets, parameters = read_presets(
+        c, path, a.get("presets"), a.get("preset_options"), "preset_options", PRESET_OPTIONS
+    )
+    assume_roles = read_role_arns(c, f"{path}.assume_roles", a.get("assume_roles"), region)
+    grants = read_grants(c, f"{path}.s3", a.get("s3"), required=False)
+    extra = read_extra_subjects(c, f"{path}.extra_subjects", a.get("extra_subjects"))
+    if extra and mechanism == "pod-identity":
+        c.add(f"{path}.extra_subjects", "is only used with mechanism irsa", "one association per ServiceAccount")
+    workload = Workload(
+        name=name,
+        namespace=namespace or "",
+        service_account=service_account or "",
+        s3=grants,
+        sample_job=c.boolean(f"{path}.sample_job", a.get("sample_job"), True),
+        max_session_duration=fields.max_session(c, f"{path}.max_session_duration", a.get("max_session_duration")),
+        token_expiration_seconds=fields.token_expiration(
+            c, f"{path}.token_expiration_seconds", a.get("token_expiration_seconds")
+        ),
+        job_image=fields.job_image(c, f"{path}.job_image", a.get("job_image")),
+        extra_subjects=extra,
+        assume_roles=assume_roles,
+        presets=presets,
+        create_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),
+        hosted_zone_ids=zones,
+        secret_arns=secrets,
+        parameter_arns=parameters,
+    )
+    spec = IdentitySpec(
+        workload=workload,
+        region=region or "",
+        role_name=fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64) or f"irsa-{name}",
+        policy_name=fields.iam_name(c, f"{path}.policy_name", a.get("policy_name"), "policy", 128)
+        or names.policy_name(name),
+        audience=fields.audience(c, f"{path}.audience", a.get("audience")),
+        mechanism=mechanism,
+        cluster_name=cluster_name or "",
+        inject_token=c.boolean(f"{path}.inject_pod_identity", a.get("inject_pod_identity"), True),
+        chain=read_chain(c, f"{path}.chain", a.get("chain"), region),
+    )
+    _finish(c)
+    return spec
+
+
+def read_chain(c: Collector, path: str, raw: Any, region: str | None) -> Chain | None:
+    """The role the verification Job chains into, and the grant it checks there."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{show(raw)} is not a map", f"a map with {', '.join(CHAIN_ARGS)}")
+        return None
+    c.unknown_keys(path, raw, CHAIN_ARGS)
+    arns = read_role_arns(c, f"{path}.role_arn", [raw.get("role_arn")], region)
+    grant = {k: raw[k] for k in ("bucket", "prefix", "access") if k in raw}
+    grants = read_grants(c, path, [grant])
+    external_id = read_external_id(c, f"{path}.external_id", raw.get("external_id"))
+    if not arns or not grants:
+        return None
+    return Chain(arns[0], grants[0], external_id)
+
+
+def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool]:
+    """ClusterOidcProvider's arguments, validated: (audience, thumbprints, protect)."""
+    c, path, a = _start("ClusterOidcProvider", name, args, PROVIDER_ARGS)
+    issuer = a.get("issuer_url")
+    if issuer is None:
+        c.add(f"{path}.issuer_url", "is required", "the cluster's OIDC issuer URL")
+    elif _is_plain_string(issuer):
+        c.problems += check_issuer(f"{path}.issuer_url", issuer, None, custom=True)
+    existing = a.get("existing_provider_arn")
+    if _is_plain_string(existing) and existing and not PROVIDER_ARN.fullmatch(existing):
+        c.add(
+            f"{path}.existing_provider_arn",
+            f"{show(existing)} is not an IAM OIDC provider ARN",
+            "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>",
+        )
+    audience = fields.audience(c, f"{path}.audience", a.get("audience"))
+    thumbprints = read_thumbprints(c, f"{path}.thumbprints", a.get("thumbprints") or None)
+    protect = c.boolean(f"{path}.protect", a.get("protect"), True)
+    _finish(c)
+    return audience, thumbprints, protect
+
+
+def cross_role_arguments(name: str, args: Any) -> tuple[str, tuple[S3Grant, ...], str | None, str]:
+    """CrossAccountRole's arguments, validated: (role name, grants, external ID, partition)."""
+    c, path, a = _start("CrossAccountRole", name, args, CROSS_ROLE_ARGS)
+    role_name = fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64)
+    if a.get("role_name") is None:
+        c.add(f"{path}.role_name", "is required", "the role's name in the other account")
+    trusted = a.get("trusted_role_arns")
+    allowed = "role ARNs (never an account root)"
+    if not isinstance(trusted, list) or not trusted:
+        c.add(f"{path}.trusted_role_arns", f"{show(trusted)} is not a non-empty list", allowed)
+    else:
+        for i, arn in enumerate(trusted):
+            if _is_plain_string(arn) and not ROLE_ARN.fullmatch(arn):
+                c.add(f"{path}.trusted_role_arns[{i}]", f"{show(arn)} is not an IAM role ARN", allowed)
+    partition = a.get("partition", "aws")
+    if partition not in PARTITIONS:
+        c.add(f"{path}.partition", f"{show(partition)} is not an AWS partition", ", ".join(PARTITIONS))
+    grants = read_grants(c, f"{path}.s3", a.get("s3"), required=False)
+    external_id = read_external_id(c, f"{path}.external_id", a.get("external_id"))
+    _finish(c)
+    return role_name or "", grants, external_id, str(partition)
+
+
+def read_external_id(c: Collector, path: str, raw: Any) -> str | None:
+    if raw is not None and (not isinstance(raw, str) or not EXTERNAL_ID.fullmatch(raw)):
+        c.add(path, f"{show(raw)} is not an external ID", "2-1224 of letters, digits and +=,.@:/-")
+        return None
+    return raw

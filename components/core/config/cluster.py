@@ -1,0 +1,189 @@
+"""irsa:cluster (pure): kind, name, issuer, audience, provider, thumbprints, kubeconfig, mechanism."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from components.core.aws import EKS_ISSUER, PROVIDER_ARN, THUMBPRINT, issuer_host, partition_of
+from components.core.config import fields
+from components.core.config.collector import Collector, show
+from components.core.kube import AKS_HOST, CLUSTER_NAME, RESOURCE_GROUP
+from components.core.model import (
+    ENCRYPTED_KUBECONFIG,
+    KINDS,
+    MECHANISMS,
+    Cluster,
+    Problem,
+)
+
+CLUSTER_KEYS = (
+    "kind",
+    "name",
+    "resourceGroup",
+    "issuerUrl",
+    "audience",
+    "oidcProviderArn",
+    "thumbprints",
+    "kubeconfig",
+    "mechanism",
+    "customIssuer",
+)
+
+
+def read_cluster(c: Collector, raw: Any, region: str | None) -> Cluster | None:
+    path = "irsa:cluster"
+    if raw is None:
+        c.add(path, "is required", "a map with kind, name and, for aks, resourceGroup")
+        return None
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{show(raw)} is not a map", "a map with kind, name and, for aks, resourceGroup")
+        return None
+    c.unknown_keys(path, raw, CLUSTER_KEYS)
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        wrong = "is required" if kind is None else f"{show(kind)} is not a supported cluster kind"
+        c.add(f"{path}.kind", wrong, "eks or aks")
+        kind = None
+    name = c.string(f"{path}.name", raw.get("name"))
+    if name is not None and kind in CLUSTER_NAME and not CLUSTER_NAME[kind][0].fullmatch(name):
+        c.add(f"{path}.name", f"{show(name)} is not an {kind.upper()} cluster name", CLUSTER_NAME[kind][1])
+        name = None
+    rg = c.string(f"{path}.resourceGroup", raw.get("resourceGroup"), required=kind == "aks")
+    if rg is not None and kind == "eks":
+        c.add(f"{path}.resourceGroup", "is only used by aks clusters", "remove it for kind: eks")
+    elif rg is not None and (not RESOURCE_GROUP.fullmatch(rg) or rg.endswith(".")):
+        c.add(
+            f"{path}.resourceGroup",
+            f"{show(rg)} is not an Azure resource group name",
+            "1-90 letters, digits, '_', '-', '.', '(' and ')', not ending in '.'",
+        )
+    custom = c.boolean(f"{path}.customIssuer", raw.get("customIssuer"), False)
+    if custom and kind == "eks":
+        c.add(f"{path}.customIssuer", "is only used by aks clusters", "remove it: EKS issuers have one shape")
+    issuer = c.string(f"{path}.issuerUrl", raw.get("issuerUrl"), required=False)
+    if issuer is not None:
+        issuer = read_issuer(c, f"{path}.issuerUrl", issuer, kind, custom)
+    audience = fields.audience(c, f"{path}.audience", raw.get("audience"))
+    arn = c.string(f"{path}.oidcProviderArn", raw.get("oidcProviderArn"), required=False)
+    if arn is not None:
+        arn = read_provider_arn(c, f"{path}.oidcProviderArn", arn, issuer, region)
+    thumbprints = read_thumbprints(c, f"{path}.thumbprints", raw.get("thumbprints"))
+    kubeconfig = read_kubeconfig(c, f"{path}.kubeconfig", raw.get("kubeconfig"))
+    mechanism = raw.get("mechanism", "irsa")
+    if mechanism not in MECHANISMS:
+        c.add(f"{path}.mechanism", f"{show(mechanism)} is not a mechanism", "irsa or pod-identity")
+        mechanism = "irsa"
+    elif mechanism == "pod-identity":
+        if kind == "aks":
+            c.add(
+                f"{path}.mechanism",
+                "pod-identity is only for kind: eks",
+                "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
+            )
+        for key in ("issuerUrl", "oidcProviderArn", "audience", "thumbprints"):
+            if key in raw:
+                c.add(
+                    f"{path}.{key}",
+                    "is only used with mechanism irsa",
+                    "remove it: Pod Identity needs no OIDC provider",
+                )
+    if kind is None or name is None:
+        return None
+    return Cluster(kind, name, rg, issuer, audience, arn, thumbprints, kubeconfig, mechanism)
+
+
+def read_kubeconfig(c: Collector, path: str, raw: Any) -> str | None:
+    """A kubeconfig path or contents; a Pulumi `secure:` value (encrypted in the stack file) is accepted and,
+    offline, stands for contents nobody may print."""
+    if isinstance(raw, Mapping) and set(raw) == {"secure"} and isinstance(raw["secure"], str):
+        return ENCRYPTED_KUBECONFIG
+    return c.string(path, raw, required=False)
+
+
+def check_issuer(path: str, url: str, kind: str | None, custom: bool = False) -> list[Problem]:
+    """What is wrong with an issuer URL for a cluster kind (the stack's issuerUrl, or doctor's --issuer)."""
+    c = Collector()
+    read_issuer(c, path, url, kind, custom)
+    return c.problems
+
+
+def read_issuer(c: Collector, path: str, url: str, kind: str | None, custom: bool = False) -> str | None:
+    allowed = "https://<host>[/<path>], no port, query or fragment, at most 255 characters"
+    m = re.fullmatch(r"https://([A-Za-z0-9.-]+)(/[\x21-\x7e]*)?", url, re.ASCII)
+    if len(url) > 255:
+        c.add(path, f"is {len(url)} characters long", allowed)
+        return None
+    if not url.startswith("https://"):
+        c.add(path, f"{show(url)} is not an https URL", allowed)
+        return None
+    if m is None or "?" in url or "#" in url or "${" in url:
+        c.add(path, f"{show(url)} is not a valid OIDC issuer URL", allowed)
+        return None
+    host, rest = m.group(1), m.group(2) or ""
+    if kind == "eks" and not EKS_ISSUER.fullmatch(url):
+        c.add(
+            path,
+            f"{show(url)} is not an EKS issuer URL",
+            "https://oidc.eks.<region>.amazonaws.com/id/<32 hex>, no trailing slash",
+        )
+        return None
+    if kind == "aks" and not custom and not AKS_HOST.fullmatch(host):
+        c.add(
+            path,
+            f"{show(url)} is not an AKS issuer URL",
+            "https://<region>.oic.prod-aks.azure.com/<tenant>/<cluster>/; for another issuer (a sovereign "
+            "cloud, a self-hosted one) say so with customIssuer: true",
+        )
+        return None
+    if kind == "aks" and AKS_HOST.fullmatch(host) and not rest.endswith("/"):
+        c.add(
+            path,
+            f"{show(url)} lacks the trailing slash AKS issuers have",
+            "https://<region>.oic.prod-aks.azure.com/<tenant>/<cluster>/ exactly as `az aks show` prints it",
+        )
+        return None
+    return url
+
+
+def read_provider_arn(c: Collector, path: str, arn: str, issuer: str | None, region: str | None) -> str | None:
+    m = PROVIDER_ARN.fullmatch(arn)
+    if m is None:
+        c.add(
+            path,
+            f"{show(arn)} is not an IAM OIDC provider ARN",
+            "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>",
+        )
+        return None
+    if region is not None and m.group(1) != partition_of(region):
+        c.add(
+            path,
+            f"partition {m.group(1)!r} does not match region {region!r}",
+            f"an ARN in partition {partition_of(region)!r}",
+        )
+        return None
+    if issuer is not None and m.group(3).rstrip("/") != issuer_host(issuer).rstrip("/"):
+        c.add(
+            path,
+            f"provider {m.group(3)!r} is not the provider of issuerUrl {issuer!r}",
+            f"arn:{m.group(1)}:iam::<account>:oidc-provider/{issuer_host(issuer).rstrip('/')}",
+        )
+        return None
+    return arn
+
+
+def read_thumbprints(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 5:
+        c.add(
+            path,
+            f"{show(raw)} is not a list of 1 to 5 thumbprints",
+            "1 to 5 SHA-1 fingerprints, 40 hex characters each",
+        )
+        return ()
+    for i, t in enumerate(raw):
+        if not isinstance(t, str) or not THUMBPRINT.fullmatch(t):
+            c.add(f"{path}[{i}]", f"{show(t)} is not a thumbprint", "40 hex characters")
+    return tuple(t.lower() for t in raw if isinstance(t, str))

@@ -1,0 +1,89 @@
+"""Single values, checked by the same rules wherever they come from: a stack file or a component argument."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.core.aws import REGION, ROLE_NAME
+from components.core.config.collector import Collector, show
+from components.core.kube import DNS_LABEL, DNS_SUBDOMAIN, IMAGE
+from components.core.model import (
+    DEFAULT_AUDIENCE,
+    DEFAULT_JOB_IMAGE,
+    DEFAULT_MAX_SESSION_SECONDS,
+    DEFAULT_TOKEN_EXPIRATION_SECONDS,
+)
+
+
+def namespace(c: Collector, path: str, raw: Any) -> str | None:
+    value = c.string(path, raw)
+    if value is not None and (len(value) > 63 or not DNS_LABEL.fullmatch(value)):
+        c.add(
+            path,
+            f"{show(value)} is not a valid Kubernetes namespace",
+            "lowercase RFC 1123 label, at most 63 characters",
+        )
+        return None
+    return value
+
+
+def service_account(c: Collector, path: str, raw: Any) -> str | None:
+    value = c.string(path, raw)
+    if value is not None and (len(value) > 253 or not DNS_SUBDOMAIN.fullmatch(value)):
+        c.add(
+            path,
+            f"{show(value)} is not a valid ServiceAccount name",
+            "lowercase RFC 1123 subdomain, at most 253 characters",
+        )
+        return None
+    return value
+
+
+def max_session(c: Collector, path: str, raw: Any) -> int:
+    return c.integer(path, raw, DEFAULT_MAX_SESSION_SECONDS, 3600, 43200, "IAM MaxSessionDuration in seconds")
+
+
+def token_expiration(c: Collector, path: str, raw: Any) -> int:
+    return c.integer(
+        path,
+        raw,
+        DEFAULT_TOKEN_EXPIRATION_SECONDS,
+        600,
+        86400,
+        "projected token expirationSeconds: at least 600, at most one day",
+    )
+
+
+def job_image(c: Collector, path: str, raw: Any) -> str:
+    value = c.string(path, raw, required=False) or DEFAULT_JOB_IMAGE
+    if len(value) > 255 or not IMAGE.fullmatch(value):
+        c.add(
+            path,
+            f"{show(value)} is not a container image reference",
+            "[registry[:port]/]repository[:tag][@sha256:digest], at most 255 characters",
+        )
+    return value
+
+
+def audience(c: Collector, path: str, raw: Any) -> str:
+    value = c.string(path, raw, required=False) or DEFAULT_AUDIENCE
+    if len(value) > 255:
+        c.add(path, f"is {len(value)} characters long", "an IAM client ID: 1 to 255 characters")
+    return value
+
+
+def region(c: Collector, path: str, raw: Any, required: bool = True) -> str | None:
+    value = c.string(path, raw, required=required)
+    if value is not None and not REGION.fullmatch(value):
+        c.add(path, f"{show(value)} is not an AWS region", "for example ap-northeast-2")
+        return None
+    return value
+
+
+def iam_name(c: Collector, path: str, raw: Any, what: str, most: int) -> str | None:
+    """An IAM role or policy name: 1-`most` of letters, digits and +=,.@_-."""
+    value = c.string(path, raw, required=False)
+    if value is not None and (len(value) > most or not ROLE_NAME.fullmatch(value[:64])):
+        c.add(path, f"{show(value)} is not an IAM {what} name", f"1-{most} of letters, digits and +=,.@_-")
+        return None
+    return value

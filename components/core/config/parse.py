@@ -1,0 +1,85 @@
+"""A stack's config map → Settings (pure): every block, then the rules across blocks."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from collections.abc import Mapping
+from typing import Any
+
+from components.core.aws import is_wildcard, partition_of
+from components.core.config import fields
+from components.core.config.cluster import read_cluster
+from components.core.config.collector import Collector, key_text, show
+from components.core.config.cross_account import read_cross_account
+from components.core.config.workloads import read_workloads
+from components.core.model import (
+    DEFAULT_TRUST_POLICY_MAX_CHARS,
+    STACK_NAME,
+    STACK_NAME_RULE,
+    InvalidInput,
+    Settings,
+)
+from components.core.quotas import policy_size_problems
+
+PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount")
+
+
+def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
+    """Validate a stack's config map (keys like `irsa:cluster`); raise ConfigError listing every problem."""
+    c = Collector()
+    if not isinstance(stack, str) or not STACK_NAME.fullmatch(stack):
+        c.add("stack", f"{show(stack)} is not a valid stack name", STACK_NAME_RULE)
+        stack = "stack"
+    for key in config:
+        if isinstance(key, str) and key.startswith("irsa:") and key[5:] not in PROJECT_KEYS:
+            known = tuple(f"irsa:{k}" for k in PROJECT_KEYS)
+            close = difflib.get_close_matches(key[:100], known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            c.add(key_text(key), "unknown key", f"{hint}known keys: {', '.join(known)}")
+
+    region = fields.region(c, "aws:region", config.get("aws:region"))
+    max_trust = c.integer(
+        "irsa:trustPolicyMaxChars",
+        config.get("irsa:trustPolicyMaxChars"),
+        DEFAULT_TRUST_POLICY_MAX_CHARS,
+        2048,
+        8192,
+        "IAM trust policy size quota",
+    )
+    cluster = read_cluster(c, config.get("irsa:cluster"), region)
+    workloads = read_workloads(c, config.get("irsa:workloads"), stack, region)
+    cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
+    if cluster is not None and cluster.mechanism == "pod-identity":
+        for i, w in enumerate(workloads):
+            if w.extra_subjects:
+                c.add(
+                    f"irsa:workloads[{i}].extraSubjects",
+                    "is only used with mechanism irsa",
+                    "Pod Identity pins one namespace/ServiceAccount per association: add a workload instead",
+                )
+
+    if c.problems or cluster is None or region is None:
+        raise InvalidInput(c.problems)
+    if cross is not None:
+        # Workloads a cross-account role trusts may assume it: their policies name it.
+        extra_arns = {
+            w.name: [cross.role_arn_of(r, partition_of(region)) for r in cross.roles if w.name in r.trusted_workloads]
+            for w in workloads
+        }
+        workloads = tuple(
+            dataclasses.replace(w, assume_roles=tuple(dict.fromkeys([*w.assume_roles, *extra_arns[w.name]])))
+            for w in workloads
+        )
+    warnings = tuple(
+        f"irsa:workloads[{i}].extraSubjects: {sub!r} is a wildcard: the trust policy uses StringLike and "
+        "every matching ServiceAccount can assume the role"
+        for i, w in enumerate(workloads)
+        for sub in w.extra_subjects
+        if is_wildcard(sub)
+    )
+    settings = Settings(stack, region, cluster, workloads, max_trust, warnings=warnings, cross_account=cross)
+    size_problems = policy_size_problems(settings)
+    if size_problems:
+        raise InvalidInput(size_problems)
+    return settings

@@ -1,0 +1,159 @@
+"""irsa:workloads (pure): each workload, its names and subjects, and clashes between workloads."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components.core import names
+from components.core.config import fields
+from components.core.config.collector import Collector, show
+from components.core.config.grants import read_grants, read_presets, read_role_arns
+from components.core.kube import SUBJECT, WORKLOAD_NAME
+from components.core.model import Workload
+
+WORKLOAD_KEYS = (
+    "name",
+    "namespace",
+    "serviceAccount",
+    "s3",
+    "sampleJob",
+    "createNamespace",
+    "maxSessionDuration",
+    "tokenExpirationSeconds",
+    "jobImage",
+    "extraSubjects",
+    "assumeRoles",
+    "presets",
+    "presetOptions",
+    "createServiceAccount",
+)
+
+
+def read_workloads(c: Collector, raw: Any, stack: str, region: str | None) -> tuple[Workload, ...]:
+    path = "irsa:workloads"
+    raw = c.items(path, raw, "a non-empty list of workloads")
+    if raw is None:
+        return ()
+    result: list[Workload] = []
+    seen_names: dict[str, int] = {}
+    seen_role_names: dict[str, int] = {}
+    seen_subjects: dict[tuple[str, str], int] = {}
+    for i, item in enumerate(raw):
+        w = read_workload(c, f"{path}[{i}]", item, stack, region)
+        if w is not None:
+            result.append(w)
+        if not isinstance(item, Mapping):
+            continue
+        # Clashes are checked on the raw values too, so an invalid workload still reports its duplicate.
+        name, ns, sa = item.get("name"), item.get("namespace"), item.get("serviceAccount")
+        if isinstance(name, str):
+            if name in seen_names:
+                c.add(
+                    f"{path}[{i}].name",
+                    f"{show(name)} is already used by {path}[{seen_names[name]}]",
+                    "unique workload names",
+                )
+            else:
+                seen_names[name] = i
+                role = names.role_name(stack, name).lower()
+                if role in seen_role_names:
+                    c.add(
+                        f"{path}[{i}].name",
+                        f"IAM role name {names.role_name(stack, name)!r} clashes with {path}[{seen_role_names[role]}]",
+                        "IAM role names unique case-insensitively",
+                    )
+                seen_role_names.setdefault(role, i)
+        if isinstance(ns, str) and isinstance(sa, str):
+            if (ns, sa) in seen_subjects:
+                c.add(
+                    f"{path}[{i}].serviceAccount",
+                    f"{ns}/{sa} is already used by {path}[{seen_subjects[(ns, sa)]}]",
+                    "one workload per namespace/ServiceAccount",
+                )
+            else:
+                seen_subjects[(ns, sa)] = i
+    return tuple(result)
+
+
+def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | None) -> Workload | None:
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{show(raw)} is not a map", "a map with name, namespace, serviceAccount and s3")
+        return None
+    c.unknown_keys(path, raw, WORKLOAD_KEYS)
+    before = len(c.problems)
+    sample_job = c.boolean(f"{path}.sampleJob", raw.get("sampleJob"), True)
+    name = c.string(f"{path}.name", raw.get("name"))
+    if name is not None:
+        name = check_workload_name(c, f"{path}.name", name, stack, sample_job)
+    namespace = fields.namespace(c, f"{path}.namespace", raw.get("namespace"))
+    sa = fields.service_account(c, f"{path}.serviceAccount", raw.get("serviceAccount"))
+    assume_roles = read_role_arns(c, f"{path}.assumeRoles", raw.get("assumeRoles"), region)
+    presets, zones, secrets, parameters = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
+    create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
+    # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
+    grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not raw.get("assumeRoles") and not raw.get("presets"))
+    create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
+    max_session = fields.max_session(c, f"{path}.maxSessionDuration", raw.get("maxSessionDuration"))
+    expiration = fields.token_expiration(c, f"{path}.tokenExpirationSeconds", raw.get("tokenExpirationSeconds"))
+    image = fields.job_image(c, f"{path}.jobImage", raw.get("jobImage"))
+    extra = read_extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
+    if len(c.problems) > before or name is None or namespace is None or sa is None:
+        return None
+    return Workload(
+        name,
+        namespace,
+        sa,
+        grants,
+        sample_job,
+        create_ns,
+        max_session,
+        expiration,
+        image,
+        extra,
+        assume_roles,
+        presets=presets,
+        create_service_account=create_sa,
+        hosted_zone_ids=zones,
+        secret_arns=secrets,
+        parameter_arns=parameters,
+    )
+
+
+def read_extra_subjects(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    allowed = (
+        "system:serviceaccount:<namespace>:<serviceAccount>; '*' and '?' only inside a name, "
+        "the namespace keeping at least one literal character"
+    )
+    if not isinstance(raw, list):
+        c.add(path, f"{show(raw)} is not a list", f"a list of subjects: {allowed}")
+        return ()
+    subjects = []
+    for i, sub in enumerate(raw):
+        m = SUBJECT.fullmatch(sub) if isinstance(sub, str) else None
+        if m is None or not m.group(1).strip("*?"):
+            c.add(f"{path}[{i}]", f"{show(sub)} is not a ServiceAccount subject", allowed)
+            continue
+        subjects.append(sub)
+    return tuple(subjects)
+
+
+def check_workload_name(c: Collector, path: str, name: str, stack: str, sample_job: bool) -> str | None:
+    if not WORKLOAD_NAME.fullmatch(name):
+        c.add(
+            path,
+            f"{show(name)} is not a valid workload name",
+            "lowercase letters, digits and '-', starting with a letter, ending with a letter or digit",
+        )
+        return None
+    for what, derived, limit in names.derived_names(stack, name, sample_job):
+        if len(derived) > limit:
+            c.add(
+                path,
+                f"{what} {derived!r} would be {len(derived)} characters",
+                f"{what}s are at most {limit}: shorten the workload name by {len(derived) - limit}",
+            )
+            return None
+    return name

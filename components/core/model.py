@@ -1,0 +1,195 @@
+"""The validated model (pure): problems, the one invalid-input error, frozen settings and their defaults.
+
+Closed sets are `Literal` types, so a typo in code is a mypy error, and the tuples beside them are what
+validation accepts at run time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+from components.core.aws import partition_of
+from components.core.display import one_line
+
+Kind = Literal["eks", "aks"]
+Access = Literal["read", "write", "read-write"]
+Mechanism = Literal["irsa", "pod-identity"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+ACCESS_LEVELS: tuple[Access, ...] = get_args(Access)
+MECHANISMS: tuple[Mechanism, ...] = get_args(Mechanism)
+
+DEFAULT_AUDIENCE = "sts.amazonaws.com"
+DEFAULT_JOB_IMAGE = "public.ecr.aws/lambda/python:3.12"
+DEFAULT_TRUST_POLICY_MAX_CHARS = 2048
+DEFAULT_MAX_SESSION_SECONDS = 3600
+DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600
+
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
+STACK_NAME_RULE = "1-100 letters, digits, '-', '_', '.'"
+ENCRYPTED_KUBECONFIG = "[secret: encrypted in the stack file]"
+_PROBLEM_LINE = re.compile(r"(.+?): (.+) \((.*)\)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid input: where, what is wrong, what is allowed."""
+
+    path: str
+    wrong: str
+    allowed: str
+
+    def __str__(self) -> str:
+        return one_line(f"{self.path}: {self.wrong} ({self.allowed})")
+
+    @classmethod
+    def from_line(cls, line: str, path: str, allowed: str) -> Problem:
+        """A problem another process printed as a line; a line of another shape becomes what is wrong at `path`."""
+        found = _PROBLEM_LINE.fullmatch(line)
+        return cls(*found.groups()) if found else cls(path, line, allowed)
+
+
+class InvalidInput(Exception):  # noqa: N818 - the name users see: "invalid input", exit 2
+    """Every problem found in an input — stack config, component arguments, flags, files — reported at once."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+ConfigError = InvalidInput  # the name stack-config code and existing callers use
+
+
+@dataclass(frozen=True)
+class S3Grant:
+    """Least-privilege S3 access: objects under `prefix` in `bucket`, at one access level."""
+
+    bucket: str
+    prefix: str
+    access: Access
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One workload: its ServiceAccount, its role's limits, and everything the role may do."""
+
+    name: str
+    namespace: str
+    service_account: str
+    s3: tuple[S3Grant, ...]
+    sample_job: bool = True
+    create_namespace: bool = False
+    max_session_duration: int = DEFAULT_MAX_SESSION_SECONDS
+    token_expiration_seconds: int = DEFAULT_TOKEN_EXPIRATION_SECONDS
+    job_image: str = DEFAULT_JOB_IMAGE
+    extra_subjects: tuple[str, ...] = ()
+    assume_roles: tuple[str, ...] = ()
+    presets: tuple[str, ...] = ()
+    create_service_account: bool = True
+    hosted_zone_ids: tuple[str, ...] = ()
+    secret_arns: tuple[str, ...] = ()
+    parameter_arns: tuple[str, ...] = ()
+
+    @property
+    def subjects(self) -> tuple[str, ...]:
+        """Every `sub` the role trusts: its own ServiceAccount first."""
+        return (f"system:serviceaccount:{self.namespace}:{self.service_account}", *self.extra_subjects)
+
+
+@dataclass(frozen=True)
+class CrossAccountRole:
+    """A role the stack creates in another account for some of its workloads to assume."""
+
+    name: str
+    trusted_workloads: tuple[str, ...]
+    s3: tuple[S3Grant, ...]
+    external_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CrossAccount:
+    """The other account, how to reach it, and the roles to create there."""
+
+    account_id: str
+    roles: tuple[CrossAccountRole, ...]
+    profile: str | None = None
+    role_arn: str | None = None
+    region: str | None = None
+
+    def role_arn_of(self, role: CrossAccountRole, partition: str) -> str:
+        return f"arn:{partition}:iam::{self.account_id}:role/{role.name}"
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Where the workloads run, and how their identities reach AWS."""
+
+    kind: Kind
+    name: str
+    resource_group: str | None = None
+    issuer_url: str | None = None
+    audience: str = DEFAULT_AUDIENCE
+    oidc_provider_arn: str | None = None
+    thumbprints: tuple[str, ...] = ()
+    kubeconfig: str | None = None
+    mechanism: Mechanism = "irsa"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A whole stack, validated."""
+
+    stack: str
+    region: str
+    cluster: Cluster
+    workloads: tuple[Workload, ...]
+    trust_policy_max_chars: int = DEFAULT_TRUST_POLICY_MAX_CHARS
+    project: str = "irsa"
+    warnings: tuple[str, ...] = ()
+    cross_account: CrossAccount | None = None
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A role the verification Job assumes next (e.g. in another account), and the grant it checks there."""
+
+    role_arn: str
+    grant: S3Grant
+    external_id: str | None = None
+
+    def env(self) -> dict[str, str]:
+        """As the Job's IRSA_CHAIN_* variables (names without the prefix, lowercase)."""
+        values = {"role_arn": self.role_arn, "bucket": self.grant.bucket, "prefix": self.grant.prefix}
+        values["access"] = self.grant.access
+        if self.external_id is not None:
+            values["external_id"] = self.external_id
+        return values
+
+
+@dataclass(frozen=True)
+class IdentitySpec:
+    """Everything one WorkloadIdentity needs, validated: the workload, and how and where its role is trusted."""
+
+    workload: Workload
+    region: str
+    role_name: str
+    policy_name: str
+    audience: str = DEFAULT_AUDIENCE
+    mechanism: Mechanism = "irsa"
+    cluster_name: str = ""
+    inject_token: bool = True  # splice the token fragment into the Job's pod (no webhook does it, as on AKS)
+    chain: Chain | None = None
+
+    @property
+    def partition(self) -> str:
+        return partition_of(self.region)
+
+
+def is_kubeconfig_contents(value: str) -> bool:
+    """Whether a kubeconfig setting holds the file's contents (credentials) rather than a path to it."""
+    return value == ENCRYPTED_KUBECONFIG or "\n" in value or value.lstrip().startswith(("{", "apiVersion"))

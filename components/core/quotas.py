@@ -1,0 +1,53 @@
+"""Sizes of rendered documents against IAM's quotas (pure)."""
+
+from __future__ import annotations
+
+from components.core import documents
+from components.core.aws import issuer_host
+from components.core.model import Problem, Settings
+from components.core.presets import PresetOptions
+
+
+def measured_issuer_host(settings: Settings) -> str:
+    """The issuer host/path, or one of the same length as a lookup would give (EKS: exact; AKS: typical)."""
+    if settings.cluster.issuer_url is not None:
+        return issuer_host(settings.cluster.issuer_url)
+    if settings.cluster.kind == "eks":
+        suffix = ".com.cn" if settings.partition == "aws-cn" else ".com"
+        return f"oidc.eks.{settings.region}.amazonaws{suffix}/id/{'0' * 32}"
+    return f"koreacentral.oic.prod-aks.azure.com/{'0' * 36}/{'0' * 36}/"
+
+
+def policy_size_problems(settings: Settings) -> list[Problem]:
+    """Rendered documents measured against IAM's size quotas (whitespace not counted)."""
+    problems = []
+    for i, w in enumerate(settings.workloads):
+        host = measured_issuer_host(settings)
+        arn = settings.cluster.oidc_provider_arn or f"arn:{settings.partition}:iam::123456789012:oidc-provider/{host}"
+        trust = documents.compact_size(documents.trust_policy(arn, host, list(w.subjects), settings.cluster.audience))
+        if trust > settings.trust_policy_max_chars:
+            problems.append(
+                Problem(
+                    f"irsa:workloads[{i}]",
+                    f"trust policy is {trust} characters",
+                    f"IAM trust policies are at most {settings.trust_policy_max_chars} characters: "
+                    "split the workload, use Pod Identity, or raise irsa:trustPolicyMaxChars "
+                    "if AWS raised your account's quota",
+                )
+            )
+        scope = PresetOptions(
+            settings.cluster.name, settings.partition, w.hosted_zone_ids, w.secret_arns, w.parameter_arns
+        )
+        perms = documents.compact_size(
+            documents.inline_policy(w.s3, settings.partition, w.assume_roles, w.presets, scope)
+        )
+        if perms > 10240:
+            problems.append(
+                Problem(
+                    f"irsa:workloads[{i}].s3",
+                    f"inline policies are {perms} characters",
+                    "all inline policies of a role are at most 10240 characters: "
+                    "split the workload or merge grants on the same bucket",
+                )
+            )
+    return problems

@@ -1,0 +1,168 @@
+"""One workload's plan (pure): every name, document and manifest its resources carry.
+
+`plan_workload(spec)` is built once from validated values. What exists — an inline policy, managed
+attachments, a ServiceAccount, a Pod Identity association, a Job — is decided here from the spec,
+never from rendered JSON. Values only a deployment knows (the provider's ARN, the cluster's issuer
+and ARN, the role's ARN) are the arguments of the methods: the Pulumi shell calls them inside
+`apply`, and offline they are `<unknown: ...>` placeholders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from components.core import documents, manifests, names, presets
+from components.core.aws import issuer_host
+from components.core.model import Chain, IdentitySpec, Settings
+from components.core.unknowns import is_unknown, unknown
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A managed policy attached to the role, and the resource name suffix that carries it."""
+
+    name: str
+    policy_arn: str
+
+
+@dataclass(frozen=True)
+class WorkloadPlan:
+    """What WorkloadIdentity registers for one workload, and how each body is rendered."""
+
+    spec: IdentitySpec
+    inline_policy: dict[str, Any] | None
+    attachments: tuple[Attachment, ...]
+
+    @property
+    def pod_identity(self) -> bool:
+        """EKS Pod Identity (an association) rather than web identity (an OIDC provider)."""
+        return self.spec.mechanism == "pod-identity"
+
+    @property
+    def creates_service_account(self) -> bool:
+        return self.spec.workload.create_service_account
+
+    @property
+    def creates_job(self) -> bool:
+        return self.spec.workload.sample_job
+
+    @property
+    def role_description(self) -> str:
+        w = self.spec.workload
+        how = "Pod Identity" if self.pod_identity else "Web identity"
+        return f"{how} of {w.namespace}/{w.service_account} (managed by irsa)"
+
+    def trust(self, provider_arn: str, issuer_url: str, cluster_arn: str) -> dict[str, Any]:
+        """The role's trust policy: the web identity of exactly these subjects, or EKS Pod Identity."""
+        w = self.spec.workload
+        if self.pod_identity:
+            return documents.pod_identity_trust_policy(
+                account_of(cluster_arn), cluster_arn, w.namespace, w.service_account
+            )
+        return documents.trust_policy(provider_arn, issuer_host(issuer_url), list(w.subjects), self.spec.audience)
+
+    def service_account(self, role_arn: str) -> dict[str, Any]:
+        """The ServiceAccount; annotated with the role for the EKS webhook unless Pod Identity binds it."""
+        w = self.spec.workload
+        return manifests.service_account(
+            w.service_account, w.namespace, None if self.pod_identity else role_arn, self.spec.audience
+        )
+
+    def token_fragment(self, role_arn: str) -> dict[str, Any]:
+        """What a pod spec splices in to act as the role: env and projected token (web identity), or only
+        the ServiceAccount and role hash (Pod Identity: the agent injects credentials)."""
+        w = self.spec.workload
+        if self.pod_identity:
+            return manifests.pod_identity_agent_fragment(w.service_account, role_arn)
+        return manifests.pod_identity_fragment(
+            w.service_account, role_arn, self.spec.region, self.spec.audience, w.token_expiration_seconds
+        )
+
+    def script_config_map(self) -> dict[str, Any]:
+        w = self.spec.workload
+        return manifests.script_config_map(w.name, w.namespace, manifests.verification_script())
+
+    def job(self, role_arn: str) -> dict[str, Any]:
+        """The verification Job: the token fragment spliced in where no webhook injects it."""
+        w, spec = self.spec.workload, self.spec
+        fragment = self.token_fragment(role_arn) if spec.inject_token and not self.pod_identity else None
+        chain = spec.chain.env() if spec.chain is not None else None
+        return manifests.verification_job(
+            w.name, w.namespace, w.service_account, w.s3, w.job_image, fragment, role_arn, chain
+        )
+
+    def exports(self, role_arn: str) -> dict[str, Any]:
+        """What a workload exports, for other stacks (StackReference) and for people."""
+        w = self.spec.workload
+        fragment = self.token_fragment(role_arn)
+        return {
+            "roleArn": role_arn,
+            "roleName": self.spec.role_name,
+            "namespace": w.namespace,
+            "serviceAccount": w.service_account,
+            "tokenFragment": fragment,
+            "podIdentity": fragment,  # deprecated name of tokenFragment, kept for stacks that read it
+            "verifyLogs": f"kubectl logs --namespace {w.namespace} job/{names.job_name(w.name)}"
+            if w.sample_job
+            else None,
+        }
+
+
+def account_of(arn: str) -> str:
+    """The account field of an ARN, or a placeholder when the ARN is one itself (offline plans)."""
+    parts = arn.split(":")
+    if is_unknown(arn) or len(parts) < 6 or parts[0] != "arn":
+        return unknown("account of the EKS cluster")
+    return parts[4]
+
+
+def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
+    """Everything one workload's resources carry, from its validated spec."""
+    w = spec.workload
+    scope = presets.PresetOptions(spec.cluster_name, spec.partition, w.hosted_zone_ids, w.secret_arns, w.parameter_arns)
+    policy = documents.inline_policy(w.s3, spec.partition, w.assume_roles, w.presets, scope)
+    attachments = tuple(
+        Attachment(preset, arn)
+        for preset in w.presets
+        for arn in presets.managed_policy_arns((preset,), spec.partition)
+    )
+    # IAM refuses an empty policy document: a role with managed presets alone has no inline policy.
+    has_statements = bool(w.s3 or w.assume_roles or any(presets.PRESETS[p].statements for p in w.presets))
+    return WorkloadPlan(spec, policy if has_statements else None, attachments)
+
+
+def chains_of(settings: Settings) -> dict[str, Chain]:
+    """For each workload a cross-account role trusts: the first such role with S3 grants, for its Job to chain into."""
+    cross = settings.cross_account
+    chains: dict[str, Chain] = {}
+    if cross is None:
+        return chains
+    for role in cross.roles:
+        if not role.s3:
+            continue
+        chain = Chain(cross.role_arn_of(role, settings.partition), manifests.check_target(role.s3), role.external_id)
+        for name in role.trusted_workloads:
+            chains.setdefault(name, chain)
+    return chains
+
+
+def stack_plans(settings: Settings) -> list[WorkloadPlan]:
+    """The plan of every workload of a stack, in config order."""
+    cluster, chains = settings.cluster, chains_of(settings)
+    return [
+        plan_workload(
+            IdentitySpec(
+                workload=w,
+                region=settings.region,
+                role_name=names.role_name(settings.stack, w.name),
+                policy_name=names.policy_name(w.name),
+                audience=cluster.audience,
+                mechanism=cluster.mechanism,
+                cluster_name=cluster.name,
+                inject_token=cluster.kind != "eks",  # EKS: the pod identity webhook injects the token
+                chain=chains.get(w.name),
+            )
+        )
+        for w in settings.workloads
+    ]
