@@ -3,7 +3,7 @@
 import os
 import sys
 
-from components.cli import main
+from components.cli.main import main
 
 code = main(sys.argv[1:])
 try:

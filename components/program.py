@@ -10,7 +10,7 @@ import pulumi_kubernetes as k8s
 
 from components import gc_tuning
 from components.core import manifests
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.core.model import ConfigError, Problem, Settings
 from components.core.workload_plan import stack_plans
 from components.oidc_provider import ClusterOidcProvider

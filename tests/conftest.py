@@ -15,7 +15,7 @@ import yaml
 
 from components.cli.plan import run_plan
 from components.cli.stackfile import known_stacks, load_settings
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.core.model import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from components.cli.stackfile import read_config
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
 
 CORPUS = Path(__file__).with_name("bad_configs")

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 
+from components.cli import main as cli
+from components.cli import render
 from components.cli.stackfile import known_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = known_stacks()
+
+
+def in_process(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli.main(list(args))
+    return code, out.getvalue(), err.getvalue()
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -26,11 +38,16 @@ def test_shipped_stacks() -> None:
     assert {"dev", "staging", "prod"} <= set(STACKS)
 
 
+def test_plan_as_users_run_it() -> None:
+    """The real entry, as a subprocess: JSON on stdout, nothing on stderr, not even a shutdown traceback."""
+    result = run("plan", "--stack", "dev", "--format", "json")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert json.loads(result.stdout)["stack"] == "dev"
+
+
 @pytest.mark.parametrize("stack", STACKS)
-def test_plan_json_matches_the_contract(stack: str) -> None:
-    result = run("plan", "--stack", stack, "--format", "json")
-    assert result.returncode == 0 and result.stderr == "", result.stderr  # not even a shutdown traceback
-    plan = json.loads(result.stdout)
+def test_plan_json_matches_the_contract(stack: str, shipped_plans: dict[str, dict[str, Any]]) -> None:
+    plan = json.loads(render.to_json(shipped_plans[stack]))
     assert (plan["project"], plan["stack"]) == ("irsa", stack)
     urns = {r["urn"] for r in plan["resources"]}
     for r in plan["resources"]:
@@ -44,34 +61,30 @@ def test_plan_json_matches_the_contract(stack: str) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_plan_yaml_equals_json(stack: str) -> None:
-    as_yaml = run("plan", "--stack", stack, "--format", "yaml")
-    as_json = run("plan", "--stack", stack, "--format", "json")
-    assert as_yaml.returncode == 0, as_yaml.stderr
-    assert yaml.safe_load(as_yaml.stdout) == json.loads(as_json.stdout)
+def test_plan_yaml_equals_json(stack: str, shipped_plans: dict[str, dict[str, Any]]) -> None:
+    plan = shipped_plans[stack]
+    assert yaml.safe_load(render.to_yaml(plan)) == json.loads(render.to_json(plan))
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_plan_text_reads_like_a_preview(stack: str) -> None:
-    result = run("plan", "--stack", stack)
-    assert result.returncode == 0, result.stderr
-    assert "pulumi:pulumi:Stack" in result.stdout and f"irsa-{stack}" in result.stdout
-    assert "--- aws:iam/role:Role" in result.stdout
-    assert ("sts:AssumeRoleWithWebIdentity" in result.stdout) != (stack == "pod-identity")
-    assert "--- kubernetes:core/v1:ServiceAccount" in result.stdout
+def test_plan_text_reads_like_a_preview(stack: str, shipped_plans: dict[str, dict[str, Any]]) -> None:
+    text = render.to_text(shipped_plans[stack])
+    assert "pulumi:pulumi:Stack" in text and f"irsa-{stack}" in text
+    assert "--- aws:iam/role:Role" in text
+    assert ("sts:AssumeRoleWithWebIdentity" in text) != (stack == "pod-identity")
+    assert "--- kubernetes:core/v1:ServiceAccount" in text
 
 
-def test_lookup_values_are_explicit_placeholders() -> None:
-    plan = json.loads(run("plan", "--stack", "dev", "--format", "json").stdout)
-    assert plan["outputs"]["issuerUrl"].startswith("<unknown")
+def test_lookup_values_are_explicit_placeholders(shipped_plans: dict[str, dict[str, Any]]) -> None:
+    assert shipped_plans["dev"]["outputs"]["issuerUrl"].startswith("<unknown")
 
 
 def test_config_file_at_any_path(tmp_path: Path) -> None:
     path = tmp_path / "mine.yaml"
     path.write_text((ROOT / "stacks" / "Pulumi.prod.yaml").read_text())
-    result = run("plan", "--stack", "mine", "--config", str(path), "--format", "json")
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["stack"] == "mine"
+    code, out, err = in_process("plan", "--stack", "mine", "--config", str(path), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["stack"] == "mine"
 
 
 def test_invalid_config_exits_2_with_one_line_per_problem(tmp_path: Path) -> None:
@@ -120,8 +133,8 @@ def test_wildcard_subject_prints_a_warning(tmp_path: Path) -> None:
     stack["config"]["irsa:workloads"][0]["extraSubjects"] = ["system:serviceaccount:production:s3-*"]
     path = tmp_path / "wild.yaml"
     path.write_text(yaml.safe_dump(stack))
-    result = run("plan", "--stack", "dev", "--config", str(path), "--format", "json")
-    assert result.returncode == 0, result.stderr
-    assert result.stderr.startswith("warning: irsa:workloads[0].extraSubjects: 'system:serviceaccount:production:s3-*'")
-    role = next(r for r in json.loads(result.stdout)["resources"] if r["type"] == "aws:iam/role:Role")
+    code, out, err = in_process("plan", "--stack", "dev", "--config", str(path), "--format", "json")
+    assert code == 0, err
+    assert err.startswith("warning: irsa:workloads[0].extraSubjects: 'system:serviceaccount:production:s3-*'")
+    role = next(r for r in json.loads(out)["resources"] if r["type"] == "aws:iam/role:Role")
     assert "StringLike" in json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Condition"]

@@ -12,7 +12,7 @@ from conftest import AKS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 
 from components.cli import render
 from components.cli.plan import PlanMocks, RecordingMonitor
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.targets import IssuerNotEnabledError, aks_issuer
 
 ISSUER = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"

@@ -1,7 +1,12 @@
-"""`diff` on a temporary git repository: each kind of change shows as a reviewer needs it."""
+"""`diff`: each kind of change shows as a reviewer needs it.
+
+Most tests compare two in-process plans with `diff.compare` and render them; a few run the real
+command on a temporary git repository (the base planned with its own code, exit codes, errors).
+"""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -9,10 +14,32 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from conftest import DIFF_STACK
+
+from components.cli import diff as diff_module
+from components.cli import diff_render
+from components.cli.plan import run_plan
+from components.core.config.parse import parse_settings
+
+Change = Callable[[dict[str, Any]], None]
 
 
-def edit(repo: Path, change: Callable[[dict[str, Any]], None]) -> None:
+@pytest.fixture(scope="module")
+def base_plan() -> dict[str, Any]:
+    return run_plan(parse_settings(DIFF_STACK["config"], "dev")).to_dict()
+
+
+def changed(base_plan: dict[str, Any], change: Change) -> diff_module.PlanDiff:
+    """The diff a reviewer sees after `change(config)`, against the unchanged stack."""
+    config = copy.deepcopy(DIFF_STACK["config"])
+    change(config)
+    head = run_plan(parse_settings(config, "dev")).to_dict()
+    return diff_module.compare(base_plan, head, "dev", "main")
+
+
+def edit(repo: Path, change: Change) -> None:
     path = repo / "stacks" / "Pulumi.dev.yaml"
     stack = yaml.safe_load(path.read_text())
     change(stack["config"])
@@ -29,25 +56,32 @@ def diff(repo: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_no_change(repo: Path) -> None:
-    result = diff(repo)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "irsa diff dev: no changes against main\n"
+def test_no_change(base_plan: dict[str, Any]) -> None:
+    assert diff_render.to_text(changed(base_plan, lambda c: None)) == "irsa diff dev: no changes against main\n"
 
 
-def test_changed_bucket_shows_the_policy_json_diff(repo: Path) -> None:
+def test_a_real_change_through_the_command_exits_1(repo: Path) -> None:
+    """End to end: git, both plans as subprocesses, --exit-code."""
+    assert diff(repo).returncode == 0
     edit(repo, lambda c: c["irsa:workloads"][0]["s3"][0].update(bucket="app-uploads-v2"))
     result = diff(repo)
     assert result.returncode == 1, result.stderr
-    assert "0 to add, 0 to remove, 1 to change" in result.stdout
     assert "~ aws:iam/rolePolicy:RolePolicy writer-policy (policy)" in result.stdout
-    assert '-  "Resource": "arn:aws:s3:::app-uploads/in/*",' in result.stdout.replace("      ", "  ")
-    assert '+  "Resource": "arn:aws:s3:::app-uploads-v2/in/*",' in result.stdout.replace("      ", "  ")
 
 
-def test_new_workload_is_added_with_its_documents(repo: Path) -> None:
-    edit(
-        repo,
+def test_changed_bucket_shows_the_policy_json_diff(base_plan: dict[str, Any]) -> None:
+    text = diff_render.to_text(
+        changed(base_plan, lambda c: c["irsa:workloads"][0]["s3"][0].update(bucket="app-uploads-v2"))
+    )
+    assert "0 to add, 0 to remove, 1 to change" in text
+    assert "~ aws:iam/rolePolicy:RolePolicy writer-policy (policy)" in text
+    assert '-  "Resource": "arn:aws:s3:::app-uploads/in/*",' in text.replace("      ", "  ")
+    assert '+  "Resource": "arn:aws:s3:::app-uploads-v2/in/*",' in text.replace("      ", "  ")
+
+
+def test_new_workload_is_added_with_its_documents(base_plan: dict[str, Any]) -> None:
+    result = changed(
+        base_plan,
         lambda c: c["irsa:workloads"].append(
             {
                 "name": "auditor",
@@ -58,33 +92,27 @@ def test_new_workload_is_added_with_its_documents(repo: Path) -> None:
             }
         ),
     )
-    result = diff(repo)
-    assert result.returncode == 1, result.stderr
+    text = diff_render.to_text(result)
     for line in (
         "+ irsa:index:WorkloadIdentity auditor",
         "+ aws:iam/role:Role auditor-role",
         "+ aws:iam/rolePolicy:RolePolicy auditor-policy",
         "+ kubernetes:core/v1:ServiceAccount auditor-sa",
     ):
-        assert line in result.stdout.splitlines()
-    assert "4 to add, 0 to remove, 0 to change" in result.stdout
-    assert "system:serviceaccount:audit:auditor" in result.stdout
+        assert line in text.splitlines()
+    assert "4 to add, 0 to remove, 0 to change" in text
+    assert "system:serviceaccount:audit:auditor" in text
 
 
-def test_removed_workload_is_removed_and_nothing_else_changes(repo: Path) -> None:
-    edit(repo, lambda c: c["irsa:workloads"].pop(1))
-    result = diff(repo, "--format", "json")
-    assert result.returncode == 1, result.stderr
-    report = json.loads(result.stdout)
+def test_removed_workload_is_removed_and_nothing_else_changes(base_plan: dict[str, Any]) -> None:
+    report = json.loads(diff_render.to_json(changed(base_plan, lambda c: c["irsa:workloads"].pop(1))))
     assert sorted(r["name"] for r in report["removed"]) == ["reader", "reader-policy", "reader-role", "reader-sa"]
     assert report["added"] == [] and report["modified"] == []
 
 
-def test_changed_audience_touches_provider_trust_and_service_accounts(repo: Path) -> None:
-    edit(repo, lambda c: c["irsa:cluster"].update(audience="my-audience"))
-    result = diff(repo, "--format", "json")
-    assert result.returncode == 1, result.stderr
-    modified = {m["name"]: m for m in json.loads(result.stdout)["modified"]}
+def test_changed_audience_touches_provider_trust_and_service_accounts(base_plan: dict[str, Any]) -> None:
+    result = changed(base_plan, lambda c: c["irsa:cluster"].update(audience="my-audience"))
+    modified = {m["name"]: m for m in json.loads(diff_render.to_json(result))["modified"]}
     assert set(modified) == {"dev-cluster-oidc-provider", "writer-role", "reader-role", "writer-sa", "reader-sa"}
     assert '+    "my-audience"' in modified["dev-cluster-oidc-provider"]["diffs"]["inputs"]
     assert (
@@ -94,13 +122,13 @@ def test_changed_audience_touches_provider_trust_and_service_accounts(repo: Path
     assert "+    eks.amazonaws.com/audience: my-audience" in modified["writer-sa"]["diffs"]["manifest"]
 
 
-def test_markdown_is_a_pr_comment_with_collapsible_sections(repo: Path) -> None:
-    edit(repo, lambda c: c["irsa:workloads"][0]["s3"][0].update(access="read-write"))
-    result = diff(repo, "--format", "markdown")
-    assert result.returncode == 1, result.stderr
-    assert result.stdout.startswith("### irsa plan diff: `dev` against `main`")
-    assert "<details>" in result.stdout and "```diff" in result.stdout
-    assert '+        "s3:DeleteObject"' in result.stdout
+def test_markdown_is_a_pr_comment_with_collapsible_sections(base_plan: dict[str, Any]) -> None:
+    markdown = diff_render.to_markdown(
+        changed(base_plan, lambda c: c["irsa:workloads"][0]["s3"][0].update(access="read-write"))
+    )
+    assert markdown.startswith("### irsa plan diff: `dev` against `main`")
+    assert "<details>" in markdown and "```diff" in markdown
+    assert '+        "s3:DeleteObject"' in markdown
 
 
 def test_base_runs_its_own_code(repo: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from oidc_issuer import LocalIssuer
 
-from components import cli
+from components.cli import main as cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EKS_ISSUER = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oidc_issuer import LocalIssuer
 
-from components import cli
+from components.cli import main as cli
 
 EXAMPLES = int(os.environ.get("IRSA_FUZZ_EXAMPLES", "20"))
 FUZZ = settings(

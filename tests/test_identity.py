@@ -51,7 +51,7 @@ def test_aliases_keep_urns_across_a_rename() -> None:
 
     from components import aliases
     from components.cli.plan import PlanMocks, RecordingMonitor
-    from components.core.config import parse_settings
+    from components.core.config.parse import parse_settings
 
     assert aliases.PREVIOUS_TYPES["irsa:index:WorkloadIdentity"] == ()  # nothing renamed yet
     mocks = PlanMocks(parse_settings(EKS_CONFIG, "dev"))

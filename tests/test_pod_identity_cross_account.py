@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 import rules
 from conftest import CROSS_CONFIG, EKS_CONFIG, by_type, config, plan_of
-from test_policy_pack import check
+from policy_checks import check
 
 from components.core import documents
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.core.model import S3Grant
 
 CLUSTER_ARN = "arn:aws:eks:ap-northeast-2:123456789012:cluster/dev-cluster"
@@ -175,7 +175,7 @@ def test_doctor_explains_that_pod_identity_has_no_token(tmp_path: Any) -> None:
 
     import yaml
 
-    from components import cli
+    from components.cli import main as cli
 
     stack = tmp_path / "s.yaml"
     stack.write_text(yaml.safe_dump({"config": POD_IDENTITY}))

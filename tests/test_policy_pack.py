@@ -7,11 +7,9 @@ from typing import Any
 
 import pytest
 import rules
+from policy_checks import check, resource_options
 from pulumi_policy import (
-    PolicyCustomTimeouts,
     PolicyResource,
-    PolicyResourceOptions,
-    ResourceValidationArgs,
     StackValidationArgs,
 )
 
@@ -21,17 +19,6 @@ from components.core.model import S3Grant
 HOST = "oidc.eks.ap-northeast-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
 PROVIDER = f"arn:aws:iam::123456789012:oidc-provider/{HOST}"
 ROLE_ARN = "arn:aws:iam::123456789012:role/irsa-dev-app"
-
-
-def _opts(protect: bool = False) -> PolicyResourceOptions:
-    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
-
-
-def check(policy: Any, type_: str, props: dict[str, Any], protect: bool = False) -> list[str]:
-    violations: list[str] = []
-    args = ResourceValidationArgs(type_, props, f"urn:pulumi:dev::p::{type_}::x", "x", _opts(protect), None)
-    policy.validate(args, lambda message, urn=None: violations.append(message))
-    return violations
 
 
 def _trust(condition: dict[str, Any]) -> str:
@@ -145,7 +132,9 @@ def test_deployment_with_a_day_long_token_limit() -> None:
 
 
 def _resource(type_: str, name: str, props: dict[str, Any]) -> PolicyResource:
-    return PolicyResource(type_, props, f"urn:pulumi:dev::p::{type_}::{name}", name, _opts(), None, None, [], {})
+    return PolicyResource(
+        type_, props, f"urn:pulumi:dev::p::{type_}::{name}", name, resource_options(), None, None, [], {}
+    )
 
 
 def test_service_account_rule_both_ways() -> None:

@@ -10,7 +10,7 @@ from conftest import EKS_CONFIG, by_type, config, plan_of
 from invariants import permission_policy_problems
 
 from components.core import presets
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
 
 ZONE = "Z0123456789ABCDEFGHIJ"

@@ -14,7 +14,7 @@ from pulumi.runtime import settings as runtime_settings
 
 from components import program
 from components.cli.plan import PlanMocks, RecordingMonitor
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 
 
 def _engine_config(raw: dict[str, Any]) -> dict[str, str]:

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from conftest import ROOT
 
-from components.cli import diff, render
+from components.cli import diff, diff_render, render
 from components.cli.plan import run_plan
 from components.cli.stackfile import known_stacks, read_config
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.version import VERSION
 
 GOLDEN = Path(__file__).with_name("golden")
@@ -54,9 +54,9 @@ def test_non_document_change_shows_in_every_format(prod_change: diff.PlanDiff) -
     [role] = [c for c in prod_change.changed if c.name == "report-reader-role"]
     assert role.paths == {"maxSessionDuration": {"before": 7200, "after": 43200}}
     assert '-  "maxSessionDuration": 7200,\n+  "maxSessionDuration": 43200,' in role.diffs["inputs"]
-    assert '+  "maxSessionDuration": 43200,' in diff.to_text(prod_change)
-    assert '+  "maxSessionDuration": 43200,' in diff.to_markdown(prod_change)
-    modified = {m["name"]: m for m in json.loads(diff.to_json(prod_change))["modified"]}
+    assert '+  "maxSessionDuration": 43200,' in diff_render.to_text(prod_change)
+    assert '+  "maxSessionDuration": 43200,' in diff_render.to_markdown(prod_change)
+    modified = {m["name"]: m for m in json.loads(diff_render.to_json(prod_change))["modified"]}
     assert modified["report-reader-role"]["inputs"] == {"maxSessionDuration": {"before": 7200, "after": 43200}}
     assert modified["report-reader-role"]["parent"] is None and modified["report-reader-role"]["protect"] is None
 
@@ -66,11 +66,11 @@ def test_json_paths_reach_inside_documents(prod_change: diff.PlanDiff) -> None:
     # A list that grew changes as a whole; equal-length lists would change element by element.
     assert list(policy.paths) == ["policy.Statement"]
     assert len(policy.paths["policy.Statement"]["after"]) == len(policy.paths["policy.Statement"]["before"]) + 2
-    assert json.loads(diff.to_json(prod_change))["outputs"] is None  # unchanged sections are null
+    assert json.loads(diff_render.to_json(prod_change))["outputs"] is None  # unchanged sections are null
 
 
 def test_working_tree_is_labelled_as_such(prod_change: diff.PlanDiff) -> None:
-    text = diff.to_text(prod_change)
+    text = diff_render.to_text(prod_change)
     assert "+++ working-tree/report-reader-role.inputs.json" in text and "head/" not in text
 
 
@@ -78,7 +78,7 @@ def test_summary_says_what_changed_per_workload(prod_change: diff.PlanDiff) -> N
     rows = {w.workload: w for w in prod_change.workloads}
     assert rows["report-reader"].changes == ["maxSessionDuration: 7200 → 43200", "+ s3 read prod-reports/yearly/*"]
     assert rows["uploads-api"].changes == []
-    markdown = diff.to_markdown(prod_change)
+    markdown = diff_render.to_markdown(prod_change)
     assert "maxSessionDuration: 7200 → 43200<br>+ s3 read prod-reports/yearly/*" in markdown
     assert markdown.index("| workload |") < markdown.index("| | type | name |")
 
@@ -87,7 +87,7 @@ def test_a_base_without_summary_claims_no_workload_change(shipped_plans: dict[st
     old = {k: v for k, v in shipped_plans["prod"].items() if k != "summary"}
     result = diff.compare(old, plan_with("prod", longer_sessions), "prod", "v0")
     assert not result.base_has_summary and all(w.changes == [] for w in result.workloads)
-    assert "(the plan at v0 has no summary" in diff.to_text(result)
+    assert "(the plan at v0 has no summary" in diff_render.to_text(result)
 
 
 # defect 2: the text plan shows every permission ------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_tree_columns_line_up(stack: str, shipped_plans: dict[str, dict[str, Any
 
 
 def test_version_answers(capsys: pytest.CaptureFixture[str]) -> None:
-    from components import cli
+    from components.cli import main as cli
 
     with pytest.raises(SystemExit) as exit_:
         cli.main(["--version"])
@@ -165,7 +165,7 @@ def test_version_answers(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_every_option_has_help() -> None:
-    from components import cli
+    from components.cli import main as cli
 
     for verb in cli.parser()._subparsers._group_actions[0].choices.values():  # type: ignore[union-attr]
         for action in verb._actions:
@@ -198,11 +198,11 @@ def test_golden_text_plan(stack: str, shipped_plans: dict[str, dict[str, Any]]) 
 
 @pytest.mark.parametrize("stack", known_stacks())
 def test_golden_markdown_diff_of_a_new_stack(stack: str, shipped_plans: dict[str, dict[str, Any]]) -> None:
-    golden(f"{stack}.new.diff.md", diff.to_markdown(diff.compare(EMPTY, shipped_plans[stack], stack, "main")))
+    golden(f"{stack}.new.diff.md", diff_render.to_markdown(diff.compare(EMPTY, shipped_plans[stack], stack, "main")))
 
 
 def test_golden_markdown_diff_of_a_change(prod_change: diff.PlanDiff) -> None:
-    golden("prod.longer-sessions.diff.md", diff.to_markdown(prod_change))
+    golden("prod.longer-sessions.diff.md", diff_render.to_markdown(prod_change))
 
 
 def test_every_golden_file_belongs_to_a_test() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from conftest import AKS_CONFIG, EKS_CONFIG, config
 
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, S3Grant, Settings, Workload
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
-from components.core.config import parse_settings
+from components.core.config.parse import parse_settings
 from components.core.display import quote
 from components.core.model import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings
 

@@ -7,6 +7,9 @@ from components.core.aws import issuer_host
 from components.core.model import Problem, Settings
 from components.core.presets import PresetOptions
 
+# The longest Azure region names have 18 characters (germanywestcentral, australiasoutheast); 20 leaves room.
+LONGEST_AZURE_REGION = 20
+
 
 def measured_issuer_host(settings: Settings) -> str:
     """The issuer host/path, or one of the same length as a lookup would give (EKS: exact; AKS: typical)."""
@@ -15,7 +18,8 @@ def measured_issuer_host(settings: Settings) -> str:
     if settings.cluster.kind == "eks":
         suffix = ".com.cn" if settings.partition == "aws-cn" else ".com"
         return f"oidc.eks.{settings.region}.amazonaws{suffix}/id/{'0' * 32}"
-    return f"koreacentral.oic.prod-aks.azure.com/{'0' * 36}/{'0' * 36}/"
+    # The Azure region is not in the config: measure with the longest one, so an offline pass holds at deploy.
+    return f"{'x' * LONGEST_AZURE_REGION}.oic.prod-aks.azure.com/{'0' * 36}/{'0' * 36}/"
 
 
 def policy_size_problems(settings: Settings) -> list[Problem]:

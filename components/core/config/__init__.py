@@ -1,5 +1,1 @@
-"""Stack configuration → Settings (pure): one module per block, `parse` for the rules across blocks."""
-
-from components.core.config.parse import parse_settings
-
-__all__ = ["parse_settings"]
+"""Stack configuration → Settings (pure): one module per block; `parse.parse_settings` reads a whole stack."""

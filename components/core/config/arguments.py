@@ -17,7 +17,7 @@ from components.core.aws import EXTERNAL_ID, PROVIDER_ARN, ROLE_ARN
 from components.core.config import fields
 from components.core.config.cluster import check_issuer, read_thumbprints
 from components.core.config.collector import Collector, show
-from components.core.config.grants import read_grants, read_presets, read_role_arns
+from components.core.config.grants import read_grant, read_grants, read_presets, read_role_arns
 from components.core.config.workloads import read_extra_subjects
 from components.core.model import (
     MECHANISMS,
@@ -139,14 +139,15 @@ def read_chain(c: Collector, path: str, raw: Any, region: str | None) -> Chain |
     if not isinstance(raw, Mapping):
         c.add(path, f"{show(raw)} is not a map", f"a map with {', '.join(CHAIN_ARGS)}")
         return None
-    c.unknown_keys(path, raw, CHAIN_ARGS)
-    arns = read_role_arns(c, f"{path}.role_arn", [raw.get("role_arn")], region)
-    grant = {k: raw[k] for k in ("bucket", "prefix", "access") if k in raw}
-    grants = read_grants(c, path, [grant])
+    role_arn = c.string(f"{path}.role_arn", raw.get("role_arn"))
+    if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):
+        c.add(f"{path}.role_arn", f"{show(role_arn)} is not an IAM role ARN", "the role to assume next")
+        role_arn = None
+    grant = read_grant(c, path, raw, CHAIN_ARGS)
     external_id = read_external_id(c, f"{path}.external_id", raw.get("external_id"))
-    if not arns or not grants:
+    if role_arn is None or grant is None:
         return None
-    return Chain(arns[0], grants[0], external_id)
+    return Chain(role_arn, grant, external_id)
 
 
 def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool]:

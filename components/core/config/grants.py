@@ -21,52 +21,60 @@ def read_grants(c: Collector, path: str, raw: Any, required: bool = True) -> tup
     raw = c.items(path, raw, "a non-empty list of {bucket, prefix, access} grants", required=required)
     if raw is None:
         return ()
-    grants = []
-    for i, g in enumerate(raw):
-        p = f"{path}[{i}]"
-        if not isinstance(g, Mapping):
-            c.add(p, f"{show(g)} is not a map", "a map with bucket, prefix (optional) and access")
-            continue
-        c.unknown_keys(p, g, GRANT_KEYS)
-        bucket = c.string(f"{p}.bucket", g.get("bucket"))
-        if bucket is not None:
-            wrong = bucket_problem(bucket)
-            if wrong:
-                c.add(
-                    f"{p}.bucket",
-                    f"{show(bucket)} {wrong}",
-                    "an S3 bucket name: 3-63 lowercase letters, digits, '.', '-', "
-                    "starting and ending with a letter or digit",
-                )
-                bucket = None
-        prefix = g.get("prefix", "")
-        if prefix is None:
-            prefix = ""
-        if not isinstance(prefix, str):
-            c.add(f"{p}.prefix", f"{show(prefix)} is not a string", "an object key prefix such as uploads/")
-            prefix = None
-        elif (
-            any(ch in prefix for ch in "*?")
-            or "${" in prefix
-            or any(unicodedata.category(ch) == "Cc" for ch in prefix)
-            or prefix.startswith("/")
-            or len(prefix) > 1024
-        ):
+    grants = [read_grant(c, f"{path}[{i}]", g, GRANT_KEYS) for i, g in enumerate(raw)]
+    return tuple(g for g in grants if g is not None)
+
+
+def read_grant(c: Collector, p: str, g: Any, keys: tuple[str, ...]) -> S3Grant | None:
+    """One S3 grant; `keys` are the keys its map may have (a chain's map has a role beside the grant)."""
+    if not isinstance(g, Mapping):
+        c.add(p, f"{show(g)} is not a map", "a map with bucket, prefix (optional) and access")
+        return None
+    c.unknown_keys(p, g, keys)
+    bucket = c.string(f"{p}.bucket", g.get("bucket"))
+    if bucket is not None:
+        wrong = bucket_problem(bucket)
+        if wrong:
             c.add(
-                f"{p}.prefix",
-                f"{show(prefix)} is not a literal key prefix",
-                "no '*', '?' or '${', which IAM reads as wildcards and policy variables; no control characters; "
-                "no leading '/'; at most 1024 characters; for example uploads/",
+                f"{p}.bucket",
+                f"{show(bucket)} {wrong}",
+                "an S3 bucket name: 3-63 lowercase letters, digits, '.', '-', "
+                "starting and ending with a letter or digit",
             )
-            prefix = None
-        access = g.get("access")
-        if access not in ACCESS_LEVELS:
-            wrong = "is required" if access is None else f"{show(access)} is not an access level"
-            c.add(f"{p}.access", wrong, "read, write or read-write")
-            access = None
-        if bucket is not None and prefix is not None and access is not None:
-            grants.append(S3Grant(bucket, prefix, access))
-    return tuple(grants)
+            bucket = None
+    prefix = read_prefix(c, f"{p}.prefix", g.get("prefix", ""))
+    access = g.get("access")
+    if access not in ACCESS_LEVELS:
+        wrong = "is required" if access is None else f"{show(access)} is not an access level"
+        c.add(f"{p}.access", wrong, "read, write or read-write")
+        access = None
+    if bucket is None or prefix is None or access is None:
+        return None
+    return S3Grant(bucket, prefix, access)
+
+
+def read_prefix(c: Collector, path: str, prefix: Any) -> str | None:
+    """A literal object key prefix: IAM would read '*', '?' and '${' as wildcards and policy variables."""
+    if prefix is None:
+        return ""
+    if not isinstance(prefix, str):
+        c.add(path, f"{show(prefix)} is not a string", "an object key prefix such as uploads/")
+        return None
+    if (
+        any(ch in prefix for ch in "*?")
+        or "${" in prefix
+        or any(unicodedata.category(ch) == "Cc" for ch in prefix)
+        or prefix.startswith("/")
+        or len(prefix) > 1024
+    ):
+        c.add(
+            path,
+            f"{show(prefix)} is not a literal key prefix",
+            "no '*', '?' or '${', which IAM reads as wildcards and policy variables; no control characters; "
+            "no leading '/'; at most 1024 characters; for example uploads/",
+        )
+        return None
+    return prefix
 
 
 def read_role_arns(c: Collector, path: str, raw: Any, region: str | None) -> tuple[str, ...]:

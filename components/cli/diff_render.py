@@ -1,0 +1,164 @@
+"""How a plan diff reads: text for a terminal, markdown for a pull-request comment, JSON for tools."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.cli import render
+from components.cli.diff import PlanDiff, resource_text
+from components.core import summary
+
+
+def _scripts(d: PlanDiff) -> str | None:
+    """The verification script of the first added script ConfigMap (printed once, not per Job)."""
+    for r in d.added:
+        if render.is_script_config_map(r):
+            return next(iter((r["inputs"].get("data") or {}).values()), None)
+    return None
+
+
+def _workload_text(d: PlanDiff) -> list[str]:
+    lines = []
+    for w in d.workloads:
+        mark = "+" if w.before is None else "-" if w.after is None else "~" if w.changes else " "
+        row = w.after or w.before
+        assert row is not None
+        head, *grants = summary.row_text(row)
+        lines.append(f"{mark} {head}")
+        lines += [f"  {g}" for g in grants]
+        lines += [f"      {change}" for change in w.changes if change not in ("added", "removed")]
+    return lines
+
+
+def to_text(d: PlanDiff) -> str:
+    if d.empty:
+        return f"irsa diff {d.stack}: no changes against {d.base}\n"
+    lines = [
+        f"irsa diff {d.stack} against {d.base}: {len(d.added)} to add, {len(d.removed)} to remove, "
+        f"{len(d.changed)} to change",
+        "",
+    ]
+    if d.workloads:
+        lines += ["Workloads (~ changed, + added, - removed):", *_workload_text(d)]
+        lines += [] if d.base_has_summary else [f"  (the plan at {d.base} has no summary: see the resources below)"]
+        lines.append("")
+    lines += [f"+ {r['type']} {r['name']}" for r in d.added]
+    lines += [f"- {r['type']} {r['name']}" for r in d.removed]
+    lines += [f"~ {c.type} {c.name} ({', '.join(c.diffs)})" for c in d.changed]
+    for c in d.changed:
+        for key, text in c.diffs.items():
+            lines += ["", f"~~~ {c.type} {c.name}: {key}", text.rstrip("\n")]
+    for r in d.added:
+        lines += ["", f"+++ {r['type']} {r['name']}", resource_text(r).rstrip("\n")]
+    script = _scripts(d)
+    if script is not None:
+        lines += ["", "+++ the verification script (data of every added *-verify-script ConfigMap)", script.rstrip()]
+    if d.outputs:
+        lines += ["", "~~~ outputs", d.outputs.rstrip("\n")]
+    return "\n".join(lines) + "\n"
+
+
+def _details(summary_: str, language: str, body: str) -> list[str]:
+    return [
+        "<details>",
+        f"<summary>{summary_}</summary>",
+        "",
+        f"```{language}",
+        body.rstrip("\n"),
+        "```",
+        "",
+        "</details>",
+        "",
+    ]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _workload_table(d: PlanDiff) -> list[str]:
+    lines = [
+        "| | workload | runs as | on | role | mechanism | permissions | session | what changed |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for w in d.workloads:
+        row = w.after or w.before
+        assert row is not None
+        mark = "➕" if w.before is None else "➖" if w.after is None else "✏️" if w.changes else ""
+        grants = "<br>".join(f"`{_cell(g)}`" for g in row["grants"]) or "none"
+        changes = "<br>".join(_cell(c) for c in w.changes if c not in ("added", "removed")) or ""
+        lines.append(
+            f"| {mark} | `{row['workload']}` | `{row['serviceAccount']}` | {_cell(', '.join(row['clusters']))} | "
+            f"`{row['role']}` | {row['mechanism']} | {grants} | {row['maxSessionDuration']} s | {changes} |"
+        )
+    return [*lines, ""]
+
+
+def to_markdown(d: PlanDiff) -> str:
+    """A PR comment: the workloads and what changed in each, a table of resources, then collapsible details."""
+    head = f"### irsa plan diff: `{d.stack}` against `{d.base}`\n\n"
+    if d.empty:
+        return head + "No changes.\n"
+    lines = [f"**{len(d.added)}** to add, **{len(d.removed)}** to remove, **{len(d.changed)}** to change.", ""]
+    if d.workloads:
+        lines += _workload_table(d)
+        lines += [] if d.base_has_summary else [f"(The plan at `{d.base}` has no summary: see the resources.)", ""]
+    lines += ["| | type | name |", "|---|---|---|"]
+    lines += [f"| ➕ | `{r['type']}` | `{r['name']}` |" for r in d.added]
+    lines += [f"| ➖ | `{r['type']}` | `{r['name']}` |" for r in d.removed]
+    lines += [f"| ✏️ | `{c.type}` | `{c.name}` |" for c in d.changed]
+    lines.append("")
+    for c in d.changed:
+        body = "\n".join(text.rstrip("\n") for text in c.diffs.values())
+        lines += _details(f"✏️ <code>{c.name}</code> ({', '.join(c.diffs)})", "diff", body)
+    for r in d.added:
+        lines += _details(f"➕ <code>{r['name']}</code>", "yaml", resource_text(r))
+    script = _scripts(d)
+    if script is not None:
+        lines += _details("➕ the verification script (in every added <code>*-verify-script</code>)", "python", script)
+    for r in d.removed:
+        lines += _details(f"➖ <code>{r['name']}</code>", "text", r["urn"])
+    if d.outputs:
+        lines += _details("outputs", "diff", d.outputs)
+    return head + "\n".join(lines)
+
+
+def to_json(d: PlanDiff) -> str:
+    """Machine-readable: unchanged sections are null, changed values are `path: {before, after}`."""
+
+    def resource(r: dict[str, Any]) -> dict[str, Any]:
+        return {"urn": r["urn"], "type": r["type"], "name": r["name"]}
+
+    return (
+        json.dumps(
+            {
+                "stack": d.stack,
+                "base": d.base,
+                "changed": not d.empty,
+                "workloads": [
+                    {"workload": w.workload, "before": w.before, "after": w.after, "changes": w.changes or None}
+                    for w in d.workloads
+                ],
+                "added": [resource(r) for r in d.added],
+                "removed": [resource(r) for r in d.removed],
+                "modified": [
+                    {
+                        **resource({"urn": c.urn, "type": c.type, "name": c.name}),
+                        "inputs": c.paths or None,
+                        "parent": c.attributes.get("parent"),
+                        "dependsOn": c.attributes.get("dependsOn"),
+                        "protect": c.attributes.get("protect"),
+                        "diffs": c.diffs,
+                    }
+                    for c in d.changed
+                ],
+                "outputs": d.output_paths or None,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+
+
+FORMATS = {"text": to_text, "markdown": to_markdown, "json": to_json}

@@ -1,0 +1,201 @@
+"""Command line: `plan`, `diff`, `doctor`; exit 0 ok, 1 negative answer, 2 invalid input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from components.core.display import quote
+from components.core.model import InvalidInput, Problem
+from components.version import VERSION
+
+EXIT_OK, EXIT_NEGATIVE, EXIT_INVALID = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad flags as one contract-shaped line and exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: {message} (see --help)", file=sys.stderr)
+        raise SystemExit(EXIT_INVALID)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = _Parser(prog="python -m components", description="irsa: offline plan of the Pulumi program.")
+    top.add_argument("--version", action="version", version=f"irsa {VERSION}")
+    verbs = top.add_subparsers(dest="verb", required=True, parser_class=_Parser)
+    plan = verbs.add_parser("plan", help="print every resource the program would register, offline")
+    plan.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
+    plan.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
+    plan.add_argument(
+        "--format",
+        choices=("text", "json", "yaml"),
+        default="text",
+        help="text: a preview-like tree with every document (default); json/yaml: the plan as data",
+    )
+
+    diff = verbs.add_parser("diff", help="plan at a git revision vs the working tree: IAM JSON and manifest diffs")
+    diff.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml on both sides")
+    diff.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
+    diff.add_argument("--config", help="stack file to use instead (its base version when it is inside the repo)")
+    diff.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed, 0 when nothing did")
+    diff.add_argument(
+        "--format",
+        choices=("text", "markdown", "json"),
+        default="text",
+        help="text (default), markdown (a pull-request comment) or json",
+    )
+    diff.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="give up on a side whose plan takes longer (default 300): the base runs its revision's code",
+    )
+
+    doctor = verbs.add_parser("doctor", help="would STS accept this ServiceAccount token for this workload?")
+    doctor.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
+    doctor.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
+    doctor.add_argument("--workload", required=True, help="workload name in irsa:workloads")
+    doctor.add_argument("--token", required=True, help="file with the token (kubectl create token, or a pod's file)")
+    doctor.add_argument(
+        "--format", choices=("text", "json"), default="text", help="text (default) or json: the report as data"
+    )
+    doctor.add_argument(
+        "--issuer",
+        metavar="URL",
+        help="the cluster's issuer URL, when the stack looks it up at deploy time: the token's iss is compared "
+        "with it, and --issuer-check fetches only from it (never from the token's own iss)",
+    )
+    doctor.add_argument(
+        "--issuer-check",
+        action="store_true",
+        help="also fetch the issuer's discovery document and JWKS over HTTPS and verify the token",
+    )
+    doctor.add_argument(
+        "--connect-to",
+        metavar="ADDRESS:PORT",
+        help="with --issuer-check: connect here instead of resolving the issuer host "
+        "(a port-forward or a test issuer); TLS still verifies the issuer host name",
+    )
+    doctor.add_argument("--ca-file", help="with --issuer-check: also trust these CA certificates (PEM)")
+    doctor.add_argument(
+        "--timeout",
+        type=float,
+        default=20.0,
+        metavar="SECONDS",
+        help="with --issuer-check: one deadline for every connection and read (default 20)",
+    )
+    return top
+
+
+def plan_command(stack: str, config: str | None, fmt: str) -> int:
+    from components import gc_tuning
+    from components.cli import render
+    from components.cli.plan import run_plan
+    from components.cli.stackfile import load_settings
+
+    settings = load_settings(stack, config)
+    gc_tuning.tune()
+    for warning in settings.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    result = run_plan(settings).to_dict()
+    sys.stdout.write(render.FORMATS[fmt](result))
+    return EXIT_OK
+
+
+def diff_command(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from components.cli import diff, diff_render
+
+    _check_timeout(args.timeout, 3600)
+    result = diff.run(args.stack, args.base, args.config, Path.cwd(), timeout=args.timeout)
+    sys.stdout.write(diff_render.FORMATS[args.format](result))
+    return EXIT_NEGATIVE if args.exit_code and not result.empty else EXIT_OK
+
+
+def doctor_command(args: argparse.Namespace) -> int:
+    import json
+
+    from components.cli import doctor, issuer_check
+    from components.cli.stackfile import load_settings
+    from components.core.config.cluster import check_issuer
+
+    settings = load_settings(args.stack, args.config)
+    workload = doctor.find_workload(settings, args.workload)
+    doctor.require_web_identity(settings, workload)
+    configured = settings.cluster.issuer_url
+    if args.issuer is not None:
+        problems = check_issuer("--issuer", args.issuer, settings.cluster.kind, custom=True)
+        if problems:
+            raise InvalidInput(problems)
+        if configured is not None and args.issuer != configured:
+            differs = f"differs from irsa:cluster.issuerUrl {quote(configured)}"
+            raise InvalidInput([Problem("--issuer", differs, "leave it out, or pass that URL")])
+    issuer = configured or args.issuer
+    if args.issuer_check and issuer is None:
+        raise InvalidInput(
+            [
+                Problem(
+                    "--issuer-check",
+                    "the stack's issuer is looked up at deploy time, and doctor never fetches from the token's "
+                    "own unverified iss",
+                    "pass --issuer URL, or set irsa:cluster.issuerUrl",
+                )
+            ]
+        )
+    _check_timeout(args.timeout, 300)
+    connect_to = _address(args.connect_to)
+    ca_pem = None
+    if args.ca_file is not None:
+        from components.cli.untrusted import read_text
+
+        ca_pem = read_text(args.ca_file, "--ca-file", "PEM file of CA certificates", 1024 * 1024)
+    token = doctor.read_token(args.token)
+    report = doctor.diagnose(settings, workload, token, issuer=args.issuer)
+    if args.issuer_check and issuer is not None:
+        try:
+            report.checks += issuer_check.issuer_checks(
+                issuer, token.text, token.header, connect_to, ca_pem, args.timeout
+            )
+        except issuer_check.CouldNotCheck as error:
+            report.could_not_check = f"the issuer did not answer: {error}"
+    sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if args.format == "json" else report.to_text())
+    if report.rejected:
+        return EXIT_NEGATIVE
+    return EXIT_INVALID if report.could_not_check is not None else EXIT_OK
+
+
+def _check_timeout(seconds: float, most: float) -> None:
+    if not 0 < seconds <= most:
+        raise InvalidInput([Problem("--timeout", f"{seconds:g} is out of range", f"1 to {most:g} seconds")])
+
+
+def _address(value: str | None) -> tuple[str, int] | None:
+    """ADDRESS:PORT → (address, port); InvalidInput on anything else."""
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise InvalidInput(
+            [Problem("--connect-to", f"{quote(value)} is not ADDRESS:PORT", "for example 127.0.0.1:8443")]
+        )
+    return host.strip("[]"), int(port)
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parser().parse_args(list(argv))
+    try:
+        if args.verb == "plan":
+            return plan_command(args.stack, args.config, args.format)
+        if args.verb == "doctor":
+            return doctor_command(args)
+        if args.verb == "diff":
+            return diff_command(args)
+    except InvalidInput as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return EXIT_INVALID
+    return EXIT_INVALID

@@ -1,0 +1,127 @@
+"""The component front door: arguments are checked by the stack file's rules, and a bad one raises
+before anything is registered — never a guess that grants more."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pulumi
+import pytest
+from conftest import EKS_CONFIG, config
+
+from components import ClusterOidcProvider, CrossAccountRole, VerificationJob, WorkloadIdentity
+from components.core.config.arguments import identity_spec
+from components.core.config.parse import parse_settings
+from components.core.model import ConfigError, InvalidInput
+from components.invalid_arguments import InvalidArguments
+
+PROVIDER_ARN = (
+    "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+)
+ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+GOOD: dict[str, Any] = {
+    "oidc_provider_arn": PROVIDER_ARN,
+    "issuer_url": ISSUER,
+    "namespace": "billing",
+    "service_account": "billing",
+    "region": "eu-west-1",
+    "s3": [{"bucket": "invoices", "prefix": "2026/", "access": "read"}],
+}
+
+
+def with_args(**changes: Any) -> dict[str, Any]:
+    args = copy.deepcopy(GOOD)
+    args.update(changes)
+    return args
+
+
+def problems(args: dict[str, Any]) -> list[str]:
+    with pytest.raises(InvalidArguments) as caught:
+        WorkloadIdentity("app", args)  # type: ignore[arg-type]
+    assert isinstance(caught.value, pulumi.RunError)  # Pulumi prints the message, not a traceback
+    return [str(p) for p in caught.value.problems]
+
+
+def test_good_arguments_give_the_spec() -> None:
+    spec = identity_spec("app", GOOD)
+    assert spec.workload.s3[0].access == "read" and spec.role_name == "irsa-app" and spec.mechanism == "irsa"
+
+
+@pytest.mark.parametrize(
+    "changes,expected",
+    [
+        (
+            {"s3": [{"bucket": "invoices", "access": "readonly"}]},
+            'WorkloadIdentity("app").s3[0].access: "readonly" is not an access level (read, write or read-write)',
+        ),
+        (
+            {"mechanism": "pod-idenity"},
+            'WorkloadIdentity("app").mechanism: "pod-idenity" is not a mechanism (irsa or pod-identity)',
+        ),
+        (
+            {"extra_subjects": ["system:serviceaccount:*:*"]},
+            'WorkloadIdentity("app").extra_subjects[0]: "system:serviceaccount:*:*" is not a ServiceAccount subject',
+        ),
+        ({"namespce": "x"}, "WorkloadIdentity(\"app\").namespce: unknown key (did you mean 'namespace'?"),
+        ({"namespace": "Prod_NS"}, 'WorkloadIdentity("app").namespace: "Prod_NS" is not a valid Kubernetes namespace'),
+        ({"region": "mars-1"}, 'WorkloadIdentity("app").region: "mars-1" is not an AWS region'),
+        ({"max_session_duration": 10}, 'WorkloadIdentity("app").max_session_duration: 10 is out of range'),
+        ({"presets": ["external-dns"]}, "WorkloadIdentity(\"app\").preset_options: preset 'external-dns' needs"),
+        (
+            {"assume_roles": ["arn:aws:iam::123456789012:root"]},
+            'WorkloadIdentity("app").assume_roles[0]: "arn:aws:iam::123456789012:root" is not an IAM role ARN',
+        ),
+        ({"oidc_provider_arn": None}, 'WorkloadIdentity("app").oidc_provider_arn: is required'),
+        (
+            {"chain": {"role_arn": "arn:aws:iam::210987654321:role/x", "bucket": "b-1", "access": "all"}},
+            'WorkloadIdentity("app").chain.access: "all" is not an access level',
+        ),
+    ],
+)
+def test_a_bad_argument_raises_instead_of_granting(changes: dict[str, Any], expected: str) -> None:
+    found = problems(with_args(**changes))
+    assert any(line.startswith(expected) for line in found), found
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(with_args(namespace="A", service_account="B", s3=[{"bucket": "x", "access": "rw"}]))
+    assert len(found) == 4  # namespace, service account, bucket name, access level
+
+
+def test_pod_identity_needs_its_cluster() -> None:
+    found = problems(with_args(mechanism="pod-identity", oidc_provider_arn=None, issuer_url=None))
+    assert any(".cluster_name: is required" in line for line in found)
+    assert any(".cluster_arn: is required" in line for line in found)
+
+
+def test_the_same_value_gets_the_same_verdict_from_both_doors() -> None:
+    workload = {**EKS_CONFIG["irsa:workloads"][0], "s3": [{"bucket": "invoices", "access": "readonly"}]}
+    with pytest.raises(ConfigError) as from_config:
+        parse_settings(config(EKS_CONFIG, **{"irsa:workloads": [workload]}), "dev")
+    with pytest.raises(InvalidInput) as from_component:
+        identity_spec("app", with_args(s3=[{"bucket": "invoices", "access": "readonly"}]))
+    [a], [b] = from_config.value.problems, from_component.value.problems
+    assert (a.wrong, a.allowed) == (b.wrong, b.allowed)
+    assert a.path.endswith(".s3[0].access") and b.path.endswith(".s3[0].access")
+
+
+def test_the_other_components_check_their_arguments_too() -> None:
+    with pytest.raises(InvalidArguments, match=r'ClusterOidcProvider\("c"\)\.thumbprints\[0\]: "abc"'):
+        ClusterOidcProvider("c", {"issuer_url": ISSUER, "thumbprints": ["abc"]})
+    with pytest.raises(InvalidArguments, match=r'ClusterOidcProvider\("c"\)\.issuer_url: "http://x" is not an https'):
+        ClusterOidcProvider("c", {"issuer_url": "http://x"})
+    with pytest.raises(InvalidArguments, match=r"trusted_role_arns\[0\]: \"arn:aws:iam::123456789012:root\""):
+        CrossAccountRole("x", {"role_name": "r", "trusted_role_arns": ["arn:aws:iam::123456789012:root"]})
+    with pytest.raises(InvalidArguments, match=r'VerificationJob\("j"\)\.grants\[0\]\.access: "write-ish"'):
+        VerificationJob(
+            "j",
+            {
+                "workload": "w",
+                "namespace": "n",
+                "service_account": "s",
+                "grants": [{"bucket": "b-1", "access": "write-ish"}],
+                "image": "python:3",
+                "role_arn": "arn:aws:iam::123456789012:role/r",
+            },
+        )
