@@ -2,13 +2,15 @@
 
 from typing import TypedDict
 
+import pulumi
+
 
 class S3GrantArgs(TypedDict, total=False):
     """One S3 grant: bucket, optional key prefix, access level."""
 
-    bucket: str
-    """S3 bucket name."""
-    prefix: str
+    bucket: pulumi.Input[str]
+    """S3 bucket name (may be computed, e.g. another resource's output)."""
+    prefix: pulumi.Input[str]
     """Object key prefix, e.g. uploads/ (default: the whole bucket)."""
     access: str
     """read | write | read-write (anything else is refused)"""

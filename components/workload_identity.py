@@ -1,5 +1,6 @@
 """WorkloadIdentity: IAM role, inline S3 policy, ServiceAccount and optional VerificationJob for one workload."""
 
+import inspect
 from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
@@ -11,7 +12,7 @@ from components import aliases
 from components.core import documents
 from components.core.config import arguments
 from components.core.model import InvalidInput
-from components.core.workload_plan import WorkloadPlan, plan_workload
+from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
 from components.dependencies import depends_on_of
 from components.grant_args import ChainArgs, S3GrantArgs
 from components.invalid_arguments import InvalidArguments
@@ -38,9 +39,9 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """The cluster's issuer URL; its host/path prefixes the trust condition keys."""
     audience: str
     """Token audience (default sts.amazonaws.com); must equal a client ID of the provider."""
-    namespace: Required[str]
+    namespace: Required[pulumi.Input[str]]
     """Kubernetes namespace of the ServiceAccount."""
-    service_account: Required[str]
+    service_account: Required[pulumi.Input[str]]
     """ServiceAccount to create and trust."""
     role_name: str
     """Physical IAM role name."""
@@ -66,7 +67,7 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """EKS cluster name: where the Pod Identity association goes (pod-identity only)."""
     cluster_arn: pulumi.Input[str]
     """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity only)."""
-    assume_roles: Sequence[str]
+    assume_roles: Sequence[pulumi.Input[str]]
     """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
     chain: ChainArgs | None
     """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
@@ -83,6 +84,26 @@ class WorkloadIdentityArgs(TypedDict, total=False):
 
 
 TYPE = "irsa:index:WorkloadIdentity"
+DEPLOY_TIME = ("oidc_provider_arn", "issuer_url", "cluster_arn")  # only ever known at deploy: never validated
+
+
+def _is_computed(value: Any) -> bool:
+    """Whether an argument holds a value a program computes (an Output or awaitable), at any depth."""
+    if isinstance(value, pulumi.Output) or inspect.isawaitable(value):
+        return True
+    if isinstance(value, dict):
+        return any(_is_computed(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_is_computed(v) for v in value)
+    return False
+
+
+def _plan_or_raise(name: str, args: dict[str, Any]) -> WorkloadPlan:
+    """The plan once computed arguments are known; their problems fail the deployment with the usual lines."""
+    try:
+        return plan_workload(arguments.identity_spec(name, args))
+    except InvalidInput as error:
+        raise InvalidArguments(error.problems) from None
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
@@ -102,13 +123,20 @@ class WorkloadIdentity(pulumi.ComponentResource):
     """Deprecated name of token_fragment (the same value)."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        computed = {k for k, v in args.items() if k not in DEPLOY_TIME and _is_computed(v)}
         try:
-            spec = arguments.identity_spec(name, args)
+            if computed:
+                shape = arguments.identity_shape(name, args, computed)
+                planned = pulumi.Output.from_input(dict(args)).apply(lambda a: _plan_or_raise(name, a))
+            else:
+                plan = plan_workload(arguments.identity_spec(name, args))
+                shape, planned = plan.shape, pulumi.Output.from_input(plan)
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
         self._register(
             name,
-            plan_workload(spec),
+            shape,
+            planned,
             args.get("oidc_provider_arn") or "",
             args.get("issuer_url") or "",
             args.get("cluster_arn") or "",
@@ -127,13 +155,16 @@ class WorkloadIdentity(pulumi.ComponentResource):
     ) -> "WorkloadIdentity":
         """The component for an already validated plan (the stack program's door: no argument round trip)."""
         identity = cls.__new__(cls)
-        identity._register(name, plan, provider_arn, issuer_url, cluster_arn, opts)
+        identity._register(
+            name, plan.shape, pulumi.Output.from_input(plan), provider_arn, issuer_url, cluster_arn, opts
+        )
         return identity
 
     def _register(
         self,
         name: str,
-        plan: WorkloadPlan,
+        shape: WorkloadShape,
+        planned: pulumi.Output[WorkloadPlan],
         provider_arn: pulumi.Input[str],
         issuer_url: pulumi.Input[str],
         cluster_arn: pulumi.Input[str],
@@ -141,68 +172,69 @@ class WorkloadIdentity(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
-        spec, w = plan.spec, plan.spec.workload
-        trust = pulumi.Output.all(provider_arn, issuer_url, cluster_arn).apply(
-            lambda v: documents.to_json(plan.trust(v[0], v[1], v[2]))
+        trust = pulumi.Output.all(planned, provider_arn, issuer_url, cluster_arn).apply(
+            lambda v: documents.to_json(v[0].trust(v[1], v[2], v[3]))
         )
         role = iam.Role(
             f"{name}-role",
-            name=spec.role_name,
+            name=shape.role_name,
             assume_role_policy=trust,
-            max_session_duration=w.max_session_duration,
-            description=plan.role_description,
+            max_session_duration=shape.max_session_duration,
+            description=planned.apply(lambda p: p.role_description),
             opts=child,
         )
         permissions: list[pulumi.Resource] = []
-        if plan.inline_policy is not None:
+        if shape.has_inline_policy:
             permissions.append(
                 iam.RolePolicy(
                     f"{name}-policy",
                     role=role.name,
-                    name=spec.policy_name,
-                    policy=documents.to_json(plan.inline_policy),
+                    name=shape.policy_name,
+                    policy=planned.apply(lambda p: documents.to_json(p.inline_policy or {})),
                     opts=child,
                 )
             )
         accounts: list[pulumi.Resource] = []
-        if plan.creates_service_account:
+        if shape.creates_service_account:
             accounts.append(
                 k8s.core.v1.ServiceAccount(
                     f"{name}-sa",
-                    metadata=role.arn.apply(plan.service_account)["metadata"],
+                    metadata=pulumi.Output.all(planned, role.arn).apply(lambda v: v[0].service_account(v[1]))[
+                        "metadata"
+                    ],
                     # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
                     opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
                 )
             )
-        for attachment in plan.attachments:
+        for attachment in shape.attachments:
             permissions.append(
                 iam.RolePolicyAttachment(
                     f"{name}-{attachment.name}", role=role.name, policy_arn=attachment.policy_arn, opts=child
                 )
             )
         associations: list[pulumi.Resource] = []
-        if plan.pod_identity:
+        if shape.pod_identity:
             import pulumi_aws.eks as eks
 
             associations.append(
                 eks.PodIdentityAssociation(
                     f"{name}-association",
-                    cluster_name=spec.cluster_name,
-                    namespace=w.namespace,
-                    service_account=w.service_account,
+                    cluster_name=shape.cluster_name,
+                    namespace=planned.apply(lambda p: p.spec.workload.namespace),
+                    service_account=planned.apply(lambda p: p.spec.workload.service_account),
                     role_arn=role.arn,
                     opts=child,
                 )
             )
         # Consumers get the role ARN only once its permissions exist, so a pod never starts unauthorized.
         role_arn = pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
-        self.exports = role_arn.apply(plan.exports)
+        self.exports = pulumi.Output.all(planned, role_arn).apply(lambda v: v[0].exports(v[1]))
         self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
         self.pod_identity = self.token_fragment
-        if plan.creates_job:
+        if shape.creates_job:
             VerificationJob._from_plan(
                 f"{name}-verify",
-                plan,
+                planned,
                 role.arn,
                 opts=pulumi.ResourceOptions(
                     parent=self, depends_on=[*permissions, *accounts, *associations, *depends_on_of(opts)]
@@ -210,15 +242,15 @@ class WorkloadIdentity(pulumi.ComponentResource):
             )
         self.role_arn = role_arn
         self.role_name = role.name
-        self.namespace = pulumi.Output.from_input(w.namespace)
-        self.service_account = pulumi.Output.from_input(w.service_account)
+        self.namespace = planned.apply(lambda p: p.spec.workload.namespace)
+        self.service_account = planned.apply(lambda p: p.spec.workload.service_account)
         # The fragment is an attribute, not a registered output: registering a nested dict makes the SDK
         # wrap each of its leaves in an Output of its own (see the README's Benchmark section).
         self.register_outputs(
             {
                 "role_arn": self.role_arn,
                 "role_name": self.role_name,
-                "namespace": w.namespace,
-                "service_account": w.service_account,
+                "namespace": self.namespace,
+                "service_account": self.service_account,
             }
         )

@@ -30,7 +30,7 @@ GOOD: dict[str, Any] = {
 }
 
 
-def with_args(**changes: Any) -> dict[str, Any]:
+def with_args(**changes: Any) -> Any:
     args = copy.deepcopy(GOOD)
     args.update(changes)
     return args
@@ -125,3 +125,65 @@ def test_the_other_components_check_their_arguments_too() -> None:
                 "role_arn": "arn:aws:iam::123456789012:role/r",
             },
         )
+
+
+def run_program(make: Any) -> tuple[list[dict[str, Any]], dict[str, Any], Exception | None]:
+    """Run `make()` as a Pulumi program on the mock engine; the registrations, what it resolved, any error."""
+    from pulumi.runtime import settings as runtime_settings
+
+    from components.cli.plan import PlanMocks, RecordingMonitor
+
+    mocks = PlanMocks(parse_settings(EKS_CONFIG, "dev"))
+    monitor = RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, "other", "team", preview=False, monitor=monitor)
+    seen: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        return make(seen)
+
+    error = None
+    try:
+        program()
+    except Exception as raised:  # noqa: BLE001 - the test inspects it
+        error = raised
+    return monitor.records, seen, error
+
+
+def test_computed_bucket_and_namespace_are_rendered_when_known() -> None:
+    def make(seen: dict[str, Any]) -> Any:
+        bucket = pulumi.Output.from_input("computed-bucket")
+        identity = WorkloadIdentity(
+            "app",
+            with_args(namespace=pulumi.Output.from_input("team-ns"), s3=[{"bucket": bucket, "access": "write"}]),
+        )
+        return pulumi.Output.all(identity.namespace, identity.token_fragment).apply(
+            lambda v: seen.update(namespace=v[0], fragment=v[1])
+        )
+
+    records, seen, error = run_program(make)
+    assert error is None and seen["namespace"] == "team-ns"
+    [policy] = [r for r in records if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    assert "arn:aws:s3:::computed-bucket/*" in policy["inputs"]["policy"]
+    [sa] = [r for r in records if r["type"] == "kubernetes:core/v1:ServiceAccount"]
+    assert sa["inputs"]["metadata"]["namespace"] == "team-ns"
+    [role] = [r for r in records if r["type"] == "aws:iam/role:Role"]
+    assert "system:serviceaccount:team-ns:billing" in role["inputs"]["assumeRolePolicy"]
+
+
+def test_a_computed_value_that_is_invalid_fails_with_the_same_message() -> None:
+    def make(seen: dict[str, Any]) -> Any:
+        identity = WorkloadIdentity("app", with_args(namespace=pulumi.Output.from_input("Not_A_Namespace")))
+        return identity.role_arn
+
+    _, _, error = run_program(make)
+    assert isinstance(error, InvalidArguments)
+    assert str(error.problems[0]).startswith('WorkloadIdentity("app").namespace: "Not_A_Namespace" is not a valid')
+
+
+def test_what_decides_the_resources_must_be_plain() -> None:
+    found = problems(with_args(sample_job=pulumi.Output.from_input(False), namespace=pulumi.Output.from_input("x")))
+    assert found == [
+        'WorkloadIdentity("app").sample_job: is computed (a plain value: it decides which resources exist)'
+    ]

@@ -25,28 +25,28 @@ def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m components", description="irsa: offline plan of the Pulumi program.")
     top.add_argument("--version", action="version", version=f"irsa {VERSION}")
     verbs = top.add_subparsers(dest="verb", required=True, parser_class=_Parser)
-    plan = verbs.add_parser("plan", help="print every resource the program would register, offline")
-    plan.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
-    plan.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
-    plan.add_argument(
+    plan_verb = verbs.add_parser("plan", help="print every resource the program would register, offline")
+    plan_verb.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
+    plan_verb.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
+    plan_verb.add_argument(
         "--format",
         choices=("text", "json", "yaml"),
         default="text",
         help="text: a preview-like tree with every document (default); json/yaml: the plan as data",
     )
 
-    diff = verbs.add_parser("diff", help="plan at a git revision vs the working tree: IAM JSON and manifest diffs")
-    diff.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml on both sides")
-    diff.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
-    diff.add_argument("--config", help="stack file to use instead (its base version when it is inside the repo)")
-    diff.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed, 0 when nothing did")
-    diff.add_argument(
+    diff_verb = verbs.add_parser("diff", help="plan at a git revision vs the working tree: IAM JSON and manifest diffs")
+    diff_verb.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml on both sides")
+    diff_verb.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
+    diff_verb.add_argument("--config", help="stack file to use instead (its base version when it is inside the repo)")
+    diff_verb.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed, 0 when nothing did")
+    diff_verb.add_argument(
         "--format",
         choices=("text", "markdown", "json"),
         default="text",
         help="text (default), markdown (a pull-request comment) or json",
     )
-    diff.add_argument(
+    diff_verb.add_argument(
         "--timeout",
         type=float,
         default=300.0,
@@ -54,33 +54,35 @@ def parser() -> argparse.ArgumentParser:
         help="give up on a side whose plan takes longer (default 300): the base runs its revision's code",
     )
 
-    doctor = verbs.add_parser("doctor", help="would STS accept this ServiceAccount token for this workload?")
-    doctor.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
-    doctor.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
-    doctor.add_argument("--workload", required=True, help="workload name in irsa:workloads")
-    doctor.add_argument("--token", required=True, help="file with the token (kubectl create token, or a pod's file)")
-    doctor.add_argument(
+    doctor_verb = verbs.add_parser("doctor", help="would STS accept this ServiceAccount token for this workload?")
+    doctor_verb.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
+    doctor_verb.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
+    doctor_verb.add_argument("--workload", required=True, help="workload name in irsa:workloads")
+    doctor_verb.add_argument(
+        "--token", required=True, help="file with the token (kubectl create token, or a pod's file)"
+    )
+    doctor_verb.add_argument(
         "--format", choices=("text", "json"), default="text", help="text (default) or json: the report as data"
     )
-    doctor.add_argument(
+    doctor_verb.add_argument(
         "--issuer",
         metavar="URL",
         help="the cluster's issuer URL, when the stack looks it up at deploy time: the token's iss is compared "
         "with it, and --issuer-check fetches only from it (never from the token's own iss)",
     )
-    doctor.add_argument(
+    doctor_verb.add_argument(
         "--issuer-check",
         action="store_true",
         help="also fetch the issuer's discovery document and JWKS over HTTPS and verify the token",
     )
-    doctor.add_argument(
+    doctor_verb.add_argument(
         "--connect-to",
         metavar="ADDRESS:PORT",
         help="with --issuer-check: connect here instead of resolving the issuer host "
         "(a port-forward or a test issuer); TLS still verifies the issuer host name",
     )
-    doctor.add_argument("--ca-file", help="with --issuer-check: also trust these CA certificates (PEM)")
-    doctor.add_argument(
+    doctor_verb.add_argument("--ca-file", help="with --issuer-check: also trust these CA certificates (PEM)")
+    doctor_verb.add_argument(
         "--timeout",
         type=float,
         default=20.0,

@@ -14,7 +14,7 @@ from typing import Any
 
 from components.core import documents, manifests, names, presets
 from components.core.aws import issuer_host
-from components.core.model import Chain, IdentitySpec, Settings
+from components.core.model import Chain, IdentitySpec, Mechanism, Settings
 from components.core.unknowns import is_unknown, unknown
 
 
@@ -24,6 +24,25 @@ class Attachment:
 
     name: str
     policy_arn: str
+
+
+@dataclass(frozen=True)
+class WorkloadShape:
+    """Which resources a workload registers, and their names: known before any computed value is."""
+
+    role_name: str
+    policy_name: str
+    max_session_duration: int
+    mechanism: Mechanism
+    cluster_name: str
+    has_inline_policy: bool
+    attachments: tuple[Attachment, ...]
+    creates_service_account: bool
+    creates_job: bool
+
+    @property
+    def pod_identity(self) -> bool:
+        return self.mechanism == "pod-identity"
 
 
 @dataclass(frozen=True)
@@ -38,6 +57,21 @@ class WorkloadPlan:
     def pod_identity(self) -> bool:
         """EKS Pod Identity (an association) rather than web identity (an OIDC provider)."""
         return self.spec.mechanism == "pod-identity"
+
+    @property
+    def shape(self) -> WorkloadShape:
+        spec, w = self.spec, self.spec.workload
+        return WorkloadShape(
+            spec.role_name,
+            spec.policy_name,
+            w.max_session_duration,
+            spec.mechanism,
+            spec.cluster_name,
+            self.inline_policy is not None,
+            self.attachments,
+            w.create_service_account,
+            w.sample_job,
+        )
 
     @property
     def creates_service_account(self) -> bool:
@@ -127,9 +161,18 @@ def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
         for preset in w.presets
         for arn in presets.managed_policy_arns((preset,), spec.partition)
     )
-    # IAM refuses an empty policy document: a role with managed presets alone has no inline policy.
-    has_statements = bool(w.s3 or w.assume_roles or any(presets.PRESETS[p].statements for p in w.presets))
+    has_statements = has_inline_policy(len(w.s3), len(w.assume_roles), w.presets)
     return WorkloadPlan(spec, policy if has_statements else None, attachments)
+
+
+def has_inline_policy(grants: int, assume_roles: int, preset_names: tuple[str, ...]) -> bool:
+    """Whether the role gets an inline policy: IAM refuses an empty document, so managed presets alone get none."""
+    return bool(grants or assume_roles or any(presets.PRESETS[p].statements for p in preset_names))
+
+
+def attachments_of(preset_names: tuple[str, ...], partition: str) -> tuple[Attachment, ...]:
+    """The managed policies the presets attach, each with the name suffix of its attachment resource."""
+    return tuple(Attachment(n, arn) for n in preset_names for arn in presets.managed_policy_arns((n,), partition))
 
 
 def chains_of(settings: Settings) -> dict[str, Chain]:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.core import names
-from components.core.aws import EXTERNAL_ID, PROVIDER_ARN, ROLE_ARN
+from components.core.aws import EXTERNAL_ID, PROVIDER_ARN, ROLE_ARN, partition_of
 from components.core.config import fields
 from components.core.config.cluster import check_issuer, read_thumbprints
 from components.core.config.collector import Collector, show
@@ -28,6 +28,7 @@ from components.core.model import (
     S3Grant,
     Workload,
 )
+from components.core.workload_plan import WorkloadShape, attachments_of, has_inline_policy
 
 IDENTITY_ARGS = (
     "oidc_provider_arn", "issuer_url", "audience", "namespace", "service_account", "role_name", "policy_name",
@@ -200,3 +201,46 @@ def read_external_id(c: Collector, path: str, raw: Any) -> str | None:
         c.add(path, f"{show(raw)} is not an external ID", "2-1224 of letters, digits and +=,.@:/-")
         return None
     return raw
+
+
+SHAPE_ARGS = ("region", "mechanism", "presets", "role_name", "policy_name", "max_session_duration", "cluster_name",
+              "sample_job", "create_service_account")  # fmt: skip
+
+
+def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
+    """What WorkloadIdentity registers when some arguments are computed (`computed`: their keys): the
+    arguments that decide which resources exist must be plain; the rest is validated once known."""
+    c, path, a = _start("WorkloadIdentity", name, args, IDENTITY_ARGS)
+    for key in sorted(computed & set(SHAPE_ARGS)):
+        c.add(f"{path}.{key}", "is computed", "a plain value: it decides which resources exist")
+        a.pop(key)
+    for key in ("s3", "assume_roles"):
+        if not isinstance(a.get(key) or [], list):
+            c.add(f"{path}.{key}", "is not a plain list", "a list (its items may be computed)")
+    region = fields.region(c, f"{path}.region", a.get("region"))
+    mechanism: Mechanism = "irsa"
+    if a.get("mechanism") is not None:
+        if a["mechanism"] in MECHANISMS:
+            mechanism = a["mechanism"]
+        else:
+            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa or pod-identity")
+    # The options are checked with the rest once known; here only the names matter (they decide attachments).
+    scratch = Collector()
+    options = None if "preset_options" in computed else a.get("preset_options")
+    presets, _, _, _ = read_presets(scratch, path, a.get("presets"), options, "preset_options", PRESET_OPTIONS)
+    c.problems += [p for p in scratch.problems if p.path.startswith(f"{path}.presets")]
+    shape = WorkloadShape(
+        role_name=fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64) or f"irsa-{name}",
+        policy_name=fields.iam_name(c, f"{path}.policy_name", a.get("policy_name"), "policy", 128)
+        or names.policy_name(name),
+        max_session_duration=fields.max_session(c, f"{path}.max_session_duration", a.get("max_session_duration")),
+        mechanism=mechanism,
+        cluster_name=c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism == "pod-identity")
+        or "",
+        has_inline_policy=has_inline_policy(len(a.get("s3") or []), len(a.get("assume_roles") or []), presets),
+        attachments=attachments_of(presets, partition_of(region or "")),
+        creates_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),
+        creates_job=c.boolean(f"{path}.sample_job", a.get("sample_job"), True),
+    )
+    _finish(c)
+    return shape
