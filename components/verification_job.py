@@ -75,11 +75,19 @@ class VerificationJob(pulumi.ComponentResource):
 
     @classmethod
     def _from_plan(
-        cls, name: str, planned: pulumi.Output[WorkloadPlan], role_arn: pulumi.Output[str], opts: pulumi.ResourceOptions
+        cls,
+        name: str,
+        planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
+        role_arn: pulumi.Output[str],
+        opts: pulumi.ResourceOptions,
     ) -> "VerificationJob":
         job = cls.__new__(cls)
-        body = pulumi.Output.all(planned, role_arn).apply(lambda v: v[0].job(v[1]))
-        job._register(name, planned.apply(lambda p: p.script_config_map()), body, opts)
+        if isinstance(planned, WorkloadPlan):
+            plan = planned
+            job._register(name, plan.script_config_map(), role_arn.apply(plan.job), opts)
+        else:
+            body = pulumi.Output.all(planned, role_arn).apply(lambda v: v[0].job(v[1]))
+            job._register(name, planned.apply(lambda p: p.script_config_map()), body, opts)
         return job
 
     def _register(
@@ -92,11 +100,12 @@ class VerificationJob(pulumi.ComponentResource):
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         # The script waits only for a Namespace the stack creates, keeping it off the IAM chain's critical path.
         namespaces = [d for d in depends_on_of(opts) if isinstance(d, k8s.core.v1.Namespace)]
-        script_output = pulumi.Output.from_input(script)
+        plain = isinstance(script, dict)
+        script_output = script if plain else pulumi.Output.from_input(script)
         config_map = k8s.core.v1.ConfigMap(
             f"{name}-script",
-            metadata=script_output["metadata"],
-            data=script_output["data"],
+            metadata=script["metadata"] if plain else script_output["metadata"],  # type: ignore[index]
+            data=script["data"] if plain else script_output["data"],  # type: ignore[index]
             opts=pulumi.ResourceOptions(parent=self, depends_on=namespaces),
         )
         job = k8s.batch.v1.Job(

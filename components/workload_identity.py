@@ -1,7 +1,7 @@
 """WorkloadIdentity: IAM role, inline S3 policy, ServiceAccount and optional VerificationJob for one workload."""
 
 import inspect
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Required, TypedDict
 
 import pulumi
@@ -124,13 +124,14 @@ class WorkloadIdentity(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         computed = {k for k, v in args.items() if k not in DEPLOY_TIME and _is_computed(v)}
+        planned: WorkloadPlan | pulumi.Output[WorkloadPlan]
         try:
             if computed:
                 shape = arguments.identity_shape(name, args, computed)
                 planned = pulumi.Output.from_input(dict(args)).apply(lambda a: _plan_or_raise(name, a))
             else:
                 plan = plan_workload(arguments.identity_spec(name, args))
-                shape, planned = plan.shape, pulumi.Output.from_input(plan)
+                shape, planned = plan.shape, plan
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
         self._register(
@@ -155,16 +156,14 @@ class WorkloadIdentity(pulumi.ComponentResource):
     ) -> "WorkloadIdentity":
         """The component for an already validated plan (the stack program's door: no argument round trip)."""
         identity = cls.__new__(cls)
-        identity._register(
-            name, plan.shape, pulumi.Output.from_input(plan), provider_arn, issuer_url, cluster_arn, opts
-        )
+        identity._register(name, plan.shape, plan, provider_arn, issuer_url, cluster_arn, opts)
         return identity
 
     def _register(
         self,
         name: str,
         shape: WorkloadShape,
-        planned: pulumi.Output[WorkloadPlan],
+        planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
         provider_arn: pulumi.Input[str],
         issuer_url: pulumi.Input[str],
         cluster_arn: pulumi.Input[str],
@@ -172,6 +171,17 @@ class WorkloadIdentity(pulumi.ComponentResource):
     ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
+
+        def known(render: Callable[[WorkloadPlan], Any]) -> Any:
+            """A rendered value: plain when the plan is (fewer Outputs at scale), else an Output."""
+            return render(planned) if isinstance(planned, WorkloadPlan) else planned.apply(render)
+
+        def with_arn(render: Callable[[WorkloadPlan, str], Any], arn: pulumi.Output[str]) -> pulumi.Output[Any]:
+            if isinstance(planned, WorkloadPlan):
+                plan = planned
+                return arn.apply(lambda a: render(plan, a))
+            return pulumi.Output.all(planned, arn).apply(lambda v: render(v[0], v[1]))
+
         trust = pulumi.Output.all(planned, provider_arn, issuer_url, cluster_arn).apply(
             lambda v: documents.to_json(v[0].trust(v[1], v[2], v[3]))
         )
@@ -180,7 +190,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             name=shape.role_name,
             assume_role_policy=trust,
             max_session_duration=shape.max_session_duration,
-            description=planned.apply(lambda p: p.role_description),
+            description=known(lambda p: p.role_description),
             opts=child,
         )
         permissions: list[pulumi.Resource] = []
@@ -190,7 +200,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     f"{name}-policy",
                     role=role.name,
                     name=shape.policy_name,
-                    policy=planned.apply(lambda p: documents.to_json(p.inline_policy or {})),
+                    policy=known(lambda p: documents.to_json(p.inline_policy or {})),
                     opts=child,
                 )
             )
@@ -199,9 +209,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             accounts.append(
                 k8s.core.v1.ServiceAccount(
                     f"{name}-sa",
-                    metadata=pulumi.Output.all(planned, role.arn).apply(lambda v: v[0].service_account(v[1]))[
-                        "metadata"
-                    ],
+                    metadata=with_arn(WorkloadPlan.service_account, role.arn)["metadata"],
                     # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
                     opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
                 )
@@ -220,15 +228,15 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 eks.PodIdentityAssociation(
                     f"{name}-association",
                     cluster_name=shape.cluster_name,
-                    namespace=planned.apply(lambda p: p.spec.workload.namespace),
-                    service_account=planned.apply(lambda p: p.spec.workload.service_account),
+                    namespace=known(lambda p: p.spec.workload.namespace),
+                    service_account=known(lambda p: p.spec.workload.service_account),
                     role_arn=role.arn,
                     opts=child,
                 )
             )
         # Consumers get the role ARN only once its permissions exist, so a pod never starts unauthorized.
         role_arn = pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
-        self.exports = pulumi.Output.all(planned, role_arn).apply(lambda v: v[0].exports(v[1]))
+        self.exports = with_arn(WorkloadPlan.exports, role_arn)
         self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
         self.pod_identity = self.token_fragment
         if shape.creates_job:
@@ -242,8 +250,8 @@ class WorkloadIdentity(pulumi.ComponentResource):
             )
         self.role_arn = role_arn
         self.role_name = role.name
-        self.namespace = planned.apply(lambda p: p.spec.workload.namespace)
-        self.service_account = planned.apply(lambda p: p.spec.workload.service_account)
+        self.namespace = pulumi.Output.from_input(known(lambda p: p.spec.workload.namespace))
+        self.service_account = pulumi.Output.from_input(known(lambda p: p.spec.workload.service_account))
         # The fragment is an attribute, not a registered output: registering a nested dict makes the SDK
         # wrap each of its leaves in an Output of its own (see the README's Benchmark section).
         self.register_outputs(
