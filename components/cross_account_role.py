@@ -29,6 +29,9 @@ class CrossAccountRoleArgs(TypedDict, total=False):
     """Least-privilege S3 grants in the other account."""
     partition: str
     """aws, aws-cn or aws-us-gov (default aws)."""
+    session_tags: bool
+    """Let the trusted roles tag their sessions (sts:TagSession; default false: their tags could steer
+    the other account's attribute-based access)."""
 
 
 class CrossAccountRole(pulumi.ComponentResource):
@@ -39,13 +42,13 @@ class CrossAccountRole(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CrossAccountRoleArgs, opts: pulumi.ResourceOptions | None = None):
         try:
-            role_name, grants, external_id, partition = arguments.cross_role_arguments(name, args)
+            role_name, grants, external_id, partition, session_tags = arguments.cross_role_arguments(name, args)
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
         trust = pulumi.Output.all(*args["trusted_role_arns"]).apply(
-            lambda arns: documents.to_json(documents.role_trust_policy(list(arns), external_id))
+            lambda arns: documents.to_json(documents.role_trust_policy(list(arns), external_id, session_tags))
         )
         role = iam.Role(
             f"{name}-role",

@@ -13,7 +13,7 @@ class S3GrantArgs(TypedDict, total=False):
     prefix: pulumi.Input[str]
     """Object key prefix, e.g. uploads/ (default: the whole bucket)."""
     access: str
-    """read | write | read-write (anything else is refused)"""
+    """read | write | read-write | sync (anything else is refused)"""
 
 
 class ChainArgs(TypedDict, total=False):
@@ -28,4 +28,4 @@ class ChainArgs(TypedDict, total=False):
     prefix: str
     """Object key prefix to check inside."""
     access: str
-    """read | write | read-write"""
+    """read | write | read-write | sync"""

@@ -91,6 +91,7 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
                 "external_id": role.external_id,
                 "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in role.s3],
                 "partition": settings.partition,
+                "session_tags": role.session_tags,
             },
             opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
         )

@@ -3,7 +3,7 @@
 Runs inside the Job's pod (mounted from a ConfigMap) with boto3's default credential chain,
 which reads AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA) or the Pod Identity Agent's
 variables. Exit 0 on success, 1 with the AWS error otherwise. Configured by IRSA_CHECK_BUCKET (none: identity only),
-IRSA_CHECK_PREFIX, IRSA_CHECK_ACCESS (read | write | read-write) and IRSA_RETRY_SECONDS (default
+IRSA_CHECK_PREFIX, IRSA_CHECK_ACCESS (read | write | read-write | sync) and IRSA_RETRY_SECONDS (default
 120); with IRSA_CHAIN_ROLE_ARN (and IRSA_CHAIN_EXTERNAL_ID) it then assumes that role, e.g. in
 another account, and checks IRSA_CHAIN_BUCKET / IRSA_CHAIN_PREFIX / IRSA_CHAIN_ACCESS there.
 """
@@ -39,9 +39,11 @@ def caller_identity(retry_seconds: float) -> dict:
 
 
 def check_s3(bucket: str, prefix: str, access: str, session: boto3.Session | None = None) -> str:
-    """Write a timestamped object inside a write grant, or list inside a read grant."""
+    """Write a timestamped object inside a write grant (listing first for sync), or list inside a read grant."""
     s3 = (session or boto3).client("s3")
-    if access in ("write", "read-write"):
+    if access == "sync":  # `aws s3 sync` lists the destination before it writes
+        s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
+    if access in ("write", "read-write", "sync"):
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         key = f"{prefix}irsa-verification-{stamp}.txt"
         s3.put_object(Bucket=bucket, Key=key, Body=f"written by the irsa verification Job at {stamp}\n".encode())

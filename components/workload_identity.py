@@ -11,6 +11,7 @@ import pulumi_kubernetes as k8s
 from components import aliases
 from components.core import documents
 from components.core.config import arguments
+from components.core.config.grants import prefix_warnings
 from components.core.model import InvalidInput
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
 from components.dependencies import depends_on_of
@@ -79,6 +80,8 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     external-secrets, aws-load-balancer-controller)."""
     preset_options: PresetOptionsArgs
     """Inputs that scope the presets."""
+    session_tags: bool
+    """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
     extra_subjects: Sequence[str]
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
 
@@ -132,6 +135,8 @@ class WorkloadIdentity(pulumi.ComponentResource):
             else:
                 plan = plan_workload(arguments.identity_spec(name, args))
                 shape, planned = plan.shape, plan
+                for warning in prefix_warnings(f'WorkloadIdentity("{name}").s3', plan.spec.workload.s3):
+                    pulumi.log.warn(warning)
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
         self._register(

@@ -53,7 +53,7 @@ def test_good_arguments_give_the_spec() -> None:
     [
         (
             {"s3": [{"bucket": "invoices", "access": "readonly"}]},
-            'WorkloadIdentity("app").s3[0].access: "readonly" is not an access level (read, write or read-write)',
+            'WorkloadIdentity("app").s3[0].access: "readonly" is not an access level (read, write, read-write or sync)',
         ),
         (
             {"mechanism": "pod-idenity"},

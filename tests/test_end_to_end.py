@@ -360,3 +360,25 @@ def test_chained_credentials_are_denied_outside_the_grant(
     result = _run_script(deployed_cross, **overrides)
     assert result.returncode == 1, result.stdout
     assert "AccessDenied" in result.stderr
+
+
+def test_write_cannot_sync_and_sync_can(deployed: dict[str, Any]) -> None:
+    """`aws s3 sync` lists before it writes: a write grant is refused that, a sync grant allows exactly it."""
+    from components.core.documents import s3_policy, to_json
+    from components.core.model import S3Grant
+
+    refused = _run_script(deployed, IRSA_CHECK_ACCESS="sync")
+    assert refused.returncode == 1 and "AccessDenied" in refused.stderr  # ListBucket is not in a write grant
+    iam = _client("iam", deployed["endpoint"], **deployed["admin"])
+    role = "irsa-e2e-uploader"
+    [name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    original = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    sync = to_json(s3_policy([S3Grant("app-uploads", "in/", "sync")], "aws"))
+    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=sync)
+    try:
+        synced = _run_script(deployed, IRSA_CHECK_ACCESS="sync")
+        outside = _run_script(deployed, IRSA_CHECK_ACCESS="sync", IRSA_CHECK_PREFIX="elsewhere/")
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(original))
+    assert synced.returncode == 0, synced.stderr
+    assert outside.returncode == 1 and "AccessDenied" in outside.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -57,20 +58,36 @@ def test_cross_account_trust_names_roles_never_the_account() -> None:
             {
                 "Effect": "Allow",
                 "Principal": {"AWS": ROLE},
-                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Action": "sts:AssumeRole",
                 "Condition": {"StringEquals": {"sts:ExternalId": "ext-123"}},
             }
         ],
     }
+    assert documents.role_trust_policy([ROLE], session_tags=True)["Statement"][0]["Action"] == [
+        "sts:AssumeRole",
+        "sts:TagSession",
+    ]
     assert "Condition" not in documents.role_trust_policy([ROLE, ROLE + "2"])["Statement"][0]
 
 
 def test_permission_policy_allows_exactly_the_listed_roles() -> None:
     statements = documents.permission_policy([S3Grant("b", "", "read")], "aws", [TARGET])["Statement"]
-    assert statements[-1] == {
-        "Sid": "AssumeRoles",
+    assert statements[-1] == {"Sid": "AssumeRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": [TARGET]}
+
+
+def test_session_tags_are_granted_only_when_asked_for() -> None:
+    """A workload that may tag its sessions can set arbitrary tags in the other account: opt in, per role."""
+    plain = parse_settings(CROSS, "dev")
+    assert plain.workloads[0].tag_session_roles == ()
+    assert "sts:TagSession" not in json.dumps(documents.inline_policy((), "aws", plain.workloads[0].assume_roles))
+    tagged_config = copy.deepcopy(CROSS)
+    tagged_config["irsa:crossAccount"]["roles"][0]["sessionTags"] = True
+    tagged = parse_settings(tagged_config, "dev").workloads[0]
+    statements = documents.inline_policy((), "aws", tagged.assume_roles, tag_session=tagged.tag_session_roles)
+    assert statements["Statement"][-1] == {
+        "Sid": "TagSessions",
         "Effect": "Allow",
-        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Action": "sts:TagSession",
         "Resource": [TARGET],
     }
 
@@ -202,4 +219,4 @@ def test_cross_account_trust_admits_only_the_workload_role_with_the_external_id(
     assert not trust.evaluate(doc, ROLE, {"sts:ExternalId": "guess"}, action="sts:AssumeRole").allowed
     other = "arn:aws:iam::123456789012:role/someone-else"
     assert not trust.evaluate(doc, other, {"sts:ExternalId": "ext-123"}, action="sts:AssumeRole").allowed
-    assert trust.evaluate(doc, ROLE, {"sts:ExternalId": "ext-123"}, action="sts:TagSession").allowed
+    assert not trust.evaluate(doc, ROLE, {"sts:ExternalId": "ext-123"}, action="sts:TagSession").allowed

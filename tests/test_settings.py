@@ -82,7 +82,7 @@ def test_every_problem_is_reported_at_once() -> None:
         "(lowercase RFC 1123 subdomain, at most 253 characters)",
         'irsa:workloads[0].s3[0].bucket: "My_Bucket" has characters or ends that S3 does not allow '
         "(an S3 bucket name: 3-63 lowercase letters, digits, '.', '-', starting and ending with a letter or digit)",
-        'irsa:workloads[0].s3[0].access: "all" is not an access level (read, write or read-write)',
+        'irsa:workloads[0].s3[0].access: "all" is not an access level (read, write, read-write or sync)',
     ]
 
 
@@ -90,7 +90,7 @@ def test_unknown_key_suggests_the_close_one() -> None:
     assert problems(with_workload(EKS_CONFIG, serviceAcount="x")) == [
         "irsa:workloads[0].serviceAcount: unknown key (did you mean 'serviceAccount'? known keys: name, namespace, "
         "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage, "
-        "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount)"
+        "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags)"
     ]
 
 

@@ -75,34 +75,38 @@ def pod_identity_trust_policy(
     }
 
 
-def role_trust_policy(trusted_role_arns: list[str], external_id: str | None = None) -> dict[str, Any]:
-    """Trust for a cross-account role: exactly these roles (never an account root), optionally an external ID."""
+def role_trust_policy(
+    trusted_role_arns: list[str], external_id: str | None = None, session_tags: bool = False
+) -> dict[str, Any]:
+    """Trust for a cross-account role: exactly these roles (never an account root), optionally an external ID;
+    sts:TagSession only when asked for (tags a caller sets would otherwise reach the other account's ABAC)."""
     statement: dict[str, Any] = {
         "Effect": "Allow",
         "Principal": {"AWS": trusted_role_arns[0] if len(trusted_role_arns) == 1 else list(trusted_role_arns)},
-        "Action": ["sts:AssumeRole", "sts:TagSession"],
+        "Action": ["sts:AssumeRole", "sts:TagSession"] if session_tags else "sts:AssumeRole",
     }
     if external_id is not None:
         statement["Condition"] = {"StringEquals": {"sts:ExternalId": external_id}}
     return {"Version": VERSION, "Statement": [statement]}
 
 
-def assume_roles_statement(role_arns: Iterable[str]) -> dict[str, Any]:
-    """Permission to assume (and tag sessions of) exactly these roles."""
-    return {
-        "Sid": "AssumeRoles",
-        "Effect": "Allow",
-        "Action": ["sts:AssumeRole", "sts:TagSession"],
-        "Resource": list(role_arns),
-    }
+def assume_roles_statements(role_arns: Iterable[str], tag_session_arns: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Permission to assume exactly these roles, and to tag sessions only of those that ask for it."""
+    statements = [{"Sid": "AssumeRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": list(role_arns)}]
+    tagged = list(tag_session_arns)
+    if tagged:
+        statements.append({"Sid": "TagSessions", "Effect": "Allow", "Action": "sts:TagSession", "Resource": tagged})
+    return statements
 
 
-def permission_policy(grants: Iterable[S3Grant], partition: str, assume_roles: Iterable[str] = ()) -> dict[str, Any]:
-    """A workload's inline policy: its S3 grants, and the roles it may assume."""
+def permission_policy(
+    grants: Iterable[S3Grant], partition: str, assume_roles: Iterable[str] = (), tag_session: Iterable[str] = ()
+) -> dict[str, Any]:
+    """A workload's inline policy: its S3 grants, and the roles it may assume (and tag sessions of)."""
     document = s3_policy(grants, partition)
     roles = list(assume_roles)
     if roles:
-        document["Statement"].append(assume_roles_statement(roles))
+        document["Statement"] += assume_roles_statements(roles, tag_session)
     return document
 
 
@@ -112,9 +116,10 @@ def inline_policy(
     assume_roles: Iterable[str] = (),
     preset_names: Iterable[str] = (),
     preset_scope: PresetOptions | None = None,
+    tag_session: Iterable[str] = (),
 ) -> dict[str, Any]:
     """A workload's whole inline policy: S3 grants, assumable roles, and its add-on presets' statements."""
-    document = permission_policy(grants, partition, assume_roles)
+    document = permission_policy(grants, partition, assume_roles, tag_session)
     names = tuple(preset_names)
     if names:
         document["Statement"] += presets.statements(names, preset_scope or PresetOptions("", partition))
@@ -125,7 +130,7 @@ def object_actions(access: str) -> list[str]:
     """S3 object actions an access level grants."""
     if access == "read":
         return list(READ_ACTIONS)
-    if access == "write":
+    if access in ("write", "sync"):  # sync also lists (below), as `aws s3 sync` compares before it writes
         return list(WRITE_ACTIONS)
     return [*READ_ACTIONS, *WRITE_ACTIONS, *DELETE_ACTIONS]
 

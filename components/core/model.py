@@ -14,7 +14,7 @@ from components.core.aws import partition_of
 from components.core.display import one_line
 
 Kind = Literal["eks", "aks"]
-Access = Literal["read", "write", "read-write"]
+Access = Literal["read", "write", "read-write", "sync"]
 Mechanism = Literal["irsa", "pod-identity"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 ACCESS_LEVELS: tuple[Access, ...] = get_args(Access)
@@ -90,6 +90,7 @@ class Workload:
     hosted_zone_ids: tuple[str, ...] = ()
     secret_arns: tuple[str, ...] = ()
     parameter_arns: tuple[str, ...] = ()
+    tag_session_roles: tuple[str, ...] = ()  # assumed roles it may also tag sessions of (asked for explicitly)
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -105,6 +106,7 @@ class CrossAccountRole:
     trusted_workloads: tuple[str, ...]
     s3: tuple[S3Grant, ...]
     external_id: str | None = None
+    session_tags: bool = False
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,7 @@ def policy_size_problems(settings: Settings) -> list[Problem]:
             settings.cluster.name, settings.partition, w.hosted_zone_ids, w.secret_arns, w.parameter_arns
         )
         perms = documents.compact_size(
-            documents.inline_policy(w.s3, settings.partition, w.assume_roles, w.presets, scope)
+            documents.inline_policy(w.s3, settings.partition, w.assume_roles, w.presets, scope, w.tag_session_roles)
         )
         if perms > 10240:
             problems.append(

@@ -155,7 +155,7 @@ def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
     """Everything one workload's resources carry, from its validated spec."""
     w = spec.workload
     scope = presets.PresetOptions(spec.cluster_name, spec.partition, w.hosted_zone_ids, w.secret_arns, w.parameter_arns)
-    policy = documents.inline_policy(w.s3, spec.partition, w.assume_roles, w.presets, scope)
+    policy = documents.inline_policy(w.s3, spec.partition, w.assume_roles, w.presets, scope, w.tag_session_roles)
     attachments = tuple(
         Attachment(preset, arn)
         for preset in w.presets

@@ -34,12 +34,12 @@ IDENTITY_ARGS = (
     "oidc_provider_arn", "issuer_url", "audience", "namespace", "service_account", "role_name", "policy_name",
     "region", "s3", "max_session_duration", "token_expiration_seconds", "sample_job", "job_image",
     "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
-    "create_service_account", "presets", "preset_options", "extra_subjects",
+    "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
 )  # fmt: skip
 PRESET_OPTIONS = {"hostedZoneIds": "hosted_zone_ids", "secretArns": "secret_arns", "parameterArns": "parameter_arns"}
 CHAIN_ARGS = ("role_arn", "external_id", "bucket", "prefix", "access")
 PROVIDER_ARGS = ("issuer_url", "audience", "existing_provider_arn", "thumbprints", "protect")
-CROSS_ROLE_ARGS = ("role_name", "trusted_role_arns", "external_id", "s3", "partition")
+CROSS_ROLE_ARGS = ("role_name", "trusted_role_arns", "external_id", "s3", "partition", "session_tags")
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")
 
 
@@ -116,6 +116,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         hosted_zone_ids=zones,
         secret_arns=secrets,
         parameter_arns=parameters,
+        tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
     )
     spec = IdentitySpec(
         workload=workload,
@@ -173,8 +174,8 @@ def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool
     return audience, thumbprints, protect
 
 
-def cross_role_arguments(name: str, args: Any) -> tuple[str, tuple[S3Grant, ...], str | None, str]:
-    """CrossAccountRole's arguments, validated: (role name, grants, external ID, partition)."""
+def cross_role_arguments(name: str, args: Any) -> tuple[str, tuple[S3Grant, ...], str | None, str, bool]:
+    """CrossAccountRole's arguments, validated: (role name, grants, external ID, partition, session tags)."""
     c, path, a = _start("CrossAccountRole", name, args, CROSS_ROLE_ARGS)
     role_name = fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64)
     if a.get("role_name") is None:
@@ -192,8 +193,9 @@ def cross_role_arguments(name: str, args: Any) -> tuple[str, tuple[S3Grant, ...]
         c.add(f"{path}.partition", f"{show(partition)} is not an AWS partition", ", ".join(PARTITIONS))
     grants = read_grants(c, f"{path}.s3", a.get("s3"), required=False)
     external_id = read_external_id(c, f"{path}.external_id", a.get("external_id"))
+    session_tags = c.boolean(f"{path}.session_tags", a.get("session_tags"), False)
     _finish(c)
-    return role_name or "", grants, external_id, str(partition)
+    return role_name or "", grants, external_id, str(partition), session_tags
 
 
 def read_external_id(c: Collector, path: str, raw: Any) -> str | None:

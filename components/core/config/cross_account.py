@@ -13,7 +13,7 @@ from components.core.config.grants import read_grants, read_role_arns
 from components.core.model import CrossAccount, CrossAccountRole, Workload
 
 CROSS_ACCOUNT_KEYS = ("accountId", "profile", "roleArn", "region", "roles")
-CROSS_ROLE_KEYS = ("name", "trustedWorkloads", "externalId", "s3")
+CROSS_ROLE_KEYS = ("name", "trustedWorkloads", "externalId", "s3", "sessionTags")
 
 
 def read_cross_account(
@@ -89,8 +89,9 @@ def read_cross_account(
             )
             external = None
         grants = read_grants(c, f"{p}.s3", r.get("s3"))
+        session_tags = c.boolean(f"{p}.sessionTags", r.get("sessionTags"), False)
         if name is not None and trusted:
-            roles.append(CrossAccountRole(name, tuple(trusted), grants, external))
+            roles.append(CrossAccountRole(name, tuple(trusted), grants, external, session_tags))
     if account is None:
         return None
     return CrossAccount(account, tuple(roles), profile, role_arn, target_region)

@@ -46,7 +46,7 @@ def read_grant(c: Collector, p: str, g: Any, keys: tuple[str, ...]) -> S3Grant |
     access = g.get("access")
     if access not in ACCESS_LEVELS:
         wrong = "is required" if access is None else f"{show(access)} is not an access level"
-        c.add(f"{p}.access", wrong, "read, write or read-write")
+        c.add(f"{p}.access", wrong, "read, write, read-write or sync")
         access = None
     if bucket is None or prefix is None or access is None:
         return None
@@ -75,6 +75,16 @@ def read_prefix(c: Collector, path: str, prefix: Any) -> str | None:
         )
         return None
     return prefix
+
+
+def prefix_warnings(path: str, grants: tuple[S3Grant, ...]) -> list[str]:
+    """A prefix without a trailing '/' also covers its siblings: `uploads` grants `uploads-private/` too."""
+    return [
+        f"{path}[{i}].prefix: {show(g.prefix)} does not end with '/': the grant also covers keys such as "
+        f"{show(g.prefix + '-private/...')} (end it with '/' to mean the folder only)"
+        for i, g in enumerate(grants)
+        if g.prefix and not g.prefix.endswith("/")
+    ]
 
 
 def read_role_arns(c: Collector, path: str, raw: Any, region: str | None) -> tuple[str, ...]:

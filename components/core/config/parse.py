@@ -12,6 +12,7 @@ from components.core.config import fields
 from components.core.config.cluster import read_cluster
 from components.core.config.collector import Collector, key_text, show
 from components.core.config.cross_account import read_cross_account
+from components.core.config.grants import prefix_warnings
 from components.core.config.workloads import read_workloads
 from components.core.model import (
     DEFAULT_TRUST_POLICY_MAX_CHARS,
@@ -67,8 +68,20 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
             w.name: [cross.role_arn_of(r, partition_of(region)) for r in cross.roles if w.name in r.trusted_workloads]
             for w in workloads
         }
+        tagged = {
+            w.name: [
+                cross.role_arn_of(r, partition_of(region))
+                for r in cross.roles
+                if w.name in r.trusted_workloads and r.session_tags
+            ]
+            for w in workloads
+        }
         workloads = tuple(
-            dataclasses.replace(w, assume_roles=tuple(dict.fromkeys([*w.assume_roles, *extra_arns[w.name]])))
+            dataclasses.replace(
+                w,
+                assume_roles=tuple(dict.fromkeys([*w.assume_roles, *extra_arns[w.name]])),
+                tag_session_roles=tuple(dict.fromkeys([*w.tag_session_roles, *tagged[w.name]])),
+            )
             for w in workloads
         )
     warnings = tuple(
@@ -78,6 +91,11 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         for sub in w.extra_subjects
         if is_wildcard(sub)
     )
+    warnings += tuple(
+        line for i, w in enumerate(workloads) for line in prefix_warnings(f"irsa:workloads[{i}].s3", w.s3)
+    )
+    for i, role in enumerate(cross.roles if cross is not None else ()):
+        warnings += tuple(prefix_warnings(f"irsa:crossAccount.roles[{i}].s3", role.s3))
     settings = Settings(stack, region, cluster, workloads, max_trust, warnings=warnings, cross_account=cross)
     size_problems = policy_size_problems(settings)
     if size_problems:

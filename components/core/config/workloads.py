@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.core import names
+from components.core.aws import is_wildcard
 from components.core.config import fields
 from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grants, read_presets, read_role_arns
 from components.core.kube import SUBJECT, WORKLOAD_NAME
 from components.core.model import Workload
+from components.core.trust import string_like
 
 WORKLOAD_KEYS = (
     "name",
@@ -27,6 +29,7 @@ WORKLOAD_KEYS = (
     "presets",
     "presetOptions",
     "createServiceAccount",
+    "sessionTags",
 )
 
 
@@ -91,6 +94,7 @@ def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | N
     assume_roles = read_role_arns(c, f"{path}.assumeRoles", raw.get("assumeRoles"), region)
     presets, zones, secrets, parameters = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
     create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
+    session_tags = c.boolean(f"{path}.sessionTags", raw.get("sessionTags"), False)
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
     grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not raw.get("assumeRoles") and not raw.get("presets"))
     create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
@@ -117,6 +121,7 @@ def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | N
         hosted_zone_ids=zones,
         secret_arns=secrets,
         parameter_arns=parameters,
+        tag_session_roles=assume_roles if session_tags else (),
     )
 
 
@@ -124,8 +129,8 @@ def read_extra_subjects(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
     if raw is None:
         return ()
     allowed = (
-        "system:serviceaccount:<namespace>:<serviceAccount>; '*' and '?' only inside a name, "
-        "the namespace keeping at least one literal character"
+        "system:serviceaccount:<namespace>:<serviceAccount>; a namespace pattern starts with at least "
+        f"{PATTERN_PREFIX} literal characters, like team-*, and cannot match {', '.join(PROTECTED_NAMESPACES)}"
     )
     if not isinstance(raw, list):
         c.add(path, f"{show(raw)} is not a list", f"a list of subjects: {allowed}")
@@ -133,11 +138,24 @@ def read_extra_subjects(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
     subjects = []
     for i, sub in enumerate(raw):
         m = SUBJECT.fullmatch(sub) if isinstance(sub, str) else None
-        if m is None or not m.group(1).strip("*?"):
+        if m is None or not namespace_pattern_is_safe(m.group(1)):
             c.add(f"{path}[{i}]", f"{show(sub)} is not a ServiceAccount subject", allowed)
             continue
         subjects.append(sub)
     return tuple(subjects)
+
+
+PROTECTED_NAMESPACES = ("kube-system", "kube-public", "default")
+PATTERN_PREFIX = 3
+
+
+def namespace_pattern_is_safe(namespace: str) -> bool:
+    """A literal namespace, or a pattern with a literal prefix of at least 3 characters that matches none of
+    the cluster's own namespaces (`*-*` or `*e*` would match kube-system)."""
+    if not is_wildcard(namespace):
+        return True
+    literal = len(namespace) - len(namespace.lstrip("abcdefghijklmnopqrstuvwxyz0123456789-"))
+    return literal >= PATTERN_PREFIX and not any(string_like(namespace, n) for n in PROTECTED_NAMESPACES)
 
 
 def check_workload_name(c: Collector, path: str, name: str, stack: str, sample_job: bool) -> str | None:
