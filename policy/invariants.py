@@ -140,6 +140,38 @@ UNSCOPABLE_READS = frozenset(
         "wafv2:GetWebACLForResource",
         "shield:GetSubscriptionState",
         "shield:DescribeProtection",
+        "elasticloadbalancing:DescribeCapacityReservation",
+        "ec2:DescribeIpamPools",
+        "waf-regional:GetWebACL",
+        "waf-regional:GetWebACLForResource",
+    }
+)
+# Writes that aws-load-balancer-controller v3.5.0's own policy (docs/install/iam_policy.json) grants on
+# "*": node security groups carry no ownership tag, CreateSecurityGroup also authorizes the VPC (no request
+# tags), listeners and rules are created before they are tagged, and web ACL and Shield calls name
+# resources the controller does not own. Narrowing them breaks the controller; these alone may be
+# written on "*" without a tag condition.
+UPSTREAM_WILDCARD_WRITES = frozenset(
+    {
+        "ec2:AuthorizeSecurityGroupIngress",
+        "ec2:RevokeSecurityGroupIngress",
+        "ec2:CreateSecurityGroup",
+        "elasticloadbalancing:CreateListener",
+        "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:DeleteRule",
+        "elasticloadbalancing:SetWebAcl",
+        "elasticloadbalancing:ModifyListener",
+        "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:RemoveListenerCertificates",
+        "elasticloadbalancing:ModifyRule",
+        "elasticloadbalancing:SetRulePriorities",
+        "waf-regional:AssociateWebACL",
+        "waf-regional:DisassociateWebACL",
+        "wafv2:AssociateWebACL",
+        "wafv2:DisassociateWebACL",
+        "shield:CreateProtection",
+        "shield:DeleteProtection",
     }
 )
 # Condition keys that scope a "*" resource to what this cluster owns or to one service.
@@ -164,7 +196,8 @@ def permission_policy_problems(document: dict[str, Any]) -> list[str]:
         for action in _list(st.get("Action")):
             if action == "*" or str(action).endswith(":*"):
                 problems.append(f"{where}: wildcard action {action!r}")
-        unscopable = all(a in UNSCOPABLE_READS for a in _list(st.get("Action"))) or _scoped_by_condition(st)
+        allowed_on_any = UNSCOPABLE_READS | UPSTREAM_WILDCARD_WRITES
+        unscopable = all(a in allowed_on_any for a in _list(st.get("Action"))) or _scoped_by_condition(st)
         for resource in _list(st.get("Resource")):
             if resource == "*" and unscopable:
                 continue

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.core import load_balancer_controller
+
 
 @dataclass(frozen=True)
 class PresetOptions:
@@ -41,46 +43,37 @@ def _zones(o: PresetOptions) -> list[str]:
 
 
 def _external_dns(o: PresetOptions) -> list[dict[str, Any]]:
-    # kubernetes-sigs/external-dns docs/tutorials/aws.md (v0.15): changes and listings on the managed
-    # zones only; ListHostedZones has no resource-level permissions.
+    # kubernetes-sigs/external-dns docs/tutorials/aws.md at v0.22.0 grants ChangeResourceRecordSets,
+    # ListResourceRecordSets and ListTagsForResources on every zone and ListHostedZones on "*". The
+    # sync loop lists and reads the tags of every zone it discovers (--aws-zone-tags reads them with the
+    # plural ListTagsForResources, provider/aws/aws.go), so those stay on every zone; changes are
+    # narrowed to the listed zones.
     return [
-        {
-            "Sid": "ExternalDnsChangeZones",
-            "Effect": "Allow",
-            "Action": [
-                "route53:ChangeResourceRecordSets",
-                "route53:ListResourceRecordSets",
-                "route53:ListTagsForResource",
-            ],
-            "Resource": _zones(o),
-        },
-        {"Sid": "ExternalDnsListZones", "Effect": "Allow", "Action": ["route53:ListHostedZones"], "Resource": "*"},
-    ]
+        {"Sid": "ExternalDnsChangeListedZones", "Effect": "Allow", "Action": "route53:ChangeResourceRecordSets",
+         "Resource": _zones(o)},
+        {"Sid": "ExternalDnsReadZones", "Effect": "Allow",
+         "Action": ["route53:ListResourceRecordSets", "route53:ListTagsForResources"],
+         "Resource": f"arn:{o.partition}:route53:::hostedzone/*"},
+        {"Sid": "ExternalDnsListZones", "Effect": "Allow", "Action": "route53:ListHostedZones", "Resource": "*"},
+    ]  # fmt: skip
 
 
 def _cert_manager(o: PresetOptions) -> list[dict[str, Any]]:
-    # cert-manager.io/docs/configuration/acme/dns01/route53 (v1.16): TXT records only, on the given zones.
+    # cert-manager website content/v1.20-docs/configuration/acme/dns01/route53.md: GetChange on changes,
+    # Change/ListResourceRecordSets under a TXT-only condition, ListHostedZonesByName on "*". The record-type
+    # key exists only for ChangeResourceRecordSets (for the list call upstream's condition has no effect),
+    # so the condition sits on the change alone; both are narrowed to the listed zones.
     return [
-        {
-            "Sid": "CertManagerGetChange",
-            "Effect": "Allow",
-            "Action": ["route53:GetChange"],
-            "Resource": f"arn:{o.partition}:route53:::change/*",
-        },
-        {
-            "Sid": "CertManagerTxtRecords",
-            "Effect": "Allow",
-            "Action": ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
-            "Resource": _zones(o),
-            "Condition": {"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}},
-        },
-        {
-            "Sid": "CertManagerListZones",
-            "Effect": "Allow",
-            "Action": ["route53:ListHostedZonesByName"],
-            "Resource": "*",
-        },
-    ]
+        {"Sid": "CertManagerGetChange", "Effect": "Allow", "Action": "route53:GetChange",
+         "Resource": f"arn:{o.partition}:route53:::change/*"},
+        {"Sid": "CertManagerTxtRecords", "Effect": "Allow", "Action": "route53:ChangeResourceRecordSets",
+         "Resource": _zones(o),
+         "Condition": {"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}}},
+        {"Sid": "CertManagerListRecords", "Effect": "Allow", "Action": "route53:ListResourceRecordSets",
+         "Resource": _zones(o)},
+        {"Sid": "CertManagerListZones", "Effect": "Allow", "Action": "route53:ListHostedZonesByName",
+         "Resource": "*"},
+    ]  # fmt: skip
 
 
 def _cluster_autoscaler(o: PresetOptions) -> list[dict[str, Any]]:
@@ -144,175 +137,7 @@ def _external_secrets(o: PresetOptions) -> list[dict[str, Any]]:
 
 
 def _load_balancer_controller(o: PresetOptions) -> list[dict[str, Any]]:
-    # kubernetes-sigs/aws-load-balancer-controller docs/install/iam_policy.json (v2.9), restated with the
-    # project's own tag `elbv2.k8s.aws/cluster` pinned to this cluster's name instead of "any cluster".
-    p, cluster = o.partition, o.cluster_name
-    owned_request = {"StringEquals": {"aws:RequestTag/elbv2.k8s.aws/cluster": cluster}}
-    owned_resource = {"StringEquals": {"aws:ResourceTag/elbv2.k8s.aws/cluster": cluster}}
-    elb = f"arn:{p}:elasticloadbalancing:*:*"
-    return [
-        {
-            "Sid": "LbcServiceLinkedRole",
-            "Effect": "Allow",
-            "Action": ["iam:CreateServiceLinkedRole"],
-            "Resource": "*",
-            "Condition": {"StringEquals": {"iam:AWSServiceName": "elasticloadbalancing.amazonaws.com"}},
-        },
-        {
-            "Sid": "LbcDescribe",
-            "Effect": "Allow",
-            "Action": [
-                "ec2:DescribeAccountAttributes",
-                "ec2:DescribeAddresses",
-                "ec2:DescribeAvailabilityZones",
-                "ec2:DescribeInternetGateways",
-                "ec2:DescribeVpcs",
-                "ec2:DescribeVpcPeeringConnections",
-                "ec2:DescribeSubnets",
-                "ec2:DescribeSecurityGroups",
-                "ec2:DescribeInstances",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeTags",
-                "ec2:DescribeCoipPools",
-                "ec2:DescribeRouteTables",
-                "ec2:GetCoipPoolUsage",
-                "ec2:GetSecurityGroupsForVpc",
-                "elasticloadbalancing:DescribeLoadBalancers",
-                "elasticloadbalancing:DescribeLoadBalancerAttributes",
-                "elasticloadbalancing:DescribeListeners",
-                "elasticloadbalancing:DescribeListenerCertificates",
-                "elasticloadbalancing:DescribeListenerAttributes",
-                "elasticloadbalancing:DescribeSSLPolicies",
-                "elasticloadbalancing:DescribeRules",
-                "elasticloadbalancing:DescribeTargetGroups",
-                "elasticloadbalancing:DescribeTargetGroupAttributes",
-                "elasticloadbalancing:DescribeTargetHealth",
-                "elasticloadbalancing:DescribeTags",
-                "elasticloadbalancing:DescribeTrustStores",
-            ],
-            "Resource": "*",
-        },
-        {
-            "Sid": "LbcReadIntegrations",
-            "Effect": "Allow",
-            "Action": [
-                "cognito-idp:DescribeUserPoolClient",
-                "acm:ListCertificates",
-                "acm:DescribeCertificate",
-                "iam:ListServerCertificates",
-                "iam:GetServerCertificate",
-                "wafv2:GetWebACL",
-                "wafv2:GetWebACLForResource",
-                "shield:GetSubscriptionState",
-                "shield:DescribeProtection",
-            ],
-            "Resource": "*",
-        },
-        {
-            "Sid": "LbcCreateSecurityGroup",
-            "Effect": "Allow",
-            "Action": ["ec2:CreateSecurityGroup"],
-            "Resource": "*",
-            "Condition": owned_request,
-        },
-        {
-            "Sid": "LbcTagNewSecurityGroups",
-            "Effect": "Allow",
-            "Action": ["ec2:CreateTags"],
-            "Resource": f"arn:{p}:ec2:*:*:security-group/*",
-            "Condition": {
-                "StringEquals": {
-                    "ec2:CreateAction": "CreateSecurityGroup",
-                    "aws:RequestTag/elbv2.k8s.aws/cluster": cluster,
-                }
-            },
-        },
-        {
-            "Sid": "LbcOwnSecurityGroups",
-            "Effect": "Allow",
-            "Action": [
-                "ec2:CreateTags",
-                "ec2:DeleteTags",
-                "ec2:AuthorizeSecurityGroupIngress",
-                "ec2:RevokeSecurityGroupIngress",
-                "ec2:DeleteSecurityGroup",
-            ],
-            "Resource": f"arn:{p}:ec2:*:*:security-group/*",
-            "Condition": owned_resource,
-        },
-        {
-            "Sid": "LbcCreateLoadBalancers",
-            "Effect": "Allow",
-            "Action": ["elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:CreateTargetGroup"],
-            "Resource": "*",
-            "Condition": owned_request,
-        },
-        {
-            "Sid": "LbcTagOnCreate",
-            "Effect": "Allow",
-            "Action": ["elasticloadbalancing:AddTags"],
-            "Resource": [f"{elb}:targetgroup/*/*", f"{elb}:loadbalancer/net/*/*", f"{elb}:loadbalancer/app/*/*"],
-            "Condition": {
-                "StringEquals": {
-                    "elasticloadbalancing:CreateAction": ["CreateTargetGroup", "CreateLoadBalancer"],
-                    "aws:RequestTag/elbv2.k8s.aws/cluster": cluster,
-                }
-            },
-        },
-        {
-            "Sid": "LbcOwnLoadBalancers",
-            "Effect": "Allow",
-            "Action": [
-                "elasticloadbalancing:AddTags",
-                "elasticloadbalancing:RemoveTags",
-                "elasticloadbalancing:ModifyLoadBalancerAttributes",
-                "elasticloadbalancing:SetIpAddressType",
-                "elasticloadbalancing:SetSecurityGroups",
-                "elasticloadbalancing:SetSubnets",
-                "elasticloadbalancing:DeleteLoadBalancer",
-                "elasticloadbalancing:ModifyTargetGroup",
-                "elasticloadbalancing:ModifyTargetGroupAttributes",
-                "elasticloadbalancing:DeleteTargetGroup",
-                "elasticloadbalancing:ModifyListenerAttributes",
-                "elasticloadbalancing:ModifyCapacityReservation",
-            ],
-            "Resource": [f"{elb}:targetgroup/*/*", f"{elb}:loadbalancer/net/*/*", f"{elb}:loadbalancer/app/*/*"],
-            "Condition": owned_resource,
-        },
-        {
-            "Sid": "LbcListenersAndRules",
-            "Effect": "Allow",
-            "Action": [
-                "elasticloadbalancing:CreateListener",
-                "elasticloadbalancing:DeleteListener",
-                "elasticloadbalancing:CreateRule",
-                "elasticloadbalancing:DeleteRule",
-                "elasticloadbalancing:ModifyListener",
-                "elasticloadbalancing:ModifyRule",
-                "elasticloadbalancing:AddListenerCertificates",
-                "elasticloadbalancing:RemoveListenerCertificates",
-                "elasticloadbalancing:SetWebAcl",
-                "wafv2:AssociateWebACL",
-                "wafv2:DisassociateWebACL",
-                "shield:CreateProtection",
-                "shield:DeleteProtection",
-            ],
-            "Resource": [
-                f"{elb}:loadbalancer/net/*/*",
-                f"{elb}:loadbalancer/app/*/*",
-                f"{elb}:listener/net/*/*/*",
-                f"{elb}:listener/app/*/*/*",
-                f"{elb}:listener-rule/net/*/*/*/*",
-                f"{elb}:listener-rule/app/*/*/*/*",
-            ],
-        },
-        {
-            "Sid": "LbcTargets",
-            "Effect": "Allow",
-            "Action": ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
-            "Resource": f"{elb}:targetgroup/*/*",
-        },
-    ]
+    return load_balancer_controller.statements(o.cluster_name, o.partition)
 
 
 PRESETS: dict[str, Preset] = {
@@ -336,13 +161,14 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "external-dns",
-            "kubernetes-sigs/external-dns docs/tutorials/aws.md, v0.15",
+            "kubernetes-sigs/external-dns docs/tutorials/aws.md, v0.22.0, changes limited to the listed zones",
             needs=("hostedZoneIds",),
             statements=_external_dns,
         ),
         Preset(
             "cert-manager",
-            "cert-manager.io docs, ACME DNS01 Route53, v1.16",
+            "cert-manager/website content/v1.20-docs/configuration/acme/dns01/route53.md (cert-manager v1.20), "
+            "limited to the listed zones",
             needs=("hostedZoneIds",),
             statements=_cert_manager,
         ),
@@ -359,7 +185,8 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "aws-load-balancer-controller",
-            "kubernetes-sigs/aws-load-balancer-controller docs/install/iam_policy.json, v2.9, tag-scoped",
+            f"{load_balancer_controller.PROJECT} {load_balancer_controller.SOURCE_PATH} "
+            f"{load_balancer_controller.VERSION}, ownership tag pinned to the cluster",
             statements=_load_balancer_controller,
         ),
     )

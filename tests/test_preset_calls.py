@@ -1,0 +1,191 @@
+"""Presets against the add-ons themselves: each covers its upstream policy's actions at the pinned
+version (recorded in tests/upstream/), allows the calls the add-on makes on its default path, and
+denies the calls it must not make (another cluster's resources), judged by the identity-policy
+evaluator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from components.core import load_balancer_controller, presets
+from components.core.iam_eval import Request, evaluate
+
+UPSTREAM = Path(__file__).with_name("upstream")
+CLUSTER, OTHER = "prod-cluster", "other-cluster"
+ELB = "arn:aws:elasticloadbalancing:ap-northeast-2:123456789012"
+LB = f"{ELB}:loadbalancer/app/k8s-web-0123456789/50dc6c495c0c9188"
+TG = f"{ELB}:targetgroup/k8s-web-0123456789/6d0ecf831eec9f09"
+LISTENER = f"{ELB}:listener/app/k8s-web-0123456789/50dc6c495c0c9188/f2f7dc8efc522ab2"
+RULE = f"{ELB}:listener-rule/app/k8s-web-0123456789/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+SG = "arn:aws:ec2:ap-northeast-2:123456789012:security-group/sg-0123456789abcdef0"
+VPC = "arn:aws:ec2:ap-northeast-2:123456789012:vpc/vpc-0123456789abcdef0"
+WEB_ACL = "arn:aws:wafv2:ap-northeast-2:123456789012:regional/webacl/web/a1b2"
+PROTECTION = "arn:aws:shield::123456789012:protection/p-1"
+TAG = load_balancer_controller.CLUSTER_TAG
+
+
+def preset(name: str) -> list[dict[str, Any]]:
+    return [{"Version": "2012-10-17", "Statement": presets.PRESETS[name].render(presets.PresetOptions(CLUSTER))}]
+
+
+def upstream(name: str) -> dict[str, Any]:
+    return dict(json.loads((UPSTREAM / f"{name}.json").read_text()))
+
+
+def granted_actions(documents: list[dict[str, Any]]) -> set[str]:
+    found: set[str] = set()
+    for document in documents:
+        for statement in document["Statement"]:
+            actions = statement["Action"]
+            found.update([actions] if isinstance(actions, str) else actions)
+    return found
+
+
+def test_load_balancer_controller_states_its_version_and_source() -> None:
+    data = upstream("aws-load-balancer-controller")
+    assert data["version"] == load_balancer_controller.VERSION and data["path"] == load_balancer_controller.SOURCE_PATH
+    assert load_balancer_controller.VERSION in presets.PRESETS["aws-load-balancer-controller"].source
+
+
+def test_load_balancer_controller_grants_exactly_the_upstream_actions() -> None:
+    assert granted_actions(preset("aws-load-balancer-controller")) == set(
+        upstream("aws-load-balancer-controller")["actions"]
+    )
+
+
+ALLOWED = [
+    # defect 1: node security groups carry only kubernetes.io/cluster/<name>; the controller opens them
+    ("ec2:AuthorizeSecurityGroupIngress", SG, {"aws:ResourceTag/kubernetes.io/cluster/prod-cluster": "owned"}),
+    ("ec2:RevokeSecurityGroupIngress", SG, {}),
+    # defect 3: CreateSecurityGroup authorizes the VPC (no request tags) and the new group (tagged)
+    ("ec2:CreateSecurityGroup", VPC, {}),
+    ("ec2:CreateSecurityGroup", SG, {f"aws:RequestTag/{TAG}": CLUSTER}),
+    ("ec2:CreateTags", SG, {"ec2:CreateAction": "CreateSecurityGroup", f"aws:RequestTag/{TAG}": CLUSTER}),
+    ("ec2:DeleteSecurityGroup", SG, {f"aws:ResourceTag/{TAG}": CLUSTER}),
+    ("elasticloadbalancing:CreateLoadBalancer", LB, {f"aws:RequestTag/{TAG}": CLUSTER}),
+    (
+        "elasticloadbalancing:AddTags",
+        LB,
+        {"elasticloadbalancing:CreateAction": "CreateLoadBalancer", f"aws:RequestTag/{TAG}": CLUSTER},
+    ),
+    ("elasticloadbalancing:CreateTargetGroup", TG, {f"aws:RequestTag/{TAG}": CLUSTER}),
+    # defect 2: listener and rule tags on create (on by default)
+    ("elasticloadbalancing:CreateListener", LISTENER, {}),
+    ("elasticloadbalancing:AddTags", LISTENER, {"elasticloadbalancing:CreateAction": "CreateListener"}),
+    ("elasticloadbalancing:CreateRule", RULE, {}),
+    ("elasticloadbalancing:AddTags", RULE, {"elasticloadbalancing:CreateAction": "CreateRule"}),
+    # defect 4: listener attributes, web ACLs, Shield, newer actions
+    ("elasticloadbalancing:ModifyListenerAttributes", LISTENER, {f"aws:ResourceTag/{TAG}": CLUSTER}),
+    ("elasticloadbalancing:SetWebAcl", LB, {}),
+    ("wafv2:AssociateWebACL", WEB_ACL, {}),
+    ("waf-regional:AssociateWebACL", "arn:aws:waf-regional:ap-northeast-2:123456789012:webacl/a1", {}),
+    ("shield:CreateProtection", "*", {}),
+    ("shield:DeleteProtection", PROTECTION, {}),
+    ("elasticloadbalancing:SetRulePriorities", RULE, {}),
+    ("elasticloadbalancing:DescribeCapacityReservation", "*", {}),
+    ("ec2:DescribeIpamPools", "*", {}),
+    ("elasticloadbalancing:ModifyIpPools", LB, {f"aws:ResourceTag/{TAG}": CLUSTER}),
+    ("elasticloadbalancing:RegisterTargets", TG, {}),
+    ("elasticloadbalancing:DeleteLoadBalancer", LB, {f"aws:ResourceTag/{TAG}": CLUSTER}),
+    ("elasticloadbalancing:AddTags", LB, {f"aws:ResourceTag/{TAG}": CLUSTER, "aws:TagKeys": ["ingress.k8s.aws/stack"]}),
+]
+DENIED = [
+    # defect 5: a tag change may not claim a resource for a cluster (upstream's guard, kept)
+    ("elasticloadbalancing:AddTags", LB, {f"aws:ResourceTag/{TAG}": CLUSTER, f"aws:RequestTag/{TAG}": OTHER}),
+    ("ec2:CreateTags", SG, {f"aws:ResourceTag/{TAG}": CLUSTER, f"aws:RequestTag/{TAG}": CLUSTER}),
+    # another cluster's resources (the narrowing: upstream would allow these)
+    ("elasticloadbalancing:DeleteLoadBalancer", LB, {f"aws:ResourceTag/{TAG}": OTHER}),
+    ("elasticloadbalancing:ModifyTargetGroup", TG, {f"aws:ResourceTag/{TAG}": OTHER}),
+    ("ec2:DeleteSecurityGroup", SG, {f"aws:ResourceTag/{TAG}": OTHER}),
+    ("elasticloadbalancing:RemoveTags", LB, {f"aws:ResourceTag/{TAG}": OTHER}),
+    ("elasticloadbalancing:CreateLoadBalancer", LB, {f"aws:RequestTag/{TAG}": OTHER}),
+    ("elasticloadbalancing:CreateLoadBalancer", LB, {}),
+    # untagged, unowned resources
+    ("elasticloadbalancing:DeleteLoadBalancer", LB, {}),
+    ("ec2:DeleteSecurityGroup", SG, {}),
+    # nothing beyond the controller's job
+    ("ec2:TerminateInstances", "*", {}),
+    ("iam:CreateServiceLinkedRole", "*", {"iam:AWSServiceName": "autoscaling.amazonaws.com"}),
+]
+
+
+@pytest.mark.parametrize(
+    "action,resource,context", ALLOWED, ids=[f"{a}@{r.rsplit(':', 1)[-1][:24]}" for a, r, _ in ALLOWED]
+)
+def test_load_balancer_controller_default_path_is_allowed(action: str, resource: str, context: dict[str, Any]) -> None:
+    verdict = evaluate(preset("aws-load-balancer-controller"), Request(action, resource, context))
+    assert verdict.allowed, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "action,resource,context", DENIED, ids=[f"{a}@{r.rsplit(':', 1)[-1][:24]}" for a, r, _ in DENIED]
+)
+def test_load_balancer_controller_is_denied_what_it_must_not_do(
+    action: str, resource: str, context: dict[str, Any]
+) -> None:
+    verdict = evaluate(preset("aws-load-balancer-controller"), Request(action, resource, context))
+    assert not verdict.allowed, verdict.reason
+
+
+ZONE, OTHER_ZONE = "Z0123456789ABCDEFGHIJ", "Z9999999999OTHERZONE9"
+
+
+def zone_preset(name: str) -> list[dict[str, Any]]:
+    options = presets.PresetOptions(CLUSTER, hosted_zone_ids=(ZONE,))
+    return [{"Version": "2012-10-17", "Statement": presets.PRESETS[name].render(options)}]
+
+
+@pytest.mark.parametrize("name", ["external-dns", "cert-manager"])
+def test_zone_presets_grant_exactly_the_upstream_actions(name: str) -> None:
+    data = upstream(name)
+    assert data["version"] in presets.PRESETS[name].source
+    assert granted_actions(zone_preset(name)) == set(data["actions"])
+
+
+def zone(zone_id: str) -> str:
+    return f"arn:aws:route53:::hostedzone/{zone_id}"
+
+
+EXTERNAL_DNS_ALLOWED: list[tuple[str, str, dict[str, Any]]] = [
+    ("route53:ListHostedZones", "*", {}),
+    # the sync loop lists every zone it discovers, not only the ones it may change
+    ("route53:ListResourceRecordSets", zone(OTHER_ZONE), {}),
+    ("route53:ListTagsForResources", zone(OTHER_ZONE), {}),
+    ("route53:ChangeResourceRecordSets", zone(ZONE), {"route53:ChangeResourceRecordSetsRecordTypes": ["A", "TXT"]}),
+]
+EXTERNAL_DNS_DENIED: list[tuple[str, str, dict[str, Any]]] = [
+    ("route53:ChangeResourceRecordSets", zone(OTHER_ZONE), {}),
+    ("route53:DeleteHostedZone", zone(ZONE), {}),
+    ("route53:CreateHostedZone", "*", {}),
+]
+CERT_MANAGER_ALLOWED: list[tuple[str, str, dict[str, Any]]] = [
+    ("route53:GetChange", "arn:aws:route53:::change/C2682N5HXP0BZ4", {}),
+    ("route53:ListHostedZonesByName", "*", {}),
+    ("route53:ListResourceRecordSets", zone(ZONE), {}),
+    ("route53:ChangeResourceRecordSets", zone(ZONE), {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}),
+]
+CERT_MANAGER_DENIED: list[tuple[str, str, dict[str, Any]]] = [
+    ("route53:ChangeResourceRecordSets", zone(ZONE), {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT", "A"]}),
+    ("route53:ChangeResourceRecordSets", zone(OTHER_ZONE), {"route53:ChangeResourceRecordSetsRecordTypes": ["TXT"]}),
+    ("route53:ListResourceRecordSets", zone(OTHER_ZONE), {}),
+]
+
+
+@pytest.mark.parametrize(
+    "name,calls,expected",
+    [
+        ("external-dns", EXTERNAL_DNS_ALLOWED, True),
+        ("external-dns", EXTERNAL_DNS_DENIED, False),
+        ("cert-manager", CERT_MANAGER_ALLOWED, True),
+        ("cert-manager", CERT_MANAGER_DENIED, False),
+    ],
+)
+def test_zone_presets_calls(name: str, calls: list[tuple[str, str, dict[str, Any]]], expected: bool) -> None:
+    documents = zone_preset(name)
+    for action, resource, context in calls:
+        verdict = evaluate(documents, Request(action, resource, context))
+        assert verdict.allowed is expected, (action, resource, verdict.reason)
