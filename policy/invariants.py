@@ -144,6 +144,9 @@ UNSCOPABLE_READS = frozenset(
         "ec2:DescribeIpamPools",
         "waf-regional:GetWebACL",
         "waf-regional:GetWebACLForResource",
+        "secretsmanager:ListSecrets",
+        "secretsmanager:BatchGetSecretValue",
+        "ssm:DescribeParameters",
     }
 )
 # Writes that aws-load-balancer-controller v3.5.0's own policy (docs/install/iam_policy.json) grants on
@@ -175,7 +178,7 @@ UPSTREAM_WILDCARD_WRITES = frozenset(
     }
 )
 # Condition keys that scope a "*" resource to what this cluster owns or to one service.
-SCOPING_KEYS = ("aws:ResourceTag/", "aws:RequestTag/", "iam:AWSServiceName")
+SCOPING_KEYS = ("aws:ResourceTag/", "aws:RequestTag/", "iam:AWSServiceName", "kms:ViaService")
 
 
 def _scoped_by_condition(statement: dict[str, Any]) -> bool:

@@ -189,3 +189,73 @@ def test_zone_presets_calls(name: str, calls: list[tuple[str, str, dict[str, Any
     for action, resource, context in calls:
         verdict = evaluate(documents, Request(action, resource, context))
         assert verdict.allowed is expected, (action, resource, verdict.reason)
+
+
+SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:prod/db-AbCdEf"
+PARAMETERS = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/prod/app/*"
+KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/k-1"
+
+
+def via(service: str) -> dict[str, str]:
+    return {"kms:ViaService": f"{service}.ap-northeast-2.amazonaws.com"}
+
+
+SECRETS_OPTIONS = presets.PresetOptions(CLUSTER, secret_arns=(SECRET,), parameter_arns=(PARAMETERS,))
+
+
+def test_external_secrets_grants_the_upstream_actions_but_its_listed_differences() -> None:
+    data = upstream("external-secrets")
+    documents = [{"Version": "2012-10-17", "Statement": presets.PRESETS["external-secrets"].render(SECRETS_OPTIONS)}]
+    expected = set(data["actions"]) - set(data["not_granted"]) | set(data["added"])
+    assert granted_actions(documents) == expected
+    assert data["version"] in presets.PRESETS["external-secrets"].source
+
+
+EXTERNAL_SECRETS_CALLS = [
+    (("secretsmanager:GetSecretValue", SECRET, {}), True),
+    (("secretsmanager:ListSecrets", "*", {}), True),  # dataFrom.find
+    (("secretsmanager:BatchGetSecretValue", "*", {}), True),
+    (("secretsmanager:DescribeSecret", SECRET, {}), True),
+    (("ssm:GetParametersByPath", "arn:aws:ssm:ap-northeast-2:123456789012:parameter/prod/app/db", {}), True),
+    (("ssm:ListTagsForResource", "arn:aws:ssm:ap-northeast-2:123456789012:parameter/prod/app/db", {}), True),
+    (("ssm:DescribeParameters", "*", {}), True),
+    (
+        (
+            "kms:Decrypt",
+            KEY,
+            via("secretsmanager"),
+        ),
+        True,
+    ),
+    (
+        (
+            "kms:Decrypt",
+            KEY,
+            via("ssm"),
+        ),
+        True,
+    ),
+    # what it must not do
+    (("secretsmanager:GetSecretValue", SECRET.replace("prod/db", "prod/other"), {}), False),
+    (("ssm:GetParameter", "arn:aws:ssm:ap-northeast-2:123456789012:parameter/prod/billing/key", {}), False),
+    (("kms:Decrypt", KEY, {}), False),  # direct use of the key
+    (
+        (
+            "kms:Decrypt",
+            KEY,
+            via("s3"),
+        ),
+        False,
+    ),
+    (("secretsmanager:PutSecretValue", SECRET, {}), False),
+    (("tag:GetResources", "*", {}), False),
+]
+
+
+@pytest.mark.parametrize(
+    "call,expected", EXTERNAL_SECRETS_CALLS, ids=[f"{c[0]}-{e}" for c, e in EXTERNAL_SECRETS_CALLS]
+)
+def test_external_secrets_calls(call: tuple[str, str, dict[str, Any]], expected: bool) -> None:
+    documents = [{"Version": "2012-10-17", "Statement": presets.PRESETS["external-secrets"].render(SECRETS_OPTIONS)}]
+    verdict = evaluate(documents, Request(*call))
+    assert verdict.allowed is expected, verdict.reason

@@ -72,11 +72,25 @@ def test_cluster_autoscaler_scales_only_groups_this_cluster_owns() -> None:
     assert scale["Condition"] == {"StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/dev-cluster": "owned"}}
 
 
-def test_external_secrets_reads_only_the_listed_secrets_and_parameters() -> None:
+def test_external_secrets_reads_values_only_of_the_listed_secrets_and_parameters() -> None:
     statements = presets.statements(("external-secrets",), OPTIONS)
-    assert [s["Resource"] for s in statements] == [[SECRET], [PARAMETER]]
+    value_reads = {
+        "secretsmanager:GetSecretValue",
+        "ssm:GetParameter",
+        "ssm:GetParameters",
+        "ssm:GetParametersByPath",
+        "ssm:GetParameterHistory",
+    }
+    for statement in statements:
+        actions = set([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+        if actions & value_reads:
+            assert statement["Resource"] in ([SECRET], [PARAMETER]), statement["Sid"]
     only_secrets = presets.PresetOptions("c", "aws", secret_arns=(SECRET,))
-    assert [s["Sid"] for s in presets.statements(("external-secrets",), only_secrets)] == ["ExternalSecretsReadSecrets"]
+    assert [s["Sid"] for s in presets.statements(("external-secrets",), only_secrets)] == [
+        "ExternalSecretsReadSecrets",
+        "ExternalSecretsFindSecrets",
+        "ExternalSecretsDecryptViaService",
+    ]
 
 
 def test_load_balancer_controller_mutates_only_this_clusters_resources() -> None:

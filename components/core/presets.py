@@ -107,32 +107,37 @@ def _cluster_autoscaler(o: PresetOptions) -> list[dict[str, Any]]:
 
 
 def _external_secrets(o: PresetOptions) -> list[dict[str, Any]]:
-    # external-secrets.io/latest/provider/aws-secrets-manager and .../aws-parameter-store (v0.10):
-    # read-only on the listed secrets and parameters.
-    statements = []
+    # external-secrets docs/provider/aws-secrets-manager.md and aws-parameter-store.md at v2.9.0: reads of the
+    # listed secrets and parameters; ListSecrets and BatchGetSecretValue on "*" (dataFrom.find lists names,
+    # values still need GetSecretValue on a listed secret); DescribeParameters (find); ListTagsForResource
+    # (metadataPolicy: Fetch). Added: kms:Decrypt only through Secrets Manager or SSM, for secrets encrypted
+    # with a customer-managed key (without it they fail to read). Not granted: tag:GetResources (finding
+    # parameters by tag), which would list every tagged resource of the account.
+    statements: list[dict[str, Any]] = []
     if o.secret_arns:
-        statements.append(
-            {
-                "Sid": "ExternalSecretsReadSecrets",
-                "Effect": "Allow",
-                "Action": [
-                    "secretsmanager:GetSecretValue",
-                    "secretsmanager:DescribeSecret",
-                    "secretsmanager:GetResourcePolicy",
-                    "secretsmanager:ListSecretVersionIds",
-                ],
-                "Resource": list(o.secret_arns),
-            }
-        )
+        statements += [
+            {"Sid": "ExternalSecretsReadSecrets", "Effect": "Allow",
+             "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
+                        "secretsmanager:GetResourcePolicy", "secretsmanager:ListSecretVersionIds"],
+             "Resource": list(o.secret_arns)},
+            {"Sid": "ExternalSecretsFindSecrets", "Effect": "Allow",
+             "Action": ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"], "Resource": "*"},
+        ]  # fmt: skip
     if o.parameter_arns:
+        statements += [
+            {"Sid": "ExternalSecretsReadParameters", "Effect": "Allow",
+             "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
+                        "ssm:GetParameterHistory", "ssm:ListTagsForResource"],
+             "Resource": list(o.parameter_arns)},
+            {"Sid": "ExternalSecretsFindParameters", "Effect": "Allow", "Action": "ssm:DescribeParameters",
+             "Resource": "*"},
+        ]  # fmt: skip
+    services = [s for s, arns in (("secretsmanager", o.secret_arns), ("ssm", o.parameter_arns)) if arns]
+    if services:
         statements.append(
-            {
-                "Sid": "ExternalSecretsReadParameters",
-                "Effect": "Allow",
-                "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
-                "Resource": list(o.parameter_arns),
-            }
-        )
+            {"Sid": "ExternalSecretsDecryptViaService", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": "*",
+             "Condition": {"StringLike": {"kms:ViaService": [f"{s}.*.amazonaws.com" for s in services]}}}
+        )  # fmt: skip
     return statements
 
 
@@ -179,7 +184,8 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "external-secrets",
-            "external-secrets.io AWS Secrets Manager and Parameter Store providers, v0.10",
+            "external-secrets/external-secrets docs/provider/aws-secrets-manager.md and aws-parameter-store.md, "
+            "v2.9.0, values limited to the listed ARNs",
             needs=("secretArns|parameterArns",),
             statements=_external_secrets,
         ),
