@@ -259,3 +259,32 @@ def test_external_secrets_calls(call: tuple[str, str, dict[str, Any]], expected:
     documents = [{"Version": "2012-10-17", "Statement": presets.PRESETS["external-secrets"].render(SECRETS_OPTIONS)}]
     verdict = evaluate(documents, Request(*call))
     assert verdict.allowed is expected, verdict.reason
+
+
+ASG = "arn:aws:autoscaling:ap-northeast-2:123456789012:autoScalingGroup:6d8e:autoScalingGroupName/prod-workers"
+OWNER_TAG = f"aws:ResourceTag/k8s.io/cluster-autoscaler/{CLUSTER}"
+
+
+def test_cluster_autoscaler_grants_the_upstream_actions() -> None:
+    data = upstream("cluster-autoscaler")
+    assert data["version"] in presets.PRESETS["cluster-autoscaler"].source
+    assert granted_actions(preset("cluster-autoscaler")) == set(data["actions"])
+
+
+@pytest.mark.parametrize(
+    "call,expected",
+    [
+        (("autoscaling:DescribeAutoScalingGroups", "*", {}), True),
+        (("eks:DescribeNodegroup", "*", {}), True),
+        (("autoscaling:SetDesiredCapacity", ASG, {OWNER_TAG: "owned"}), True),
+        (("autoscaling:TerminateInstanceInAutoScalingGroup", ASG, {OWNER_TAG: "owned"}), True),
+        # the documented limit: the tag's value must be "owned"
+        (("autoscaling:SetDesiredCapacity", ASG, {OWNER_TAG: "true"}), False),
+        (("autoscaling:SetDesiredCapacity", ASG, {}), False),
+        (("autoscaling:SetDesiredCapacity", ASG, {"aws:ResourceTag/k8s.io/cluster-autoscaler/other": "owned"}), False),
+        (("autoscaling:DeleteAutoScalingGroup", ASG, {OWNER_TAG: "owned"}), False),
+    ],
+)
+def test_cluster_autoscaler_calls(call: tuple[str, str, dict[str, Any]], expected: bool) -> None:
+    verdict = evaluate(preset("cluster-autoscaler"), Request(*call))
+    assert verdict.allowed is expected, verdict.reason

@@ -77,8 +77,9 @@ def _cert_manager(o: PresetOptions) -> list[dict[str, Any]]:
 
 
 def _cluster_autoscaler(o: PresetOptions) -> list[dict[str, Any]]:
-    # kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md (v1.31): describe calls have no
-    # resource-level permissions; scaling is limited to groups tagged as owned by this cluster.
+    # kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md (cluster-autoscaler-1.36.1): describe
+    # calls on "*"; upstream scales any group and suggests restricting by group or tag: scaling is limited to
+    # groups whose k8s.io/cluster-autoscaler/<cluster> tag is "owned" (the value auto-discovery setups use).
     return [
         {
             "Sid": "AutoscalerDescribe",
@@ -179,7 +180,8 @@ PRESETS: dict[str, Preset] = {
         ),
         Preset(
             "cluster-autoscaler",
-            "kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md, v1.31",
+            "kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws/README.md, cluster-autoscaler-1.36.1, "
+            "scaling limited to groups tagged k8s.io/cluster-autoscaler/<cluster>: owned",
             statements=_cluster_autoscaler,
         ),
         Preset(
