@@ -29,6 +29,10 @@ class PresetOptionsArgs(TypedDict, total=False):
     """Secrets Manager secrets external-secrets may read."""
     parameter_arns: Sequence[str]
     """SSM parameters external-secrets may read."""
+    node_role_arns: Sequence[str]
+    """Node roles karpenter may pass to EC2."""
+    interruption_queue_arns: Sequence[str]
+    """SQS queues karpenter reads interruption events from."""
 
 
 class WorkloadIdentityArgs(TypedDict, total=False):
@@ -77,7 +81,7 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     (give that one the role ARN: the `role_arn` output)."""
     presets: Sequence[str]
     """Add-on policy presets (ebs-csi, efs-csi, vpc-cni, external-dns, cert-manager, cluster-autoscaler,
-    external-secrets, aws-load-balancer-controller)."""
+    external-secrets, karpenter, aws-load-balancer-controller)."""
     preset_options: PresetOptionsArgs
     """Inputs that scope the presets."""
     session_tags: bool

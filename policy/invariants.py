@@ -147,6 +147,14 @@ UNSCOPABLE_READS = frozenset(
         "secretsmanager:ListSecrets",
         "secretsmanager:BatchGetSecretValue",
         "ssm:DescribeParameters",
+        "ec2:DescribeCapacityReservations",
+        "ec2:DescribeInstanceStatus",
+        "ec2:DescribeInstanceTypeOfferings",
+        "ec2:DescribeLaunchTemplates",
+        "ec2:DescribePlacementGroups",
+        "ec2:DescribeSpotPriceHistory",
+        "pricing:GetProducts",
+        "iam:ListInstanceProfiles",
     }
 )
 # Writes that aws-load-balancer-controller v3.5.0's own policy (docs/install/iam_policy.json) grants on
@@ -178,7 +186,13 @@ UPSTREAM_WILDCARD_WRITES = frozenset(
     }
 )
 # Condition keys that scope a "*" resource to what this cluster owns or to one service.
-SCOPING_KEYS = ("aws:ResourceTag/", "aws:RequestTag/", "iam:AWSServiceName", "kms:ViaService")
+SCOPING_KEYS = (
+    "aws:ResourceTag/",
+    "aws:RequestTag/",
+    "iam:AWSServiceName",
+    "kms:ViaService",
+    "arc-zonal-shift:ResourceIdentifier",
+)
 
 
 def _scoped_by_condition(statement: dict[str, Any]) -> bool:

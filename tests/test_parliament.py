@@ -20,6 +20,9 @@ EVERY_PRESET = presets.PresetOptions(
     ("Z0123456789ABCDEFGHIJ",),
     ("arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:db-AbCdEf",),
     ("arn:aws:ssm:ap-northeast-2:123456789012:parameter/app/*",),
+    ("arn:aws:iam::123456789012:role/KarpenterNodeRole-prod",),
+    ("arn:aws:sqs:ap-northeast-2:123456789012:prod-cluster-interruptions",),
+    "ap-northeast-2",
 )
 
 
@@ -29,7 +32,7 @@ def findings(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
     for finding in analyze_policy_string(json.dumps(document)).findings:
         detail = finding.detail
         if isinstance(detail, list):
-            actions = sorted(str(d) for d in detail)
+            actions = sorted({str(d["action"]) if isinstance(d, dict) else str(d) for d in detail})
         else:
             text = str(detail)
             actions = [word for word in text.replace(",", " ").split() if ":" in word and not word.endswith(":")]

@@ -288,3 +288,72 @@ def test_cluster_autoscaler_grants_the_upstream_actions() -> None:
 def test_cluster_autoscaler_calls(call: tuple[str, str, dict[str, Any]], expected: bool) -> None:
     verdict = evaluate(preset("cluster-autoscaler"), Request(*call))
     assert verdict.allowed is expected, verdict.reason
+
+
+NODE_ROLE = "arn:aws:iam::123456789012:role/KarpenterNodeRole-prod"
+QUEUE = "arn:aws:sqs:ap-northeast-2:123456789012:prod-cluster-interruptions"
+KARPENTER_OPTIONS = presets.PresetOptions(
+    CLUSTER, node_role_arns=(NODE_ROLE,), interruption_queue_arns=(QUEUE,), region="ap-northeast-2"
+)
+EC2 = "arn:aws:ec2:ap-northeast-2:123456789012"
+OWNED = {
+    f"aws:ResourceTag/kubernetes.io/cluster/{CLUSTER}": "owned",
+    "aws:ResourceTag/karpenter.sh/nodepool": "default",
+}
+CREATING = {
+    f"aws:RequestTag/kubernetes.io/cluster/{CLUSTER}": "owned",
+    "aws:RequestTag/eks:eks-cluster-name": CLUSTER,
+    "aws:RequestTag/karpenter.sh/nodepool": "default",
+}
+
+
+def karpenter_policy() -> list[dict[str, Any]]:
+    return [{"Version": "2012-10-17", "Statement": presets.PRESETS["karpenter"].render(KARPENTER_OPTIONS)}]
+
+
+def test_karpenter_grants_the_upstream_actions() -> None:
+    data = upstream("karpenter")
+    assert data["version"] in presets.PRESETS["karpenter"].source
+    assert granted_actions(karpenter_policy()) == set(data["actions"])
+
+
+KARPENTER_CALLS = [
+    # launching a node: every resource RunInstances authorizes
+    (("ec2:RunInstances", "arn:aws:ec2:ap-northeast-2::image/ami-0123", {}), True),
+    (("ec2:RunInstances", f"{EC2}:subnet/subnet-1", {}), True),
+    (("ec2:RunInstances", f"{EC2}:launch-template/lt-1", OWNED), True),
+    (("ec2:RunInstances", f"{EC2}:instance/*", CREATING), True),
+    (("ec2:CreateTags", f"{EC2}:instance/i-1", {**CREATING, "ec2:CreateAction": "RunInstances"}), True),
+    (("iam:PassRole", NODE_ROLE, {"iam:PassedToService": "ec2.amazonaws.com"}), True),
+    (("ec2:TerminateInstances", f"{EC2}:instance/i-1", OWNED), True),
+    (("sqs:ReceiveMessage", QUEUE, {}), True),
+    (("eks:DescribeCluster", f"arn:aws:eks:ap-northeast-2:123456789012:cluster/{CLUSTER}", {}), True),
+    (("ec2:DescribeInstanceTypes", "*", {"aws:RequestedRegion": "ap-northeast-2"}), True),
+    (("ssm:GetParameter", "arn:aws:ssm:ap-northeast-2::parameter/aws/service/eks/optimized-ami/1.32", {}), True),
+    # what it must not do
+    (
+        ("ec2:TerminateInstances", f"{EC2}:instance/i-2", {"aws:ResourceTag/kubernetes.io/cluster/other": "owned"}),
+        False,
+    ),
+    (
+        (
+            "ec2:TerminateInstances",
+            f"{EC2}:instance/i-3",
+            {f"aws:ResourceTag/kubernetes.io/cluster/{CLUSTER}": "owned"},
+        ),
+        False,
+    ),
+    (("ec2:RunInstances", f"{EC2}:instance/*", {**CREATING, "aws:RequestTag/eks:eks-cluster-name": "other"}), False),
+    (("iam:PassRole", "arn:aws:iam::123456789012:role/Admin", {"iam:PassedToService": "ec2.amazonaws.com"}), False),
+    (("iam:PassRole", NODE_ROLE, {"iam:PassedToService": "lambda.amazonaws.com"}), False),
+    (("sqs:ReceiveMessage", QUEUE.replace("interruptions", "orders"), {}), False),
+    (("ec2:DescribeInstanceTypes", "*", {"aws:RequestedRegion": "us-east-1"}), False),
+]
+
+
+@pytest.mark.parametrize(
+    "call,expected", KARPENTER_CALLS, ids=[f"{c[0]}-{i}" for i, (c, _) in enumerate(KARPENTER_CALLS)]
+)
+def test_karpenter_calls(call: tuple[str, str, dict[str, Any]], expected: bool) -> None:
+    verdict = evaluate(karpenter_policy(), Request(*call))
+    assert verdict.allowed is expected, verdict.reason

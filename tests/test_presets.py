@@ -16,7 +16,11 @@ from components.core.model import ConfigError
 ZONE = "Z0123456789ABCDEFGHIJ"
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:prod/db-AbCdEf"
 PARAMETER = "arn:aws:ssm:ap-northeast-2:123456789012:parameter/prod/app/*"
-OPTIONS = presets.PresetOptions("dev-cluster", "aws", (ZONE,), (SECRET,), (PARAMETER,))
+NODE_ROLE = "arn:aws:iam::123456789012:role/KarpenterNodeRole-dev"
+QUEUE = "arn:aws:sqs:ap-northeast-2:123456789012:dev-cluster-interruptions"
+OPTIONS = presets.PresetOptions(
+    "dev-cluster", "aws", (ZONE,), (SECRET,), (PARAMETER,), (NODE_ROLE,), (QUEUE,), "ap-northeast-2"
+)
 
 
 def test_the_required_presets_exist_and_say_where_they_come_from() -> None:
@@ -29,6 +33,7 @@ def test_the_required_presets_exist_and_say_where_they_come_from() -> None:
         "cluster-autoscaler",
         "external-secrets",
         "cert-manager",
+        "karpenter",
     }
     for preset in presets.PRESETS.values():
         assert preset.source and (preset.managed_policies or preset.statements), preset.name
@@ -137,21 +142,20 @@ def test_unknown_preset_names_the_known_ones() -> None:
     assert _problems(_with(presets=["externaldns"])) == [
         'irsa:workloads[0].presets[0]: "externaldns" is not a known preset (did you mean '
         "'external-dns'? known presets: ebs-csi, efs-csi, vpc-cni, external-dns, cert-manager, cluster-autoscaler, "
-        "external-secrets, "
-        "aws-load-balancer-controller)"
+        "external-secrets, karpenter, aws-load-balancer-controller)"
     ]
 
 
 def test_presets_that_need_scoping_inputs_refuse_to_go_without() -> None:
     assert _problems(_with(presets=["external-dns"])) == [
         "irsa:workloads[0].presetOptions: preset 'external-dns' needs hostedZoneIds (scoping inputs, so the preset "
-        "never grants on every zone, secret or parameter)"
+        "never grants on every zone, secret, parameter or role)"
     ]
     assert _problems(_with(presets=["external-secrets"], presetOptions={"secretArns": ["arn:aws:s3:::x"]})) == [
         'irsa:workloads[0].presetOptions.secretArns: ["arn:aws:s3:::x"] is not a list of Secrets Manager secret ARNs '
         "(a list of Secrets Manager secret ARNs)",
         "irsa:workloads[0].presetOptions: preset 'external-secrets' needs secretArns or parameterArns (scoping inputs, "
-        "so the preset never grants on every zone, secret or parameter)",
+        "so the preset never grants on every zone, secret, parameter or role)",
     ]
 
 

@@ -91,6 +91,8 @@ class Workload:
     secret_arns: tuple[str, ...] = ()
     parameter_arns: tuple[str, ...] = ()
     tag_session_roles: tuple[str, ...] = ()  # assumed roles it may also tag sessions of (asked for explicitly)
+    node_role_arns: tuple[str, ...] = ()  # karpenter: the node roles it may pass to EC2
+    interruption_queue_arns: tuple[str, ...] = ()  # karpenter: its interruption queues
 
     @property
     def subjects(self) -> tuple[str, ...]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.core import load_balancer_controller
+from components.core import karpenter, load_balancer_controller
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,9 @@ class PresetOptions:
     hosted_zone_ids: tuple[str, ...] = ()
     secret_arns: tuple[str, ...] = ()
     parameter_arns: tuple[str, ...] = ()
+    node_role_arns: tuple[str, ...] = ()
+    interruption_queue_arns: tuple[str, ...] = ()
+    region: str = "*"
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,10 @@ def _external_secrets(o: PresetOptions) -> list[dict[str, Any]]:
     return statements
 
 
+def _karpenter(o: PresetOptions) -> list[dict[str, Any]]:
+    return karpenter.statements(o.cluster_name, o.partition, o.region, o.node_role_arns, o.interruption_queue_arns)
+
+
 def _load_balancer_controller(o: PresetOptions) -> list[dict[str, Any]]:
     return load_balancer_controller.statements(o.cluster_name, o.partition)
 
@@ -190,6 +197,12 @@ PRESETS: dict[str, Preset] = {
             "v2.9.0, values limited to the listed ARNs",
             needs=("secretArns|parameterArns",),
             statements=_external_secrets,
+        ),
+        Preset(
+            "karpenter",
+            f"{karpenter.PROJECT} {karpenter.SOURCE_PATH} {karpenter.VERSION}, the node roles and queues listed",
+            needs=("nodeRoleArns",),
+            statements=_karpenter,
         ),
         Preset(
             "aws-load-balancer-controller",

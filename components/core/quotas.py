@@ -40,7 +40,14 @@ def policy_size_problems(settings: Settings) -> list[Problem]:
                 )
             )
         scope = PresetOptions(
-            settings.cluster.name, settings.partition, w.hosted_zone_ids, w.secret_arns, w.parameter_arns
+            settings.cluster.name,
+            settings.partition,
+            w.hosted_zone_ids,
+            w.secret_arns,
+            w.parameter_arns,
+            w.node_role_arns,
+            w.interruption_queue_arns,
+            settings.region,
         )
         perms = documents.compact_size(
             documents.inline_policy(w.s3, settings.partition, w.assume_roles, w.presets, scope, w.tag_session_roles)

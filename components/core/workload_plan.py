@@ -154,7 +154,16 @@ def account_of(arn: str) -> str:
 def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
     """Everything one workload's resources carry, from its validated spec."""
     w = spec.workload
-    scope = presets.PresetOptions(spec.cluster_name, spec.partition, w.hosted_zone_ids, w.secret_arns, w.parameter_arns)
+    scope = presets.PresetOptions(
+        spec.cluster_name,
+        spec.partition,
+        w.hosted_zone_ids,
+        w.secret_arns,
+        w.parameter_arns,
+        w.node_role_arns,
+        w.interruption_queue_arns,
+        spec.region,
+    )
     policy = documents.inline_policy(w.s3, spec.partition, w.assume_roles, w.presets, scope, w.tag_session_roles)
     attachments = tuple(
         Attachment(preset, arn)

@@ -36,7 +36,13 @@ IDENTITY_ARGS = (
     "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
     "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
 )  # fmt: skip
-PRESET_OPTIONS = {"hostedZoneIds": "hosted_zone_ids", "secretArns": "secret_arns", "parameterArns": "parameter_arns"}
+PRESET_OPTIONS = {
+    "hostedZoneIds": "hosted_zone_ids",
+    "secretArns": "secret_arns",
+    "parameterArns": "parameter_arns",
+    "nodeRoleArns": "node_role_arns",
+    "interruptionQueueArns": "interruption_queue_arns",
+}
 CHAIN_ARGS = ("role_arn", "external_id", "bucket", "prefix", "access")
 PROVIDER_ARGS = ("issuer_url", "audience", "existing_provider_arn", "thumbprints", "protect")
 CROSS_ROLE_ARGS = ("role_name", "trusted_role_arns", "external_id", "s3", "partition", "session_tags")
@@ -90,9 +96,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     cluster_name = c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism == "pod-identity")
     if mechanism == "pod-identity" and not a.get("cluster_arn"):
         c.add(f"{path}.cluster_arn", "is required", "the EKS cluster's ARN: Pod Identity trust pins it")
-    presets, zones, secrets, parameters = read_presets(
-        c, path, a.get("presets"), a.get("preset_options"), "preset_options", PRESET_OPTIONS
-    )
+    presets, scope = read_presets(c, path, a.get("presets"), a.get("preset_options"), "preset_options", PRESET_OPTIONS)
     assume_roles = read_role_arns(c, f"{path}.assume_roles", a.get("assume_roles"), region)
     grants = read_grants(c, f"{path}.s3", a.get("s3"), required=False)
     extra = read_extra_subjects(c, f"{path}.extra_subjects", a.get("extra_subjects"))
@@ -113,9 +117,11 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         assume_roles=assume_roles,
         presets=presets,
         create_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),
-        hosted_zone_ids=zones,
-        secret_arns=secrets,
-        parameter_arns=parameters,
+        hosted_zone_ids=scope["hostedZoneIds"],
+        secret_arns=scope["secretArns"],
+        parameter_arns=scope["parameterArns"],
+        node_role_arns=scope["nodeRoleArns"],
+        interruption_queue_arns=scope["interruptionQueueArns"],
         tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
     )
     spec = IdentitySpec(
@@ -229,7 +235,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
     # The options are checked with the rest once known; here only the names matter (they decide attachments).
     scratch = Collector()
     options = None if "preset_options" in computed else a.get("preset_options")
-    presets, _, _, _ = read_presets(scratch, path, a.get("presets"), options, "preset_options", PRESET_OPTIONS)
+    presets, _ = read_presets(scratch, path, a.get("presets"), options, "preset_options", PRESET_OPTIONS)
     c.problems += [p for p in scratch.problems if p.path.startswith(f"{path}.presets")]
     shape = WorkloadShape(
         role_name=fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64) or f"irsa-{name}",

@@ -8,13 +8,13 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from components.core.aws import PARAMETER_ARN, ROLE_ARN, SECRET_ARN, ZONE_ID, bucket_problem, partition_of
+from components.core.aws import PARAMETER_ARN, QUEUE_ARN, ROLE_ARN, SECRET_ARN, ZONE_ID, bucket_problem, partition_of
 from components.core.config.collector import Collector, show
 from components.core.model import ACCESS_LEVELS, S3Grant
 from components.core.presets import PRESETS
 
 GRANT_KEYS = ("bucket", "prefix", "access")
-PRESET_OPTION_KEYS = ("hostedZoneIds", "secretArns", "parameterArns")
+PRESET_OPTION_KEYS = ("hostedZoneIds", "secretArns", "parameterArns", "nodeRoleArns", "interruptionQueueArns")
 
 
 def read_grants(c: Collector, path: str, raw: Any, required: bool = True) -> tuple[S3Grant, ...]:
@@ -115,7 +115,7 @@ def read_presets(
     raw_options: Any,
     options_key: str = "presetOptions",
     spelled: Mapping[str, str] | None = None,
-) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
     """Preset names and their scoping options; `spelled` maps each option's config name to the key the
     caller uses (component arguments spell them snake_case), so messages name what the caller wrote."""
     key_of = dict(spelled or {k: k for k in PRESET_OPTION_KEYS})
@@ -150,16 +150,19 @@ def read_presets(
             return ()
         return tuple(got)
 
-    zones = values("hostedZoneIds", ZONE_ID, "Route 53 hosted zone IDs (Z...)")
-    secrets = values("secretArns", SECRET_ARN, "Secrets Manager secret ARNs")
-    parameters = values("parameterArns", PARAMETER_ARN, "SSM parameter ARNs")
-    given = {"hostedZoneIds": zones, "secretArns": secrets, "parameterArns": parameters}
+    given = {
+        "hostedZoneIds": values("hostedZoneIds", ZONE_ID, "Route 53 hosted zone IDs (Z...)"),
+        "secretArns": values("secretArns", SECRET_ARN, "Secrets Manager secret ARNs"),
+        "parameterArns": values("parameterArns", PARAMETER_ARN, "SSM parameter ARNs"),
+        "nodeRoleArns": values("nodeRoleArns", ROLE_ARN, "IAM role ARNs of the nodes"),
+        "interruptionQueueArns": values("interruptionQueueArns", QUEUE_ARN, "SQS queue ARNs"),
+    }
     for name in names:
         for need in PRESETS[name].needs:
             if not any(given[k] for k in need.split("|")):
                 c.add(
                     f"{path}.{options_key}",
                     f"preset {name!r} needs {' or '.join(key_of[k] for k in need.split('|'))}",
-                    "scoping inputs, so the preset never grants on every zone, secret or parameter",
+                    "scoping inputs, so the preset never grants on every zone, secret, parameter or role",
                 )
-    return tuple(names), zones, secrets, parameters
+    return tuple(names), given

@@ -92,7 +92,7 @@ def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | N
     namespace = fields.namespace(c, f"{path}.namespace", raw.get("namespace"))
     sa = fields.service_account(c, f"{path}.serviceAccount", raw.get("serviceAccount"))
     assume_roles = read_role_arns(c, f"{path}.assumeRoles", raw.get("assumeRoles"), region)
-    presets, zones, secrets, parameters = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
+    presets, scope = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
     create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
     session_tags = c.boolean(f"{path}.sessionTags", raw.get("sessionTags"), False)
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
@@ -118,9 +118,11 @@ def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | N
         assume_roles,
         presets=presets,
         create_service_account=create_sa,
-        hosted_zone_ids=zones,
-        secret_arns=secrets,
-        parameter_arns=parameters,
+        hosted_zone_ids=scope["hostedZoneIds"],
+        secret_arns=scope["secretArns"],
+        parameter_arns=scope["parameterArns"],
+        node_role_arns=scope["nodeRoleArns"],
+        interruption_queue_arns=scope["interruptionQueueArns"],
         tag_session_roles=assume_roles if session_tags else (),
     )
 
