@@ -29,6 +29,12 @@ class CrossAccountRoleArgs(TypedDict, total=False):
     """Least-privilege S3 grants in the other account."""
     partition: str
     """aws, aws-cn or aws-us-gov (default aws)."""
+    permissions_boundary: str
+    """Managed policy ARN (in the other account, or AWS managed) set as the role's permissions boundary."""
+    role_path: str
+    """IAM path of the role (default /)."""
+    tags: dict[str, str]
+    """Tags on the role."""
     session_tags: bool
     """Let the trusted roles tag their sessions (sts:TagSession; default false: their tags could steer
     the other account's attribute-based access)."""
@@ -42,27 +48,31 @@ class CrossAccountRole(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: CrossAccountRoleArgs, opts: pulumi.ResourceOptions | None = None):
         try:
-            role_name, grants, external_id, partition, session_tags = arguments.cross_role_arguments(name, args)
+            spec = arguments.cross_role_arguments(name, args)
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
         trust = pulumi.Output.all(*args["trusted_role_arns"]).apply(
-            lambda arns: documents.to_json(documents.role_trust_policy(list(arns), external_id, session_tags))
+            lambda arns: documents.to_json(documents.role_trust_policy(list(arns), spec.external_id, spec.session_tags))
         )
+        rails = spec.guardrails
         role = iam.Role(
             f"{name}-role",
-            name=role_name,
+            name=spec.role_name,
             assume_role_policy=trust,
             description="Cross-account role for irsa workloads (managed by irsa)",
+            **({"path": rails.role_path} if rails.role_path != "/" else {}),
+            **({"permissions_boundary": rails.permissions_boundary} if rails.permissions_boundary else {}),
+            **({"tags": dict(rails.tags)} if rails.tags else {}),
             opts=child,
         )
-        if grants:
+        if spec.grants:
             iam.RolePolicy(
                 f"{name}-policy",
                 role=role.name,
-                name=f"{role_name}-s3",
-                policy=documents.to_json(documents.s3_policy(grants, partition)),
+                name=f"{spec.role_name}-s3",
+                policy=documents.to_json(documents.s3_policy(spec.grants, spec.partition)),
                 opts=child,
             )
         self.arn = role.arn

@@ -23,6 +23,8 @@ class ClusterOidcProviderArgs(TypedDict, total=False):
     """Reuse this provider instead of creating one."""
     thumbprints: Sequence[str] | None
     """Optional server certificate thumbprints; IAM validates well-known CAs itself."""
+    tags: dict[str, str]
+    """Tags on the created provider."""
     protect: bool
     """Protect the created provider from deletion (default true: deleting it breaks every role of the cluster)."""
 
@@ -40,7 +42,7 @@ class ClusterOidcProvider(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None):
         try:
-            audience, thumbprints, protect = arguments.provider_arguments(name, args)
+            audience, thumbprints, protect, tags = arguments.provider_arguments(name, args)
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
@@ -54,6 +56,7 @@ class ClusterOidcProvider(pulumi.ComponentResource):
                 url=self.url,
                 client_id_lists=[audience],
                 thumbprint_lists=list(thumbprints) or None,
+                **({"tags": dict(tags)} if tags else {}),
                 opts=pulumi.ResourceOptions(parent=self, protect=protect),
             )
             self.arn = provider.arn

@@ -13,7 +13,7 @@ from components.core import manifests
 from components.core.config.parse import parse_settings
 from components.core.model import ConfigError, Problem, Settings
 from components.core.workload_plan import stack_plans
-from components.oidc_provider import ClusterOidcProvider
+from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
 from components.targets import cluster_target
 from components.workload_identity import WorkloadIdentity
 
@@ -25,15 +25,15 @@ def build(settings: Settings) -> dict[str, Any]:
     irsa = cluster.mechanism == "irsa"
     provider = None
     if irsa:
-        provider = ClusterOidcProvider(
-            f"{cluster.name}-oidc",
-            {
-                "issuer_url": target.issuer_url,
-                "audience": cluster.audience,
-                "existing_provider_arn": cluster.oidc_provider_arn,
-                "thumbprints": list(cluster.thumbprints),
-            },
-        )
+        provider_args: ClusterOidcProviderArgs = {
+            "issuer_url": target.issuer_url,
+            "audience": cluster.audience,
+            "existing_provider_arn": cluster.oidc_provider_arn,
+            "thumbprints": list(cluster.thumbprints),
+        }
+        if settings.defaults.tags:
+            provider_args["tags"] = dict(settings.defaults.tags)
+        provider = ClusterOidcProvider(f"{cluster.name}-oidc", provider_args)
     k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": target.kubernetes_provider})
     created_namespaces: dict[str, k8s.core.v1.Namespace] = {}
     for w in settings.workloads:
@@ -69,7 +69,7 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
     """The roles in the other account, created through a second AWS provider; their ARNs by name."""
     import pulumi_aws as aws
 
-    from components.cross_account_role import CrossAccountRole
+    from components.cross_account_role import CrossAccountRole, CrossAccountRoleArgs
 
     cross = settings.cross_account
     assert cross is not None
@@ -83,17 +83,20 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
     )
     arns: dict[str, Any] = {}
     for role in cross.roles:
+        args: CrossAccountRoleArgs = {
+            "role_name": role.name,
+            "trusted_role_arns": [identities[w].role_arn for w in role.trusted_workloads],
+            "external_id": role.external_id,
+            "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in role.s3],
+            "partition": settings.partition,
+            "session_tags": role.session_tags,
+            "role_path": settings.defaults.role_path,
+            "tags": dict(settings.defaults.tags),
+        }
+        if cross.permissions_boundary:
+            args["permissions_boundary"] = cross.permissions_boundary
         created = CrossAccountRole(
-            f"cross-{role.name}",
-            {
-                "role_name": role.name,
-                "trusted_role_arns": [identities[w].role_arn for w in role.trusted_workloads],
-                "external_id": role.external_id,
-                "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in role.s3],
-                "partition": settings.partition,
-                "session_tags": role.session_tags,
-            },
-            opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
+            f"cross-{role.name}", args, opts=pulumi.ResourceOptions(providers={"aws": aws_provider})
         )
         arns[role.name] = created.arn
     return arns

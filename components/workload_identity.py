@@ -86,6 +86,12 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Inputs that scope the presets."""
     session_tags: bool
     """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
+    permissions_boundary: str
+    """Managed policy ARN set as the role's permissions boundary (organisations often require one)."""
+    role_path: str
+    """IAM path of the role, e.g. /workloads/ (default /)."""
+    tags: dict[str, str]
+    """Tags on the role and the Pod Identity association."""
     extra_subjects: Sequence[str]
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
 
@@ -200,6 +206,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             assume_role_policy=trust,
             max_session_duration=shape.max_session_duration,
             description=known(lambda p: p.role_description),
+            **shape.role_guardrails(),
             opts=child,
         )
         permissions: list[pulumi.Resource] = []
@@ -240,6 +247,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     namespace=known(lambda p: p.spec.workload.namespace),
                     service_account=known(lambda p: p.spec.workload.service_account),
                     role_arn=role.arn,
+                    **({"tags": dict(shape.tags)} if shape.tags else {}),
                     opts=child,
                 )
             )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Callable
 from typing import Any
 
 from invariants import as_document, job_problems, permission_policy_problems, pod_spec_problems, trust_policy_problems
 from pulumi_policy import (
     EnforcementLevel,
+    PolicyConfigSchema,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -64,6 +66,17 @@ def _validate_workload(args: ResourceValidationArgs, report: ReportViolation) ->
         report(problem, None)
 
 
+def _validate_boundary(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != "aws:iam/role:Role":
+        return
+    boundary = args.props.get("permissionsBoundary")
+    pattern = str(args.get_config().get("boundaryArnPattern") or "")
+    if not boundary:
+        report("the role has no permissions boundary (set irsa:defaults.permissionsBoundary)", None)
+    elif pattern and not fnmatch.fnmatchcase(str(boundary), pattern):
+        report(f"the role's permissions boundary {boundary} does not match {pattern}", None)
+
+
 def _validate_annotations(args: StackValidationArgs, report: ReportViolation) -> None:
     role_arns = {r.props.get("arn") for r in args.resources if r.resource_type == "aws:iam/role:Role"}
     for r in args.resources:
@@ -98,6 +111,17 @@ hardened_workloads = _resource_rule(
     ("kubernetes:batch/v1:Job", "kubernetes:core/v1:Pod", "kubernetes:apps/v1:Deployment"),
     _validate_workload,
 )
+# Advisory unless the pack is configured so: {"role-has-permissions-boundary": {"enforcementLevel": "mandatory",
+# "boundaryArnPattern": "arn:aws:iam::*:policy/org/workload-boundary"}} (pulumi preview --policy-pack-config).
+role_has_permissions_boundary = ResourceValidationPolicy(
+    name="role-has-permissions-boundary",
+    description="Every IAM role carries a permissions boundary, matching boundaryArnPattern when one is configured.",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=_validate_boundary,
+    config_schema=PolicyConfigSchema(
+        properties={"boundaryArnPattern": {"type": "string", "description": "fnmatch pattern the boundary ARN matches"}}
+    ),
+)
 service_account_roles_defined = StackValidationPolicy(
     name="service-account-role-in-stack",
     description="ServiceAccounts are annotated only with IAM roles the same stack defines.",
@@ -110,5 +134,6 @@ POLICIES = [
     no_wildcard_permissions,
     oidc_provider_protected,
     hardened_workloads,
+    role_has_permissions_boundary,
     service_account_roles_defined,
 ]

@@ -90,7 +90,8 @@ def test_unknown_key_suggests_the_close_one() -> None:
     assert problems(with_workload(EKS_CONFIG, serviceAcount="x")) == [
         "irsa:workloads[0].serviceAcount: unknown key (did you mean 'serviceAccount'? known keys: name, namespace, "
         "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage, "
-        "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags)"
+        "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags, "
+        "permissionsBoundary, tags)"
     ]
 
 

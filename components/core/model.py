@@ -62,6 +62,18 @@ ConfigError = InvalidInput  # the name stack-config code and existing callers us
 
 
 @dataclass(frozen=True)
+class Guardrails:
+    """What an organisation requires on every role: a permissions boundary, a path, tags."""
+
+    permissions_boundary: str | None = None
+    role_path: str = "/"
+    tags: tuple[tuple[str, str], ...] = ()
+
+
+NO_GUARDRAILS = Guardrails()
+
+
+@dataclass(frozen=True)
 class S3Grant:
     """Least-privilege S3 access: objects under `prefix` in `bucket`, at one access level."""
 
@@ -91,6 +103,8 @@ class Workload:
     secret_arns: tuple[str, ...] = ()
     parameter_arns: tuple[str, ...] = ()
     tag_session_roles: tuple[str, ...] = ()  # assumed roles it may also tag sessions of (asked for explicitly)
+    permissions_boundary: str | None = None  # its own, or irsa:defaults'
+    tags: tuple[tuple[str, str], ...] = ()  # irsa:defaults.tags with its own merged over them
     node_role_arns: tuple[str, ...] = ()  # karpenter: the node roles it may pass to EC2
     interruption_queue_arns: tuple[str, ...] = ()  # karpenter: its interruption queues
 
@@ -120,6 +134,7 @@ class CrossAccount:
     profile: str | None = None
     role_arn: str | None = None
     region: str | None = None
+    permissions_boundary: str | None = None  # for the roles there (a boundary lives in one account)
 
     def role_arn_of(self, role: CrossAccountRole, partition: str) -> str:
         return f"arn:{partition}:iam::{self.account_id}:role/{role.name}"
@@ -152,6 +167,7 @@ class Settings:
     project: str = "irsa"
     warnings: tuple[str, ...] = ()
     cross_account: CrossAccount | None = None
+    defaults: Guardrails = NO_GUARDRAILS
 
     @property
     def partition(self) -> str:
@@ -188,6 +204,7 @@ class IdentitySpec:
     cluster_name: str = ""
     inject_token: bool = True  # splice the token fragment into the Job's pod (no webhook does it, as on AKS)
     chain: Chain | None = None
+    role_path: str = "/"
 
     @property
     def partition(self) -> str:

@@ -39,10 +39,24 @@ class WorkloadShape:
     attachments: tuple[Attachment, ...]
     creates_service_account: bool
     creates_job: bool
+    role_path: str = "/"
+    permissions_boundary: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def pod_identity(self) -> bool:
         return self.mechanism == "pod-identity"
+
+    def role_guardrails(self) -> dict[str, Any]:
+        """The role's path, boundary and tags as resource arguments, each only when set (no diff otherwise)."""
+        found: dict[str, Any] = {}
+        if self.role_path != "/":
+            found["path"] = self.role_path
+        if self.permissions_boundary:
+            found["permissions_boundary"] = self.permissions_boundary
+        if self.tags:
+            found["tags"] = dict(self.tags)
+        return found
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,9 @@ class WorkloadPlan:
             self.attachments,
             w.create_service_account,
             w.sample_job,
+            spec.role_path,
+            w.permissions_boundary,
+            w.tags,
         )
 
     @property
@@ -214,6 +231,7 @@ def stack_plans(settings: Settings) -> list[WorkloadPlan]:
                 cluster_name=cluster.name,
                 inject_token=cluster.kind != "eks",  # EKS: the pod identity webhook injects the token
                 chain=chains.get(w.name),
+                role_path=settings.defaults.role_path,
             )
         )
         for w in settings.workloads

@@ -10,6 +10,7 @@ where they are known: those arguments take strings only when plain.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from components.core import names
@@ -18,10 +19,12 @@ from components.core.config import fields
 from components.core.config.cluster import check_issuer, read_thumbprints
 from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grant, read_grants, read_presets, read_role_arns
+from components.core.config.guardrails import read_boundary, read_role_path, read_tags
 from components.core.config.workloads import read_extra_subjects
 from components.core.model import (
     MECHANISMS,
     Chain,
+    Guardrails,
     IdentitySpec,
     InvalidInput,
     Mechanism,
@@ -35,6 +38,7 @@ IDENTITY_ARGS = (
     "region", "s3", "max_session_duration", "token_expiration_seconds", "sample_job", "job_image",
     "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
     "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
+    "permissions_boundary", "role_path", "tags",
 )  # fmt: skip
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
@@ -44,8 +48,11 @@ PRESET_OPTIONS = {
     "interruptionQueueArns": "interruption_queue_arns",
 }
 CHAIN_ARGS = ("role_arn", "external_id", "bucket", "prefix", "access")
-PROVIDER_ARGS = ("issuer_url", "audience", "existing_provider_arn", "thumbprints", "protect")
-CROSS_ROLE_ARGS = ("role_name", "trusted_role_arns", "external_id", "s3", "partition", "session_tags")
+PROVIDER_ARGS = ("issuer_url", "audience", "existing_provider_arn", "thumbprints", "protect", "tags")
+CROSS_ROLE_ARGS = (
+    "role_name", "trusted_role_arns", "external_id", "s3", "partition", "session_tags", "permissions_boundary",
+    "role_path", "tags",
+)  # fmt: skip
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")
 
 
@@ -123,6 +130,8 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         node_role_arns=scope["nodeRoleArns"],
         interruption_queue_arns=scope["interruptionQueueArns"],
         tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
+        permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
+        tags=read_tags(c, f"{path}.tags", a.get("tags")),
     )
     spec = IdentitySpec(
         workload=workload,
@@ -135,6 +144,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         cluster_name=cluster_name or "",
         inject_token=c.boolean(f"{path}.inject_pod_identity", a.get("inject_pod_identity"), True),
         chain=read_chain(c, f"{path}.chain", a.get("chain"), region),
+        role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
     )
     _finish(c)
     return spec
@@ -158,8 +168,8 @@ def read_chain(c: Collector, path: str, raw: Any, region: str | None) -> Chain |
     return Chain(role_arn, grant, external_id)
 
 
-def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool]:
-    """ClusterOidcProvider's arguments, validated: (audience, thumbprints, protect)."""
+def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool, tuple[tuple[str, str], ...]]:
+    """ClusterOidcProvider's arguments, validated: (audience, thumbprints, protect, tags)."""
     c, path, a = _start("ClusterOidcProvider", name, args, PROVIDER_ARGS)
     issuer = a.get("issuer_url")
     if issuer is None:
@@ -176,12 +186,25 @@ def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool
     audience = fields.audience(c, f"{path}.audience", a.get("audience"))
     thumbprints = read_thumbprints(c, f"{path}.thumbprints", a.get("thumbprints") or None)
     protect = c.boolean(f"{path}.protect", a.get("protect"), True)
+    tags = read_tags(c, f"{path}.tags", a.get("tags"))
     _finish(c)
-    return audience, thumbprints, protect
+    return audience, thumbprints, protect, tags
 
 
-def cross_role_arguments(name: str, args: Any) -> tuple[str, tuple[S3Grant, ...], str | None, str, bool]:
-    """CrossAccountRole's arguments, validated: (role name, grants, external ID, partition, session tags)."""
+@dataclass(frozen=True)
+class CrossRoleSpec:
+    """CrossAccountRole's arguments, validated."""
+
+    role_name: str
+    grants: tuple[S3Grant, ...]
+    external_id: str | None
+    partition: str
+    session_tags: bool
+    guardrails: Guardrails
+
+
+def cross_role_arguments(name: str, args: Any) -> CrossRoleSpec:
+    """CrossAccountRole's arguments, validated."""
     c, path, a = _start("CrossAccountRole", name, args, CROSS_ROLE_ARGS)
     role_name = fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64)
     if a.get("role_name") is None:
@@ -200,8 +223,13 @@ def cross_role_arguments(name: str, args: Any) -> tuple[str, tuple[S3Grant, ...]
     grants = read_grants(c, f"{path}.s3", a.get("s3"), required=False)
     external_id = read_external_id(c, f"{path}.external_id", a.get("external_id"))
     session_tags = c.boolean(f"{path}.session_tags", a.get("session_tags"), False)
+    guardrails = Guardrails(
+        read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), None),
+        read_role_path(c, f"{path}.role_path", a.get("role_path")),
+        read_tags(c, f"{path}.tags", a.get("tags")),
+    )
     _finish(c)
-    return role_name or "", grants, external_id, str(partition), session_tags
+    return CrossRoleSpec(role_name or "", grants, external_id, str(partition), session_tags, guardrails)
 
 
 def read_external_id(c: Collector, path: str, raw: Any) -> str | None:
@@ -212,7 +240,7 @@ def read_external_id(c: Collector, path: str, raw: Any) -> str | None:
 
 
 SHAPE_ARGS = ("region", "mechanism", "presets", "role_name", "policy_name", "max_session_duration", "cluster_name",
-              "sample_job", "create_service_account")  # fmt: skip
+              "sample_job", "create_service_account", "role_path", "permissions_boundary", "tags")  # fmt: skip
 
 
 def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
@@ -249,6 +277,9 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         attachments=attachments_of(presets, partition_of(region or "")),
         creates_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),
         creates_job=c.boolean(f"{path}.sample_job", a.get("sample_job"), True),
+        role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
+        permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
+        tags=read_tags(c, f"{path}.tags", a.get("tags")),
     )
     _finish(c)
     return shape

@@ -10,9 +10,10 @@ from components.core.aws import EXTERNAL_ID, ROLE_NAME
 from components.core.config import fields
 from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grants, read_role_arns
+from components.core.config.guardrails import read_boundary
 from components.core.model import CrossAccount, CrossAccountRole, Workload
 
-CROSS_ACCOUNT_KEYS = ("accountId", "profile", "roleArn", "region", "roles")
+CROSS_ACCOUNT_KEYS = ("accountId", "profile", "roleArn", "region", "roles", "permissionsBoundary")
 CROSS_ROLE_KEYS = ("name", "trustedWorkloads", "externalId", "s3", "sessionTags")
 
 
@@ -94,4 +95,9 @@ def read_cross_account(
             roles.append(CrossAccountRole(name, tuple(trusted), grants, external, session_tags))
     if account is None:
         return None
-    return CrossAccount(account, tuple(roles), profile, role_arn, target_region)
+    boundary = read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region)
+    if boundary is not None and boundary.split(":")[4] not in ("aws", account):
+        c.add(
+            f"{path}.permissionsBoundary", f"{show(boundary)} is a policy of another account", f"a policy of {account}"
+        )
+    return CrossAccount(account, tuple(roles), profile, role_arn, target_region, boundary)

@@ -13,17 +13,36 @@ from components.core.config.cluster import read_cluster
 from components.core.config.collector import Collector, key_text, show
 from components.core.config.cross_account import read_cross_account
 from components.core.config.grants import prefix_warnings
+from components.core.config.guardrails import read_defaults
 from components.core.config.workloads import read_workloads
 from components.core.model import (
     DEFAULT_TRUST_POLICY_MAX_CHARS,
     STACK_NAME,
     STACK_NAME_RULE,
+    CrossAccount,
+    Guardrails,
     InvalidInput,
     Settings,
 )
 from components.core.quotas import policy_size_problems
 
-PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount")
+PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults")
+
+
+def cross_account_boundary(c: Collector, cross: CrossAccount, defaults: Guardrails) -> CrossAccount:
+    """The boundary of the roles in the other account: its own, or the default when it can apply there."""
+    if cross.permissions_boundary is not None or defaults.permissions_boundary is None:
+        return cross
+    account = defaults.permissions_boundary.split(":")[4]
+    if account in ("aws", cross.account_id):
+        return dataclasses.replace(cross, permissions_boundary=defaults.permissions_boundary)
+    c.add(
+        "irsa:crossAccount.permissionsBoundary",
+        f"is required: irsa:defaults.permissionsBoundary is a policy of account {account}, and the roles there "
+        f"live in {cross.account_id}",
+        "a permissions boundary policy ARN in the other account",
+    )
+    return cross
 
 
 def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
@@ -49,8 +68,11 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         "IAM trust policy size quota",
     )
     cluster = read_cluster(c, config.get("irsa:cluster"), region)
-    workloads = read_workloads(c, config.get("irsa:workloads"), stack, region)
+    defaults = read_defaults(c, config.get("irsa:defaults"), region)
+    workloads = read_workloads(c, config.get("irsa:workloads"), stack, region, defaults)
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
+    if cross is not None and cross.roles:
+        cross = cross_account_boundary(c, cross, defaults)
     if cluster is not None and cluster.mechanism == "pod-identity":
         for i, w in enumerate(workloads):
             if w.extra_subjects:
@@ -96,7 +118,9 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     )
     for i, role in enumerate(cross.roles if cross is not None else ()):
         warnings += tuple(prefix_warnings(f"irsa:crossAccount.roles[{i}].s3", role.s3))
-    settings = Settings(stack, region, cluster, workloads, max_trust, warnings=warnings, cross_account=cross)
+    settings = Settings(
+        stack, region, cluster, workloads, max_trust, warnings=warnings, cross_account=cross, defaults=defaults
+    )
     size_problems = policy_size_problems(settings)
     if size_problems:
         raise InvalidInput(size_problems)

@@ -10,8 +10,9 @@ from components.core.aws import is_wildcard
 from components.core.config import fields
 from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grants, read_presets, read_role_arns
+from components.core.config.guardrails import merged_tags, read_boundary, read_tags
 from components.core.kube import SUBJECT, WORKLOAD_NAME
-from components.core.model import Workload
+from components.core.model import NO_GUARDRAILS, Guardrails, Workload
 from components.core.trust import string_like
 
 WORKLOAD_KEYS = (
@@ -30,10 +31,14 @@ WORKLOAD_KEYS = (
     "presetOptions",
     "createServiceAccount",
     "sessionTags",
+    "permissionsBoundary",
+    "tags",
 )
 
 
-def read_workloads(c: Collector, raw: Any, stack: str, region: str | None) -> tuple[Workload, ...]:
+def read_workloads(
+    c: Collector, raw: Any, stack: str, region: str | None, defaults: Guardrails = NO_GUARDRAILS
+) -> tuple[Workload, ...]:
     path = "irsa:workloads"
     raw = c.items(path, raw, "a non-empty list of workloads")
     if raw is None:
@@ -43,7 +48,7 @@ def read_workloads(c: Collector, raw: Any, stack: str, region: str | None) -> tu
     seen_role_names: dict[str, int] = {}
     seen_subjects: dict[tuple[str, str], int] = {}
     for i, item in enumerate(raw):
-        w = read_workload(c, f"{path}[{i}]", item, stack, region)
+        w = read_workload(c, f"{path}[{i}]", item, stack, region, defaults)
         if w is not None:
             result.append(w)
         if not isinstance(item, Mapping):
@@ -79,7 +84,9 @@ def read_workloads(c: Collector, raw: Any, stack: str, region: str | None) -> tu
     return tuple(result)
 
 
-def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | None) -> Workload | None:
+def read_workload(
+    c: Collector, path: str, raw: Any, stack: str, region: str | None, defaults: Guardrails = NO_GUARDRAILS
+) -> Workload | None:
     if not isinstance(raw, Mapping):
         c.add(path, f"{show(raw)} is not a map", "a map with name, namespace, serviceAccount and s3")
         return None
@@ -95,6 +102,8 @@ def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | N
     presets, scope = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
     create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
     session_tags = c.boolean(f"{path}.sessionTags", raw.get("sessionTags"), False)
+    boundary = read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region)
+    tags = merged_tags(c, f"{path}.tags", defaults.tags, read_tags(c, f"{path}.tags", raw.get("tags")))
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
     grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not raw.get("assumeRoles") and not raw.get("presets"))
     create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
@@ -124,6 +133,8 @@ def read_workload(c: Collector, path: str, raw: Any, stack: str, region: str | N
         node_role_arns=scope["nodeRoleArns"],
         interruption_queue_arns=scope["interruptionQueueArns"],
         tag_session_roles=assume_roles if session_tags else (),
+        permissions_boundary=boundary or defaults.permissions_boundary,
+        tags=tags,
     )
 
 

@@ -1,0 +1,112 @@
+"""irsa:defaults and the per-workload guardrails (pure): permissions boundary, role path, tags."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from components.core.aws import partition_of
+from components.core.config.collector import Collector, key_text, show
+from components.core.model import Guardrails
+
+DEFAULTS_KEYS = ("permissionsBoundary", "rolePath", "tags")
+POLICY_ARN = re.compile(
+    r"arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f):iam::(\d{12}|aws):policy/([\w+=,.@/-]{1,512})",
+    re.ASCII,
+)
+ROLE_PATH = re.compile(r"/([\x21-\x7e]*/)?", re.ASCII)
+TAG_KEY = re.compile(r"[\w .:/=+@-]{1,128}")
+TAG_VALUE = re.compile(r"[\w .:/=+@-]{0,256}")
+MAX_TAGS = 50
+
+
+def read_boundary(c: Collector, path: str, raw: Any, region: str | None) -> str | None:
+    """A permissions boundary: a managed policy ARN in the stack's partition."""
+    if raw is None:
+        return None
+    allowed = "a managed policy ARN: arn:<partition>:iam::<12-digit account or aws>:policy/<path/name>"
+    found = POLICY_ARN.fullmatch(raw) if isinstance(raw, str) else None
+    if found is None:
+        c.add(path, f"{show(raw)} is not a managed policy ARN", allowed)
+        return None
+    if region is not None and found.group(1) != partition_of(region):
+        c.add(
+            path,
+            f"partition {found.group(1)!r} does not match region {region!r}",
+            f"an ARN in {partition_of(region)!r}",
+        )
+        return None
+    return str(raw)
+
+
+def read_role_path(c: Collector, path: str, raw: Any) -> str:
+    if raw is None:
+        return "/"
+    if not isinstance(raw, str) or len(raw) > 512 or not ROLE_PATH.fullmatch(raw):
+        c.add(
+            path,
+            f"{show(raw)} is not an IAM path",
+            "'/' or '/<segments>/': starts and ends with '/', at most 512 printable characters",
+        )
+        return "/"
+    return raw
+
+
+def read_tags(c: Collector, path: str, raw: Any) -> tuple[tuple[str, str], ...]:
+    """Tags as a map of strings: IAM's limits, and no `aws:` prefix (reserved for AWS)."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{show(raw)} is not a map", "tags as key: value strings")
+        return ()
+    tags = []
+    for key, value in raw.items():
+        where = f"{path}.{key_text(key)}"
+        if not isinstance(key, str) or not TAG_KEY.fullmatch(key) or key.lower().startswith("aws:"):
+            c.add(
+                where,
+                f"{show(key)} is not a tag key",
+                "1-128 letters, digits, spaces and _.:/=+-@, not starting with aws:",
+            )
+        elif not isinstance(value, str) or not TAG_VALUE.fullmatch(value):
+            c.add(
+                where,
+                f"{show(value)} is not a tag value",
+                "a string of 0-256 letters, digits, spaces and _.:/=+-@ (quote numbers)",
+            )
+        else:
+            tags.append((key, value))
+    return tuple(sorted(tags))
+
+
+def merged_tags(
+    c: Collector, path: str, base: tuple[tuple[str, str], ...], over: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    """`over` merged over `base`, within IAM's 50 tags."""
+    merged = dict(base) | dict(over)
+    if len(merged) > MAX_TAGS:
+        c.add(
+            path,
+            f"gives a role {len(merged)} tags with irsa:defaults.tags",
+            f"at most {MAX_TAGS} tags per IAM resource",
+        )
+    return tuple(sorted(merged.items()))
+
+
+def read_defaults(c: Collector, raw: Any, region: str | None) -> Guardrails:
+    path = "irsa:defaults"
+    if raw is None:
+        return Guardrails()
+    if not isinstance(raw, Mapping):
+        c.add(path, f"{show(raw)} is not a map", f"a map with {', '.join(DEFAULTS_KEYS)}")
+        return Guardrails()
+    c.unknown_keys(path, raw, DEFAULTS_KEYS)
+    tags = read_tags(c, f"{path}.tags", raw.get("tags"))
+    if len(tags) > MAX_TAGS:
+        c.add(f"{path}.tags", f"has {len(tags)} tags", f"at most {MAX_TAGS} tags per IAM resource")
+    return Guardrails(
+        read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region),
+        read_role_path(c, f"{path}.rolePath", raw.get("rolePath")),
+        tags,
+    )
