@@ -15,7 +15,7 @@ from components.core.model import ConfigError, Problem, Settings
 from components.core.workload_plan import stack_plans
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
 from components.targets import cluster_target
-from components.workload_identity import WorkloadIdentity
+from components.workload_identity import WorkloadIdentity, caller_account
 
 
 def build(settings: Settings) -> dict[str, Any]:
@@ -44,7 +44,10 @@ def build(settings: Settings) -> dict[str, Any]:
 
     workloads: dict[str, Any] = {}
     identities: dict[str, WorkloadIdentity] = {}
-    for plan in stack_plans(settings):
+    plans = stack_plans(settings)
+    # Grants given by name resolve in the deploying account: one lookup for the stack, only when needed.
+    account = caller_account() if any(p.needs_account_lookup for p in plans) else None
+    for plan in plans:
         ns = created_namespaces.get(plan.spec.workload.namespace)
         identity = WorkloadIdentity.from_plan(
             plan.spec.workload.name,
@@ -53,6 +56,7 @@ def build(settings: Settings) -> dict[str, Any]:
             provider.url if provider else "",
             target.cluster_arn or "",
             opts=k8s_opts.merge(pulumi.ResourceOptions(depends_on=[ns] if ns is not None else None)),
+            account=account,
         )
         identities[plan.spec.workload.name] = identity
         # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.

@@ -86,6 +86,24 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Inputs that scope the presets."""
     session_tags: bool
     """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
+    account_id: str
+    """Account that grants given by name resolve in (default: the deploying account, looked up)."""
+    dynamodb: Sequence[dict[str, str]]
+    """DynamoDB grants: {table: name or ARN, access: read | write | read-write}."""
+    sqs: Sequence[dict[str, str]]
+    """SQS grants: {queue: name or ARN, access: send | consume | send-consume}."""
+    sns: Sequence[dict[str, str]]
+    """SNS grants: {topic: name or ARN} (publish)."""
+    secrets: Sequence[dict[str, str]]
+    """Secrets Manager grants: {secret: name or ARN} (read)."""
+    parameters: Sequence[dict[str, str]]
+    """SSM grants: {path: /app/prod/ or an ARN} (read, recursive)."""
+    kms: Sequence[dict[str, str]]
+    """KMS grants: {key: key or alias ARN, access: decrypt | encrypt | encrypt-decrypt}."""
+    managed_policy_arns: Sequence[str]
+    """Managed policies to attach."""
+    statements: Sequence[dict[str, Any]]
+    """Raw IAM statements (checked: no *, no iam/sts/organizations writes, no NotAction/NotResource)."""
     permissions_boundary: str
     """Managed policy ARN set as the role's permissions boundary (organisations often require one)."""
     role_path: str
@@ -98,6 +116,13 @@ class WorkloadIdentityArgs(TypedDict, total=False):
 
 TYPE = "irsa:index:WorkloadIdentity"
 DEPLOY_TIME = ("oidc_provider_arn", "issuer_url", "cluster_arn")  # only ever known at deploy: never validated
+
+
+def caller_account() -> pulumi.Output[str]:
+    """The deploying account's ID (one sts:GetCallerIdentity lookup)."""
+    import pulumi_aws
+
+    return pulumi_aws.get_caller_identity_output().account_id
 
 
 def _is_computed(value: Any) -> bool:
@@ -157,6 +182,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             args.get("issuer_url") or "",
             args.get("cluster_arn") or "",
             opts,
+            args.get("account_id"),
         )
 
     @classmethod
@@ -168,11 +194,27 @@ class WorkloadIdentity(pulumi.ComponentResource):
         issuer_url: pulumi.Input[str],
         cluster_arn: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None = None,
+        account: pulumi.Input[str] | None = None,
     ) -> "WorkloadIdentity":
-        """The component for an already validated plan (the stack program's door: no argument round trip)."""
+        """The component for an already validated plan (the stack program's door: no argument round trip);
+        `account` resolves grants given by name when the plan has no account (one lookup per stack)."""
         identity = cls.__new__(cls)
-        identity._register(name, plan.shape, plan, provider_arn, issuer_url, cluster_arn, opts)
+        identity._register(name, plan.shape, plan, provider_arn, issuer_url, cluster_arn, opts, account)
         return identity
+
+    @staticmethod
+    def _policy(
+        planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
+        account: pulumi.Input[str] | None,
+        known: Callable[[Callable[[WorkloadPlan], Any]], Any],
+    ) -> pulumi.Input[str]:
+        """The inline policy, its names resolved in the account: configured, given, or the caller's at deploy."""
+        if isinstance(planned, WorkloadPlan) and not planned.needs_account_lookup:
+            return str(known(lambda p: documents.to_json(p.inline_policy or {})))
+        found = account if account is not None else caller_account()
+        return pulumi.Output.all(planned, found).apply(
+            lambda v: documents.to_json(v[0].inline_policy_for(v[0].spec.account_id or v[1]) or {})
+        )
 
     def _register(
         self,
@@ -183,6 +225,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
         issuer_url: pulumi.Input[str],
         cluster_arn: pulumi.Input[str],
         opts: pulumi.ResourceOptions | None,
+        account: pulumi.Input[str] | None = None,
     ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
@@ -216,7 +259,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     f"{name}-policy",
                     role=role.name,
                     name=shape.policy_name,
-                    policy=known(lambda p: documents.to_json(p.inline_policy or {})),
+                    policy=self._policy(planned, account, known),
                     opts=child,
                 )
             )

@@ -65,6 +65,8 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "certificateAuthorities": [{"data": unknown(f"CA data of EKS cluster {name}")}],
                 "identities": [{"oidcs": [{"issuer": unknown(f"OIDC issuer URL of EKS cluster {name}")}]}],
             }
+        if token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {"accountId": unknown("account"), "arn": unknown("caller ARN"), "userId": unknown("caller ID")}
         if token == "azure-native:containerservice:getManagedCluster":
             return {
                 "name": name,

@@ -12,6 +12,7 @@ from typing import Literal, get_args
 
 from components.core.aws import partition_of
 from components.core.display import one_line
+from components.core.service_grants import NO_SERVICE_GRANTS, ServiceGrants
 
 Kind = Literal["eks", "aks"]
 Access = Literal["read", "write", "read-write", "sync"]
@@ -80,6 +81,7 @@ class S3Grant:
     bucket: str
     prefix: str
     access: Access
+    kms_key: str | None = None  # the bucket's customer-managed key (SSE-KMS), used only through S3
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,9 @@ class Workload:
     tag_session_roles: tuple[str, ...] = ()  # assumed roles it may also tag sessions of (asked for explicitly)
     permissions_boundary: str | None = None  # its own, or irsa:defaults'
     tags: tuple[tuple[str, str], ...] = ()  # irsa:defaults.tags with its own merged over them
+    grants: ServiceGrants = NO_SERVICE_GRANTS  # dynamodb, sqs, sns, secrets, parameters, kms
+    managed_policy_arns: tuple[str, ...] = ()
+    statements: tuple[str, ...] = ()  # raw statements, checked, as canonical JSON
     node_role_arns: tuple[str, ...] = ()  # karpenter: the node roles it may pass to EC2
     interruption_queue_arns: tuple[str, ...] = ()  # karpenter: its interruption queues
 
@@ -168,6 +173,7 @@ class Settings:
     warnings: tuple[str, ...] = ()
     cross_account: CrossAccount | None = None
     defaults: Guardrails = NO_GUARDRAILS
+    account_id: str | None = None  # irsa:accountId, or the reused provider's account
 
     @property
     def partition(self) -> str:
@@ -205,6 +211,7 @@ class IdentitySpec:
     inject_token: bool = True  # splice the token fragment into the Job's pod (no webhook does it, as on AKS)
     chain: Chain | None = None
     role_path: str = "/"
+    account_id: str | None = None  # where names resolve; None: looked up at deploy when a grant needs it
 
     @property
     def partition(self) -> str:

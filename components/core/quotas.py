@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.core import documents
 from components.core.aws import issuer_host
 from components.core.model import Problem, Settings
-from components.core.presets import PresetOptions
+from components.core.workload_plan import stack_plans
 
 # The longest Azure region names have 18 characters (germanywestcentral, australiasoutheast); 20 leaves room.
 LONGEST_AZURE_REGION = 20
@@ -25,6 +25,7 @@ def measured_issuer_host(settings: Settings) -> str:
 def policy_size_problems(settings: Settings) -> list[Problem]:
     """Rendered documents measured against IAM's size quotas (whitespace not counted)."""
     problems = []
+    plans = stack_plans(settings)
     for i, w in enumerate(settings.workloads):
         host = measured_issuer_host(settings)
         arn = settings.cluster.oidc_provider_arn or f"arn:{settings.partition}:iam::123456789012:oidc-provider/{host}"
@@ -39,19 +40,7 @@ def policy_size_problems(settings: Settings) -> list[Problem]:
                     "if AWS raised your account's quota",
                 )
             )
-        scope = PresetOptions(
-            settings.cluster.name,
-            settings.partition,
-            w.hosted_zone_ids,
-            w.secret_arns,
-            w.parameter_arns,
-            w.node_role_arns,
-            w.interruption_queue_arns,
-            settings.region,
-        )
-        perms = documents.compact_size(
-            documents.inline_policy(w.s3, settings.partition, w.assume_roles, w.presets, scope, w.tag_session_roles)
-        )
+        perms = documents.compact_size(plans[i].inline_policy_for("123456789012") or {})
         if perms > 10240:
             problems.append(
                 Problem(

@@ -9,10 +9,11 @@ and ARN, the role's ARN) are the arguments of the methods: the Pulumi shell call
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from components.core import documents, manifests, names, presets
+from components.core import documents, manifests, names, presets, service_grants
 from components.core.aws import issuer_host
 from components.core.model import Chain, IdentitySpec, Mechanism, Settings
 from components.core.unknowns import is_unknown, unknown
@@ -143,6 +144,17 @@ class WorkloadPlan:
             w.name, w.namespace, w.service_account, w.s3, w.job_image, fragment, role_arn, chain
         )
 
+    @property
+    def needs_account_lookup(self) -> bool:
+        """Whether a grant names a resource by name and no account is configured: one lookup at deploy."""
+        return self.spec.account_id is None and self.spec.workload.grants.needs_account
+
+    def inline_policy_for(self, account: str) -> dict[str, Any] | None:
+        """The inline policy with names resolved in `account` (the caller identity's, at deploy)."""
+        if self.inline_policy is None:
+            return None
+        return permissions(self.spec, preset_scope(self.spec), account)
+
     def exports(self, role_arn: str) -> dict[str, Any]:
         """What a workload exports, for other stacks (StackReference) and for people."""
         w = self.spec.workload
@@ -171,7 +183,17 @@ def account_of(arn: str) -> str:
 def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
     """Everything one workload's resources carry, from its validated spec."""
     w = spec.workload
-    scope = presets.PresetOptions(
+    scope = preset_scope(spec)
+    attachments = attachments_of(w.presets, spec.partition) + tuple(
+        Attachment(f"managed{i}", arn) for i, arn in enumerate(w.managed_policy_arns)
+    )
+    policy = permissions(spec, scope, spec.account_id or unknown("account"))
+    return WorkloadPlan(spec, policy if has_any_statement(spec) else None, attachments)
+
+
+def preset_scope(spec: IdentitySpec) -> presets.PresetOptions:
+    w = spec.workload
+    return presets.PresetOptions(
         spec.cluster_name,
         spec.partition,
         w.hosted_zone_ids,
@@ -181,14 +203,28 @@ def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
         w.interruption_queue_arns,
         spec.region,
     )
-    policy = documents.inline_policy(w.s3, spec.partition, w.assume_roles, w.presets, scope, w.tag_session_roles)
-    attachments = tuple(
-        Attachment(preset, arn)
-        for preset in w.presets
-        for arn in presets.managed_policy_arns((preset,), spec.partition)
+
+
+def permissions(spec: IdentitySpec, scope: presets.PresetOptions, account: str) -> dict[str, Any]:
+    """The role's whole inline policy, names resolved in `account`: S3, assumable roles and presets first
+    (as before these grants existed), then S3 keys, the other services and the checked raw statements."""
+    w = spec.workload
+    document = documents.inline_policy(w.s3, spec.partition, w.assume_roles, w.presets, scope, w.tag_session_roles)
+    document["Statement"] += [
+        service_grants.s3_key_statement(i, g.kms_key, g.bucket, g.access, spec.partition, spec.region)
+        for i, g in enumerate(w.s3)
+        if g.kms_key
+    ]
+    document["Statement"] += service_grants.statements(
+        w.grants, service_grants.Place(spec.partition, spec.region, account)
     )
-    has_statements = has_inline_policy(len(w.s3), len(w.assume_roles), w.presets)
-    return WorkloadPlan(spec, policy if has_statements else None, attachments)
+    document["Statement"] += [json.loads(s) for s in w.statements]
+    return document
+
+
+def has_any_statement(spec: IdentitySpec) -> bool:
+    w = spec.workload
+    return has_inline_policy(len(w.s3), len(w.assume_roles), w.presets) or bool(w.grants) or bool(w.statements)
 
 
 def has_inline_policy(grants: int, assume_roles: int, preset_names: tuple[str, ...]) -> bool:
@@ -232,6 +268,7 @@ def stack_plans(settings: Settings) -> list[WorkloadPlan]:
                 inject_token=cluster.kind != "eks",  # EKS: the pod identity webhook injects the token
                 chain=chains.get(w.name),
                 role_path=settings.defaults.role_path,
+                account_id=settings.account_id,
             )
         )
         for w in settings.workloads

@@ -20,6 +20,7 @@ from components.core.config.cluster import check_issuer, read_thumbprints
 from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grant, read_grants, read_presets, read_role_arns
 from components.core.config.guardrails import read_boundary, read_role_path, read_tags
+from components.core.config.service_config import read_managed_policies, read_service_grants, read_statements
 from components.core.config.workloads import read_extra_subjects
 from components.core.model import (
     MECHANISMS,
@@ -38,7 +39,8 @@ IDENTITY_ARGS = (
     "region", "s3", "max_session_duration", "token_expiration_seconds", "sample_job", "job_image",
     "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
     "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
-    "permissions_boundary", "role_path", "tags",
+    "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns", "secrets", "parameters",
+    "kms", "managed_policy_arns", "statements",
 )  # fmt: skip
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
@@ -132,7 +134,16 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
         permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
+        grants=read_service_grants(c, path, a),
+        managed_policy_arns=read_managed_policies(c, f"{path}.managed_policy_arns", a.get("managed_policy_arns")),
+        statements=read_statements(c, f"{path}.statements", a.get("statements")),
     )
+    account_id = a.get("account_id")
+    if account_id is not None and (
+        not isinstance(account_id, str) or not account_id.isdigit() or len(account_id) != 12
+    ):
+        c.add(f"{path}.account_id", f"{show(account_id)} is not an AWS account ID", "12 digits, as a string")
+        account_id = None
     spec = IdentitySpec(
         workload=workload,
         region=region or "",
@@ -145,6 +156,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         inject_token=c.boolean(f"{path}.inject_pod_identity", a.get("inject_pod_identity"), True),
         chain=read_chain(c, f"{path}.chain", a.get("chain"), region),
         role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
+        account_id=account_id,
     )
     _finish(c)
     return spec
@@ -273,7 +285,8 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         mechanism=mechanism,
         cluster_name=c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism == "pod-identity")
         or "",
-        has_inline_policy=has_inline_policy(len(a.get("s3") or []), len(a.get("assume_roles") or []), presets),
+        has_inline_policy=has_inline_policy(len(a.get("s3") or []), len(a.get("assume_roles") or []), presets)
+        or any(a.get(k) for k in ("dynamodb", "sqs", "sns", "secrets", "parameters", "kms", "statements")),
         attachments=attachments_of(presets, partition_of(region or "")),
         creates_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),
         creates_job=c.boolean(f"{path}.sample_job", a.get("sample_job"), True),

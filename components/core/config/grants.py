@@ -10,10 +10,11 @@ from typing import Any
 
 from components.core.aws import PARAMETER_ARN, QUEUE_ARN, ROLE_ARN, SECRET_ARN, ZONE_ID, bucket_problem, partition_of
 from components.core.config.collector import Collector, show
+from components.core.config.service_config import read_kms_key
 from components.core.model import ACCESS_LEVELS, S3Grant
 from components.core.presets import PRESETS
 
-GRANT_KEYS = ("bucket", "prefix", "access")
+GRANT_KEYS = ("bucket", "prefix", "access", "kmsKey")
 PRESET_OPTION_KEYS = ("hostedZoneIds", "secretArns", "parameterArns", "nodeRoleArns", "interruptionQueueArns")
 
 
@@ -48,9 +49,10 @@ def read_grant(c: Collector, p: str, g: Any, keys: tuple[str, ...]) -> S3Grant |
         wrong = "is required" if access is None else f"{show(access)} is not an access level"
         c.add(f"{p}.access", wrong, "read, write, read-write or sync")
         access = None
+    kms_key = read_kms_key(c, f"{p}.kmsKey", g.get("kmsKey")) if "kmsKey" in keys else None
     if bucket is None or prefix is None or access is None:
         return None
-    return S3Grant(bucket, prefix, access)
+    return S3Grant(bucket, prefix, access, kms_key)
 
 
 def read_prefix(c: Collector, path: str, prefix: Any) -> str | None:

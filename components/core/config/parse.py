@@ -26,7 +26,7 @@ from components.core.model import (
 )
 from components.core.quotas import policy_size_problems
 
-PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults")
+PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId")
 
 
 def cross_account_boundary(c: Collector, cross: CrossAccount, defaults: Guardrails) -> CrossAccount:
@@ -69,6 +69,10 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     )
     cluster = read_cluster(c, config.get("irsa:cluster"), region)
     defaults = read_defaults(c, config.get("irsa:defaults"), region)
+    account = config.get("irsa:accountId")
+    if account is not None and (not isinstance(account, str) or not account.isdigit() or len(account) != 12):
+        c.add("irsa:accountId", f"{show(account)} is not an AWS account ID", "12 digits, as a string (quote it)")
+        account = None
     workloads = read_workloads(c, config.get("irsa:workloads"), stack, region, defaults)
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
     if cross is not None and cross.roles:
@@ -119,7 +123,15 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     for i, role in enumerate(cross.roles if cross is not None else ()):
         warnings += tuple(prefix_warnings(f"irsa:crossAccount.roles[{i}].s3", role.s3))
     settings = Settings(
-        stack, region, cluster, workloads, max_trust, warnings=warnings, cross_account=cross, defaults=defaults
+        stack,
+        region,
+        cluster,
+        workloads,
+        max_trust,
+        warnings=warnings,
+        cross_account=cross,
+        defaults=defaults,
+        account_id=account or (cluster.oidc_provider_arn.split(":")[4] if cluster.oidc_provider_arn else None),
     )
     size_problems = policy_size_problems(settings)
     if size_problems:

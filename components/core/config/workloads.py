@@ -11,6 +11,8 @@ from components.core.config import fields
 from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grants, read_presets, read_role_arns
 from components.core.config.guardrails import merged_tags, read_boundary, read_tags
+from components.core.config.service_config import GRANT_KEYS as SERVICE_GRANT_KEYS
+from components.core.config.service_config import read_managed_policies, read_service_grants, read_statements
 from components.core.kube import SUBJECT, WORKLOAD_NAME
 from components.core.model import NO_GUARDRAILS, Guardrails, Workload
 from components.core.trust import string_like
@@ -33,6 +35,7 @@ WORKLOAD_KEYS = (
     "sessionTags",
     "permissionsBoundary",
     "tags",
+    *SERVICE_GRANT_KEYS,
 )
 
 
@@ -105,7 +108,11 @@ def read_workload(
     boundary = read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region)
     tags = merged_tags(c, f"{path}.tags", defaults.tags, read_tags(c, f"{path}.tags", raw.get("tags")))
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
-    grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not raw.get("assumeRoles") and not raw.get("presets"))
+    others = ("assumeRoles", "presets", *SERVICE_GRANT_KEYS)
+    grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not any(raw.get(k) for k in others))
+    service_grants = read_service_grants(c, path, raw)
+    managed = read_managed_policies(c, f"{path}.managedPolicyArns", raw.get("managedPolicyArns"))
+    statements = read_statements(c, f"{path}.statements", raw.get("statements"))
     create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
     max_session = fields.max_session(c, f"{path}.maxSessionDuration", raw.get("maxSessionDuration"))
     expiration = fields.token_expiration(c, f"{path}.tokenExpirationSeconds", raw.get("tokenExpirationSeconds"))
@@ -135,6 +142,9 @@ def read_workload(
         tag_session_roles=assume_roles if session_tags else (),
         permissions_boundary=boundary or defaults.permissions_boundary,
         tags=tags,
+        grants=service_grants,
+        managed_policy_arns=managed,
+        statements=statements,
     )
 
 

@@ -1,0 +1,171 @@
+"""Grants beyond S3 (pure): intent in, the smallest statements out.
+
+Each grant names a resource by name or ARN; a name becomes an ARN in the stack's partition, region and
+account (the account may be a placeholder offline). The README's grants table lists exactly the actions
+each access level renders; `tests/test_service_grants.py` proves each allows its intent and denies its
+neighbours with the IAM evaluator.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+TableAccess = Literal["read", "write", "read-write"]
+QueueAccess = Literal["send", "consume", "send-consume"]
+KeyAccess = Literal["decrypt", "encrypt", "encrypt-decrypt"]
+
+TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
+              "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")  # fmt: skip
+TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
+               "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")  # fmt: skip
+INDEX_READ = ("dynamodb:Query", "dynamodb:Scan")
+STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
+QUEUE_SEND = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
+QUEUE_CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
+                 "sqs:GetQueueAttributes")  # fmt: skip
+TOPIC_PUBLISH = ("sns:Publish",)
+SECRET_READ = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
+PARAMETER_READ = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
+KEY_DECRYPT = ("kms:Decrypt",)
+KEY_ENCRYPT = ("kms:Encrypt", "kms:GenerateDataKey")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where names resolve: the stack's partition, region and account (a placeholder until known)."""
+
+    partition: str
+    region: str
+    account: str
+
+    def arn(self, service: str, resource: str) -> str:
+        return f"arn:{self.partition}:{service}:{self.region}:{self.account}:{resource}"
+
+
+@dataclass(frozen=True)
+class TableGrant:
+    table: str  # name or ARN
+    access: TableAccess
+
+
+@dataclass(frozen=True)
+class QueueGrant:
+    queue: str
+    access: QueueAccess
+
+
+@dataclass(frozen=True)
+class KeyGrant:
+    key: str  # key ARN or alias ARN
+    access: KeyAccess
+
+
+@dataclass(frozen=True)
+class ServiceGrants:
+    """Every grant beyond S3 of one workload."""
+
+    dynamodb: tuple[TableGrant, ...] = ()
+    sqs: tuple[QueueGrant, ...] = ()
+    sns: tuple[str, ...] = ()
+    secrets: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = ()
+    kms: tuple[KeyGrant, ...] = ()
+
+    def __bool__(self) -> bool:
+        return any((self.dynamodb, self.sqs, self.sns, self.secrets, self.parameters, self.kms))
+
+    @property
+    def needs_account(self) -> bool:
+        """Whether a grant is given by name, so rendering needs the account."""
+        names = [g.table for g in self.dynamodb] + [g.queue for g in self.sqs] + list(self.sns)
+        names += list(self.secrets) + list(self.parameters)
+        return any(not n.startswith("arn:") for n in names)
+
+
+NO_SERVICE_GRANTS = ServiceGrants()
+
+
+def _arn(value: str, place: Place, service: str, resource: str) -> str:
+    return value if value.startswith("arn:") else place.arn(service, resource)
+
+
+def _sorted(actions: tuple[str, ...]) -> list[str]:
+    return sorted(set(actions))
+
+
+def table_statements(i: int, grant: TableGrant, place: Place) -> list[dict[str, Any]]:
+    table = _arn(grant.table, place, "dynamodb", f"table/{grant.table}")
+    reads, writes = grant.access in ("read", "read-write"), grant.access in ("write", "read-write")
+    actions = (TABLE_READ if reads else ()) + (TABLE_WRITE if writes else ())
+    statements = [{"Sid": f"Table{i}", "Effect": "Allow", "Action": _sorted(actions), "Resource": table}]
+    if reads:
+        statements += [
+            {"Sid": f"TableIndexes{i}", "Effect": "Allow", "Action": list(INDEX_READ), "Resource": f"{table}/index/*"},
+            {
+                "Sid": f"TableStreams{i}",
+                "Effect": "Allow",
+                "Action": list(STREAM_READ),
+                "Resource": f"{table}/stream/*",
+            },
+        ]
+    return statements
+
+
+def queue_statement(i: int, grant: QueueGrant, place: Place) -> dict[str, Any]:
+    queue = _arn(grant.queue, place, "sqs", grant.queue)
+    actions = (QUEUE_SEND if grant.access != "consume" else ()) + (QUEUE_CONSUME if grant.access != "send" else ())
+    return {"Sid": f"Queue{i}", "Effect": "Allow", "Action": _sorted(actions), "Resource": queue}
+
+
+def key_statement(i: int, grant: KeyGrant, place: Place) -> dict[str, Any]:
+    actions = (KEY_DECRYPT if grant.access != "encrypt" else ()) + (KEY_ENCRYPT if grant.access != "decrypt" else ())
+    statement: dict[str, Any] = {"Sid": f"Key{i}", "Effect": "Allow", "Action": _sorted(actions)}
+    if ":alias/" in grant.key:  # an alias ARN cannot be a Resource of key operations: match it by condition
+        key_arn = grant.key.split(":alias/")[0] + ":key/*"
+        statement["Resource"] = key_arn
+        statement["Condition"] = {
+            "ForAnyValue:StringEquals": {"kms:ResourceAliases": "alias/" + grant.key.split(":alias/")[1]}
+        }
+    else:
+        statement["Resource"] = grant.key
+    return statement
+
+
+def statements(grants: ServiceGrants, place: Place) -> list[dict[str, Any]]:
+    """The statements of every grant beyond S3, in a stable order."""
+    result: list[dict[str, Any]] = []
+    for i, table in enumerate(grants.dynamodb):
+        result += table_statements(i, table, place)
+    result += [queue_statement(i, q, place) for i, q in enumerate(grants.sqs)]
+    if grants.sns:
+        topics = [_arn(t, place, "sns", t) for t in grants.sns]
+        result.append({"Sid": "Topics", "Effect": "Allow", "Action": list(TOPIC_PUBLISH), "Resource": topics})
+    if grants.secrets:
+        # A secret's ARN ends with 6 random characters: a name matches them with "-??????".
+        secrets = [_arn(s, place, "secretsmanager", f"secret:{s}-??????") for s in grants.secrets]
+        result.append({"Sid": "Secrets", "Effect": "Allow", "Action": list(SECRET_READ), "Resource": secrets})
+    if grants.parameters:
+        resources = []
+        for path in grants.parameters:
+            base = path if path.startswith("arn:") else place.arn("ssm", f"parameter{path.rstrip('/')}")
+            resources += [base, f"{base}/*"]  # GetParametersByPath authorizes the path itself
+        result.append({"Sid": "Parameters", "Effect": "Allow", "Action": list(PARAMETER_READ), "Resource": resources})
+    result += [key_statement(i, k, place) for i, k in enumerate(grants.kms)]
+    return result
+
+
+def s3_key_statement(i: int, key_arn: str, bucket: str, access: str, partition: str, region: str) -> dict[str, Any]:
+    """The data-key calls S3 makes for an SSE-KMS grant, only through S3 and for this bucket."""
+    # Decrypt for every level: multipart uploads under SSE-KMS need it too (the S3 user guide says so).
+    actions = KEY_DECRYPT + (("kms:GenerateDataKey",) if access != "read" else ())
+    return {
+        "Sid": f"ObjectsKey{i}",
+        "Effect": "Allow",
+        "Action": _sorted(actions),
+        "Resource": key_arn,
+        "Condition": {
+            "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+            "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:{partition}:s3:::{bucket}/*"},
+        },
+    }
