@@ -131,6 +131,7 @@ def boundary_violations(props: dict[str, Any], pattern: str | None = None) -> li
     args = ResourceValidationArgs(
         "aws:iam/role:Role", props, "urn:pulumi:dev::p::aws:iam/role:Role::r", "r", resource_options(), None, config_
     )
+
     def report(message: str, urn: str | None = None) -> None:
         violations.append(message)
 

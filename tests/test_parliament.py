@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import plan_of
+from grant_fixtures import EVERYTHING, stack
 from parliament import analyze_policy_string
 
 from components.core import presets
@@ -53,6 +55,8 @@ def documents(shipped_plans: dict[str, dict[str, Any]]) -> list[tuple[str, dict[
         if r["type"] == "aws:iam/rolePolicy:RolePolicy"
     ]
     everything = tuple(n for n, p in presets.PRESETS.items() if p.statements)
+    [grants] = [r for r in plan_of(stack(**EVERYTHING))["resources"] if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    docs.append(("every grant", json.loads(grants["inputs"]["policy"])))
     docs.append(("every preset", {"Version": "2012-10-17", "Statement": presets.statements(everything, EVERY_PRESET)}))
     return docs
 
