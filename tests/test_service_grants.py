@@ -180,3 +180,22 @@ def test_bad_grants_are_named(grant: dict[str, Any], path: str, wrong: str) -> N
         parse_settings(stack(**grant), "dev")
     lines = [str(p) for p in caught.value.problems]
     assert any(line.startswith(f"irsa:workloads[0].{path}: ") and wrong in line for line in lines), lines
+
+
+def test_the_reviewer_row_lists_every_grant() -> None:
+    from components.core.summary import grant_lines
+
+    settings = parse_settings(stack(**EVERYTHING), "dev")
+    lines = grant_lines(settings, settings.workloads[0])
+    for expected in (
+        "dynamodb read-write ledger",
+        "sqs consume jobs",
+        "sns publish alerts",
+        "secret read prod/db",
+        "parameters read /app/prod/",
+        f"kms decrypt {ALIAS}",
+        "managed arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy",
+        "statement NoDeletes: Deny dynamodb:DeleteTable on *",
+    ):
+        assert expected in lines
+    assert lines[0].endswith(f"(key {KEY})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from components.core import names, presets
@@ -10,7 +11,15 @@ from components.core.model import Settings, Workload
 
 def grant_lines(settings: Settings, w: Workload) -> list[str]:
     """Every permission the workload's role gets, one line each, in the words of the config."""
-    lines = [f"s3 {g.access} {g.bucket}/{g.prefix}*" for g in w.s3]
+    lines = [f"s3 {g.access} {g.bucket}/{g.prefix}*" + (f" (key {g.kms_key})" if g.kms_key else "") for g in w.s3]
+    lines += [f"dynamodb {g.access} {g.table}" for g in w.grants.dynamodb]
+    lines += [f"sqs {g.access} {g.queue}" for g in w.grants.sqs]
+    lines += [f"sns publish {t}" for t in w.grants.sns]
+    lines += [f"secret read {name}" for name in w.grants.secrets]
+    lines += [f"parameters read {path}" for path in w.grants.parameters]
+    lines += [f"kms {g.access} {g.key}" for g in w.grants.kms]
+    lines += [f"managed {arn}" for arn in w.managed_policy_arns]
+    lines += [f"statement {_statement_line(text)}" for text in w.statements]
     for name in w.presets:
         preset = presets.PRESETS[name]
         scope = [*w.hosted_zone_ids, *w.secret_arns, *w.parameter_arns] if preset.needs else []
@@ -63,6 +72,18 @@ def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> 
     changes += [f"- {g}" for g in old if g not in new]
     changes += [f"+ {g}" for g in new if g not in old]
     return changes
+
+
+def _statement_line(text: str) -> str:
+    statement = json.loads(text)
+    actions = statement.get("Action")
+    actions = ", ".join(actions) if isinstance(actions, list) else actions
+    resources = statement.get("Resource")
+    resources = ", ".join(resources) if isinstance(resources, list) else resources
+    sid = f"{statement['Sid']}: " if statement.get("Sid") else ""
+    return f"{sid}{statement.get('Effect')} {actions} on {resources}" + (
+        " (conditioned)" if statement.get("Condition") else ""
+    )
 
 
 def _plain(value: Any) -> str:
