@@ -33,8 +33,9 @@ def grant_lines(settings: Settings, w: Workload) -> list[str]:
 def workload_rows(settings: Settings) -> list[dict[str, Any]]:
     """One row per workload: where it runs, who it is, which role, how, with what, for how long."""
     cluster = settings.cluster
-    return [
-        {
+    rows = []
+    for w in settings.workloads:
+        row: dict[str, Any] = {
             "workload": w.name,
             "clusters": [f"{cluster.kind} {cluster.name}"],
             "serviceAccount": f"{w.namespace}/{w.service_account}",
@@ -43,15 +44,21 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             "grants": grant_lines(settings, w),
             "maxSessionDuration": w.max_session_duration,
         }
-        for w in settings.workloads
-    ]
+        # Guardrails only when set, so stacks without them read (and diff) as before.
+        if w.permissions_boundary:
+            row["boundary"] = w.permissions_boundary
+        if settings.defaults.role_path != "/":
+            row["path"] = settings.defaults.role_path
+        rows.append(row)
+    return rows
 
 
 def row_text(row: dict[str, Any]) -> list[str]:
     """A summary row as text: a header line, then one indented line per grant."""
+    extras = "".join(f", {key} {row[key]}" for key in ("boundary", "path") if row.get(key))
     head = (
         f"{row['workload']}: {row['serviceAccount']} on {', '.join(row['clusters'])} → role {row['role']} "
-        f"({row['mechanism']}, sessions ≤ {row['maxSessionDuration']} s)"
+        f"({row['mechanism']}, sessions ≤ {row['maxSessionDuration']} s{extras})"
     )
     return [head, *(f"    {grant}" for grant in row["grants"] or ["(no permissions)"])]
 
@@ -65,7 +72,7 @@ def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> 
     if after is None:
         return ["removed"]
     changes = []
-    for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration"):
+    for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration", "boundary", "path"):
         if before.get(key) != after.get(key):
             changes.append(f"{key}: {_plain(before.get(key))} → {_plain(after.get(key))}")
     old, new = before.get("grants", []), after.get("grants", [])
