@@ -216,6 +216,18 @@ class WorkloadIdentity(pulumi.ComponentResource):
             lambda v: documents.to_json(v[0].inline_policy_for(v[0].spec.account_id or v[1]) or {})
         )
 
+    @staticmethod
+    def _managed_document(
+        planned: WorkloadPlan | pulumi.Output[WorkloadPlan], account: pulumi.Input[str] | None, index: int
+    ) -> pulumi.Input[str]:
+        """One customer-managed policy's document, names resolved like the inline policy's."""
+        if isinstance(planned, WorkloadPlan) and not planned.needs_account_lookup:
+            return documents.to_json(planned.managed_documents(planned.spec.account_id or "")[index])
+        found = account if account is not None else caller_account()
+        return pulumi.Output.all(planned, found).apply(
+            lambda v: documents.to_json(v[0].managed_documents(v[0].spec.account_id or v[1])[index])
+        )
+
     def _register(
         self,
         name: str,
@@ -261,6 +273,22 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     name=shape.policy_name,
                     policy=self._policy(planned, account, known),
                     opts=child,
+                )
+            )
+        for index in range(shape.managed_policies):  # permissions past the inline quota
+            document = self._managed_document(planned, account, index)
+            policy = iam.Policy(
+                f"{name}-policy-{index}",
+                name=f"{shape.role_name}-{index}",
+                path=shape.role_path,
+                policy=document,
+                description=f"Permissions of role {shape.role_name}, part {index} (managed by irsa)",
+                **({"tags": dict(shape.tags)} if shape.tags else {}),
+                opts=child,
+            )
+            permissions.append(
+                iam.RolePolicyAttachment(
+                    f"{name}-policy-{index}-attachment", role=role.name, policy_arn=policy.arn, opts=child
                 )
             )
         accounts: list[pulumi.Resource] = []

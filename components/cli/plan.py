@@ -48,7 +48,7 @@ class PlanMocks(pulumi.runtime.Mocks):
     def __init__(self, settings: Settings):
         self.settings = settings
         arn = settings.cluster.oidc_provider_arn
-        self.account = arn.split(":")[4] if arn else None
+        self.account = settings.account_id or (arn.split(":")[4] if arn else None)
         self.lookups: list[dict[str, Any]] = []
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
@@ -87,6 +87,13 @@ class PlanMocks(pulumi.runtime.Mocks):
             account = cross.account_id if cross is not None and in_other_account else self.account
             state["arn"] = (
                 f"arn:{partition}:iam::{account}:role/{role}" if account else unknown(f"ARN of IAM role {role}")
+            )
+        elif args.typ == "aws:iam/policy:Policy":
+            name, path = state.get("name", args.name), state.get("path", "/")
+            state["arn"] = (
+                f"arn:{partition}:iam::{self.account}:policy{path}{name}"
+                if self.account
+                else unknown(f"ARN of IAM policy {name}")
             )
         elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             url = str(state.get("url", ""))

@@ -174,6 +174,7 @@ class Settings:
     cross_account: CrossAccount | None = None
     defaults: Guardrails = NO_GUARDRAILS
     account_id: str | None = None  # irsa:accountId, or the reused provider's account
+    managed_policies_per_role: int = 10  # IAM's default quota of managed policies attached to one role
 
     @property
     def partition(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from components.core import documents
 from components.core.aws import issuer_host
 from components.core.model import Problem, Settings
-from components.core.workload_plan import stack_plans
+from components.core.workload_plan import INLINE_MAX, MANAGED_MAX, MEASURE_ACCOUNT, stack_plans
 
 # The longest Azure region names have 18 characters (germanywestcentral, australiasoutheast); 20 leaves room.
 LONGEST_AZURE_REGION = 20
@@ -24,6 +24,11 @@ def measured_issuer_host(settings: Settings) -> str:
 
 def policy_size_problems(settings: Settings) -> list[Problem]:
     """Rendered documents measured against IAM's size quotas (whitespace not counted)."""
+    return size_report(settings)[0]
+
+
+def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
+    """Problems with IAM's size quotas, and what the plan does past the inline quota (warnings)."""
     problems = []
     plans = stack_plans(settings)
     for i, w in enumerate(settings.workloads):
@@ -40,14 +45,33 @@ def policy_size_problems(settings: Settings) -> list[Problem]:
                     "if AWS raised your account's quota",
                 )
             )
-        perms = documents.compact_size(plans[i].inline_policy_for("123456789012") or {})
-        if perms > 10240:
+        plan = plans[i]
+        for index, document in enumerate(plan.managed_documents(MEASURE_ACCOUNT)):
+            size = documents.compact_size(document)
+            if size > MANAGED_MAX:
+                problems.append(
+                    Problem(
+                        f"irsa:workloads[{i}]",
+                        f"managed policy {index} would be {size} characters: one statement alone passes the limit",
+                        f"a customer-managed policy is at most {MANAGED_MAX} characters: split that statement",
+                    )
+                )
+        attached = len(plan.attachments) + len(plan.managed_chunks)
+        if attached > settings.managed_policies_per_role:
             problems.append(
                 Problem(
-                    f"irsa:workloads[{i}].s3",
-                    f"inline policies are {perms} characters",
-                    "all inline policies of a role are at most 10240 characters: "
-                    "split the workload or merge grants on the same bucket",
+                    f"irsa:workloads[{i}]",
+                    f"needs {attached} managed policy attachments ({len(plan.managed_chunks)} carry permissions past "
+                    "the inline quota)",
+                    f"at most {settings.managed_policies_per_role} per role (irsa:managedPoliciesPerRole, if AWS "
+                    "raised your quota): split the workload",
                 )
             )
-    return problems
+    warnings = [
+        f"irsa:workloads[{i}]: permissions are {documents.compact_size(p.inline_policy_for(MEASURE_ACCOUNT) or {})} "
+        f"characters, past the {INLINE_MAX} of inline policies: {len(p.managed_chunks)} customer-managed policies "
+        "carry them"
+        for i, p in enumerate(plans)
+        if p.uses_managed_policies
+    ]
+    return problems, warnings

@@ -43,6 +43,7 @@ class WorkloadShape:
     role_path: str = "/"
     permissions_boundary: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
+    managed_policies: int = 0  # customer-managed policies carrying permissions past the inline quota
 
     @property
     def pod_identity(self) -> bool:
@@ -67,6 +68,23 @@ class WorkloadPlan:
     spec: IdentitySpec
     inline_policy: dict[str, Any] | None
     attachments: tuple[Attachment, ...]
+    managed_chunks: tuple[tuple[int, ...], ...] = ()  # statement indices of each customer-managed policy
+
+    @property
+    def uses_managed_policies(self) -> bool:
+        """Whether the permissions passed the inline quota and live in customer-managed policies instead."""
+        return bool(self.managed_chunks)
+
+    def managed_documents(self, account: str) -> list[dict[str, Any]]:
+        """The customer-managed policy documents, names resolved in `account`."""
+        policy = self.inline_policy_for(account) or {"Statement": []}
+        return [
+            {"Version": documents.VERSION, "Statement": [policy["Statement"][i] for i in c]}
+            for c in self.managed_chunks
+        ]
+
+    def managed_policy_name(self, index: int) -> str:
+        return f"{self.spec.role_name}-{index}"
 
     @property
     def pod_identity(self) -> bool:
@@ -82,13 +100,14 @@ class WorkloadPlan:
             w.max_session_duration,
             spec.mechanism,
             spec.cluster_name,
-            self.inline_policy is not None,
+            self.inline_policy is not None and not self.managed_chunks,
             self.attachments,
             w.create_service_account,
             w.sample_job,
             spec.role_path,
             w.permissions_boundary,
             w.tags,
+            len(self.managed_chunks),
         )
 
     @property
@@ -180,6 +199,25 @@ def account_of(arn: str) -> str:
     return parts[4]
 
 
+INLINE_MAX = 10240  # all inline policies of a role, whitespace not counted
+MANAGED_MAX = 6144  # one customer-managed policy
+MEASURE_ACCOUNT = "123456789012"  # sizes are measured with a real account's length
+
+
+def split_for_managed_policies(statements: list[dict[str, Any]]) -> list[list[int]]:
+    """Statement indices packed in order into customer-managed policies of at most MANAGED_MAX characters
+    each; a statement that alone passes the limit is its own (too large) policy, which validation reports."""
+    chunks: list[list[int]] = []
+    for i in range(len(statements)):
+        candidate = [*chunks[-1], i] if chunks else [i]
+        document = {"Version": documents.VERSION, "Statement": [statements[j] for j in candidate]}
+        if chunks and documents.compact_size(document) <= MANAGED_MAX:
+            chunks[-1] = candidate
+        else:
+            chunks.append([i])
+    return chunks
+
+
 def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
     """Everything one workload's resources carry, from its validated spec."""
     w = spec.workload
@@ -188,7 +226,14 @@ def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
         Attachment(f"managed{i}", arn) for i, arn in enumerate(w.managed_policy_arns)
     )
     policy = permissions(spec, scope, spec.account_id or unknown("account"))
-    return WorkloadPlan(spec, policy if has_any_statement(spec) else None, attachments)
+    if not has_any_statement(spec):
+        return WorkloadPlan(spec, None, attachments)
+    measured = policy if spec.account_id else permissions(spec, scope, MEASURE_ACCOUNT)
+    if documents.compact_size(measured) <= INLINE_MAX:
+        return WorkloadPlan(spec, policy, attachments)
+    # Past the inline quota: the same statements, in customer-managed policies (deterministic chunks).
+    chunks = tuple(tuple(c) for c in split_for_managed_policies(measured["Statement"]))
+    return WorkloadPlan(spec, policy, attachments, chunks)
 
 
 def preset_scope(spec: IdentitySpec) -> presets.PresetOptions:

@@ -24,9 +24,11 @@ from components.core.model import (
     InvalidInput,
     Settings,
 )
-from components.core.quotas import policy_size_problems
+from components.core.quotas import size_report
 
-PROJECT_KEYS = ("cluster", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId")
+PROJECT_KEYS = (
+    "cluster", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId", "managedPoliciesPerRole"
+)  # fmt: skip
 
 
 def cross_account_boundary(c: Collector, cross: CrossAccount, defaults: Guardrails) -> CrossAccount:
@@ -69,6 +71,14 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     )
     cluster = read_cluster(c, config.get("irsa:cluster"), region)
     defaults = read_defaults(c, config.get("irsa:defaults"), region)
+    per_role = c.integer(
+        "irsa:managedPoliciesPerRole",
+        config.get("irsa:managedPoliciesPerRole"),
+        10,
+        10,
+        20,
+        "IAM managed policies per role quota",
+    )
     account = config.get("irsa:accountId")
     if account is not None and (not isinstance(account, str) or not account.isdigit() or len(account) != 12):
         c.add("irsa:accountId", f"{show(account)} is not an AWS account ID", "12 digits, as a string (quote it)")
@@ -132,8 +142,10 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         cross_account=cross,
         defaults=defaults,
         account_id=account or (cluster.oidc_provider_arn.split(":")[4] if cluster.oidc_provider_arn else None),
+        managed_policies_per_role=per_role,
     )
-    size_problems = policy_size_problems(settings)
+    size_problems, size_warnings = size_report(settings)
+    settings = dataclasses.replace(settings, warnings=settings.warnings + tuple(size_warnings))
     if size_problems:
         raise InvalidInput(size_problems)
     return settings
