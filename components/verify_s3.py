@@ -10,7 +10,9 @@ another account, and checks IRSA_CHAIN_BUCKET / IRSA_CHAIN_PREFIX / IRSA_CHAIN_A
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 import os
 import sys
 import time
@@ -56,6 +58,41 @@ def check_s3(bucket: str, prefix: str, access: str, session: boto3.Session | Non
     return f"listed s3://{bucket}/{prefix} (empty)"
 
 
+DENIED = {"AccessDenied", "AccessDeniedException", "AuthorizationError", "UnauthorizedOperation"}
+
+
+def _param(value: object, account: str, region: str) -> object:
+    """A check's parameter: bytes from {"base64": ...}, a queue URL from {"queue_url": name}, else as is."""
+    if isinstance(value, dict) and "base64" in value:
+        return base64.b64decode(value["base64"])
+    if isinstance(value, dict) and "queue_url" in value:
+        return f"https://sqs.{region}.amazonaws.com/{account}/{value['queue_url']}"
+    return value
+
+
+def run_checks(checks: list[dict], account: str = "", session: boto3.Session | None = None) -> list[str]:
+    """Each check's call with its params; "allowed" fails only on an access-denied error, "denied" only
+    without one. Returns one line per check; raises RuntimeError naming the first that failed."""
+    lines = []
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", "")
+    for check in checks:
+        params = {k: _param(v, account, region) for k, v in check["params"].items()}
+        target = f"{check['service']}:{check['call']} {json.dumps(check['params'], sort_keys=True)}"
+        status = 200
+        try:
+            getattr((session or boto3).client(check["service"]), check["call"])(**params)
+            code = "ok"
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "") or "error"
+            status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        # 403 too: some protocols (SQS's JSON one on emulators) carry no error code
+        denied = code in DENIED or "AccessDenied" in code or status == 403
+        if (check["expect"] == "denied") != denied:
+            raise RuntimeError(f"{target}: expected {check['expect']}, got {code}")
+        lines.append(f"{check['expect']} as expected: {target} ({code})")
+    return lines
+
+
 def chained_session(role_arn: str, external_id: str | None) -> boto3.Session:
     """Credentials of `role_arn`, assumed with the pod's own identity (retried while IAM propagates)."""
     extra = {"ExternalId": external_id} if external_id else {}
@@ -89,6 +126,8 @@ def main() -> int:
         print(f"caller identity: {identity['Arn']} (account {identity['Account']})", flush=True)
         if bucket:
             print(check_s3(bucket, prefix, access), flush=True)
+        for line in run_checks(json.loads(os.environ.get("IRSA_CHECKS", "[]")), identity["Account"]):
+            print(line, flush=True)
         chain = os.environ.get("IRSA_CHAIN_ROLE_ARN")
         if chain:
             session = chained_session(chain, os.environ.get("IRSA_CHAIN_EXTERNAL_ID"))

@@ -382,3 +382,39 @@ def test_write_cannot_sync_and_sync_can(deployed: dict[str, Any]) -> None:
         iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(original))
     assert synced.returncode == 0, synced.stderr
     assert outside.returncode == 1 and "AccessDenied" in outside.stderr
+
+
+def test_the_job_proves_an_sqs_grant_and_its_edge(deployed: dict[str, Any]) -> None:
+    """moto 5 checks resources for SQS (and S3, IAM, STS); for DynamoDB, Secrets Manager, SSM, KMS and SNS it
+    compares actions with Resource "*" only, so a scoped grant cannot be proven allowed there: those checks
+    are proven with the IAM evaluator (tests/test_service_grants.py), and this one on the emulator."""
+    from components.core import service_grants
+    from components.core.documents import to_json
+
+    admin = {k: v for k, v in deployed["admin"].items()}
+    sqs = _client("sqs", deployed["endpoint"], **admin)
+    _enable_auth(deployed["endpoint"], False)
+    for name in ("jobs", "jobs-irsa-outside"):
+        sqs.create_queue(QueueName=name)
+    grants = service_grants.ServiceGrants(sqs=(service_grants.QueueGrant("jobs", "consume"),))
+    place = service_grants.Place("aws", REGION, "123456789012")
+    document = {"Version": "2012-10-17", "Statement": service_grants.statements(grants, place)}
+    checks = service_grants.verification_checks(grants, place)
+    assert [c["expect"] for c in checks] == ["allowed", "denied"]
+    iam = _client("iam", deployed["endpoint"], **admin)
+    role = "irsa-e2e-uploader"
+    [name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+    original = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+    iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=to_json(document))
+    try:
+        proven = _run_script(deployed, IRSA_CHECK_BUCKET="", IRSA_CHECKS=json.dumps(checks))
+        too_wide = [{**checks[1], "expect": "allowed"}]  # the edge really is denied: claiming it allowed fails
+        refuted = _run_script(deployed, IRSA_CHECK_BUCKET="", IRSA_CHECKS=json.dumps(too_wide))
+    finally:
+        iam.put_role_policy(RoleName=role, PolicyName=name, PolicyDocument=json.dumps(original))
+    assert proven.returncode == 0, proven.stderr
+    assert "allowed as expected: sqs:get_queue_attributes" in proven.stdout
+    assert "denied as expected: sqs:get_queue_attributes" in proven.stdout
+    assert (
+        refuted.returncode == 1 and "jobs-irsa-outside" in refuted.stderr and "expected allowed, got" in refuted.stderr
+    )

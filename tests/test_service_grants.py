@@ -199,3 +199,75 @@ def test_the_reviewer_row_lists_every_grant() -> None:
     ):
         assert expected in lines
     assert lines[0].endswith(f"(key {KEY})")
+
+
+def test_the_job_checks_each_grant_inside_and_just_outside() -> None:
+    from components.core import service_grants
+
+    settings = parse_settings(stack(**EVERYTHING), "dev")
+    w = settings.workloads[0]
+    place = service_grants.Place("aws", REGION, ACCOUNT)
+    checks = service_grants.verification_checks(w.grants, place, (KEY,))
+    seen = [(c["service"], c["call"], c["expect"]) for c in checks]
+    assert ("dynamodb", "describe_table", "allowed") in seen and ("dynamodb", "describe_table", "denied") in seen
+    assert ("sqs", "get_queue_attributes", "denied") in seen
+    assert ("sns", "publish", "allowed") not in seen  # publishing would change something
+    assert ("secretsmanager", "describe_secret", "denied") in seen and (
+        "ssm",
+        "get_parameters_by_path",
+        "denied",
+    ) in seen
+    assert ("kms", "decrypt", "allowed") in seen and ("kms", "encrypt", "denied") in seen
+    assert {
+        "service": "kms",
+        "call": "encrypt",
+        "params": {"KeyId": KEY, "Plaintext": "irsa"},
+        "expect": "denied",
+    } in checks
+    outside = [c["params"] for c in checks if c["expect"] == "denied" and c["service"] == "dynamodb"]
+    assert outside == [{"TableName": "orders-irsa-outside"}, {"TableName": "ledger-irsa-outside"}]
+
+
+def test_the_planned_job_carries_the_checks() -> None:
+    [job] = by_type(plan_of(stack(**{**EVERYTHING, "sampleJob": True})), "kubernetes:batch/v1:Job")
+    env = {e["name"]: e.get("value") for e in job["inputs"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    checks = json.loads(env["IRSA_CHECKS"])
+    assert len(checks) >= 12 and {c["expect"] for c in checks} == {"allowed", "denied"}
+
+
+class _Client:
+    def __init__(self, codes: dict[str, str]):
+        self.codes = codes
+
+    def __getattr__(self, call: str) -> Any:
+        def invoke(**params: Any) -> None:
+            from botocore.exceptions import ClientError
+
+            code = self.codes.get(json.dumps(params, sort_keys=True, default=str))
+            if code:
+                raise ClientError({"Error": {"Code": code}, "ResponseMetadata": {"HTTPStatusCode": 400}}, call)
+
+        return invoke
+
+
+class _Session:
+    def __init__(self, codes: dict[str, str]):
+        self.codes = codes
+
+    def client(self, service: str) -> _Client:
+        return _Client(self.codes)
+
+
+def test_the_job_script_judges_checks_by_access_denied_only() -> None:
+    from components import verify_s3
+
+    inside = {"service": "dynamodb", "call": "describe_table", "params": {"TableName": "t"}, "expect": "allowed"}
+    outside = {"service": "dynamodb", "call": "describe_table", "params": {"TableName": "u"}, "expect": "denied"}
+    not_found = {json.dumps({"TableName": "t"}): "ResourceNotFoundException"}
+    denied = {json.dumps({"TableName": "u"}): "AccessDeniedException"}
+    lines = verify_s3.run_checks([inside, outside], "1", _Session({**not_found, **denied}))
+    assert lines[0].startswith("allowed as expected") and lines[1].startswith("denied as expected")
+    with pytest.raises(RuntimeError, match="expected denied, got ok"):
+        verify_s3.run_checks([outside], "1", _Session({}))
+    with pytest.raises(RuntimeError, match="expected allowed, got AccessDeniedException"):
+        verify_s3.run_checks([inside], "1", _Session({json.dumps({"TableName": "t"}): "AccessDeniedException"}))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +125,7 @@ def verification_job(
     fragment: dict[str, Any] | None,
     role_arn: str,
     chain: dict[str, str] | None = None,
+    checks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Job proving the chain: caller identity, then a write (or list) inside the workload's grant.
 
@@ -148,6 +150,7 @@ def verification_job(
             for key, value in sorted((chain or {}).items())
             if value is not None
         ),
+        *([{"name": "IRSA_CHECKS", "value": json.dumps(checks, sort_keys=True)}] if checks else []),
         {"name": "HOME", "value": "/tmp"},
         {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
     ]

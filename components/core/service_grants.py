@@ -15,15 +15,32 @@ TableAccess = Literal["read", "write", "read-write"]
 QueueAccess = Literal["send", "consume", "send-consume"]
 KeyAccess = Literal["decrypt", "encrypt", "encrypt-decrypt"]
 
-TABLE_READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:Scan",
-              "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")  # fmt: skip
-TABLE_WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem",
-               "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable")  # fmt: skip
+TABLE_READ = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:Scan",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
+TABLE_WRITE = (
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:DescribeTable",
+)
 INDEX_READ = ("dynamodb:Query", "dynamodb:Scan")
 STREAM_READ = ("dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator")
 QUEUE_SEND = ("sqs:SendMessage", "sqs:GetQueueUrl", "sqs:GetQueueAttributes")
-QUEUE_CONSUME = ("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueUrl",
-                 "sqs:GetQueueAttributes")  # fmt: skip
+QUEUE_CONSUME = (
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueUrl",
+    "sqs:GetQueueAttributes",
+)
 TOPIC_PUBLISH = ("sns:Publish",)
 SECRET_READ = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
 PARAMETER_READ = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
@@ -169,3 +186,82 @@ def s3_key_statement(i: int, key_arn: str, bucket: str, access: str, partition: 
             "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:{partition}:s3:::{bucket}/*"},
         },
     }
+
+
+def _sibling(name: str) -> str:
+    """A resource just outside a grant: the same name with a suffix the grant does not cover."""
+    return f"{name}-irsa-outside"
+
+
+def _last(arn_or_name: str) -> str:
+    return arn_or_name.rsplit(":", 1)[-1] if arn_or_name.startswith("arn:") else arn_or_name
+
+
+def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """What the verification Job proves per grant: one call the grant allows that changes nothing, and
+    one just outside it that must be denied. A call "allowed" may still fail for another reason (a key
+    that does not exist, a ciphertext that is not one): only an access-denied error fails it."""
+    checks: list[dict[str, Any]] = []
+
+    def pair(service: str, call: str, inside: dict[str, Any], outside: dict[str, Any] | None) -> None:
+        checks.append({"service": service, "call": call, "params": inside, "expect": "allowed"})
+        if outside is not None:
+            checks.append({"service": service, "call": call, "params": outside, "expect": "denied"})
+
+    for t in grants.dynamodb:
+        pair("dynamodb", "describe_table", {"TableName": t.table}, {"TableName": _sibling(_last(t.table))})
+    for q in grants.sqs:  # the URL is built in the pod, from its own account and region
+        name = _last(q.queue)
+        pair(
+            "sqs",
+            "get_queue_attributes",
+            {"QueueUrl": {"queue_url": name}, "AttributeNames": ["QueueArn"]},
+            {"QueueUrl": {"queue_url": _sibling(name)}, "AttributeNames": ["QueueArn"]},
+        )
+    for topic in grants.sns:  # publishing would change something: only the denied side is checked
+        arn = topic if topic.startswith("arn:") else place.arn("sns", topic)
+        checks.append(
+            {
+                "service": "sns",
+                "call": "publish",
+                "params": {"TopicArn": _sibling(arn), "Message": "irsa probe"},
+                "expect": "denied",
+            }
+        )
+    for secret in grants.secrets:
+        pair("secretsmanager", "describe_secret", {"SecretId": secret}, {"SecretId": _sibling(_last(secret))})
+    for path in grants.parameters:
+        plain = path.split(":parameter", 1)[1] if path.startswith("arn:") else path
+        pair(
+            "ssm",
+            "get_parameters_by_path",
+            {"Path": plain, "MaxResults": 1},
+            {"Path": f"/irsa-outside{plain}", "MaxResults": 1},
+        )
+    for k in grants.kms:
+        if k.access == "decrypt":  # a bogus ciphertext: authorized, then refused as invalid
+            pair("kms", "decrypt", {"KeyId": k.key, "CiphertextBlob": {"base64": "aXJzYQ=="}}, None)
+            checks.append(
+                {
+                    "service": "kms",
+                    "call": "encrypt",
+                    "params": {"KeyId": k.key, "Plaintext": "irsa"},
+                    "expect": "denied",
+                }
+            )
+        else:
+            pair("kms", "encrypt", {"KeyId": k.key, "Plaintext": "irsa"}, None)
+            if k.access == "encrypt":
+                checks.append(
+                    {
+                        "service": "kms",
+                        "call": "decrypt",
+                        "params": {"KeyId": k.key, "CiphertextBlob": {"base64": "aXJzYQ=="}},
+                        "expect": "denied",
+                    }
+                )
+    for key in s3_keys:  # an S3-only key: its direct use is denied
+        checks.append(
+            {"service": "kms", "call": "encrypt", "params": {"KeyId": key, "Plaintext": "irsa"}, "expect": "denied"}
+        )
+    return checks

@@ -159,8 +159,11 @@ class WorkloadPlan:
         w, spec = self.spec.workload, self.spec
         fragment = self.token_fragment(role_arn) if spec.inject_token and not self.pod_identity else None
         chain = spec.chain.env() if spec.chain is not None else None
+        place = service_grants.Place(spec.partition, spec.region, spec.account_id or unknown("account"))
+        keys = tuple(g.kms_key for g in w.s3 if g.kms_key)
+        checks = service_grants.verification_checks(w.grants, place, keys)
         return manifests.verification_job(
-            w.name, w.namespace, w.service_account, w.s3, w.job_image, fragment, role_arn, chain
+            w.name, w.namespace, w.service_account, w.s3, w.job_image, fragment, role_arn, chain, checks
         )
 
     @property
