@@ -40,16 +40,19 @@ def caller_identity(retry_seconds: float) -> dict:
             delay = min(delay * 2, 30.0)
 
 
-def check_s3(bucket: str, prefix: str, access: str, session: boto3.Session | None = None) -> str:
-    """Write a timestamped object inside a write grant (listing first for sync), or list inside a read grant."""
+def check_s3(bucket: str, prefix: str, access: str, session: boto3.Session | None = None, kms_key: str = "") -> str:
+    """Write a timestamped object inside a write grant (listing first for sync; encrypted with the grant's
+    KMS key when it has one), or list inside a read grant."""
     s3 = (session or boto3).client("s3")
     if access == "sync":  # `aws s3 sync` lists the destination before it writes
         s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=1)
     if access in ("write", "read-write", "sync"):
         stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
         key = f"{prefix}irsa-verification-{stamp}.txt"
-        s3.put_object(Bucket=bucket, Key=key, Body=f"written by the irsa verification Job at {stamp}\n".encode())
-        return f"wrote s3://{bucket}/{key}"
+        body = f"written by the irsa verification Job at {stamp}\n".encode()
+        encryption = {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": kms_key} if kms_key else {}
+        s3.put_object(Bucket=bucket, Key=key, Body=body, **encryption)
+        return f"wrote s3://{bucket}/{key}" + (f" (SSE-KMS, {kms_key})" if kms_key else "")
     listing = s3.list_objects_v2(Bucket=bucket, Prefix=prefix, MaxKeys=5)
     keys = [item["Key"] for item in listing.get("Contents", [])]
     if keys:
@@ -125,7 +128,7 @@ def main() -> int:
         identity = caller_identity(retry_seconds)
         print(f"caller identity: {identity['Arn']} (account {identity['Account']})", flush=True)
         if bucket:
-            print(check_s3(bucket, prefix, access), flush=True)
+            print(check_s3(bucket, prefix, access, kms_key=os.environ.get("IRSA_CHECK_KMS_KEY", "")), flush=True)
         for line in run_checks(json.loads(os.environ.get("IRSA_CHECKS", "[]")), identity["Account"]):
             print(line, flush=True)
         chain = os.environ.get("IRSA_CHAIN_ROLE_ARN")

@@ -47,6 +47,8 @@ ALLOWED = [
     ("s3:PutObject", "arn:aws:s3:::encrypted-bucket/in/x", {}),
     ("kms:GenerateDataKey", KEY, {"kms:ViaService": f"s3.{REGION}.amazonaws.com",
                                   "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::encrypted-bucket/in/x"}),
+    ("kms:GenerateDataKey", KEY, {"kms:ViaService": f"s3.{REGION}.amazonaws.com",  # with S3 Bucket Keys
+                                  "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::encrypted-bucket"}),
     ("events:PutEvents", arn("events", "event-bus/payments"), {}),
 ]  # fmt: skip
 DENIED = [
@@ -64,6 +66,8 @@ DENIED = [
     ("kms:Decrypt", KEY, {}),  # direct use of the S3-only key
     ("kms:Decrypt", KEY, {"kms:ViaService": f"s3.{REGION}.amazonaws.com",
                           "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::other-bucket/x"}),
+    ("kms:Decrypt", KEY, {"kms:ViaService": f"s3.{REGION}.amazonaws.com",
+                          "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::encrypted-bucket-2"}),  # sibling bucket
     ("kms:Encrypt", arn("kms", "key/k-1"), {"kms:ResourceAliases": ["alias/payments"]}),  # decrypt only
     ("kms:Decrypt", arn("kms", "key/k-2"), {"kms:ResourceAliases": ["alias/other"]}),
     ("events:PutEvents", arn("events", "event-bus/default"), {}),
@@ -271,3 +275,54 @@ def test_the_job_script_judges_checks_by_access_denied_only() -> None:
         verify_s3.run_checks([outside], "1", _Session({}))
     with pytest.raises(RuntimeError, match="expected allowed, got AccessDeniedException"):
         verify_s3.run_checks([inside], "1", _Session({json.dumps({"TableName": "t"}): "AccessDeniedException"}))
+
+
+def test_publishing_is_checked_only_when_the_stack_opts_in() -> None:
+    from components.core import service_grants
+
+    place = service_grants.Place("aws", REGION, ACCOUNT)
+    opted = parse_settings(stack(**{**EVERYTHING, "verifyPublish": True}), "dev").workloads[0]
+    checks = service_grants.verification_checks(opted.grants, place, (KEY,))
+    [publish] = [c for c in checks if c["call"] == "publish" and c["expect"] == "allowed"]
+    topic = publish["params"]["TopicArn"]
+    assert topic == arn("sns", "alerts")
+    # the probe the Job sends is one the role's own policy allows, per the evaluator
+    policy = policy_of(stack(**{**EVERYTHING, "verifyPublish": True}))
+    assert evaluate([policy], Request("sns:Publish", topic)).allowed
+    with pytest.raises(ConfigError, match=r"verifyPublish: is only used with sns grants"):
+        parse_settings(stack(s3=EVERYTHING["s3"], verifyPublish=True), "dev")
+
+
+def test_an_encrypted_bucket_is_written_with_its_key() -> None:
+    from components import verify_s3
+
+    [job] = by_type(plan_of(stack(**{**EVERYTHING, "sampleJob": True})), "kubernetes:batch/v1:Job")
+    env = {e["name"]: e.get("value") for e in job["inputs"]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["IRSA_CHECK_KMS_KEY"] == KEY
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    class Recorder:
+        def client(self, service: str) -> Any:
+            class S3:
+                def __getattr__(self, call: str) -> Any:
+                    return lambda **params: calls.append((call, params)) or {}
+
+            return S3()
+
+    line = verify_s3.check_s3("encrypted-bucket", "in/", "write", Recorder(), kms_key=KEY)  # type: ignore[arg-type]
+    [(call, params)] = calls
+    assert call == "put_object" and params["ServerSideEncryption"] == "aws:kms" and params["SSEKMSKeyId"] == KEY
+    assert line.endswith(f"(SSE-KMS, {KEY})")
+    # and the role may do what S3 does on its behalf for that write
+    policy = policy_of(stack(**EVERYTHING))
+    assert evaluate(
+        [policy],
+        Request(
+            "kms:GenerateDataKey",
+            KEY,
+            {
+                "kms:ViaService": f"s3.{REGION}.amazonaws.com",
+                "kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::encrypted-bucket/in/irsa-verification.txt",
+            },
+        ),
+    ).allowed

@@ -141,6 +141,7 @@ def verification_job(
                 {"name": "IRSA_CHECK_BUCKET", "value": target.bucket},
                 {"name": "IRSA_CHECK_PREFIX", "value": target.prefix},
                 {"name": "IRSA_CHECK_ACCESS", "value": target.access},
+                *([{"name": "IRSA_CHECK_KMS_KEY", "value": target.kms_key}] if target.kms_key else []),
             ]
             if target
             else []

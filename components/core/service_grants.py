@@ -88,6 +88,7 @@ class ServiceGrants:
     secrets: tuple[str, ...] = ()
     parameters: tuple[str, ...] = ()
     kms: tuple[KeyGrant, ...] = ()
+    verify_publish: bool = False  # the Job may publish one probe message to each topic
 
     def __bool__(self) -> bool:
         return any((self.dynamodb, self.sqs, self.sns, self.secrets, self.parameters, self.kms))
@@ -183,7 +184,13 @@ def s3_key_statement(i: int, key_arn: str, bucket: str, access: str, partition: 
         "Resource": key_arn,
         "Condition": {
             "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
-            "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:{partition}:s3:::{bucket}/*"},
+            # S3 names the object in the encryption context, or the bucket itself when S3 Bucket Keys are on
+            "StringLike": {
+                "kms:EncryptionContext:aws:s3:arn": [
+                    f"arn:{partition}:s3:::{bucket}",
+                    f"arn:{partition}:s3:::{bucket}/*",
+                ]
+            },
         },
     }
 
@@ -218,8 +225,17 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
             {"QueueUrl": {"queue_url": name}, "AttributeNames": ["QueueArn"]},
             {"QueueUrl": {"queue_url": _sibling(name)}, "AttributeNames": ["QueueArn"]},
         )
-    for topic in grants.sns:  # publishing would change something: only the denied side is checked
+    for topic in grants.sns:  # publishing changes something: the allowed side only when the stack opts in
         arn = topic if topic.startswith("arn:") else place.arn("sns", topic)
+        if grants.verify_publish:
+            checks.append(
+                {
+                    "service": "sns",
+                    "call": "publish",
+                    "params": {"TopicArn": arn, "Message": "irsa verification probe"},
+                    "expect": "allowed",
+                }
+            )
         checks.append(
             {
                 "service": "sns",

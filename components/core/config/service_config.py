@@ -41,6 +41,7 @@ TABLE_LEVELS = ("read", "write", "read-write")
 QUEUE_LEVELS = ("send", "consume", "send-consume")
 KEY_LEVELS = ("decrypt", "encrypt", "encrypt-decrypt")
 GRANT_KEYS = ("dynamodb", "sqs", "sns", "secrets", "parameters", "kms", "managedPolicyArns", "statements")
+OPTION_KEYS = ("verifyPublish",)
 STATEMENT_KEYS = ("Sid", "Effect", "Action", "Resource", "Condition", "NotAction", "NotResource", "Principal")
 GUARDED_SERVICES = ("iam", "sts", "organizations")
 READ_PREFIXES = ("Get", "List", "Describe", "BatchGet", "Query", "Scan", "Lookup", "Search", "Head")
@@ -116,7 +117,10 @@ def read_service_grants(c: Collector, path: str, raw: Mapping[str, Any]) -> Serv
             )
         elif access is not None:
             keys.append(KeyGrant(key, access))
-    return ServiceGrants(tables, queues, topics, secrets, parameters, tuple(keys))
+    publish = c.boolean(f"{path}.verifyPublish", raw.get("verifyPublish"), False)
+    if publish and not topics:
+        c.add(f"{path}.verifyPublish", "is only used with sns grants", "remove it, or add an sns grant")
+    return ServiceGrants(tables, queues, topics, secrets, parameters, tuple(keys), publish)
 
 
 def read_kms_key(c: Collector, path: str, raw: Any) -> str | None:

@@ -36,6 +36,7 @@ WORKLOAD_KEYS = (
     "permissionsBoundary",
     "tags",
     *SERVICE_GRANT_KEYS,
+    "verifyPublish",
 )
 
 
