@@ -305,11 +305,15 @@ def test_an_encrypted_bucket_is_written_with_its_key() -> None:
         def client(self, service: str) -> Any:
             class S3:
                 def __getattr__(self, call: str) -> Any:
-                    return lambda **params: calls.append((call, params)) or {}
+                    def record(**params: Any) -> dict[str, Any]:
+                        calls.append((call, params))
+                        return {}
+
+                    return record
 
             return S3()
 
-    line = verify_s3.check_s3("encrypted-bucket", "in/", "write", Recorder(), kms_key=KEY)  # type: ignore[arg-type]
+    line = verify_s3.check_s3("encrypted-bucket", "in/", "write", Recorder(), kms_key=KEY)
     [(call, params)] = calls
     assert call == "put_object" and params["ServerSideEncryption"] == "aws:kms" and params["SSEKMSKeyId"] == KEY
     assert line.endswith(f"(SSE-KMS, {KEY})")
