@@ -83,7 +83,12 @@ def run_checks(checks: list[dict], account: str = "", session: boto3.Session | N
         target = f"{check['service']}:{check['call']} {json.dumps(check['params'], sort_keys=True)}"
         status = 200
         try:
-            getattr((session or boto3).client(check["service"]), check["call"])(**params)
+            client = (session or boto3).client(check["service"])
+            if check["call"] == "round_trip":  # KMS: decrypt the blob this call encrypted
+                blob = client.encrypt(**params)["CiphertextBlob"]
+                client.decrypt(KeyId=params["KeyId"], CiphertextBlob=blob)
+            else:
+                getattr(client, check["call"])(**params)
             code = "ok"
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "") or "error"

@@ -330,3 +330,37 @@ def test_an_encrypted_bucket_is_written_with_its_key() -> None:
             },
         ),
     ).allowed
+
+
+def test_an_encrypt_decrypt_key_is_proven_by_a_round_trip() -> None:
+    import boto3
+    from moto import mock_aws
+
+    from components import verify_s3
+    from components.core import service_grants
+
+    grants = parse_settings(stack(kms=[{"key": KEY, "access": "encrypt-decrypt"}]), "dev").workloads[0].grants
+    [check] = service_grants.verification_checks(grants, service_grants.Place("aws", REGION, ACCOUNT))
+    assert (check["call"], check["expect"]) == ("round_trip", "allowed")
+    with mock_aws():  # a real KMS implementation: the blob must decrypt under the same key
+        session = boto3.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
+        key = session.client("kms").create_key()["KeyMetadata"]["Arn"]
+        [line] = verify_s3.run_checks([{**check, "params": {**check["params"], "KeyId": key}}], ACCOUNT, session)
+        assert line.startswith("allowed as expected: kms:round_trip")
+
+    class DecryptDenied:  # encrypting alone does not pass: the decrypt half is judged too
+        def client(self, service: str) -> Any:
+            from botocore.exceptions import ClientError
+
+            class Kms:
+                def encrypt(self, **params: Any) -> dict[str, Any]:
+                    return {"CiphertextBlob": b"blob"}
+
+                def decrypt(self, **params: Any) -> None:
+                    error = {"Error": {"Code": "AccessDeniedException"}, "ResponseMetadata": {"HTTPStatusCode": 400}}
+                    raise ClientError(error, "Decrypt")
+
+            return Kms()
+
+    with pytest.raises(RuntimeError, match="expected allowed, got AccessDeniedException"):
+        verify_s3.run_checks([check], ACCOUNT, DecryptDenied())

@@ -265,6 +265,8 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
                     "expect": "denied",
                 }
             )
+        elif k.access == "encrypt-decrypt":  # decrypt the blob it just encrypted
+            pair("kms", "round_trip", {"KeyId": k.key, "Plaintext": "irsa"}, None)
         else:
             pair("kms", "encrypt", {"KeyId": k.key, "Plaintext": "irsa"}, None)
             if k.access == "encrypt":
