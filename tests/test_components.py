@@ -120,7 +120,20 @@ def test_service_account_annotation_is_the_role_arn() -> None:
     assert sa == {
         "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/irsa-prod-s3-writer",
         "eks.amazonaws.com/sts-regional-endpoints": "true",
+        "eks.amazonaws.com/token-expiration": "3600",
     }
+
+
+def test_the_webhook_token_lives_as_long_as_the_stack_says() -> None:
+    # the webhook (amazon-eks-pod-identity-webhook pkg/cache/cache.go) parses the annotation as a base-10
+    # integer and raises anything under 600 to 600; without it the token lives a day
+    raw = config(
+        EKS_CONFIG, **{"irsa:workloads": [{**EKS_CONFIG["irsa:workloads"][0], "tokenExpirationSeconds": 7200}]}
+    )
+    sa = _one(plan_of(raw), "kubernetes:core/v1:ServiceAccount")["inputs"]["metadata"]["annotations"]
+    assert (
+        sa["eks.amazonaws.com/token-expiration"] == "7200" and int(sa["eks.amazonaws.com/token-expiration"], 10) >= 600
+    )
 
 
 def test_existing_provider_is_reused_not_created() -> None:

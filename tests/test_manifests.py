@@ -21,6 +21,7 @@ def test_service_account_annotations_default_audience() -> None:
             "annotations": {
                 "eks.amazonaws.com/role-arn": ROLE,
                 "eks.amazonaws.com/sts-regional-endpoints": "true",
+                "eks.amazonaws.com/token-expiration": "3600",
             },
         },
     }

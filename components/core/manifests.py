@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from components.core import names
-from components.core.model import DEFAULT_AUDIENCE, S3Grant
+from components.core.model import DEFAULT_AUDIENCE, DEFAULT_TOKEN_EXPIRATION_SECONDS, S3Grant
 from components.core.unknowns import is_unknown, unknown
 
 TOKEN_VOLUME = "aws-iam-token"
@@ -35,15 +35,21 @@ def namespace(name: str) -> dict[str, Any]:
 
 
 def service_account(
-    name: str, namespace: str, role_arn: str | None, audience: str = DEFAULT_AUDIENCE
+    name: str,
+    namespace: str,
+    role_arn: str | None,
+    audience: str = DEFAULT_AUDIENCE,
+    expiration_seconds: int = DEFAULT_TOKEN_EXPIRATION_SECONDS,
 ) -> dict[str, Any]:
     """ServiceAccount annotated for the EKS pod identity webhook (harmless elsewhere); no role
-    annotation when `role_arn` is None (EKS Pod Identity binds the role by association instead)."""
+    annotation when `role_arn` is None (EKS Pod Identity binds the role by association instead).
+    The token lifetime is set explicitly: the webhook's own default is a day."""
     metadata: dict[str, Any] = {"name": name, "namespace": namespace, "labels": dict(LABELS)}
     if role_arn is not None:
         metadata["annotations"] = {
             "eks.amazonaws.com/role-arn": role_arn,
             "eks.amazonaws.com/sts-regional-endpoints": "true",
+            "eks.amazonaws.com/token-expiration": str(expiration_seconds),
         }
         if audience != DEFAULT_AUDIENCE:
             metadata["annotations"]["eks.amazonaws.com/audience"] = audience

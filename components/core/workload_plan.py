@@ -137,7 +137,11 @@ class WorkloadPlan:
         """The ServiceAccount; annotated with the role for the EKS webhook unless Pod Identity binds it."""
         w = self.spec.workload
         return manifests.service_account(
-            w.service_account, w.namespace, None if self.pod_identity else role_arn, self.spec.audience
+            w.service_account,
+            w.namespace,
+            None if self.pod_identity else role_arn,
+            self.spec.audience,
+            w.token_expiration_seconds,
         )
 
     def token_fragment(self, role_arn: str) -> dict[str, Any]:
