@@ -84,6 +84,9 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     external-secrets, karpenter, aws-load-balancer-controller)."""
     preset_options: PresetOptionsArgs
     """Inputs that scope the presets."""
+    disable_session_tags: bool
+    """Pod Identity: the association adds no session tags (default false); the trust then pins only the
+    account, so any association in it may bind the role."""
     session_tags: bool
     """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
     account_id: str
@@ -319,6 +322,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     service_account=known(lambda p: p.spec.workload.service_account),
                     role_arn=role.arn,
                     **({"tags": dict(shape.tags)} if shape.tags else {}),
+                    **({"disable_session_tags": True} if shape.disable_session_tags else {}),
                     opts=child,
                 )
             )

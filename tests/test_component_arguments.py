@@ -74,6 +74,10 @@ def test_good_arguments_give_the_spec() -> None:
         ),
         ({"oidc_provider_arn": None}, 'WorkloadIdentity("app").oidc_provider_arn: is required'),
         (
+            {"disable_session_tags": True},
+            'WorkloadIdentity("app").disable_session_tags: is only used with mechanism pod-identity',
+        ),
+        (
             {"chain": {"role_arn": "arn:aws:iam::210987654321:role/x", "bucket": "b-1", "access": "all"}},
             'WorkloadIdentity("app").chain.access: "all" is not an access level',
         ),

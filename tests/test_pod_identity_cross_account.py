@@ -220,3 +220,49 @@ def test_cross_account_trust_admits_only_the_workload_role_with_the_external_id(
     other = "arn:aws:iam::123456789012:role/someone-else"
     assert not trust.evaluate(doc, other, {"sts:ExternalId": "ext-123"}, action="sts:AssumeRole").allowed
     assert not trust.evaluate(doc, ROLE, {"sts:ExternalId": "ext-123"}, action="sts:TagSession").allowed
+
+
+def _untagged(**cluster: Any) -> dict[str, Any]:
+    raw = copy.deepcopy(POD_IDENTITY)
+    raw["irsa:workloads"][0]["disableSessionTags"] = True
+    raw["irsa:cluster"].update(cluster)
+    return raw
+
+
+def test_disabled_session_tags_reach_the_association_and_the_trust() -> None:
+    from components.core import trust
+
+    plan = plan_of(_untagged())
+    association = _one(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert association["inputs"]["disableSessionTags"] is True
+    policy = _one(plan, "aws:iam/role:Role")["inputs"]["assumeRolePolicy"]
+    # offline the cluster's account is a placeholder; at deploy it is the account of the cluster's ARN
+    document = json.loads(policy.replace("<unknown: account of the EKS cluster>", "123456789012"))
+    assert "RequestTag" not in policy
+    service, assume = "pods.eks.amazonaws.com", "sts:AssumeRole"
+    # what EKS sends for an association without session tags: the source account only
+    untagged = {"aws:SourceAccount": "123456789012"}
+    assert trust.evaluate(document, service, untagged, assume).allowed
+    assert not trust.evaluate(document, service, {"aws:SourceAccount": "210987654321"}, assume).allowed
+    # the tag-pinning trust would refuse that same call: dropping the pins is what makes it work
+    tagged = documents.pod_identity_trust_policy("123456789012", CLUSTER_ARN, "production", "s3-writer")
+    assert not trust.evaluate(tagged, service, untagged, assume).allowed
+    full = {
+        **untagged,
+        "aws:RequestTag/eks-cluster-arn": CLUSTER_ARN,
+        "aws:RequestTag/kubernetes-namespace": "production",
+        "aws:RequestTag/kubernetes-service-account": "s3-writer",
+    }
+    assert trust.evaluate(tagged, service, full, assume).allowed
+    assert not trust.evaluate(tagged, service, {**full, "aws:RequestTag/kubernetes-namespace": "x"}, assume).allowed
+    settings = parse_settings(_untagged(), "dev")
+    assert any("disableSessionTags: EKS adds no session tags" in w for w in settings.warnings)
+
+
+def test_disabled_session_tags_need_pod_identity() -> None:
+    from components.core.model import ConfigError
+
+    with pytest.raises(ConfigError, match=r"disableSessionTags: is only used with mechanism pod-identity"):
+        parse_settings(
+            _untagged(mechanism="irsa", issuerUrl="https://oidc.eks.ap-northeast-2.amazonaws.com/id/X"), "dev"
+        )

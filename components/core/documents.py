@@ -51,10 +51,16 @@ POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
 
 
 def pod_identity_trust_policy(
-    account_id: str, cluster_arn: str, namespace: str, service_account: str
+    account_id: str, cluster_arn: str, namespace: str, service_account: str, session_tags: bool = True
 ) -> dict[str, Any]:
     """Trust for EKS Pod Identity: the EKS service, guarded by the source account, and session tags that
-    pin the cluster and the namespace/ServiceAccount (as the EKS user guide documents)."""
+    pin the cluster and the namespace/ServiceAccount (as the EKS user guide documents). Without session
+    tags (an association with disableSessionTags) only the source account remains to check."""
+    pins = {
+        "aws:RequestTag/eks-cluster-arn": cluster_arn,
+        "aws:RequestTag/kubernetes-namespace": namespace,
+        "aws:RequestTag/kubernetes-service-account": service_account,
+    }
     return {
         "Version": VERSION,
         "Statement": [
@@ -62,14 +68,7 @@ def pod_identity_trust_policy(
                 "Effect": "Allow",
                 "Principal": {"Service": POD_IDENTITY_SERVICE},
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
-                "Condition": {
-                    "StringEquals": {
-                        "aws:SourceAccount": account_id,
-                        "aws:RequestTag/eks-cluster-arn": cluster_arn,
-                        "aws:RequestTag/kubernetes-namespace": namespace,
-                        "aws:RequestTag/kubernetes-service-account": service_account,
-                    }
-                },
+                "Condition": {"StringEquals": {"aws:SourceAccount": account_id, **(pins if session_tags else {})}},
             }
         ],
     }

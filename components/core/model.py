@@ -112,6 +112,7 @@ class Workload:
     statements: tuple[str, ...] = ()  # raw statements, checked, as canonical JSON
     node_role_arns: tuple[str, ...] = ()  # karpenter: the node roles it may pass to EC2
     interruption_queue_arns: tuple[str, ...] = ()  # karpenter: its interruption queues
+    disable_session_tags: bool = False  # Pod Identity: EKS adds no session tags, so trust cannot pin them
 
     @property
     def subjects(self) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Trust-policy evaluator (pure): the IAM semantics web-identity and role trust policies use.
 
 Implements what `sts:AssumeRoleWithWebIdentity` (and a role-to-role `sts:AssumeRole`) needs: Allow
-statements whose Federated (or AWS) principal is the caller, whose Action covers the call, and
+statements whose Federated (or AWS, or Service) principal is the caller, whose Action covers the call, and
 whose Condition holds. Within a Condition, operators and keys are AND-ed and the values of one key
 are OR-ed; `StringEquals` compares exactly and case-sensitively, `StringLike` also understands `*`
 (any run of characters) and `?` (one); a key missing from the request context fails its test. An
@@ -79,7 +79,7 @@ def condition_results(condition: Mapping[str, Any], context: Mapping[str, str]) 
 
 def _applies(statement: Mapping[str, Any], principal: str, action: str) -> bool:
     principals = statement.get("Principal") or {}
-    named = [*_as_list(principals.get("Federated", [])), *_as_list(principals.get("AWS", []))]
+    named = [p for kind in ("Federated", "AWS", "Service") for p in _as_list(principals.get(kind, []))]
     actions = _as_list(statement.get("Action", []))
     return principal in named and any(string_like(a, action) for a in actions)
 

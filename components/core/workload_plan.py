@@ -44,6 +44,7 @@ class WorkloadShape:
     permissions_boundary: str | None = None
     tags: tuple[tuple[str, str], ...] = ()
     managed_policies: int = 0  # customer-managed policies carrying permissions past the inline quota
+    disable_session_tags: bool = False  # the Pod Identity association adds no session tags
 
     @property
     def pod_identity(self) -> bool:
@@ -108,6 +109,7 @@ class WorkloadPlan:
             w.permissions_boundary,
             w.tags,
             len(self.managed_chunks),
+            w.disable_session_tags,
         )
 
     @property
@@ -129,7 +131,7 @@ class WorkloadPlan:
         w = self.spec.workload
         if self.pod_identity:
             return documents.pod_identity_trust_policy(
-                account_of(cluster_arn), cluster_arn, w.namespace, w.service_account
+                account_of(cluster_arn), cluster_arn, w.namespace, w.service_account, not w.disable_session_tags
             )
         return documents.trust_policy(provider_arn, issuer_host(issuer_url), list(w.subjects), self.spec.audience)
 

@@ -39,8 +39,8 @@ IDENTITY_ARGS = (
     "region", "s3", "max_session_duration", "token_expiration_seconds", "sample_job", "job_image",
     "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
     "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
-    "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns", "secrets", "parameters",
-    "kms", "managed_policy_arns", "statements",
+    "disable_session_tags", "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns",
+    "secrets", "parameters", "kms", "managed_policy_arns", "statements",
 )  # fmt: skip
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
@@ -111,6 +111,9 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     extra = read_extra_subjects(c, f"{path}.extra_subjects", a.get("extra_subjects"))
     if extra and mechanism == "pod-identity":
         c.add(f"{path}.extra_subjects", "is only used with mechanism irsa", "one association per ServiceAccount")
+    untagged = c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False)
+    if untagged and mechanism != "pod-identity":
+        c.add(f"{path}.disable_session_tags", "is only used with mechanism pod-identity", "remove it")
     workload = Workload(
         name=name,
         namespace=namespace or "",
@@ -137,6 +140,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         grants=read_service_grants(c, path, a),
         managed_policy_arns=read_managed_policies(c, f"{path}.managed_policy_arns", a.get("managed_policy_arns")),
         statements=read_statements(c, f"{path}.statements", a.get("statements")),
+        disable_session_tags=untagged,
     )
     account_id = a.get("account_id")
     if account_id is not None and (

@@ -87,6 +87,14 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
     if cross is not None and cross.roles:
         cross = cross_account_boundary(c, cross, defaults)
+    if cluster is not None and cluster.mechanism != "pod-identity":
+        for i, w in enumerate(workloads):
+            if w.disable_session_tags:
+                c.add(
+                    f"irsa:workloads[{i}].disableSessionTags",
+                    "is only used with mechanism pod-identity",
+                    "remove it (web identity has no session tags to disable)",
+                )
     if cluster is not None and cluster.mechanism == "pod-identity":
         for i, w in enumerate(workloads):
             if w.extra_subjects:
@@ -129,6 +137,13 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     )
     warnings += tuple(
         line for i, w in enumerate(workloads) for line in prefix_warnings(f"irsa:workloads[{i}].s3", w.s3)
+    )
+    warnings += tuple(
+        f"irsa:workloads[{i}].disableSessionTags: EKS adds no session tags, so the trust pins only the account: "
+        "anyone there who may create a Pod Identity association and pass this role can bind it to any "
+        "ServiceAccount in any cluster, and policies matching on kubernetes-* or eks-cluster-* tags stop working"
+        for i, w in enumerate(workloads)
+        if w.disable_session_tags
     )
     for i, role in enumerate(cross.roles if cross is not None else ()):
         warnings += tuple(prefix_warnings(f"irsa:crossAccount.roles[{i}].s3", role.s3))

@@ -33,6 +33,7 @@ WORKLOAD_KEYS = (
     "presetOptions",
     "createServiceAccount",
     "sessionTags",
+    "disableSessionTags",
     "permissionsBoundary",
     "tags",
     *SERVICE_GRANT_KEYS,
@@ -106,6 +107,7 @@ def read_workload(
     presets, scope = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
     create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
     session_tags = c.boolean(f"{path}.sessionTags", raw.get("sessionTags"), False)
+    untagged = c.boolean(f"{path}.disableSessionTags", raw.get("disableSessionTags"), False)
     boundary = read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region)
     tags = merged_tags(c, f"{path}.tags", defaults.tags, read_tags(c, f"{path}.tags", raw.get("tags")))
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
@@ -146,6 +148,7 @@ def read_workload(
         grants=service_grants,
         managed_policy_arns=managed,
         statements=statements,
+        disable_session_tags=untagged,
     )
 
 
