@@ -31,6 +31,7 @@ def as_document(value: Any) -> dict[str, Any] | None:
 
 
 POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+UNTAGGED_POD_IDENTITY_SID = "PodIdentityWithoutSessionTags"  # an association with disableSessionTags
 POD_IDENTITY_TAGS = ("aws:RequestTag/kubernetes-namespace", "aws:RequestTag/kubernetes-service-account")
 
 
@@ -53,7 +54,7 @@ def trust_policy_problems(document: dict[str, Any]) -> list[str]:
                 problems.append(f"Statement[{i}]: trusts {p!r}: a whole account; name the roles instead")
         if isinstance(principal, dict) and POD_IDENTITY_SERVICE in _list(principal.get("Service")):
             missing = [t for t in POD_IDENTITY_TAGS if t not in equals]
-            if missing:
+            if missing and st.get("Sid") != UNTAGGED_POD_IDENTITY_SID:  # declared: the advisory rule reports it
                 problems.append(
                     f"Statement[{i}]: Pod Identity trust without {', '.join(missing)}: any association "
                     "in the account can use this role"

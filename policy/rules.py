@@ -6,7 +6,14 @@ import fnmatch
 from collections.abc import Callable
 from typing import Any
 
-from invariants import as_document, job_problems, permission_policy_problems, pod_spec_problems, trust_policy_problems
+from invariants import (
+    UNTAGGED_POD_IDENTITY_SID,
+    as_document,
+    job_problems,
+    permission_policy_problems,
+    pod_spec_problems,
+    trust_policy_problems,
+)
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -77,6 +84,20 @@ def _validate_boundary(args: ResourceValidationArgs, report: ReportViolation) ->
         report(f"the role's permissions boundary {boundary} does not match {pattern}", None)
 
 
+def _validate_untagged_pod_identity(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != "aws:iam/role:Role":
+        return
+    doc = as_document(args.props.get("assumeRolePolicy")) or {}
+    statements = doc.get("Statement")
+    for st in statements if isinstance(statements, list) else [statements]:
+        if isinstance(st, dict) and st.get("Sid") == UNTAGGED_POD_IDENTITY_SID:
+            report(
+                "Pod Identity trust without session tags: it pins only the account, so any association there "
+                "(by whoever may pass this role) can use it",
+                None,
+            )
+
+
 def _validate_annotations(args: StackValidationArgs, report: ReportViolation) -> None:
     role_arns = {r.props.get("arn") for r in args.resources if r.resource_type == "aws:iam/role:Role"}
     for r in args.resources:
@@ -122,6 +143,13 @@ role_has_permissions_boundary = ResourceValidationPolicy(
         properties={"boundaryArnPattern": {"type": "string", "description": "fnmatch pattern the boundary ARN matches"}}
     ),
 )
+# Advisory: a workload that set disableSessionTags chose it, and the plan warned; mandatory if configured so.
+untagged_pod_identity = ResourceValidationPolicy(
+    name="pod-identity-session-tags",
+    description="Pod Identity trusts pin the namespace and ServiceAccount session tags (or say they cannot).",
+    enforcement_level=EnforcementLevel.ADVISORY,
+    validate=_validate_untagged_pod_identity,
+)
 service_account_roles_defined = StackValidationPolicy(
     name="service-account-role-in-stack",
     description="ServiceAccounts are annotated only with IAM roles the same stack defines.",
@@ -135,5 +163,6 @@ POLICIES = [
     oidc_provider_protected,
     hardened_workloads,
     role_has_permissions_boundary,
+    untagged_pod_identity,
     service_account_roles_defined,
 ]

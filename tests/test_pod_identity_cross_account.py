@@ -266,3 +266,19 @@ def test_disabled_session_tags_need_pod_identity() -> None:
         parse_settings(
             _untagged(mechanism="irsa", issuerUrl="https://oidc.eks.ap-northeast-2.amazonaws.com/id/X"), "dev"
         )
+
+
+def test_the_policy_pack_reports_an_untagged_trust_as_advice_not_a_block() -> None:
+    [role] = by_type(plan_of(_untagged()), "aws:iam/role:Role")
+    props = {"assumeRolePolicy": role["inputs"]["assumeRolePolicy"]}
+    assert check(rules.trust_pins_sub_and_aud, "aws:iam/role:Role", props) == []
+    [advice] = check(rules.untagged_pod_identity, "aws:iam/role:Role", props)
+    assert "without session tags" in advice
+    assert rules.untagged_pod_identity.enforcement_level == rules.EnforcementLevel.ADVISORY
+    # a trust that drops the pins without saying so is still refused by the mandatory rule
+    silent = json.loads(props["assumeRolePolicy"])
+    del silent["Statement"][0]["Sid"]
+    refused = check(rules.trust_pins_sub_and_aud, "aws:iam/role:Role", {"assumeRolePolicy": json.dumps(silent)})
+    assert any("Pod Identity trust without" in line for line in refused)
+    tagged = {"assumeRolePolicy": by_type(plan_of(POD_IDENTITY), "aws:iam/role:Role")[0]["inputs"]["assumeRolePolicy"]}
+    assert check(rules.untagged_pod_identity, "aws:iam/role:Role", tagged) == []

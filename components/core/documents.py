@@ -48,6 +48,7 @@ def trust_policy(provider_arn: str, issuer_host: str, subjects: list[str], audie
 
 
 POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+UNTAGGED_POD_IDENTITY_SID = "PodIdentityWithoutSessionTags"  # the policy pack's advisory rule looks for it
 
 
 def pod_identity_trust_policy(
@@ -65,6 +66,7 @@ def pod_identity_trust_policy(
         "Version": VERSION,
         "Statement": [
             {
+                **({} if session_tags else {"Sid": UNTAGGED_POD_IDENTITY_SID}),
                 "Effect": "Allow",
                 "Principal": {"Service": POD_IDENTITY_SERVICE},
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
