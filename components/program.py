@@ -22,7 +22,7 @@ def build(settings: Settings) -> dict[str, Any]:
     """Register every resource of a stack; return its outputs (name → value or Output)."""
     cluster = settings.cluster
     target = cluster_target(cluster, settings.region)
-    irsa = cluster.mechanism == "irsa"
+    irsa = cluster.mechanism in ("irsa", "both")
     provider = None
     if irsa:
         provider_args: ClusterOidcProviderArgs = {

@@ -67,11 +67,12 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     inject_pod_identity: bool
     """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
     mechanism: str
-    """irsa (web identity through the cluster's OIDC provider, default) or pod-identity (EKS Pod Identity)."""
+    """irsa (web identity through the cluster's OIDC provider, default), pod-identity (EKS Pod Identity), or
+    both (the two trusted at once while pods move over)."""
     cluster_name: str
-    """EKS cluster name: where the Pod Identity association goes (pod-identity only)."""
+    """EKS cluster name: where the Pod Identity association goes (pod-identity and both)."""
     cluster_arn: pulumi.Input[str]
-    """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity only)."""
+    """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity and both)."""
     assume_roles: Sequence[pulumi.Input[str]]
     """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
     chain: ChainArgs | None

@@ -57,7 +57,7 @@ def test_good_arguments_give_the_spec() -> None:
         ),
         (
             {"mechanism": "pod-idenity"},
-            'WorkloadIdentity("app").mechanism: "pod-idenity" is not a mechanism (irsa or pod-identity)',
+            'WorkloadIdentity("app").mechanism: "pod-idenity" is not a mechanism (irsa, pod-identity or both)',
         ),
         (
             {"extra_subjects": ["system:serviceaccount:*:*"]},

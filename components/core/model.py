@@ -16,7 +16,7 @@ from components.core.service_grants import NO_SERVICE_GRANTS, ServiceGrants
 
 Kind = Literal["eks", "aks"]
 Access = Literal["read", "write", "read-write", "sync"]
-Mechanism = Literal["irsa", "pod-identity"]
+Mechanism = Literal["irsa", "pod-identity", "both"]  # both: the staged move from IRSA to Pod Identity
 KINDS: tuple[Kind, ...] = get_args(Kind)
 ACCESS_LEVELS: tuple[Access, ...] = get_args(Access)
 MECHANISMS: tuple[Mechanism, ...] = get_args(Mechanism)

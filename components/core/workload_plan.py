@@ -48,7 +48,8 @@ class WorkloadShape:
 
     @property
     def pod_identity(self) -> bool:
-        return self.mechanism == "pod-identity"
+        """Whether it creates a Pod Identity association (pod-identity, or both during a migration)."""
+        return self.mechanism != "irsa"
 
     def role_guardrails(self) -> dict[str, Any]:
         """The role's path, boundary and tags as resource arguments, each only when set (no diff otherwise)."""
@@ -89,8 +90,13 @@ class WorkloadPlan:
 
     @property
     def pod_identity(self) -> bool:
-        """EKS Pod Identity (an association) rather than web identity (an OIDC provider)."""
-        return self.spec.mechanism == "pod-identity"
+        """EKS Pod Identity (an association): pod-identity, or both during a migration."""
+        return self.spec.mechanism != "irsa"
+
+    @property
+    def web_identity(self) -> bool:
+        """Web identity through the cluster's OIDC provider: irsa, or both during a migration."""
+        return self.spec.mechanism != "pod-identity"
 
     @property
     def shape(self) -> WorkloadShape:
@@ -123,17 +129,25 @@ class WorkloadPlan:
     @property
     def role_description(self) -> str:
         w = self.spec.workload
-        how = "Pod Identity" if self.pod_identity else "Web identity"
+        how = {"irsa": "Web identity", "pod-identity": "Pod Identity", "both": "Web identity and Pod Identity"}[
+            self.spec.mechanism
+        ]
         return f"{how} of {w.namespace}/{w.service_account} (managed by irsa)"
 
     def trust(self, provider_arn: str, issuer_url: str, cluster_arn: str) -> dict[str, Any]:
-        """The role's trust policy: the web identity of exactly these subjects, or EKS Pod Identity."""
+        """The role's trust policy: the web identity of exactly these subjects, EKS Pod Identity, or (both)
+        each in its own statement, so pods move from one to the other as they restart."""
         w = self.spec.workload
+        statements: list[Any] = []
+        if self.web_identity:
+            web = documents.trust_policy(provider_arn, issuer_host(issuer_url), list(w.subjects), self.spec.audience)
+            statements += web["Statement"]
         if self.pod_identity:
-            return documents.pod_identity_trust_policy(
+            pod = documents.pod_identity_trust_policy(
                 account_of(cluster_arn), cluster_arn, w.namespace, w.service_account, not w.disable_session_tags
             )
-        return documents.trust_policy(provider_arn, issuer_host(issuer_url), list(w.subjects), self.spec.audience)
+            statements += pod["Statement"]
+        return {"Version": documents.VERSION, "Statement": statements}
 
     def service_account(self, role_arn: str) -> dict[str, Any]:
         """The ServiceAccount; annotated with the role for the EKS webhook unless Pod Identity binds it."""
@@ -141,14 +155,15 @@ class WorkloadPlan:
         return manifests.service_account(
             w.service_account,
             w.namespace,
-            None if self.pod_identity else role_arn,
+            role_arn if self.web_identity else None,
             self.spec.audience,
             w.token_expiration_seconds,
         )
 
     def token_fragment(self, role_arn: str) -> dict[str, Any]:
         """What a pod spec splices in to act as the role: env and projected token (web identity), or only
-        the ServiceAccount and role hash (Pod Identity: the agent injects credentials)."""
+        the ServiceAccount and role hash (Pod Identity, and both: the agent injects credentials, and the
+        EKS webhook prefers them once the association exists)."""
         w = self.spec.workload
         if self.pod_identity:
             return manifests.pod_identity_agent_fragment(w.service_account, role_arn)

@@ -97,13 +97,13 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         if a["mechanism"] in MECHANISMS:
             mechanism = a["mechanism"]
         else:
-            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa or pod-identity")
-    if mechanism == "irsa":
+            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa, pod-identity or both")
+    if mechanism != "pod-identity":
         for key in ("oidc_provider_arn", "issuer_url"):
             if not a.get(key):
                 c.add(f"{path}.{key}", "is required", "the cluster's OIDC provider (a ClusterOidcProvider's output)")
-    cluster_name = c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism == "pod-identity")
-    if mechanism == "pod-identity" and not a.get("cluster_arn"):
+    cluster_name = c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism != "irsa")
+    if mechanism != "irsa" and not a.get("cluster_arn"):
         c.add(f"{path}.cluster_arn", "is required", "the EKS cluster's ARN: Pod Identity trust pins it")
     presets, scope = read_presets(c, path, a.get("presets"), a.get("preset_options"), "preset_options", PRESET_OPTIONS)
     assume_roles = read_role_arns(c, f"{path}.assume_roles", a.get("assume_roles"), region)
@@ -112,8 +112,8 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     if extra and mechanism == "pod-identity":
         c.add(f"{path}.extra_subjects", "is only used with mechanism irsa", "one association per ServiceAccount")
     untagged = c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False)
-    if untagged and mechanism != "pod-identity":
-        c.add(f"{path}.disable_session_tags", "is only used with mechanism pod-identity", "remove it")
+    if untagged and mechanism == "irsa":
+        c.add(f"{path}.disable_session_tags", "is only used with mechanism pod-identity or both", "remove it")
     workload = Workload(
         name=name,
         namespace=namespace or "",
@@ -275,7 +275,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         if a["mechanism"] in MECHANISMS:
             mechanism = a["mechanism"]
         else:
-            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa or pod-identity")
+            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa, pod-identity or both")
     # The options are checked with the rest once known; here only the names matter (they decide attachments).
     scratch = Collector()
     options = None if "preset_options" in computed else a.get("preset_options")
@@ -287,8 +287,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         or names.policy_name(name),
         max_session_duration=fields.max_session(c, f"{path}.max_session_duration", a.get("max_session_duration")),
         mechanism=mechanism,
-        cluster_name=c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism == "pod-identity")
-        or "",
+        cluster_name=c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism != "irsa") or "",
         has_inline_policy=has_inline_policy(len(a.get("s3") or []), len(a.get("assume_roles") or []), presets)
         or any(a.get(k) for k in ("dynamodb", "sqs", "sns", "secrets", "parameters", "kms", "statements")),
         attachments=attachments_of(presets, partition_of(region or "")),
@@ -297,6 +296,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
         permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
+        disable_session_tags=c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False),
     )
     _finish(c)
     return shape

@@ -73,15 +73,15 @@ def read_cluster(c: Collector, raw: Any, region: str | None) -> Cluster | None:
     kubeconfig = read_kubeconfig(c, f"{path}.kubeconfig", raw.get("kubeconfig"))
     mechanism = raw.get("mechanism", "irsa")
     if mechanism not in MECHANISMS:
-        c.add(f"{path}.mechanism", f"{show(mechanism)} is not a mechanism", "irsa or pod-identity")
+        c.add(f"{path}.mechanism", f"{show(mechanism)} is not a mechanism", "irsa, pod-identity or both")
         mechanism = "irsa"
-    elif mechanism == "pod-identity":
-        if kind == "aks":
-            c.add(
-                f"{path}.mechanism",
-                "pod-identity is only for kind: eks",
-                "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
-            )
+    elif mechanism != "irsa" and kind == "aks":
+        c.add(
+            f"{path}.mechanism",
+            f"{mechanism} is only for kind: eks",
+            "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
+        )
+    if mechanism == "pod-identity":
         for key in ("issuerUrl", "oidcProviderArn", "audience", "thumbprints"):
             if key in raw:
                 c.add(

@@ -87,12 +87,12 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
     if cross is not None and cross.roles:
         cross = cross_account_boundary(c, cross, defaults)
-    if cluster is not None and cluster.mechanism != "pod-identity":
+    if cluster is not None and cluster.mechanism == "irsa":
         for i, w in enumerate(workloads):
             if w.disable_session_tags:
                 c.add(
                     f"irsa:workloads[{i}].disableSessionTags",
-                    "is only used with mechanism pod-identity",
+                    "is only used with mechanism pod-identity or both",
                     "remove it (web identity has no session tags to disable)",
                 )
     if cluster is not None and cluster.mechanism == "pod-identity":
