@@ -21,8 +21,8 @@ from components.workload_identity import WorkloadIdentity, caller_account
 def build(settings: Settings) -> dict[str, Any]:
     """Register every resource of a stack; return its outputs (name → value or Output)."""
     cluster = settings.cluster
-    target = cluster_target(cluster, settings.region)
-    irsa = cluster.mechanism in ("irsa", "both")
+    target = cluster_target(cluster, settings.region, needs_arn=settings.associations)
+    irsa = settings.web_identity
     provider = None
     if irsa:
         provider_args: ClusterOidcProviderArgs = {

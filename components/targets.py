@@ -78,12 +78,14 @@ def aks_issuer(profile: object, cluster: Cluster) -> str:
     return str(issuer)
 
 
-def eks_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | None = None) -> ClusterTarget:
+def eks_target(
+    cluster: Cluster, region: str, opts: pulumi.ResourceOptions | None = None, needs_arn: bool = False
+) -> ClusterTarget:
     """EKS: issuer, kubeconfig and cluster ARN from one `eks.getCluster` lookup (none when the issuer and
     kubeconfig are configured and Pod Identity, which needs the ARN, is not used)."""
     issuer: pulumi.Output[str]
     cluster_arn = None
-    if cluster.issuer_url is not None and cluster.kubeconfig is not None and cluster.mechanism == "irsa":
+    if cluster.issuer_url is not None and cluster.kubeconfig is not None and not needs_arn:
         issuer = pulumi.Output.from_input(cluster.issuer_url)
         kubeconfig: pulumi.Input[str] = configured_kubeconfig(cluster.kubeconfig)
     else:
@@ -126,8 +128,11 @@ def aks_target(cluster: Cluster, opts: pulumi.ResourceOptions | None = None) -> 
     return ClusterTarget(issuer, provider, webhook_injects_token=False)
 
 
-def cluster_target(cluster: Cluster, region: str, opts: pulumi.ResourceOptions | None = None) -> ClusterTarget:
-    """The target for a cluster's kind."""
+def cluster_target(
+    cluster: Cluster, region: str, opts: pulumi.ResourceOptions | None = None, needs_arn: bool | None = None
+) -> ClusterTarget:
+    """The target for a cluster's kind (`needs_arn`: some workload gets a Pod Identity association;
+    by default, whether the cluster's mechanism gives them one)."""
     if cluster.kind == "eks":
-        return eks_target(cluster, region, opts)
+        return eks_target(cluster, region, opts, cluster.mechanism != "irsa" if needs_arn is None else needs_arn)
     return aks_target(cluster, opts)

@@ -108,3 +108,44 @@ def test_both_is_for_eks_only() -> None:
     )
     with pytest.raises(ConfigError, match=r"irsa:cluster.mechanism: both is only for kind: eks"):
         parse_settings(raw, "dev")
+
+
+def two_workloads(cluster_mechanism: str, second: str) -> dict[str, Any]:
+    raw = stage(cluster_mechanism)
+    first = raw["irsa:workloads"][0]
+    raw["irsa:workloads"].append({**first, "name": "reader", "serviceAccount": "reader", "mechanism": second})
+    return raw
+
+
+def test_one_workload_can_move_ahead_of_the_others() -> None:
+    plan = plan_of(two_workloads("irsa", "both"))
+    assert len(by_type(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")) == 1
+    [association] = by_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert association["inputs"]["serviceAccount"] == "reader"
+    trusts = {
+        r["name"]: [s["Principal"] for s in json.loads(r["inputs"]["assumeRolePolicy"])["Statement"]]
+        for r in by_type(plan, "aws:iam/role:Role")
+    }
+    assert [list(p) for p in trusts["s3-writer-role"]] == [["Federated"]]
+    assert [list(p) for p in trusts["reader-role"]] == [["Federated"], ["Service"]]
+    rows = {w["workload"]: w["mechanism"] for w in plan["summary"]}
+    assert rows == {"s3-writer": "irsa", "reader": "both"}
+
+
+def test_a_web_identity_workload_on_a_pod_identity_cluster_still_gets_its_provider() -> None:
+    plan = plan_of(two_workloads("pod-identity", "irsa"))
+    assert len(by_type(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider")) == 1
+    [association] = by_type(plan, "aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert association["inputs"]["serviceAccount"] == "s3-writer"
+    sas = {r["name"]: r["inputs"]["metadata"] for r in by_type(plan, "kubernetes:core/v1:ServiceAccount")}
+    assert "annotations" not in sas["s3-writer-sa"] and "eks.amazonaws.com/role-arn" in sas["reader-sa"]["annotations"]
+
+
+def test_a_workload_mechanism_is_checked_like_the_cluster_one() -> None:
+    aks = config(EKS_CONFIG, **{"irsa:cluster": {"kind": "aks", "name": "a", "resourceGroup": "rg"}})
+    aks["irsa:workloads"][0]["mechanism"] = "pod-identity"
+    with pytest.raises(ConfigError, match=r"irsa:workloads\[0\].mechanism: pod-identity is only for kind: eks"):
+        parse_settings(aks, "dev")
+    typo = two_workloads("irsa", "pod-identiy")
+    with pytest.raises(ConfigError, match=r'irsa:workloads\[1\].mechanism: "pod-identiy" is not a mechanism'):
+        parse_settings(typo, "dev")

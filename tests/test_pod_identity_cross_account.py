@@ -205,7 +205,7 @@ def test_doctor_explains_that_pod_identity_has_no_token(tmp_path: Any) -> None:
         )
     assert code == 2
     assert err.getvalue().startswith(
-        '--workload: "s3-writer" uses EKS Pod Identity (irsa:cluster.mechanism), so no web-identity token is involved'
+        '--workload: "s3-writer" uses EKS Pod Identity (its mechanism), so no web-identity token is involved'
     )
     assert "aws eks list-pod-identity-associations --cluster-name dev-cluster --namespace production" in err.getvalue()
 

@@ -91,7 +91,7 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "irsa:workloads[0].serviceAcount: unknown key (did you mean 'serviceAccount'? known keys: name, namespace, "
         "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage, "
         "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags, "
-        "disableSessionTags, permissionsBoundary, tags, dynamodb, sqs, sns, secrets, parameters, kms, "
+        "disableSessionTags, mechanism, permissionsBoundary, tags, dynamodb, sqs, sns, secrets, parameters, kms, "
         "managedPolicyArns, statements, verifyPublish)"
     ]
 

@@ -170,12 +170,12 @@ def find_workload(settings: Settings, name: str) -> Workload:
 
 def require_web_identity(settings: Settings, workload: Workload) -> None:
     """Doctor checks web-identity tokens; with EKS Pod Identity none is involved, so say what to check instead."""
-    if settings.cluster.mechanism == "pod-identity":
+    if settings.mechanism_of(workload) == "pod-identity":
         raise InvalidInput(
             [
                 Problem(
                     "--workload",
-                    f'"{workload.name}" uses EKS Pod Identity (irsa:cluster.mechanism), so no web-identity token is '
+                    f'"{workload.name}" uses EKS Pod Identity (its mechanism), so no web-identity token is '
                     "involved: the Pod Identity Agent hands the pod credentials of the associated role",
                     "check the association: aws eks list-pod-identity-associations --cluster-name "
                     f"{settings.cluster.name} --namespace {workload.namespace} --service-account "

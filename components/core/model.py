@@ -113,6 +113,7 @@ class Workload:
     node_role_arns: tuple[str, ...] = ()  # karpenter: the node roles it may pass to EC2
     interruption_queue_arns: tuple[str, ...] = ()  # karpenter: its interruption queues
     disable_session_tags: bool = False  # Pod Identity: EKS adds no session tags, so trust cannot pin them
+    mechanism: Mechanism | None = None  # its own, overriding irsa:cluster.mechanism (e.g. one workload moves first)
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -180,6 +181,20 @@ class Settings:
     @property
     def partition(self) -> str:
         return partition_of(self.region)
+
+    def mechanism_of(self, workload: Workload) -> Mechanism:
+        """The workload's own mechanism, else the cluster's."""
+        return workload.mechanism or self.cluster.mechanism
+
+    @property
+    def web_identity(self) -> bool:
+        """Whether any workload is trusted through the cluster's OIDC provider (so the stack needs one)."""
+        return any(self.mechanism_of(w) != "pod-identity" for w in self.workloads)
+
+    @property
+    def associations(self) -> bool:
+        """Whether any workload gets a Pod Identity association (so the stack needs the cluster's ARN)."""
+        return any(self.mechanism_of(w) != "irsa" for w in self.workloads)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             "clusters": [f"{cluster.kind} {cluster.name}"],
             "serviceAccount": f"{w.namespace}/{w.service_account}",
             "role": names.role_name(settings.stack, w.name),
-            "mechanism": cluster.mechanism,
+            "mechanism": settings.mechanism_of(w),
             "grants": grant_lines(settings, w),
             "maxSessionDuration": w.max_session_duration,
         }

@@ -332,7 +332,7 @@ def stack_plans(settings: Settings) -> list[WorkloadPlan]:
                 role_name=names.role_name(settings.stack, w.name),
                 policy_name=names.policy_name(w.name),
                 audience=cluster.audience,
-                mechanism=cluster.mechanism,
+                mechanism=settings.mechanism_of(w),
                 cluster_name=cluster.name,
                 inject_token=cluster.kind != "eks",  # EKS: the pod identity webhook injects the token
                 chain=chains.get(w.name),

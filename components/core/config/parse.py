@@ -87,22 +87,27 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
     if cross is not None and cross.roles:
         cross = cross_account_boundary(c, cross, defaults)
-    if cluster is not None and cluster.mechanism == "irsa":
-        for i, w in enumerate(workloads):
-            if w.disable_session_tags:
-                c.add(
-                    f"irsa:workloads[{i}].disableSessionTags",
-                    "is only used with mechanism pod-identity or both",
-                    "remove it (web identity has no session tags to disable)",
-                )
-    if cluster is not None and cluster.mechanism == "pod-identity":
-        for i, w in enumerate(workloads):
-            if w.extra_subjects:
-                c.add(
-                    f"irsa:workloads[{i}].extraSubjects",
-                    "is only used with mechanism irsa",
-                    "Pod Identity pins one namespace/ServiceAccount per association: add a workload instead",
-                )
+    for i, w in enumerate(workloads if cluster is not None else ()):
+        assert cluster is not None
+        mechanism = w.mechanism or cluster.mechanism
+        if w.mechanism not in (None, "irsa") and cluster.kind == "aks":
+            c.add(
+                f"irsa:workloads[{i}].mechanism",
+                f"{w.mechanism} is only for kind: eks",
+                "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
+            )
+        if w.disable_session_tags and mechanism == "irsa":
+            c.add(
+                f"irsa:workloads[{i}].disableSessionTags",
+                "is only used with mechanism pod-identity or both",
+                "remove it (web identity has no session tags to disable)",
+            )
+        if w.extra_subjects and mechanism == "pod-identity":
+            c.add(
+                f"irsa:workloads[{i}].extraSubjects",
+                "is only used with mechanism irsa (or both)",
+                "Pod Identity pins one namespace/ServiceAccount per association: add a workload instead",
+            )
 
     if c.problems or cluster is None or region is None:
         raise InvalidInput(c.problems)
