@@ -60,10 +60,13 @@ def build(settings: Settings) -> dict[str, Any]:
         )
         identities[plan.spec.workload.name] = identity
         # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.
-        workloads[plan.spec.workload.name] = identity.exports
+        workloads[plan.spec.workload.name] = identity.exports.apply(lambda e: {**e, "clusters": [cluster.name]})
     outputs: dict[str, Any] = {"clusterKind": cluster.kind, "mechanism": cluster.mechanism, "workloads": workloads}
+    # Per cluster, as stacks with several clusters will have them; the top-level keys stay for readers of v0.2.
+    outputs["clusters"] = {cluster.name: {"kind": cluster.kind, "mechanism": cluster.mechanism}}
     if provider is not None:
         outputs.update(oidcProviderArn=provider.arn, issuerUrl=provider.url)
+        outputs["clusters"][cluster.name].update(oidcProviderArn=provider.arn, issuerUrl=provider.url)
     if settings.cross_account is not None:
         outputs["crossAccountRoles"] = cross_account_roles(settings, identities)
     return outputs

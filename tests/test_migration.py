@@ -149,3 +149,17 @@ def test_a_workload_mechanism_is_checked_like_the_cluster_one() -> None:
     typo = two_workloads("irsa", "pod-identiy")
     with pytest.raises(ConfigError, match=r'irsa:workloads\[1\].mechanism: "pod-identiy" is not a mechanism'):
         parse_settings(typo, "dev")
+
+
+def test_outputs_are_also_given_per_cluster(plans: dict[str, dict[str, Any]]) -> None:
+    outputs = plans["both"]["outputs"]
+    assert outputs["clusters"] == {
+        "dev-cluster": {
+            "kind": "eks",
+            "mechanism": "both",
+            "oidcProviderArn": outputs["oidcProviderArn"],
+            "issuerUrl": outputs["issuerUrl"],
+        }
+    }
+    assert outputs["workloads"]["s3-writer"]["clusters"] == ["dev-cluster"]
+    assert "oidcProviderArn" not in plans["pod-identity"]["outputs"]["clusters"]["dev-cluster"]
