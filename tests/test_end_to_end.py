@@ -418,3 +418,19 @@ def test_the_job_proves_an_sqs_grant_and_its_edge(deployed: dict[str, Any]) -> N
     assert (
         refuted.returncode == 1 and "jobs-irsa-outside" in refuted.stderr and "expected allowed, got" in refuted.stderr
     )
+
+
+def test_the_job_writes_with_the_grants_kms_key(deployed: dict[str, Any]) -> None:
+    # What S3 receives from the Job for a kmsKey grant: a real SSE-KMS PutObject under that key. (moto does
+    # not check the KMS half through S3; the key statement is proven with the IAM evaluator.)
+    _enable_auth(deployed["endpoint"], False)
+    key = _client("kms", deployed["endpoint"], **deployed["admin"]).create_key()["KeyMetadata"]["Arn"]
+    result = _run_script(deployed, IRSA_CHECK_KMS_KEY=key)
+    assert result.returncode == 0, result.stderr
+    [written] = [line for line in result.stdout.splitlines() if line.startswith("wrote s3://app-uploads/in/")]
+    assert written.endswith(f"(SSE-KMS, {key})")
+    object_key = written.split(" ")[1].removeprefix("s3://app-uploads/")
+    _enable_auth(deployed["endpoint"], False)
+    head = _client("s3", deployed["endpoint"], **deployed["admin"]).head_object(Bucket="app-uploads", Key=object_key)
+    assert head["ServerSideEncryption"] == "aws:kms" and key.endswith(head["SSEKMSKeyId"].split("/")[-1])
+    _enable_auth(deployed["endpoint"], True)
