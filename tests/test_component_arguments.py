@@ -191,3 +191,10 @@ def test_what_decides_the_resources_must_be_plain() -> None:
     assert found == [
         'WorkloadIdentity("app").sample_job: is computed (a plain value: it decides which resources exist)'
     ]
+
+
+def test_both_needs_the_provider_and_the_cluster() -> None:
+    found = problems(with_args(mechanism="both", oidc_provider_arn=None))
+    assert any(".oidc_provider_arn: is required" in line for line in found)
+    assert any(".cluster_name: is required" in line for line in found)
+    assert any(".cluster_arn: is required" in line for line in found)
