@@ -163,3 +163,37 @@ def test_outputs_are_also_given_per_cluster(plans: dict[str, dict[str, Any]]) ->
     }
     assert outputs["workloads"]["s3-writer"]["clusters"] == ["dev-cluster"]
     assert "oidcProviderArn" not in plans["pod-identity"]["outputs"]["clusters"]["dev-cluster"]
+
+
+def test_a_one_cluster_list_plans_exactly_as_irsa_cluster() -> None:
+    listed = config(EKS_CONFIG)
+    listed["irsa:clusters"] = [listed.pop("irsa:cluster")]
+    before, after = plan_of(EKS_CONFIG), plan_of(listed)
+    assert [(r["urn"], r["inputs"]) for r in before["resources"]] == [
+        (r["urn"], r["inputs"]) for r in after["resources"]
+    ]
+    assert diff_module.compare(before, after, "dev", "irsa:cluster").empty
+
+
+@pytest.mark.parametrize(
+    "clusters,expected",
+    [
+        ("both-keys", r"irsa:clusters: is given together with irsa:cluster"),
+        ([], r"irsa:clusters: \[\] is not a list of clusters"),
+        (
+            [{"kind": "eks", "name": "a"}, {"kind": "eks", "name": "b"}],
+            r"irsa:clusters: lists 2 clusters \(one for now",
+        ),
+        ([{"kind": "eks", "name": "a", "mechanism": "kiam"}], r"irsa:clusters\[0\].mechanism: \"kiam\" is not"),
+    ],
+    ids=["both-keys", "empty", "several", "path-in-messages"],
+)
+def test_irsa_clusters_is_checked(clusters: Any, expected: str) -> None:
+    raw = config(EKS_CONFIG)
+    if clusters == "both-keys":
+        raw["irsa:clusters"] = [raw["irsa:cluster"]]
+    else:
+        raw.pop("irsa:cluster")
+        raw["irsa:clusters"] = clusters
+    with pytest.raises(ConfigError, match=expected):
+        parse_settings(raw, "dev")

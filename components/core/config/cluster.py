@@ -32,8 +32,7 @@ CLUSTER_KEYS = (
 )
 
 
-def read_cluster(c: Collector, raw: Any, region: str | None) -> Cluster | None:
-    path = "irsa:cluster"
+def read_cluster(c: Collector, raw: Any, region: str | None, path: str = "irsa:cluster") -> Cluster | None:
     if raw is None:
         c.add(path, "is required", "a map with kind, name and, for aks, resourceGroup")
         return None

@@ -19,6 +19,7 @@ from components.core.model import (
     DEFAULT_TRUST_POLICY_MAX_CHARS,
     STACK_NAME,
     STACK_NAME_RULE,
+    Cluster,
     CrossAccount,
     Guardrails,
     InvalidInput,
@@ -27,7 +28,8 @@ from components.core.model import (
 from components.core.quotas import size_report
 
 PROJECT_KEYS = (
-    "cluster", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId", "managedPoliciesPerRole"
+    "cluster", "clusters", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId",
+    "managedPoliciesPerRole",
 )  # fmt: skip
 
 
@@ -45,6 +47,30 @@ def cross_account_boundary(c: Collector, cross: CrossAccount, defaults: Guardrai
         "a permissions boundary policy ARN in the other account",
     )
     return cross
+
+
+def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -> Cluster | None:
+    """`irsa:cluster`, or `irsa:clusters` — for now a list of exactly one, read as `irsa:cluster` is, so
+    moving between the two keys changes nothing in the plan."""
+    listed = config.get("irsa:clusters")
+    if listed is None:
+        return read_cluster(c, config.get("irsa:cluster"), region)
+    if config.get("irsa:cluster") is not None:
+        c.add("irsa:clusters", "is given together with irsa:cluster", "one of them: irsa:cluster means a list of one")
+        return None
+    if not isinstance(listed, list) or not listed:
+        c.add(
+            "irsa:clusters", f"{show(listed)} is not a list of clusters", "a list of maps, each what irsa:cluster takes"
+        )
+        return None
+    if len(listed) > 1:
+        c.add(
+            "irsa:clusters",
+            f"lists {len(listed)} clusters",
+            "one for now: a stack serving several clusters is not built yet; use a stack per cluster",
+        )
+        return None
+    return read_cluster(c, listed[0], region, "irsa:clusters[0]")
 
 
 def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
@@ -69,7 +95,7 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         8192,
         "IAM trust policy size quota",
     )
-    cluster = read_cluster(c, config.get("irsa:cluster"), region)
+    cluster = read_clusters(c, config, region)
     defaults = read_defaults(c, config.get("irsa:defaults"), region)
     per_role = c.integer(
         "irsa:managedPoliciesPerRole",
