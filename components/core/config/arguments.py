@@ -23,7 +23,6 @@ from components.core.config.guardrails import read_boundary, read_role_path, rea
 from components.core.config.service_config import read_managed_policies, read_service_grants, read_statements
 from components.core.config.workloads import read_extra_subjects
 from components.core.model import (
-    MECHANISMS,
     Chain,
     Guardrails,
     IdentitySpec,
@@ -92,12 +91,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     region = fields.region(c, f"{path}.region", a.get("region"))
     namespace = fields.namespace(c, f"{path}.namespace", a.get("namespace"))
     service_account = fields.service_account(c, f"{path}.service_account", a.get("service_account"))
-    mechanism: Mechanism = "irsa"
-    if a.get("mechanism") is not None:
-        if a["mechanism"] in MECHANISMS:
-            mechanism = a["mechanism"]
-        else:
-            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa, pod-identity or both")
+    mechanism: Mechanism = fields.mechanism(c, f"{path}.mechanism", a.get("mechanism")) or "irsa"
     if mechanism != "pod-identity":
         for key in ("oidc_provider_arn", "issuer_url"):
             if not a.get(key):
@@ -270,12 +264,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         if not isinstance(a.get(key) or [], list):
             c.add(f"{path}.{key}", "is not a plain list", "a list (its items may be computed)")
     region = fields.region(c, f"{path}.region", a.get("region"))
-    mechanism: Mechanism = "irsa"
-    if a.get("mechanism") is not None:
-        if a["mechanism"] in MECHANISMS:
-            mechanism = a["mechanism"]
-        else:
-            c.add(f"{path}.mechanism", f"{show(a['mechanism'])} is not a mechanism", "irsa, pod-identity or both")
+    mechanism: Mechanism = fields.mechanism(c, f"{path}.mechanism", a.get("mechanism")) or "irsa"
     # The options are checked with the rest once known; here only the names matter (they decide attachments).
     scratch = Collector()
     options = None if "preset_options" in computed else a.get("preset_options")

@@ -13,7 +13,6 @@ from components.core.kube import AKS_HOST, CLUSTER_NAME, RESOURCE_GROUP
 from components.core.model import (
     ENCRYPTED_KUBECONFIG,
     KINDS,
-    MECHANISMS,
     Cluster,
     Problem,
 )
@@ -70,16 +69,7 @@ def read_cluster(c: Collector, raw: Any, region: str | None, path: str = "irsa:c
         arn = read_provider_arn(c, f"{path}.oidcProviderArn", arn, issuer, region)
     thumbprints = read_thumbprints(c, f"{path}.thumbprints", raw.get("thumbprints"))
     kubeconfig = read_kubeconfig(c, f"{path}.kubeconfig", raw.get("kubeconfig"))
-    mechanism = raw.get("mechanism", "irsa")
-    if mechanism not in MECHANISMS:
-        c.add(f"{path}.mechanism", f"{show(mechanism)} is not a mechanism", "irsa, pod-identity or both")
-        mechanism = "irsa"
-    elif mechanism != "irsa" and kind == "aks":
-        c.add(
-            f"{path}.mechanism",
-            f"{mechanism} is only for kind: eks",
-            "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
-        )
+    mechanism = fields.mechanism(c, f"{path}.mechanism", raw.get("mechanism"), kind) or "irsa"
     if mechanism == "pod-identity":
         for key in ("issuerUrl", "oidcProviderArn", "audience", "thumbprints"):
             if key in raw:

@@ -12,6 +12,8 @@ from components.core.model import (
     DEFAULT_JOB_IMAGE,
     DEFAULT_MAX_SESSION_SECONDS,
     DEFAULT_TOKEN_EXPIRATION_SECONDS,
+    MECHANISMS,
+    Mechanism,
 )
 
 
@@ -87,3 +89,24 @@ def iam_name(c: Collector, path: str, raw: Any, what: str, most: int) -> str | N
         c.add(path, f"{show(value)} is not an IAM {what} name", f"1-{most} of letters, digits and +=,.@_-")
         return None
     return value
+
+
+def mechanism(c: Collector, path: str, raw: Any, kind: str | None = None) -> Mechanism | None:
+    """A mechanism, or None when absent or not one (reported); on an AKS cluster only irsa."""
+    if raw is None:
+        return None
+    if raw not in MECHANISMS:
+        c.add(path, f"{show(raw)} is not a mechanism", "irsa, pod-identity or both")
+        return None
+    eks_only(c, path, raw, kind)
+    return raw
+
+
+def eks_only(c: Collector, path: str, mechanism: Mechanism | None, kind: str | None) -> None:
+    """Pod Identity (pod-identity, both) needs EKS and its agent."""
+    if mechanism not in (None, "irsa") and kind == "aks":
+        c.add(
+            path,
+            f"{mechanism} is only for kind: eks",
+            "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
+        )

@@ -24,6 +24,7 @@ from components.core.model import (
     Guardrails,
     InvalidInput,
     Settings,
+    Workload,
 )
 from components.core.quotas import size_report
 
@@ -47,6 +48,25 @@ def cross_account_boundary(c: Collector, cross: CrossAccount, defaults: Guardrai
         "a permissions boundary policy ARN in the other account",
     )
     return cross
+
+
+def check_workload_mechanisms(c: Collector, cluster: Cluster, workloads: tuple[Workload, ...]) -> None:
+    """What each workload's mechanism (its own, else the cluster's) allows."""
+    for i, w in enumerate(workloads):
+        mechanism = w.mechanism or cluster.mechanism
+        fields.eks_only(c, f"irsa:workloads[{i}].mechanism", w.mechanism, cluster.kind)
+        if w.disable_session_tags and mechanism == "irsa":
+            c.add(
+                f"irsa:workloads[{i}].disableSessionTags",
+                "is only used with mechanism pod-identity or both",
+                "remove it (web identity has no session tags to disable)",
+            )
+        if w.extra_subjects and mechanism == "pod-identity":
+            c.add(
+                f"irsa:workloads[{i}].extraSubjects",
+                "is only used with mechanism irsa (or both)",
+                "Pod Identity pins one namespace/ServiceAccount per association: add a workload instead",
+            )
 
 
 def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -> Cluster | None:
@@ -113,27 +133,8 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
     if cross is not None and cross.roles:
         cross = cross_account_boundary(c, cross, defaults)
-    for i, w in enumerate(workloads if cluster is not None else ()):
-        assert cluster is not None
-        mechanism = w.mechanism or cluster.mechanism
-        if w.mechanism not in (None, "irsa") and cluster.kind == "aks":
-            c.add(
-                f"irsa:workloads[{i}].mechanism",
-                f"{w.mechanism} is only for kind: eks",
-                "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
-            )
-        if w.disable_session_tags and mechanism == "irsa":
-            c.add(
-                f"irsa:workloads[{i}].disableSessionTags",
-                "is only used with mechanism pod-identity or both",
-                "remove it (web identity has no session tags to disable)",
-            )
-        if w.extra_subjects and mechanism == "pod-identity":
-            c.add(
-                f"irsa:workloads[{i}].extraSubjects",
-                "is only used with mechanism irsa (or both)",
-                "Pod Identity pins one namespace/ServiceAccount per association: add a workload instead",
-            )
+    if cluster is not None:
+        check_workload_mechanisms(c, cluster, workloads)
 
     if c.problems or cluster is None or region is None:
         raise InvalidInput(c.problems)

@@ -14,7 +14,7 @@ from components.core.config.guardrails import merged_tags, read_boundary, read_t
 from components.core.config.service_config import GRANT_KEYS as SERVICE_GRANT_KEYS
 from components.core.config.service_config import read_managed_policies, read_service_grants, read_statements
 from components.core.kube import SUBJECT, WORKLOAD_NAME
-from components.core.model import MECHANISMS, NO_GUARDRAILS, Guardrails, Workload
+from components.core.model import NO_GUARDRAILS, Guardrails, Workload
 from components.core.trust import string_like
 
 WORKLOAD_KEYS = (
@@ -109,10 +109,7 @@ def read_workload(
     create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
     session_tags = c.boolean(f"{path}.sessionTags", raw.get("sessionTags"), False)
     untagged = c.boolean(f"{path}.disableSessionTags", raw.get("disableSessionTags"), False)
-    mechanism = raw.get("mechanism")
-    if mechanism is not None and mechanism not in MECHANISMS:
-        c.add(f"{path}.mechanism", f"{show(mechanism)} is not a mechanism", "irsa, pod-identity or both")
-        mechanism = None
+    mechanism = fields.mechanism(c, f"{path}.mechanism", raw.get("mechanism"))  # the cluster's kind: parse.py
     boundary = read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region)
     tags = merged_tags(c, f"{path}.tags", defaults.tags, read_tags(c, f"{path}.tags", raw.get("tags")))
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
