@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.core.model import Cluster, is_kubeconfig_contents
+from components.core.model import Cluster, is_kubeconfig_contents, uses_association
 
 
 @dataclass(frozen=True)
@@ -134,5 +134,7 @@ def cluster_target(
     """The target for a cluster's kind (`needs_arn`: some workload gets a Pod Identity association;
     by default, whether the cluster's mechanism gives them one)."""
     if cluster.kind == "eks":
-        return eks_target(cluster, region, opts, cluster.mechanism != "irsa" if needs_arn is None else needs_arn)
+        return eks_target(
+            cluster, region, opts, uses_association(cluster.mechanism) if needs_arn is None else needs_arn
+        )
     return aks_target(cluster, opts)

@@ -21,6 +21,17 @@ KINDS: tuple[Kind, ...] = get_args(Kind)
 ACCESS_LEVELS: tuple[Access, ...] = get_args(Access)
 MECHANISMS: tuple[Mechanism, ...] = get_args(Mechanism)
 
+
+def uses_association(mechanism: Mechanism) -> bool:
+    """A Pod Identity association: pod-identity, or both during a migration."""
+    return mechanism != "irsa"
+
+
+def uses_web_identity(mechanism: Mechanism) -> bool:
+    """Web identity through the cluster's OIDC provider: irsa, or both during a migration."""
+    return mechanism != "pod-identity"
+
+
 DEFAULT_AUDIENCE = "sts.amazonaws.com"
 DEFAULT_JOB_IMAGE = "public.ecr.aws/lambda/python:3.12"
 DEFAULT_TRUST_POLICY_MAX_CHARS = 2048
@@ -189,12 +200,12 @@ class Settings:
     @property
     def web_identity(self) -> bool:
         """Whether any workload is trusted through the cluster's OIDC provider (so the stack needs one)."""
-        return any(self.mechanism_of(w) != "pod-identity" for w in self.workloads)
+        return any(uses_web_identity(self.mechanism_of(w)) for w in self.workloads)
 
     @property
     def associations(self) -> bool:
         """Whether any workload gets a Pod Identity association (so the stack needs the cluster's ARN)."""
-        return any(self.mechanism_of(w) != "irsa" for w in self.workloads)
+        return any(uses_association(self.mechanism_of(w)) for w in self.workloads)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from components.core import documents, manifests, names, presets, service_grants
 from components.core.aws import issuer_host
-from components.core.model import Chain, IdentitySpec, Mechanism, Settings
+from components.core.model import Chain, IdentitySpec, Mechanism, Settings, uses_association, uses_web_identity
 from components.core.unknowns import is_unknown, unknown
 
 
@@ -49,7 +49,7 @@ class WorkloadShape:
     @property
     def pod_identity(self) -> bool:
         """Whether it creates a Pod Identity association (pod-identity, or both during a migration)."""
-        return self.mechanism != "irsa"
+        return uses_association(self.mechanism)
 
     def role_guardrails(self) -> dict[str, Any]:
         """The role's path, boundary and tags as resource arguments, each only when set (no diff otherwise)."""
@@ -91,12 +91,12 @@ class WorkloadPlan:
     @property
     def pod_identity(self) -> bool:
         """EKS Pod Identity (an association): pod-identity, or both during a migration."""
-        return self.spec.mechanism != "irsa"
+        return uses_association(self.spec.mechanism)
 
     @property
     def web_identity(self) -> bool:
         """Web identity through the cluster's OIDC provider: irsa, or both during a migration."""
-        return self.spec.mechanism != "pod-identity"
+        return uses_web_identity(self.spec.mechanism)
 
     @property
     def shape(self) -> WorkloadShape:
