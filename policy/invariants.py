@@ -40,6 +40,16 @@ def _account_wide(principal: Any) -> bool:
     return text == "*" or text.endswith(":root") or text.isdigit()
 
 
+def untagged_pod_identity_problems(document: dict[str, Any]) -> list[str]:
+    """Pod Identity statements that declare (by Sid) they cannot pin the session tags."""
+    return [
+        f"Statement[{i}]: Pod Identity trust without session tags: it pins only the account, so any association "
+        "there (by whoever may pass this role) can use it"
+        for i, st in enumerate(_list(document.get("Statement")))
+        if isinstance(st, dict) and st.get("Sid") == UNTAGGED_POD_IDENTITY_SID
+    ]
+
+
 def trust_policy_problems(document: dict[str, Any]) -> list[str]:
     """Why a trust policy lets more than one pinned ServiceAccount and audience (or role) assume the role."""
     problems = []

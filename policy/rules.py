@@ -7,12 +7,12 @@ from collections.abc import Callable
 from typing import Any
 
 from invariants import (
-    UNTAGGED_POD_IDENTITY_SID,
     as_document,
     job_problems,
     permission_policy_problems,
     pod_spec_problems,
     trust_policy_problems,
+    untagged_pod_identity_problems,
 )
 from pulumi_policy import (
     EnforcementLevel,
@@ -32,15 +32,17 @@ def _resource_rule(
     description: str,
     types: tuple[str, ...],
     validate: Callable[[ResourceValidationArgs, ReportViolation], None],
+    level: EnforcementLevel = EnforcementLevel.MANDATORY,
+    config_schema: PolicyConfigSchema | None = None,
 ) -> ResourceValidationPolicy:
-    """A mandatory rule whose validation runs only on the resource types it is about."""
+    """A rule (mandatory unless said) whose validation runs only on the resource types it is about."""
 
     def run(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type in types:
             validate(args, report)
 
     return ResourceValidationPolicy(
-        name=name, description=description, enforcement_level=EnforcementLevel.MANDATORY, validate=run
+        name=name, description=description, enforcement_level=level, validate=run, config_schema=config_schema
     )
 
 
@@ -74,8 +76,6 @@ def _validate_workload(args: ResourceValidationArgs, report: ReportViolation) ->
 
 
 def _validate_boundary(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != "aws:iam/role:Role":
-        return
     boundary = args.props.get("permissionsBoundary")
     pattern = str(args.get_config().get("boundaryArnPattern") or "")
     if not boundary:
@@ -85,17 +85,9 @@ def _validate_boundary(args: ResourceValidationArgs, report: ReportViolation) ->
 
 
 def _validate_untagged_pod_identity(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != "aws:iam/role:Role":
-        return
-    doc = as_document(args.props.get("assumeRolePolicy")) or {}
-    statements = doc.get("Statement")
-    for st in statements if isinstance(statements, list) else [statements]:
-        if isinstance(st, dict) and st.get("Sid") == UNTAGGED_POD_IDENTITY_SID:
-            report(
-                "Pod Identity trust without session tags: it pins only the account, so any association there "
-                "(by whoever may pass this role) can use it",
-                None,
-            )
+    doc = as_document(args.props.get("assumeRolePolicy"))
+    for problem in untagged_pod_identity_problems(doc) if doc is not None else []:
+        report(problem, None)
 
 
 def _validate_annotations(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -134,21 +126,23 @@ hardened_workloads = _resource_rule(
 )
 # Advisory unless the pack is configured so: {"role-has-permissions-boundary": {"enforcementLevel": "mandatory",
 # "boundaryArnPattern": "arn:aws:iam::*:policy/org/workload-boundary"}} (pulumi preview --policy-pack-config).
-role_has_permissions_boundary = ResourceValidationPolicy(
-    name="role-has-permissions-boundary",
-    description="Every IAM role carries a permissions boundary, matching boundaryArnPattern when one is configured.",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_validate_boundary,
-    config_schema=PolicyConfigSchema(
+role_has_permissions_boundary = _resource_rule(
+    "role-has-permissions-boundary",
+    "Every IAM role carries a permissions boundary, matching boundaryArnPattern when one is configured.",
+    ("aws:iam/role:Role",),
+    _validate_boundary,
+    EnforcementLevel.ADVISORY,
+    PolicyConfigSchema(
         properties={"boundaryArnPattern": {"type": "string", "description": "fnmatch pattern the boundary ARN matches"}}
     ),
 )
 # Advisory: a workload that set disableSessionTags chose it, and the plan warned; mandatory if configured so.
-untagged_pod_identity = ResourceValidationPolicy(
-    name="pod-identity-session-tags",
-    description="Pod Identity trusts pin the namespace and ServiceAccount session tags (or say they cannot).",
-    enforcement_level=EnforcementLevel.ADVISORY,
-    validate=_validate_untagged_pod_identity,
+untagged_pod_identity = _resource_rule(
+    "pod-identity-session-tags",
+    "Pod Identity trusts pin the namespace and ServiceAccount session tags (or say they cannot).",
+    ("aws:iam/role:Role",),
+    _validate_untagged_pod_identity,
+    EnforcementLevel.ADVISORY,
 )
 service_account_roles_defined = StackValidationPolicy(
     name="service-account-role-in-stack",
