@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ import hypothesis  # noqa: F401 - see below
 import pytest
 import yaml
 
+from components.cli import main as cli
 from components.cli.plan import run_plan
 from components.cli.stackfile import known_stacks, load_settings
 from components.core.config.parse import parse_settings
@@ -140,3 +143,14 @@ def repo(tmp_path: Path) -> Path:
 
 # The policy pack is its own Pulumi project (policy/), imported by top-level module names as Pulumi runs it.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "policy"))
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """The command line in-process: exit code, stdout, stderr; an exception escaping it fails the test."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(list(args))
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+    return code, out.getvalue(), err.getvalue()

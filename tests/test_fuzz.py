@@ -18,14 +18,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import conftest
 import pytest
 import yaml
 from conftest import EKS_CONFIG, ROOT, config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from oidc_issuer import LocalIssuer
-
-from components.cli import main as cli
 
 EXAMPLES = int(os.environ.get("IRSA_FUZZ_EXAMPLES", "20"))
 FUZZ = settings(
@@ -40,16 +39,13 @@ SHIPPED = [p.read_bytes() for p in sorted((ROOT / "stacks").glob("Pulumi.*.yaml"
 
 
 def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
+    """The shared runner, plus what fuzzing insists on: a contract exit code, and stderr only of warnings
+    and problem lines (never a traceback)."""
+    code, out, err = conftest.run_cli(*args)
     assert code in (0, 1, 2), code
-    for line in err.getvalue().splitlines():
+    for line in err.splitlines():
         assert line.startswith("warning: ") or (": " in line and line.endswith(")")), line
-    return code, out.getvalue(), err.getvalue()
+    return code, out, err
 
 
 @contextlib.contextmanager

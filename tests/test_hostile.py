@@ -4,7 +4,6 @@ one contract line per problem, no traceback, quickly and in bounded memory."""
 from __future__ import annotations
 
 import base64
-import contextlib
 import io
 import json
 import os
@@ -20,27 +19,15 @@ from typing import Any
 import jwt
 import pytest
 import yaml
-from conftest import AKS_CONFIG, CROSS_CONFIG, EKS_CONFIG, ROOT, by_type, config, git, plan_of
+from conftest import AKS_CONFIG, CROSS_CONFIG, EKS_CONFIG, ROOT, by_type, config, git, plan_of, run_cli
 from oidc_issuer import KID, LocalIssuer
 
 from components import program
-from components.cli import main as cli
 from components.cli import render
 from components.cli.stackfile import MAX_NODES, read_config
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, TOKEN_MAX_BYTES
 from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    """The command line in-process: exit code, stdout, stderr; an exception escaping it fails the test."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = cli.main(list(args))
-        except SystemExit as exit_:
-            code = int(exit_.code or 0)
-    return code, out.getvalue(), err.getvalue()
 
 
 def contract_lines(err: str) -> list[str]:
