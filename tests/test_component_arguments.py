@@ -133,14 +133,9 @@ def test_the_other_components_check_their_arguments_too() -> None:
 
 def run_program(make: Any) -> tuple[list[dict[str, Any]], dict[str, Any], Exception | None]:
     """Run `make()` as a Pulumi program on the mock engine; the registrations, what it resolved, any error."""
-    from pulumi.runtime import settings as runtime_settings
+    from components.cli.plan import PlanMocks, install_mocks
 
-    from components.cli.plan import PlanMocks, RecordingMonitor
-
-    mocks = PlanMocks(parse_settings(EKS_CONFIG, "dev"))
-    monitor = RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, "other", "team", preview=False, monitor=monitor)
+    monitor = install_mocks(PlanMocks(parse_settings(EKS_CONFIG, "dev")), "other", "team")
     seen: dict[str, Any] = {}
 
     @pulumi.runtime.test

@@ -11,7 +11,7 @@ import pytest
 from conftest import AKS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 
 from components.cli import render
-from components.cli.plan import PlanMocks, RecordingMonitor
+from components.cli.plan import PlanMocks, install_mocks
 from components.core.config.parse import parse_settings
 from components.targets import IssuerNotEnabledError, aks_issuer
 
@@ -246,14 +246,10 @@ class _NoIssuerMocks(PlanMocks):
 
 
 def test_aks_cluster_without_issuer_fails_the_program_with_the_fix() -> None:
-    from pulumi.runtime import settings as runtime_settings
-
     from components.program import build
 
     settings = parse_settings(AKS_CONFIG, "dev")
-    mocks = _NoIssuerMocks(settings)
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, "irsa", "dev", preview=False, monitor=RecordingMonitor(mocks))
+    install_mocks(_NoIssuerMocks(settings), "irsa", "dev")
 
     @pulumi.runtime.test
     def program() -> Any:
@@ -265,15 +261,10 @@ def test_aks_cluster_without_issuer_fails_the_program_with_the_fix() -> None:
 
 def test_components_compose_in_another_program() -> None:
     """Another team's program: its own provider ARN and issuer, our WorkloadIdentity, no stack config."""
-    from pulumi.runtime import settings as runtime_settings
-
     from components import WorkloadIdentity
 
     settings = parse_settings(EKS_CONFIG, "dev")
-    mocks = PlanMocks(settings)
-    monitor = RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, "other", "team", preview=False, monitor=monitor)
+    monitor = install_mocks(PlanMocks(settings), "other", "team")
     seen: dict[str, Any] = {}
 
     @pulumi.runtime.test

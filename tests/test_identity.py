@@ -47,17 +47,13 @@ def test_removing_a_workload_leaves_the_others_alone() -> None:
 def test_aliases_keep_urns_across_a_rename() -> None:
     """Renaming a component type must register an alias to the old type, so the engine maps old URNs."""
     import pulumi
-    from pulumi.runtime import settings as runtime_settings
 
     from components import aliases
-    from components.cli.plan import PlanMocks, RecordingMonitor
+    from components.cli.plan import PlanMocks, install_mocks
     from components.core.config.parse import parse_settings
 
     assert aliases.PREVIOUS_TYPES["irsa:index:WorkloadIdentity"] == ()  # nothing renamed yet
-    mocks = PlanMocks(parse_settings(EKS_CONFIG, "dev"))
-    monitor = RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, "irsa", "dev", preview=False, monitor=monitor)
+    monitor = install_mocks(PlanMocks(parse_settings(EKS_CONFIG, "dev")), "irsa", "dev")
     seen: list[Any] = []
     original = monitor.RegisterResource
 

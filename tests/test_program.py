@@ -10,10 +10,9 @@ import pulumi
 import pytest
 from conftest import EKS_CONFIG, config
 from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings as runtime_settings
 
 from components import program
-from components.cli.plan import PlanMocks, RecordingMonitor
+from components.cli.plan import PlanMocks, RecordingMonitor, install_mocks
 from components.core.config.parse import parse_settings
 
 
@@ -23,10 +22,7 @@ def _engine_config(raw: dict[str, Any]) -> dict[str, str]:
 
 
 def _run_main(raw: dict[str, Any], caplog: pytest.LogCaptureFixture) -> tuple[RecordingMonitor, Exception | None]:
-    mocks = PlanMocks(parse_settings(EKS_CONFIG, "dev"))
-    monitor = RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, "irsa", "dev", preview=False, monitor=monitor)
+    monitor = install_mocks(PlanMocks(parse_settings(EKS_CONFIG, "dev")), "irsa", "dev")
     runtime_config.set_all_config(_engine_config(raw))
 
     @pulumi.runtime.test

@@ -165,12 +165,19 @@ async def _resolve(outputs: dict[str, Any], into: dict[str, Any]) -> None:
     into.update(_plain(await value(outputs)))
 
 
+def install_mocks(mocks: PlanMocks, project: str, stack: str) -> RecordingMonitor:
+    """Point the Pulumi runtime at the mock engine, with preview=False so every apply runs (a preview
+    leaves unknowns, and applies on them silently never run); returns the monitor recording registrations."""
+    monitor = RecordingMonitor(mocks)
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_mocks(mocks, project, stack, preview=False, monitor=monitor)
+    return monitor
+
+
 def run_plan(settings: Settings) -> PlanResult:
     """Register the stack's resources on the mock engine (preview=False, so every apply runs)."""
     mocks = PlanMocks(settings)
-    monitor = RecordingMonitor(mocks)
-    runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, settings.project, settings.stack, preview=False, monitor=monitor)
+    monitor = install_mocks(mocks, settings.project, settings.stack)
     result = PlanResult(settings.project, settings.stack, summary=workload_rows(settings))
 
     @pulumi.runtime.test
