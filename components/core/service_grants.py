@@ -210,10 +210,12 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
     that does not exist, a ciphertext that is not one): only an access-denied error fails it."""
     checks: list[dict[str, Any]] = []
 
-    def pair(service: str, call: str, inside: dict[str, Any], outside: dict[str, Any] | None) -> None:
-        checks.append({"service": service, "call": call, "params": inside, "expect": "allowed"})
-        if outside is not None:
-            checks.append({"service": service, "call": call, "params": outside, "expect": "denied"})
+    def add(service: str, call: str, params: dict[str, Any], expect: str) -> None:
+        checks.append({"service": service, "call": call, "params": params, "expect": expect})
+
+    def pair(service: str, call: str, inside: dict[str, Any], outside: dict[str, Any]) -> None:
+        add(service, call, inside, "allowed")
+        add(service, call, outside, "denied")
 
     for t in grants.dynamodb:
         pair("dynamodb", "describe_table", {"TableName": t.table}, {"TableName": _sibling(_last(t.table))})
@@ -228,22 +230,8 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
     for topic in grants.sns:  # publishing changes something: the allowed side only when the stack opts in
         arn = topic if topic.startswith("arn:") else place.arn("sns", topic)
         if grants.verify_publish:
-            checks.append(
-                {
-                    "service": "sns",
-                    "call": "publish",
-                    "params": {"TopicArn": arn, "Message": "irsa verification probe"},
-                    "expect": "allowed",
-                }
-            )
-        checks.append(
-            {
-                "service": "sns",
-                "call": "publish",
-                "params": {"TopicArn": _sibling(arn), "Message": "irsa probe"},
-                "expect": "denied",
-            }
-        )
+            add("sns", "publish", {"TopicArn": arn, "Message": "irsa verification probe"}, "allowed")
+        add("sns", "publish", {"TopicArn": _sibling(arn), "Message": "irsa probe"}, "denied")
     for secret in grants.secrets:
         pair("secretsmanager", "describe_secret", {"SecretId": secret}, {"SecretId": _sibling(_last(secret))})
     for path in grants.parameters:
@@ -254,32 +242,17 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
             {"Path": plain, "MaxResults": 1},
             {"Path": f"/irsa-outside{plain}", "MaxResults": 1},
         )
+    bogus = {"base64": "aXJzYQ=="}  # not a ciphertext: KMS authorizes the key, then refuses the blob
     for k in grants.kms:
-        if k.access == "decrypt":  # a bogus ciphertext: authorized, then refused as invalid
-            pair("kms", "decrypt", {"KeyId": k.key, "CiphertextBlob": {"base64": "aXJzYQ=="}}, None)
-            checks.append(
-                {
-                    "service": "kms",
-                    "call": "encrypt",
-                    "params": {"KeyId": k.key, "Plaintext": "irsa"},
-                    "expect": "denied",
-                }
-            )
+        encrypt = {"KeyId": k.key, "Plaintext": "irsa"}
+        if k.access == "decrypt":
+            add("kms", "decrypt", {"KeyId": k.key, "CiphertextBlob": bogus}, "allowed")
+            add("kms", "encrypt", encrypt, "denied")
         elif k.access == "encrypt-decrypt":  # decrypt the blob it just encrypted
-            pair("kms", "round_trip", {"KeyId": k.key, "Plaintext": "irsa"}, None)
+            add("kms", "round_trip", encrypt, "allowed")
         else:
-            pair("kms", "encrypt", {"KeyId": k.key, "Plaintext": "irsa"}, None)
-            if k.access == "encrypt":
-                checks.append(
-                    {
-                        "service": "kms",
-                        "call": "decrypt",
-                        "params": {"KeyId": k.key, "CiphertextBlob": {"base64": "aXJzYQ=="}},
-                        "expect": "denied",
-                    }
-                )
+            add("kms", "encrypt", encrypt, "allowed")
+            add("kms", "decrypt", {"KeyId": k.key, "CiphertextBlob": bogus}, "denied")
     for key in s3_keys:  # an S3-only key: its direct use is denied
-        checks.append(
-            {"service": "kms", "call": "encrypt", "params": {"KeyId": key, "Plaintext": "irsa"}, "expect": "denied"}
-        )
+        add("kms", "encrypt", {"KeyId": key, "Plaintext": "irsa"}, "denied")
     return checks
