@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from components.core.aws import EKS_ISSUER, PROVIDER_ARN, THUMBPRINT, issuer_host, partition_of
+from components.core.aws import EKS_ISSUER, PROVIDER_ARN, THUMBPRINT, issuer_host
 from components.core.config import fields
 from components.core.config.collector import Collector, show
 from components.core.kube import AKS_HOST, CLUSTER_NAME, RESOURCE_GROUP
@@ -145,12 +145,7 @@ def read_provider_arn(c: Collector, path: str, arn: str, issuer: str | None, reg
             "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>",
         )
         return None
-    if region is not None and m.group(1) != partition_of(region):
-        c.add(
-            path,
-            f"partition {m.group(1)!r} does not match region {region!r}",
-            f"an ARN in partition {partition_of(region)!r}",
-        )
+    if not fields.partition_matches(c, path, m.group(1), region):
         return None
     if issuer is not None and m.group(3).rstrip("/") != issuer_host(issuer).rstrip("/"):
         c.add(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.core.aws import REGION, ROLE_NAME
+from components.core.aws import REGION, ROLE_NAME, partition_of
 from components.core.config.collector import Collector, show
 from components.core.kube import DNS_LABEL, DNS_SUBDOMAIN, IMAGE
 from components.core.model import (
@@ -110,3 +110,15 @@ def eks_only(c: Collector, path: str, mechanism: Mechanism | None, kind: str | N
             f"{mechanism} is only for kind: eks",
             "irsa for aks: EKS Pod Identity needs the EKS Pod Identity Agent",
         )
+
+
+def partition_matches(c: Collector, path: str, partition: str, region: str | None) -> bool:
+    """Whether an ARN's partition is the stack region's (reported when not; unknown region: yes)."""
+    if region is None or partition == partition_of(region):
+        return True
+    c.add(
+        path,
+        f"partition {partition!r} does not match region {region!r}",
+        f"an ARN in partition {partition_of(region)!r}",
+    )
+    return False

@@ -8,7 +8,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-from components.core.aws import PARAMETER_ARN, QUEUE_ARN, ROLE_ARN, SECRET_ARN, ZONE_ID, bucket_problem, partition_of
+from components.core.aws import PARAMETER_ARN, QUEUE_ARN, ROLE_ARN, SECRET_ARN, ZONE_ID, bucket_problem
+from components.core.config import fields
 from components.core.config.collector import Collector, show
 from components.core.config.service_config import read_kms_key
 from components.core.model import ACCESS_LEVELS, S3Grant
@@ -99,13 +100,7 @@ def read_role_arns(c: Collector, path: str, raw: Any, region: str | None) -> tup
         m = ROLE_ARN.fullmatch(arn) if isinstance(arn, str) else None
         if m is None:
             c.add(f"{path}[{i}]", f"{show(arn)} is not an IAM role ARN", allowed)
-        elif region is not None and m.group(1) != partition_of(region):
-            c.add(
-                f"{path}[{i}]",
-                f"partition {m.group(1)!r} does not match region {region!r}",
-                f"an ARN in partition {partition_of(region)!r}",
-            )
-        else:
+        elif fields.partition_matches(c, f"{path}[{i}]", m.group(1), region):
             arns.append(arn)
     return tuple(arns)
 

@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from components.core.aws import partition_of
+from components.core.config import fields
 from components.core.config.collector import Collector, key_text, show
 from components.core.model import Guardrails
 
@@ -30,12 +30,7 @@ def read_boundary(c: Collector, path: str, raw: Any, region: str | None) -> str 
     if found is None:
         c.add(path, f"{show(raw)} is not a managed policy ARN", allowed)
         return None
-    if region is not None and found.group(1) != partition_of(region):
-        c.add(
-            path,
-            f"partition {found.group(1)!r} does not match region {region!r}",
-            f"an ARN in {partition_of(region)!r}",
-        )
+    if not fields.partition_matches(c, path, found.group(1), region):
         return None
     return str(raw)
 
