@@ -164,8 +164,7 @@ def read_chain(c: Collector, path: str, raw: Any, region: str | None) -> Chain |
     """The role the verification Job chains into, and the grant it checks there."""
     if raw is None:
         return None
-    if not isinstance(raw, Mapping):
-        c.add(path, f"{show(raw)} is not a map", f"a map with {', '.join(CHAIN_ARGS)}")
+    if not c.is_map(path, raw, f"a map with {', '.join(CHAIN_ARGS)}"):
         return None
     role_arn = c.string(f"{path}.role_arn", raw.get("role_arn"))
     if role_arn is not None and not ROLE_ARN.fullmatch(role_arn):

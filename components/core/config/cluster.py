@@ -35,8 +35,7 @@ def read_cluster(c: Collector, raw: Any, region: str | None, path: str = "irsa:c
     if raw is None:
         c.add(path, "is required", "a map with kind, name and, for aks, resourceGroup")
         return None
-    if not isinstance(raw, Mapping):
-        c.add(path, f"{show(raw)} is not a map", "a map with kind, name and, for aks, resourceGroup")
+    if not c.is_map(path, raw, "a map with kind, name and, for aks, resourceGroup"):
         return None
     c.unknown_keys(path, raw, CLUSTER_KEYS)
     kind = raw.get("kind")

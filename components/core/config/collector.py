@@ -26,6 +26,13 @@ class Collector:
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 self.add(f"{path}.{key_text(key)}", "unknown key", f"{hint}known keys: {', '.join(known)}")
 
+    def is_map(self, path: str, value: Any, allowed: str) -> bool:
+        """Whether `value` is a map; says so when it is not."""
+        if isinstance(value, Mapping):
+            return True
+        self.add(path, f"{show(value)} is not a map", allowed)
+        return False
+
     def items(self, path: str, value: Any, allowed: str, *, required: bool = True) -> list[Any] | None:
         """A non-empty list, or None after saying why not (silently None when absent and optional)."""
         if value is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from components.core.aws import EXTERNAL_ID, ROLE_NAME
@@ -23,8 +22,7 @@ def read_cross_account(
     path = "irsa:crossAccount"
     if raw is None:
         return None
-    if not isinstance(raw, Mapping):
-        c.add(path, f"{show(raw)} is not a map", "a map with accountId, profile or roleArn, and roles")
+    if not c.is_map(path, raw, "a map with accountId, profile or roleArn, and roles"):
         return None
     c.unknown_keys(path, raw, CROSS_ACCOUNT_KEYS)
     account = raw.get("accountId")
@@ -56,8 +54,7 @@ def read_cross_account(
     seen: set[str] = set()
     for i, r in enumerate(roles_raw):
         p = f"{path}.roles[{i}]"
-        if not isinstance(r, Mapping):
-            c.add(p, f"{show(r)} is not a map", "a map with name, trustedWorkloads, externalId and s3")
+        if not c.is_map(p, r, "a map with name, trustedWorkloads, externalId and s3"):
             continue
         c.unknown_keys(p, r, CROSS_ROLE_KEYS)
         name = c.string(f"{p}.name", r.get("name"))

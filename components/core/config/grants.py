@@ -29,8 +29,7 @@ def read_grants(c: Collector, path: str, raw: Any, required: bool = True) -> tup
 
 def read_grant(c: Collector, p: str, g: Any, keys: tuple[str, ...]) -> S3Grant | None:
     """One S3 grant; `keys` are the keys its map may have (a chain's map has a role beside the grant)."""
-    if not isinstance(g, Mapping):
-        c.add(p, f"{show(g)} is not a map", "a map with bucket, prefix (optional) and access")
+    if not c.is_map(p, g, "a map with bucket, prefix (optional) and access"):
         return None
     c.unknown_keys(p, g, keys)
     bucket = c.string(f"{p}.bucket", g.get("bucket"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 from components.core.config import fields
@@ -52,8 +51,7 @@ def read_tags(c: Collector, path: str, raw: Any) -> tuple[tuple[str, str], ...]:
     """Tags as a map of strings: IAM's limits, and no `aws:` prefix (reserved for AWS)."""
     if raw is None:
         return ()
-    if not isinstance(raw, Mapping):
-        c.add(path, f"{show(raw)} is not a map", "tags as key: value strings")
+    if not c.is_map(path, raw, "tags as key: value strings"):
         return ()
     tags = []
     for key, value in raw.items():
@@ -93,8 +91,7 @@ def read_defaults(c: Collector, raw: Any, region: str | None) -> Guardrails:
     path = "irsa:defaults"
     if raw is None:
         return Guardrails()
-    if not isinstance(raw, Mapping):
-        c.add(path, f"{show(raw)} is not a map", f"a map with {', '.join(DEFAULTS_KEYS)}")
+    if not c.is_map(path, raw, f"a map with {', '.join(DEFAULTS_KEYS)}"):
         return Guardrails()
     c.unknown_keys(path, raw, DEFAULTS_KEYS)
     tags = read_tags(c, f"{path}.tags", raw.get("tags"))

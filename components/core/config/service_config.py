@@ -70,8 +70,7 @@ def _maps(c: Collector, path: str, raw: Any, keys: tuple[str, ...]) -> list[tupl
     listed = c.items(path, raw, f"a list of {{{', '.join(keys)}}}", required=False) or []
     found = []
     for i, item in enumerate(listed):
-        if not isinstance(item, Mapping):
-            c.add(f"{path}[{i}]", f"{show(item)} is not a map", f"a map with {', '.join(keys)}")
+        if not c.is_map(f"{path}[{i}]", item, f"a map with {', '.join(keys)}"):
             continue
         c.unknown_keys(f"{path}[{i}]", item, keys)
         found.append((f"{path}[{i}]", item))
@@ -191,10 +190,7 @@ def read_statements(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
     found = []
     for i, statement in enumerate(listed):
         where = f"{path}[{i}]"
-        if not isinstance(statement, Mapping):
-            c.add(
-                where, f"{show(statement)} is not a map", "an IAM statement: Sid, Effect, Action, Resource, Condition"
-            )
+        if not c.is_map(where, statement, "an IAM statement: Sid, Effect, Action, Resource, Condition"):
             continue
         c.unknown_keys(where, statement, STATEMENT_KEYS)
         sid = statement.get("Sid")

@@ -93,8 +93,7 @@ def read_workloads(
 def read_workload(
     c: Collector, path: str, raw: Any, stack: str, region: str | None, defaults: Guardrails = NO_GUARDRAILS
 ) -> Workload | None:
-    if not isinstance(raw, Mapping):
-        c.add(path, f"{show(raw)} is not a map", "a map with name, namespace, serviceAccount and s3")
+    if not c.is_map(path, raw, "a map with name, namespace, serviceAccount and s3"):
         return None
     c.unknown_keys(path, raw, WORKLOAD_KEYS)
     before = len(c.problems)
