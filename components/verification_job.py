@@ -79,15 +79,20 @@ class VerificationJob(pulumi.ComponentResource):
         name: str,
         planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
         role_arn: pulumi.Output[str],
+        cluster: int,
         opts: pulumi.ResourceOptions,
+        former: list[pulumi.Alias] | None = None,
     ) -> "VerificationJob":
+        """The Job of a plan in its `cluster`-th cluster; `former`: the component's former names (its children
+        keep theirs too)."""
         job = cls.__new__(cls)
         if isinstance(planned, WorkloadPlan):
             plan = planned
-            job._register(name, plan.script_config_map(), role_arn.apply(plan.job), opts)
+            body = role_arn.apply(lambda a: plan.job(a, plan.spec.where[cluster]))
+            job._register(name, plan.script_config_map(), body, opts, former)
         else:
-            body = pulumi.Output.all(planned, role_arn).apply(lambda v: v[0].job(v[1]))
-            job._register(name, planned.apply(lambda p: p.script_config_map()), body, opts)
+            body = pulumi.Output.all(planned, role_arn).apply(lambda v: v[0].job(v[1], v[0].spec.where[cluster]))
+            job._register(name, planned.apply(lambda p: p.script_config_map()), body, opts, former)
         return job
 
     def _register(
@@ -96,8 +101,14 @@ class VerificationJob(pulumi.ComponentResource):
         script: pulumi.Input[dict[str, Any]],
         body: pulumi.Output[dict[str, Any]],
         opts: pulumi.ResourceOptions | None,
+        former: list[pulumi.Alias] | None = None,
     ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
+        renamed = [str(a.name) for a in former or [] if isinstance(a.name, str)]
+
+        def child(suffix: str) -> list[pulumi.Input[str] | pulumi.Alias] | None:
+            return [pulumi.Alias(name=f"{old}-{suffix}") for old in renamed] or None
+
         # The script waits only for a Namespace the stack creates, keeping it off the IAM chain's critical path.
         namespaces = [d for d in depends_on_of(opts) if isinstance(d, k8s.core.v1.Namespace)]
         plain = isinstance(script, dict)
@@ -106,14 +117,16 @@ class VerificationJob(pulumi.ComponentResource):
             f"{name}-script",
             metadata=script["metadata"] if plain else script_output["metadata"],  # type: ignore[index]
             data=script["data"] if plain else script_output["data"],  # type: ignore[index]
-            opts=pulumi.ResourceOptions(parent=self, depends_on=namespaces),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=namespaces, aliases=child("script")),
         )
         job = k8s.batch.v1.Job(
             f"{name}-job",
             metadata=body["metadata"],
             spec=body["spec"],
             # The Job must start after everything its parent waits for (the role's policy).
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[config_map, *depends_on_of(opts)]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[config_map, *depends_on_of(opts)], aliases=child("job")
+            ),
         )
         self.job_name = job.metadata.name
         self.register_outputs({"job_name": self.job_name})

@@ -12,11 +12,12 @@ from components import aliases
 from components.core import documents
 from components.core.config import arguments
 from components.core.config.grants import prefix_warnings
-from components.core.model import InvalidInput
+from components.core.model import InvalidInput, Placement
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
 from components.dependencies import depends_on_of
 from components.grant_args import ChainArgs, S3GrantArgs
 from components.invalid_arguments import InvalidArguments
+from components.targets import ClusterBinding
 from components.verification_job import VerificationJob
 
 
@@ -148,6 +149,13 @@ def _plan_or_raise(name: str, args: dict[str, Any]) -> WorkloadPlan:
         raise InvalidArguments(error.problems) from None
 
 
+def _in_cluster_number(
+    render: Callable[[WorkloadPlan, str, Placement], dict[str, Any]], index: int
+) -> Callable[[WorkloadPlan, str], dict[str, Any]]:
+    """A per-cluster render bound to the plan's `index`-th cluster."""
+    return lambda plan, arn: render(plan, arn, plan.spec.where[index])
+
+
 class WorkloadIdentity(pulumi.ComponentResource):
     """Lets one Kubernetes ServiceAccount act as an IAM role with least-privilege permissions."""
 
@@ -178,33 +186,40 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     pulumi.log.warn(warning)
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
-        self._register(
-            name,
-            shape,
-            planned,
+        binding = ClusterBinding(
+            shape.where[0],
             args.get("oidc_provider_arn") or "",
             args.get("issuer_url") or "",
             args.get("cluster_arn") or "",
-            opts,
-            args.get("account_id"),
         )
+        self._register(name, shape, planned, [binding], opts, args.get("account_id"))
 
     @classmethod
     def from_plan(
         cls,
         name: str,
         plan: WorkloadPlan,
-        provider_arn: pulumi.Input[str],
-        issuer_url: pulumi.Input[str],
-        cluster_arn: pulumi.Input[str],
+        clusters: Sequence[ClusterBinding],
         opts: pulumi.ResourceOptions | None = None,
         account: pulumi.Input[str] | None = None,
     ) -> "WorkloadIdentity":
-        """The component for an already validated plan (the stack program's door: no argument round trip);
-        `account` resolves grants given by name when the plan has no account (one lookup per stack)."""
+        """The component for an already validated plan (the stack program's door: no argument round trip),
+        with one binding per placement of the plan; `account` resolves grants given by name when the plan
+        has no account (one lookup per stack)."""
         identity = cls.__new__(cls)
-        identity._register(name, plan.shape, plan, provider_arn, issuer_url, cluster_arn, opts, account)
+        identity._register(name, plan.shape, plan, list(clusters), opts, account)
         return identity
+
+    def _in_cluster(
+        self, binding: ClusterBinding, suffix: str, name: str, depends_on: list[pulumi.Resource]
+    ) -> pulumi.ResourceOptions:
+        """Options of a child in one cluster: its Kubernetes provider, former names, what it waits for."""
+        return pulumi.ResourceOptions(
+            parent=self,
+            depends_on=list(dict.fromkeys(depends_on)),
+            provider=binding.kubernetes_provider,
+            aliases=[pulumi.Alias(name=n) for n in binding.placement.aliases(name, suffix)] or None,
+        )
 
     @staticmethod
     def _policy(
@@ -237,9 +252,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
         name: str,
         shape: WorkloadShape,
         planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
-        provider_arn: pulumi.Input[str],
-        issuer_url: pulumi.Input[str],
-        cluster_arn: pulumi.Input[str],
+        clusters: list[ClusterBinding],
         opts: pulumi.ResourceOptions | None,
         account: pulumi.Input[str] | None = None,
     ) -> None:
@@ -256,8 +269,11 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 return arn.apply(lambda a: render(plan, a))
             return pulumi.Output.all(planned, arn).apply(lambda v: render(v[0], v[1]))
 
-        trust = pulumi.Output.all(planned, provider_arn, issuer_url, cluster_arn).apply(
-            lambda v: documents.to_json(v[0].trust(v[1], v[2], v[3]))
+        deploy_time = [x for b in clusters for x in (b.provider_arn, b.issuer_url, b.cluster_arn)]
+        trust = pulumi.Output.all(planned, *deploy_time).apply(
+            lambda v: documents.to_json(
+                v[0].trust_in([(p, *v[1 + 3 * i : 4 + 3 * i]) for i, p in enumerate(v[0].spec.where)])
+            )
         )
         role = iam.Role(
             f"{name}-role",
@@ -295,51 +311,66 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     f"{name}-policy-{index}-attachment", role=role.name, policy_arn=policy.arn, opts=child
                 )
             )
-        accounts: list[pulumi.Resource] = []
-        if shape.creates_service_account:
-            accounts.append(
-                k8s.core.v1.ServiceAccount(
-                    f"{name}-sa",
-                    metadata=with_arn(WorkloadPlan.service_account, role.arn)["metadata"],
-                    # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on_of(opts)),
-                )
-            )
         for attachment in shape.attachments:
             permissions.append(
                 iam.RolePolicyAttachment(
                     f"{name}-{attachment.name}", role=role.name, policy_arn=attachment.policy_arn, opts=child
                 )
             )
-        associations: list[pulumi.Resource] = []
-        if shape.pod_identity:
-            import pulumi_aws.eks as eks
-
-            associations.append(
-                eks.PodIdentityAssociation(
-                    f"{name}-association",
-                    cluster_name=shape.cluster_name,
-                    namespace=known(lambda p: p.spec.workload.namespace),
-                    service_account=known(lambda p: p.spec.workload.service_account),
-                    role_arn=role.arn,
-                    **({"tags": dict(shape.tags)} if shape.tags else {}),
-                    **({"disable_session_tags": True} if shape.disable_session_tags else {}),
-                    opts=child,
+        # Per cluster: the ServiceAccount, the Pod Identity association (EKS) and, below, the Job.
+        per_cluster: list[tuple[int, ClusterBinding, list[pulumi.Resource]]] = []
+        for index, binding in enumerate(clusters):
+            where = binding.placement
+            waits = depends_on_of(opts) + ([binding.namespace] if binding.namespace is not None else [])
+            made: list[pulumi.Resource] = []
+            if shape.creates_service_account:
+                made.append(
+                    k8s.core.v1.ServiceAccount(
+                        where.name(name, "sa"),
+                        metadata=with_arn(_in_cluster_number(WorkloadPlan.service_account, index), role.arn)[
+                            "metadata"
+                        ],
+                        # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
+                        opts=self._in_cluster(binding, "sa", name, depends_on=waits),
+                    )
                 )
-            )
+            if where.association:
+                import pulumi_aws.eks as eks
+
+                made.append(
+                    eks.PodIdentityAssociation(
+                        where.name(name, "association"),
+                        cluster_name=where.cluster_name,
+                        namespace=known(lambda p: p.spec.workload.namespace),
+                        service_account=known(lambda p: p.spec.workload.service_account),
+                        role_arn=role.arn,
+                        **({"tags": dict(shape.tags)} if shape.tags else {}),
+                        **({"disable_session_tags": True} if shape.disable_session_tags else {}),
+                        opts=pulumi.ResourceOptions(
+                            parent=self, aliases=[pulumi.Alias(name=n) for n in where.aliases(name, "association")]
+                        ),
+                    )
+                )
+            per_cluster.append((index, binding, made))
         # Consumers get the role ARN only once its permissions exist, so a pod never starts unauthorized.
         role_arn = pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
         self.exports = with_arn(WorkloadPlan.exports, role_arn)
         self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
         self.pod_identity = self.token_fragment
-        if shape.creates_job:
+        for index, binding, made in per_cluster if shape.creates_job else []:
             VerificationJob._from_plan(
-                f"{name}-verify",
+                binding.placement.name(name, "verify"),
                 planned,
                 role.arn,
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[*permissions, *accounts, *associations, *depends_on_of(opts)]
+                index,
+                opts=self._in_cluster(
+                    binding,
+                    "verify",
+                    name,
+                    depends_on=[*permissions, *made, *depends_on_of(opts)]
+                    + ([binding.namespace] if binding.namespace is not None else []),
                 ),
+                former=[pulumi.Alias(name=n) for n in binding.placement.aliases(name, "verify")],
             )
         self.role_arn = role_arn
         self.role_name = role.name

@@ -239,10 +239,10 @@ def test_aks_issuer_not_enabled_names_the_fix() -> None:
 
 
 class _NoIssuerMocks(PlanMocks):
-    def _answer(self, token: str) -> dict[str, Any]:
+    def _answer(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
         if token == "azure-native:containerservice:getManagedCluster":
             return {"name": "aks-1", "oidcIssuerProfile": {"enabled": False}}
-        return super()._answer(token)
+        return super()._answer(token, args)
 
 
 def test_aks_cluster_without_issuer_fails_the_program_with_the_fix() -> None:

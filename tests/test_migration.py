@@ -181,12 +181,12 @@ def test_a_one_cluster_list_plans_exactly_as_irsa_cluster() -> None:
         ("both-keys", r"irsa:clusters: is given together with irsa:cluster"),
         ([], r"irsa:clusters: \[\] is not a list of clusters"),
         (
-            [{"kind": "eks", "name": "a"}, {"kind": "eks", "name": "b"}],
-            r"irsa:clusters: lists 2 clusters \(one for now",
+            [{"kind": "eks", "name": "a"}, {"kind": "eks", "name": "a"}],
+            r"irsa:clusters\[1\].name: \"a\" is already irsa:clusters' 0",
         ),
         ([{"kind": "eks", "name": "a", "mechanism": "kiam"}], r"irsa:clusters\[0\].mechanism: \"kiam\" is not"),
     ],
-    ids=["both-keys", "empty", "several", "path-in-messages"],
+    ids=["both-keys", "empty", "same-name", "path-in-messages"],
 )
 def test_irsa_clusters_is_checked(clusters: Any, expected: str) -> None:
     raw = config(EKS_CONFIG)

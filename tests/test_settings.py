@@ -29,7 +29,7 @@ def test_eks_settings_with_defaults() -> None:
     assert parse_settings(EKS_CONFIG, "dev") == Settings(
         stack="dev",
         region="ap-northeast-2",
-        cluster=Cluster(kind="eks", name="dev-cluster"),
+        clusters=(Cluster(kind="eks", name="dev-cluster"),),
         workloads=(
             Workload("s3-writer", "production", "s3-writer", (S3Grant("my-app-uploads", "uploads/", "read-write"),)),
         ),
@@ -91,7 +91,8 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "irsa:workloads[0].serviceAcount: unknown key (did you mean 'serviceAccount'? known keys: name, namespace, "
         "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage, "
         "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags, "
-        "disableSessionTags, mechanism, permissionsBoundary, tags, dynamodb, sqs, sns, secrets, parameters, kms, "
+        "disableSessionTags, mechanism, clusters, permissionsBoundary, tags, dynamodb, sqs, sns, secrets, parameters, "
+        "kms, "
         "managedPolicyArns, statements, verifyPublish)"
     ]
 

@@ -30,6 +30,7 @@ class PlanResult:
     lookups: list[dict[str, Any]] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
     summary: list[dict[str, Any]] = field(default_factory=list)
+    wiring: dict[str, dict[str, Any]] = field(default_factory=dict)  # per URN: provider, aliases (not in JSON)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,10 +54,10 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         self.lookups.append({"token": args.token, "args": _plain(args.args)})
-        return self._answer(args.token), []
+        return self._answer(args.token, args.args), []
 
-    def _answer(self, token: str) -> dict[str, Any]:
-        name = self.settings.cluster.name
+    def _answer(self, token: str, args: dict[str, Any]) -> dict[str, Any]:
+        name = str(args.get("name") or args.get("resourceName") or self.settings.cluster.name)
         if token == "aws:eks/getCluster:getCluster":
             return {
                 "name": name,
@@ -97,9 +98,9 @@ class PlanMocks(pulumi.runtime.Mocks):
             )
         elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             url = str(state.get("url", ""))
-            state["arn"] = unknown(
-                "ARN of the IAM OIDC provider for " + ("the cluster's issuer" if is_unknown(url) else url)
-            )
+            cluster = args.name.removesuffix("-oidc-provider")
+            whose = f"cluster {cluster}'s issuer" if self.settings.multi_cluster else "the cluster's issuer"
+            state["arn"] = unknown("ARN of the IAM OIDC provider for " + (whose if is_unknown(url) else url))
         return f"{args.name}-id", state
 
 
@@ -109,6 +110,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: PlanMocks):
         super().__init__(mocks)
         self.records: list[dict[str, Any]] = []
+        self.wiring: dict[str, dict[str, Any]] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """URNs as the real engine makes them: the parent's whole type chain, the stack left out."""
@@ -132,7 +134,20 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 "inputs": _plain(inputs),
             }
         )
+        # Beside the JSON contract: which provider (cluster) each resource goes to, and its former names.
+        self.wiring[response.urn] = {
+            "provider": request.provider.rsplit("::", 1)[0] if request.provider else None,
+            "aliases": _aliases(request),
+        }
         return response
+
+
+def _aliases(request: Any) -> list[str]:
+    """The former names (or URNs) a registration declares: Pulumi matches them against the stack's state."""
+    found = []
+    for alias in request.aliases:
+        found.append(alias.spec.name if alias.WhichOneof("alias") == "spec" else alias.urn)
+    return sorted(found)
 
 
 def _plain(value: Any) -> Any:
@@ -186,5 +201,6 @@ def run_plan(settings: Settings) -> PlanResult:
 
     program()
     result.resources = sorted(monitor.records, key=lambda r: r["urn"])
+    result.wiring = monitor.wiring
     result.lookups = sorted(mocks.lookups, key=lambda lk: (lk["token"], repr(lk["args"])))
     return result

@@ -125,6 +125,7 @@ class Workload:
     interruption_queue_arns: tuple[str, ...] = ()  # karpenter: its interruption queues
     disable_session_tags: bool = False  # Pod Identity: EKS adds no session tags, so trust cannot pin them
     mechanism: Mechanism | None = None  # its own, overriding irsa:cluster.mechanism (e.g. one workload moves first)
+    clusters: tuple[str, ...] = ()  # the clusters it runs in, by name; empty: every cluster of the stack
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -179,7 +180,7 @@ class Settings:
 
     stack: str
     region: str
-    cluster: Cluster
+    clusters: tuple[Cluster, ...]  # at least one; names unique
     workloads: tuple[Workload, ...]
     trust_policy_max_chars: int = DEFAULT_TRUST_POLICY_MAX_CHARS
     project: str = "irsa"
@@ -193,19 +194,45 @@ class Settings:
     def partition(self) -> str:
         return partition_of(self.region)
 
-    def mechanism_of(self, workload: Workload) -> Mechanism:
-        """The workload's own mechanism, else the cluster's."""
-        return workload.mechanism or self.cluster.mechanism
+    @property
+    def cluster(self) -> Cluster:
+        """The first cluster: the only one of a single-cluster stack."""
+        return self.clusters[0]
+
+    @property
+    def multi_cluster(self) -> bool:
+        return len(self.clusters) > 1
+
+    def clusters_of(self, workload: Workload) -> tuple[Cluster, ...]:
+        """The clusters a workload runs in, in the order of irsa:clusters."""
+        if not workload.clusters:
+            return self.clusters
+        return tuple(c for c in self.clusters if c.name in workload.clusters)
+
+    def workloads_in(self, cluster: Cluster) -> tuple[Workload, ...]:
+        return tuple(w for w in self.workloads if cluster in self.clusters_of(w))
+
+    def mechanism_of(self, workload: Workload, cluster: Cluster | None = None) -> Mechanism:
+        """The workload's own mechanism, else the cluster's (the first cluster when none is named)."""
+        return workload.mechanism or (cluster or self.cluster).mechanism
+
+    def web_identity_in(self, cluster: Cluster) -> bool:
+        """Whether any workload is trusted through this cluster's OIDC provider (so it needs one)."""
+        return any(uses_web_identity(self.mechanism_of(w, cluster)) for w in self.workloads_in(cluster))
+
+    def associations_in(self, cluster: Cluster) -> bool:
+        """Whether any workload gets a Pod Identity association in this cluster (so its ARN is needed)."""
+        return any(uses_association(self.mechanism_of(w, cluster)) for w in self.workloads_in(cluster))
 
     @property
     def web_identity(self) -> bool:
-        """Whether any workload is trusted through the cluster's OIDC provider (so the stack needs one)."""
-        return any(uses_web_identity(self.mechanism_of(w)) for w in self.workloads)
+        """Whether any cluster needs an OIDC provider."""
+        return any(self.web_identity_in(c) for c in self.clusters)
 
     @property
     def associations(self) -> bool:
-        """Whether any workload gets a Pod Identity association (so the stack needs the cluster's ARN)."""
-        return any(uses_association(self.mechanism_of(w)) for w in self.workloads)
+        """Whether any workload gets a Pod Identity association anywhere."""
+        return any(self.associations_in(c) for c in self.clusters)
 
 
 @dataclass(frozen=True)
@@ -226,6 +253,38 @@ class Chain:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """One cluster a workload runs in: how its role is trusted there, and how its resources there are named."""
+
+    cluster_name: str
+    mechanism: Mechanism = "irsa"
+    audience: str = DEFAULT_AUDIENCE
+    inject_token: bool = True  # splice the token fragment into the Job's pod (no webhook does it, as on AKS)
+    qualified: bool = False  # names carry the cluster's (a stack with several clusters)
+    first: bool = True  # the first cluster of the stack: its names and the single-cluster names alias each other
+
+    def name(self, prefix: str, suffix: str) -> str:
+        """A resource's name in this cluster: `<prefix>-<suffix>`, with the cluster's name between when qualified."""
+        return f"{prefix}-{self.cluster_name}-{suffix}" if self.qualified else f"{prefix}-{suffix}"
+
+    def aliases(self, prefix: str, suffix: str) -> tuple[str, ...]:
+        """Former names of that resource: the first cluster's qualified and single-cluster names are one
+        resource, so a stack moving between one cluster and several keeps it (add clusters after it)."""
+        if not self.first:
+            return ()
+        other = f"{prefix}-{suffix}" if self.qualified else f"{prefix}-{self.cluster_name}-{suffix}"
+        return (other,)
+
+    @property
+    def web_identity(self) -> bool:
+        return uses_web_identity(self.mechanism)
+
+    @property
+    def association(self) -> bool:
+        return uses_association(self.mechanism)
+
+
+@dataclass(frozen=True)
 class IdentitySpec:
     """Everything one WorkloadIdentity needs, validated: the workload, and how and where its role is trusted."""
 
@@ -240,10 +299,18 @@ class IdentitySpec:
     chain: Chain | None = None
     role_path: str = "/"
     account_id: str | None = None  # where names resolve; None: looked up at deploy when a grant needs it
+    placements: tuple[Placement, ...] = ()  # the clusters it runs in; empty: the one the fields above describe
 
     @property
     def partition(self) -> str:
         return partition_of(self.region)
+
+    @property
+    def where(self) -> tuple[Placement, ...]:
+        """Every cluster it runs in (the component API's single cluster when no placements are given)."""
+        if self.placements:
+            return self.placements
+        return (Placement(self.cluster_name, self.mechanism, self.audience, self.inject_token),)
 
 
 def is_kubeconfig_contents(value: str) -> bool:

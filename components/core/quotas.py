@@ -4,22 +4,61 @@ from __future__ import annotations
 
 from components.core import documents
 from components.core.aws import issuer_host
-from components.core.model import Problem, Settings
-from components.core.workload_plan import INLINE_MAX, MANAGED_MAX, MEASURE_ACCOUNT, stack_plans
+from components.core.model import Cluster, Placement, Problem, Settings
+from components.core.workload_plan import INLINE_MAX, MANAGED_MAX, MEASURE_ACCOUNT, WorkloadPlan, stack_plans
 
 # The longest Azure region names have 18 characters (germanywestcentral, australiasoutheast); 20 leaves room.
 LONGEST_AZURE_REGION = 20
 
 
-def measured_issuer_host(settings: Settings) -> str:
+def measured_issuer_host(settings: Settings, cluster: Cluster | None = None) -> str:
     """The issuer host/path, or one of the same length as a lookup would give (EKS: exact; AKS: typical)."""
-    if settings.cluster.issuer_url is not None:
-        return issuer_host(settings.cluster.issuer_url)
-    if settings.cluster.kind == "eks":
+    cluster = cluster or settings.cluster
+    if cluster.issuer_url is not None:
+        return issuer_host(cluster.issuer_url)
+    if cluster.kind == "eks":
         suffix = ".com.cn" if settings.partition == "aws-cn" else ".com"
         return f"oidc.eks.{settings.region}.amazonaws{suffix}/id/{'0' * 32}"
     # The Azure region is not in the config: measure with the longest one, so an offline pass holds at deploy.
     return f"{'x' * LONGEST_AZURE_REGION}.oic.prod-aks.azure.com/{'0' * 36}/{'0' * 36}/"
+
+
+def measured_trust(settings: Settings, plan: WorkloadPlan, placements: tuple[Placement, ...]) -> int:
+    """The size of a workload's trust policy in these of its clusters, with values as long as a deploy's."""
+    by_name = {c.name: c for c in settings.clusters}
+    bound = []
+    for p in placements:
+        cluster = by_name[p.cluster_name]
+        host = measured_issuer_host(settings, cluster)
+        arn = cluster.oidc_provider_arn or f"arn:{settings.partition}:iam::{MEASURE_ACCOUNT}:oidc-provider/{host}"
+        cluster_arn = f"arn:{settings.partition}:eks:{settings.region}:{MEASURE_ACCOUNT}:cluster/{cluster.name}"
+        bound.append((p, arn, f"https://{host}", cluster_arn))
+    return documents.compact_size(plan.trust_in(bound))
+
+
+def trust_problem(settings: Settings, i: int, plan: WorkloadPlan) -> Problem | None:
+    """The workload's trust policy past the quota, and what to do: which clusters to split off, or Pod Identity."""
+    where, most = plan.spec.where, settings.trust_policy_max_chars
+    size = measured_trust(settings, plan, where)
+    if size <= most:
+        return None
+    advice = (
+        "split the workload, use Pod Identity, or raise irsa:trustPolicyMaxChars if AWS raised your account's quota"
+    )
+    if len(where) > 1:
+        kept = 1
+        while kept < len(where) and measured_trust(settings, plan, where[: kept + 1]) <= most:
+            kept += 1
+        rest = ", ".join(p.cluster_name for p in where[kept:])
+        advice = (
+            f"split off clusters {rest} (a second workload with clusters: [...] and its own role), use Pod Identity "
+            "on the EKS ones, or raise irsa:trustPolicyMaxChars if AWS raised your account's quota"
+        )
+    return Problem(
+        f"irsa:workloads[{i}]",
+        f"trust policy is {size} characters" + (f" across {len(where)} clusters" if len(where) > 1 else ""),
+        f"IAM trust policies are at most {most} characters: {advice}",
+    )
 
 
 def policy_size_problems(settings: Settings) -> list[Problem]:
@@ -31,20 +70,10 @@ def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
     """Problems with IAM's size quotas, and what the plan does past the inline quota (warnings)."""
     problems = []
     plans = stack_plans(settings)
-    for i, w in enumerate(settings.workloads):
-        host = measured_issuer_host(settings)
-        arn = settings.cluster.oidc_provider_arn or f"arn:{settings.partition}:iam::123456789012:oidc-provider/{host}"
-        trust = documents.compact_size(documents.trust_policy(arn, host, list(w.subjects), settings.cluster.audience))
-        if trust > settings.trust_policy_max_chars:
-            problems.append(
-                Problem(
-                    f"irsa:workloads[{i}]",
-                    f"trust policy is {trust} characters",
-                    f"IAM trust policies are at most {settings.trust_policy_max_chars} characters: "
-                    "split the workload, use Pod Identity, or raise irsa:trustPolicyMaxChars "
-                    "if AWS raised your account's quota",
-                )
-            )
+    for i in range(len(settings.workloads)):
+        trust = trust_problem(settings, i, plans[i])
+        if trust is not None:
+            problems.append(trust)
         plan = plans[i]
         for index, document in enumerate(plan.managed_documents(MEASURE_ACCOUNT)):
             size = documents.compact_size(document)

@@ -32,15 +32,18 @@ def grant_lines(settings: Settings, w: Workload) -> list[str]:
 
 def workload_rows(settings: Settings) -> list[dict[str, Any]]:
     """One row per workload: where it runs, who it is, which role, how, with what, for how long."""
-    cluster = settings.cluster
     rows = []
     for w in settings.workloads:
+        clusters = settings.clusters_of(w)
+        mechanisms = {k.name: settings.mechanism_of(w, k) for k in clusters}
         row: dict[str, Any] = {
             "workload": w.name,
-            "clusters": [f"{cluster.kind} {cluster.name}"],
+            "clusters": [f"{k.kind} {k.name}" for k in clusters],
             "serviceAccount": f"{w.namespace}/{w.service_account}",
             "role": names.role_name(settings.stack, w.name),
-            "mechanism": settings.mechanism_of(w),
+            "mechanism": mechanisms[clusters[0].name]
+            if len(set(mechanisms.values())) == 1
+            else ", ".join(f"{m} in {k}" for k, m in mechanisms.items()),
             "grants": grant_lines(settings, w),
             "maxSessionDuration": w.max_session_duration,
         }

@@ -15,7 +15,14 @@ from typing import Any
 
 from components.core import documents, manifests, names, presets, service_grants
 from components.core.aws import issuer_host
-from components.core.model import Chain, IdentitySpec, Mechanism, Settings, uses_association, uses_web_identity
+from components.core.model import (
+    Chain,
+    Cluster,
+    IdentitySpec,
+    Mechanism,
+    Placement,
+    Settings,
+)
 from components.core.unknowns import is_unknown, unknown
 
 
@@ -45,11 +52,17 @@ class WorkloadShape:
     tags: tuple[tuple[str, str], ...] = ()
     managed_policies: int = 0  # customer-managed policies carrying permissions past the inline quota
     disable_session_tags: bool = False  # the Pod Identity association adds no session tags
+    placements: tuple[Placement, ...] = ()  # the clusters it runs in; empty: the one mechanism/cluster_name name
+
+    @property
+    def where(self) -> tuple[Placement, ...]:
+        """Every cluster it registers resources in."""
+        return self.placements or (Placement(self.cluster_name, self.mechanism, first=False),)
 
     @property
     def pod_identity(self) -> bool:
-        """Whether it creates a Pod Identity association (pod-identity, or both during a migration)."""
-        return uses_association(self.mechanism)
+        """Whether it creates a Pod Identity association anywhere (pod-identity, or both during a migration)."""
+        return any(p.association for p in self.where)
 
     def role_guardrails(self) -> dict[str, Any]:
         """The role's path, boundary and tags as resource arguments, each only when set (no diff otherwise)."""
@@ -90,13 +103,13 @@ class WorkloadPlan:
 
     @property
     def pod_identity(self) -> bool:
-        """EKS Pod Identity (an association): pod-identity, or both during a migration."""
-        return uses_association(self.spec.mechanism)
+        """EKS Pod Identity (an association) in its first cluster: pod-identity, or both during a migration."""
+        return self.spec.where[0].association
 
     @property
     def web_identity(self) -> bool:
-        """Web identity through the cluster's OIDC provider: irsa, or both during a migration."""
-        return uses_web_identity(self.spec.mechanism)
+        """Web identity through its first cluster's OIDC provider: irsa, or both during a migration."""
+        return self.spec.where[0].web_identity
 
     @property
     def shape(self) -> WorkloadShape:
@@ -116,6 +129,7 @@ class WorkloadPlan:
             w.tags,
             len(self.managed_chunks),
             w.disable_session_tags,
+            self.spec.placements,
         )
 
     @property
@@ -129,56 +143,67 @@ class WorkloadPlan:
     @property
     def role_description(self) -> str:
         w = self.spec.workload
-        how = {"irsa": "Web identity", "pod-identity": "Pod Identity", "both": "Web identity and Pod Identity"}[
-            self.spec.mechanism
-        ]
+        web = any(p.web_identity for p in self.spec.where)
+        pod = any(p.association for p in self.spec.where)
+        how = "Web identity and Pod Identity" if web and pod else "Web identity" if web else "Pod Identity"
         return f"{how} of {w.namespace}/{w.service_account} (managed by irsa)"
 
     def trust(self, provider_arn: str, issuer_url: str, cluster_arn: str) -> dict[str, Any]:
-        """The role's trust policy: the web identity of exactly these subjects, EKS Pod Identity, or (both)
-        each in its own statement, so pods move from one to the other as they restart."""
+        """The trust policy of a workload in one cluster (its first): see `trust_in`."""
+        return self.trust_in([(self.spec.where[0], provider_arn, issuer_url, cluster_arn)])
+
+    def trust_in(self, clusters: list[tuple[Placement, str, str, str]]) -> dict[str, Any]:
+        """The role's trust policy across its clusters, each given as (placement, OIDC provider ARN, issuer URL,
+        cluster ARN): per cluster, the web identity of exactly these subjects at that issuer (its own `sub` and
+        `aud`), EKS Pod Identity pinned to that cluster, or (both) each in its own statement, so pods move from
+        one to the other as they restart. Identical statements appear once."""
         w = self.spec.workload
         statements: list[Any] = []
-        if self.web_identity:
-            web = documents.trust_policy(provider_arn, issuer_host(issuer_url), list(w.subjects), self.spec.audience)
-            statements += web["Statement"]
-        if self.pod_identity:
-            pod = documents.pod_identity_trust_policy(
-                account_of(cluster_arn), cluster_arn, w.namespace, w.service_account, not w.disable_session_tags
-            )
-            statements += pod["Statement"]
-        return {"Version": documents.VERSION, "Statement": statements}
+        for placement, provider_arn, issuer_url, cluster_arn in clusters:
+            if placement.web_identity:
+                host = issuer_host(issuer_url)
+                statements += documents.trust_policy(provider_arn, host, list(w.subjects), placement.audience)[
+                    "Statement"
+                ]
+            if placement.association:
+                statements += documents.pod_identity_trust_policy(
+                    account_of(cluster_arn), cluster_arn, w.namespace, w.service_account, not w.disable_session_tags
+                )["Statement"]
+        unique = list({json.dumps(st, sort_keys=True): st for st in statements}.values())
+        return {"Version": documents.VERSION, "Statement": unique}
 
-    def service_account(self, role_arn: str) -> dict[str, Any]:
-        """The ServiceAccount; annotated with the role for the EKS webhook unless Pod Identity binds it."""
-        w = self.spec.workload
+    def service_account(self, role_arn: str, placement: Placement | None = None) -> dict[str, Any]:
+        """The ServiceAccount in a cluster (default: its first); annotated with the role for the EKS webhook
+        unless Pod Identity alone binds it there."""
+        w, where = self.spec.workload, placement or self.spec.where[0]
         return manifests.service_account(
             w.service_account,
             w.namespace,
-            role_arn if self.web_identity else None,
-            self.spec.audience,
+            role_arn if where.web_identity else None,
+            where.audience,
             w.token_expiration_seconds,
         )
 
-    def token_fragment(self, role_arn: str) -> dict[str, Any]:
-        """What a pod spec splices in to act as the role: env and projected token (web identity), or only
-        the ServiceAccount and role hash (Pod Identity, and both: the agent injects credentials, and the
-        EKS webhook prefers them once the association exists)."""
-        w = self.spec.workload
-        if self.pod_identity:
+    def token_fragment(self, role_arn: str, placement: Placement | None = None) -> dict[str, Any]:
+        """What a pod spec splices in to act as the role in a cluster (default: its first): env and projected
+        token (web identity), or only the ServiceAccount and role hash (Pod Identity, and both: the agent
+        injects credentials, and the EKS webhook prefers them once the association exists)."""
+        w, where = self.spec.workload, placement or self.spec.where[0]
+        if where.association:
             return manifests.pod_identity_agent_fragment(w.service_account, role_arn)
         return manifests.pod_identity_fragment(
-            w.service_account, role_arn, self.spec.region, self.spec.audience, w.token_expiration_seconds
+            w.service_account, role_arn, self.spec.region, where.audience, w.token_expiration_seconds
         )
 
     def script_config_map(self) -> dict[str, Any]:
         w = self.spec.workload
         return manifests.script_config_map(w.name, w.namespace, manifests.verification_script())
 
-    def job(self, role_arn: str) -> dict[str, Any]:
-        """The verification Job: the token fragment spliced in where no webhook injects it."""
-        w, spec = self.spec.workload, self.spec
-        fragment = self.token_fragment(role_arn) if spec.inject_token and not self.pod_identity else None
+    def job(self, role_arn: str, placement: Placement | None = None) -> dict[str, Any]:
+        """The verification Job in a cluster (default: its first): the token fragment spliced in where no
+        webhook injects it."""
+        w, spec, where = self.spec.workload, self.spec, placement or self.spec.where[0]
+        fragment = self.token_fragment(role_arn, where) if where.inject_token and not where.association else None
         chain = spec.chain.env() if spec.chain is not None else None
         place = service_grants.Place(spec.partition, spec.region, spec.account_id or unknown("account"))
         keys = tuple(g.kms_key for g in w.s3 if g.kms_key)
@@ -212,6 +237,13 @@ class WorkloadPlan:
             "verifyLogs": f"kubectl logs --namespace {w.namespace} job/{names.job_name(w.name)}"
             if w.sample_job
             else None,
+            # Several clusters: each one's fragment (Pod Identity in one, web identity in another differ).
+            **(
+                {"tokenFragments": {p.cluster_name: self.token_fragment(role_arn, p) for p in self.spec.placements}}
+                if len(self.spec.placements) > 1
+                else {}
+            ),
+            **({"clusters": [p.cluster_name for p in self.spec.placements]} if self.spec.placements else {}),
         }
 
 
@@ -321,24 +353,43 @@ def chains_of(settings: Settings) -> dict[str, Chain]:
     return chains
 
 
+def placements_of(
+    settings: Settings, workload_clusters: tuple[Cluster, ...], w_mechanism: Mechanism | None
+) -> tuple[Placement, ...]:
+    """Where a workload runs: one placement per cluster, names qualified by the cluster in a stack of several."""
+    first = settings.clusters[0]
+    return tuple(
+        Placement(
+            cluster_name=c.name,
+            mechanism=w_mechanism or c.mechanism,
+            audience=c.audience,
+            inject_token=c.kind != "eks",  # EKS: the pod identity webhook injects the token
+            qualified=settings.multi_cluster,
+            first=c == first,
+        )
+        for c in workload_clusters
+    )
+
+
 def stack_plans(settings: Settings) -> list[WorkloadPlan]:
     """The plan of every workload of a stack, in config order."""
-    cluster, chains = settings.cluster, chains_of(settings)
-    return [
-        plan_workload(
-            IdentitySpec(
-                workload=w,
-                region=settings.region,
-                role_name=names.role_name(settings.stack, w.name),
-                policy_name=names.policy_name(w.name),
-                audience=cluster.audience,
-                mechanism=settings.mechanism_of(w),
-                cluster_name=cluster.name,
-                inject_token=cluster.kind != "eks",  # EKS: the pod identity webhook injects the token
-                chain=chains.get(w.name),
-                role_path=settings.defaults.role_path,
-                account_id=settings.account_id,
-            )
+    chains = chains_of(settings)
+    plans = []
+    for w in settings.workloads:
+        where = placements_of(settings, settings.clusters_of(w), w.mechanism)
+        spec = IdentitySpec(
+            workload=w,
+            region=settings.region,
+            role_name=names.role_name(settings.stack, w.name),
+            policy_name=names.policy_name(w.name),
+            audience=where[0].audience,
+            mechanism=where[0].mechanism,
+            cluster_name=where[0].cluster_name,
+            inject_token=where[0].inject_token,
+            chain=chains.get(w.name),
+            role_path=settings.defaults.role_path,
+            account_id=settings.account_id,
+            placements=where,
         )
-        for w in settings.workloads
-    ]
+        plans.append(plan_workload(spec))
+    return plans

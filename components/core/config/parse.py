@@ -25,6 +25,7 @@ from components.core.model import (
     InvalidInput,
     Settings,
     Workload,
+    uses_association,
 )
 from components.core.quotas import size_report
 
@@ -50,18 +51,39 @@ def cross_account_boundary(c: Collector, cross: CrossAccount, defaults: Guardrai
     return cross
 
 
-def check_workload_mechanisms(c: Collector, cluster: Cluster, workloads: tuple[Workload, ...]) -> None:
-    """What each workload's mechanism (its own, else the cluster's) allows."""
+CLUSTER_SCOPED_PRESETS = ("aws-load-balancer-controller", "cluster-autoscaler", "karpenter")  # pin one cluster's name
+MAX_CLUSTERS = 20
+
+
+def check_workload_clusters(c: Collector, clusters: tuple[Cluster, ...], workloads: tuple[Workload, ...]) -> None:
+    """Per workload and each cluster it runs in: that cluster exists, and its mechanism there is allowed."""
+    names = [k.name for k in clusters]
     for i, w in enumerate(workloads):
-        mechanism = w.mechanism or cluster.mechanism
-        fields.eks_only(c, f"irsa:workloads[{i}].mechanism", w.mechanism, cluster.kind)
-        if w.disable_session_tags and mechanism == "irsa":
+        for j, name in enumerate(w.clusters):
+            if name not in names:
+                close = difflib.get_close_matches(name, names, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                c.add(f"irsa:workloads[{i}].clusters[{j}]", f"{show(name)} is not a cluster of this stack",
+                      f"{hint}one of {', '.join(names)}")  # fmt: skip
+        runs_in = [k for k in clusters if not w.clusters or k.name in w.clusters]
+        scoped = [p for p in w.presets if p in CLUSTER_SCOPED_PRESETS]
+        if len(runs_in) > 1 and scoped:
+            c.add(
+                f"irsa:workloads[{i}].presets",
+                f"{', '.join(scoped)} pins one cluster's name, and the workload runs in "
+                f"{', '.join(k.name for k in runs_in)}",
+                "an add-on controller per cluster: one workload per cluster, each with clusters: [<name>]",
+            )
+        mechanisms = {w.mechanism or k.mechanism for k in runs_in}
+        if any(k.kind == "aks" for k in runs_in):
+            fields.eks_only(c, f"irsa:workloads[{i}].mechanism", w.mechanism, "aks")
+        if w.disable_session_tags and not any(uses_association(m) for m in mechanisms):
             c.add(
                 f"irsa:workloads[{i}].disableSessionTags",
                 "is only used with mechanism pod-identity or both",
                 "remove it (web identity has no session tags to disable)",
             )
-        if w.extra_subjects and mechanism == "pod-identity":
+        if w.extra_subjects and mechanisms == {"pod-identity"}:
             c.add(
                 f"irsa:workloads[{i}].extraSubjects",
                 "is only used with mechanism irsa (or both)",
@@ -69,28 +91,43 @@ def check_workload_mechanisms(c: Collector, cluster: Cluster, workloads: tuple[W
             )
 
 
-def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -> Cluster | None:
-    """`irsa:cluster`, or `irsa:clusters` — for now a list of exactly one, read as `irsa:cluster` is, so
-    moving between the two keys changes nothing in the plan."""
+def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -> tuple[Cluster, ...]:
+    """`irsa:cluster` (one), or `irsa:clusters` (a list; one item reads as `irsa:cluster` does, so moving
+    between the two keys changes nothing in the plan)."""
     listed = config.get("irsa:clusters")
     if listed is None:
-        return read_cluster(c, config.get("irsa:cluster"), region)
+        one = read_cluster(c, config.get("irsa:cluster"), region)
+        return (one,) if one is not None else ()
     if config.get("irsa:cluster") is not None:
         c.add("irsa:clusters", "is given together with irsa:cluster", "one of them: irsa:cluster means a list of one")
-        return None
+        return ()
+    allowed = f"a list of 1 to {MAX_CLUSTERS} maps, each what irsa:cluster takes, names unique"
     if not isinstance(listed, list) or not listed:
-        c.add(
-            "irsa:clusters", f"{show(listed)} is not a list of clusters", "a list of maps, each what irsa:cluster takes"
-        )
-        return None
-    if len(listed) > 1:
-        c.add(
-            "irsa:clusters",
-            f"lists {len(listed)} clusters",
-            "one for now: a stack serving several clusters is not built yet; use a stack per cluster",
-        )
-        return None
-    return read_cluster(c, listed[0], region, "irsa:clusters[0]")
+        c.add("irsa:clusters", f"{show(listed)} is not a list of clusters", allowed)
+        return ()
+    if len(listed) > MAX_CLUSTERS:
+        c.add("irsa:clusters", f"lists {len(listed)} clusters", allowed)
+        return ()
+    found: list[Cluster] = []
+    for i, raw in enumerate(listed):
+        cluster = read_cluster(c, raw, region, f"irsa:clusters[{i}]")
+        if cluster is None:
+            continue
+        for key, value in (("name", cluster.name), ("issuerUrl", cluster.issuer_url),
+                           ("oidcProviderArn", cluster.oidc_provider_arn)):  # fmt: skip
+            earlier = [j for j, k in enumerate(found) if value is not None and getattr(k, _FIELD[key]) == value]
+            if earlier:
+                c.add(f"irsa:clusters[{i}].{key}", f"{show(value)} is already irsa:clusters' {earlier[0]}",
+                      "one entry per cluster: names, issuers and OIDC providers unique")  # fmt: skip
+        found.append(cluster)
+    accounts = {k.oidc_provider_arn.split(":")[4] for k in found if k.oidc_provider_arn}
+    if len(accounts) > 1:
+        c.add("irsa:clusters", f"reuses OIDC providers of accounts {', '.join(sorted(accounts))}",
+              "providers in one account: a role trusts only OIDC providers of its own account")  # fmt: skip
+    return tuple(found)
+
+
+_FIELD = {"name": "name", "issuerUrl": "issuer_url", "oidcProviderArn": "oidc_provider_arn"}
 
 
 def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
@@ -115,7 +152,7 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         8192,
         "IAM trust policy size quota",
     )
-    cluster = read_clusters(c, config, region)
+    clusters = read_clusters(c, config, region)
     defaults = read_defaults(c, config.get("irsa:defaults"), region)
     per_role = c.integer(
         "irsa:managedPoliciesPerRole",
@@ -133,10 +170,10 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
     if cross is not None and cross.roles:
         cross = cross_account_boundary(c, cross, defaults)
-    if cluster is not None:
-        check_workload_mechanisms(c, cluster, workloads)
+    if clusters:
+        check_workload_clusters(c, clusters, workloads)
 
-    if c.problems or cluster is None or region is None:
+    if c.problems or not clusters or region is None:
         raise InvalidInput(c.problems)
     if cross is not None:
         # Workloads a cross-account role trusts may assume it: their policies name it.
@@ -182,13 +219,13 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
     settings = Settings(
         stack,
         region,
-        cluster,
+        clusters,
         workloads,
         max_trust,
         warnings=warnings,
         cross_account=cross,
         defaults=defaults,
-        account_id=account or (cluster.oidc_provider_arn.split(":")[4] if cluster.oidc_provider_arn else None),
+        account_id=account or next((k.oidc_provider_arn.split(":")[4] for k in clusters if k.oidc_provider_arn), None),
         managed_policies_per_role=per_role,
     )
     size_problems, size_warnings = size_report(settings)

@@ -35,6 +35,7 @@ WORKLOAD_KEYS = (
     "sessionTags",
     "disableSessionTags",
     "mechanism",
+    "clusters",
     "permissionsBoundary",
     "tags",
     *SERVICE_GRANT_KEYS,
@@ -122,6 +123,7 @@ def read_workload(
     expiration = fields.token_expiration(c, f"{path}.tokenExpirationSeconds", raw.get("tokenExpirationSeconds"))
     image = fields.job_image(c, f"{path}.jobImage", raw.get("jobImage"))
     extra = read_extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
+    clusters = read_cluster_names(c, f"{path}.clusters", raw.get("clusters"))
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
     return Workload(
@@ -151,7 +153,22 @@ def read_workload(
         statements=statements,
         disable_session_tags=untagged,
         mechanism=mechanism,
+        clusters=clusters,
     )
+
+
+def read_cluster_names(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
+    """The clusters a workload runs in (whether they exist is checked against irsa:clusters later)."""
+    if raw is None:
+        return ()
+    allowed = "a non-empty list of cluster names from irsa:clusters, each once (leave it out for every cluster)"
+    if not isinstance(raw, list) or not raw or not all(isinstance(n, str) and n for n in raw):
+        c.add(path, f"{show(raw)} is not a list of cluster names", allowed)
+        return ()
+    if len(set(raw)) != len(raw):
+        c.add(path, f"names {', '.join(sorted({n for n in raw if raw.count(n) > 1}))} more than once", allowed)
+        return ()
+    return tuple(raw)
 
 
 def read_extra_subjects(c: Collector, path: str, raw: Any) -> tuple[str, ...]:

@@ -1,0 +1,42 @@
+// Judge requests against a role's trust policy with cloud-copilot's IAM simulator (an evaluator we did
+// not write). Reads [{policy, requests: [{principal, action, resource, account, context}]}] as JSON on
+// stdin; prints, for each, the list of decisions ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied").
+//
+// runSimulation drops context keys of OIDC providers with a path (EKS issuers: host/id/<hex>), and
+// runUnsafeSimulation fails on an unnamed resource policy; so this calls the simulator's own engine the
+// way runUnsafeSimulation does, with the policy named.
+import { readFileSync } from 'node:fs'
+import { loadPolicy } from '@cloud-copilot/iam-policy'
+
+const dist = new URL('./node_modules/@cloud-copilot/iam-simulate/dist/esm/', import.meta.url)
+const { authorize } = await import(new URL('core_engine/CoreSimulatorEngine.js', dist))
+const { AwsRequestImpl } = await import(new URL('request/request.js', dist))
+const { RequestContextImpl } = await import(new URL('requestContext.js', dist))
+const { DiscoveryContextKeyConstraints } = await import(new URL('context_keys/discoveryContextKeyConstraints.js', dist))
+
+function decide(policy, r) {
+  const request = new AwsRequestImpl(
+    r.principal,
+    { resource: r.resource, accountId: r.account },
+    r.action,
+    new RequestContextImpl(r.context)
+  )
+  return authorize({
+    request,
+    sessionPolicy: undefined,
+    identityPolicies: [],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: loadPolicy(policy, { name: 'trust' }),
+    permissionBoundaries: undefined,
+    vpcEndpointPolicies: undefined,
+    simulationParameters: {
+      simulationMode: 'Strict',
+      discoveryContextKeyConstraints: new DiscoveryContextKeyConstraints([])
+    },
+    serviceSettings: { s3: {} }
+  }).result
+}
+
+const batches = JSON.parse(readFileSync(0, 'utf8'))
+console.log(JSON.stringify(batches.map((b) => b.requests.map((r) => decide(b.policy, r)))))

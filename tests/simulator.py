@@ -1,0 +1,41 @@
+"""cloud-copilot's IAM simulator (npm, tests only): an evaluator we did not write, for trust policies.
+
+`make test` installs it from `tests/iam_simulate/package-lock.json`; `decide` runs it once per call.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).parent / "iam_simulate"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One call to judge against a role's trust policy."""
+
+    principal: str  # an OIDC provider ARN, a service principal (pods.eks.amazonaws.com) or a role ARN
+    action: str
+    resource: str  # the role's ARN
+    account: str  # the role's account
+    context: dict[str, str] = field(default_factory=dict)
+
+
+def decide(batches: list[tuple[dict[str, Any], list[Request]]]) -> list[list[str]]:
+    """Per (policy, requests): each request's decision — Allowed, ImplicitlyDenied or ExplicitlyDenied."""
+    node = shutil.which("node")
+    if node is None or not (HERE / "node_modules").is_dir():
+        raise RuntimeError("the IAM simulator is not installed: run `make test` (npm ci in tests/iam_simulate)")
+    payload = [{"policy": policy, "requests": [asdict(r) for r in requests]} for policy, requests in batches]
+    done = subprocess.run(
+        [node, str(HERE / "evaluate.mjs")], input=json.dumps(payload), capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the IAM simulator failed: {done.stderr.strip()}")
+    decisions: list[list[str]] = json.loads(done.stdout)
+    return decisions
