@@ -9,18 +9,24 @@ we did not write, and by our own `core/trust.py`: the two must agree.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import by_type, config
+import yaml
+from conftest import by_type, config, run_cli
+from oidc_issuer import LocalIssuer
 from simulator import Request, decide
 
+from components.cli import diff as diff_module
 from components.cli.plan import PlanResult, run_plan
 from components.core import trust
 from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
 from components.core.workload_plan import stack_plans
 
+ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "111122223333"
 BLUE = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/B1B1B1B1B1B1B1B1B1B1B1B1B1B1B1B1"
 GREEN = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/6E6E6E6E6E6E6E6E6E6E6E6E6E6E6E6E"
@@ -355,3 +361,102 @@ def trust_statement(url: str) -> dict[str, Any]:
         "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": {"StringEquals": {f"{host(url)}:sub": ORDERS, f"{host(url)}:aud": "sts.amazonaws.com"}},
     }
+
+
+@pytest.fixture(scope="module")
+def local_issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIssuer]:
+    issuer = LocalIssuer(list(ISSUERS.values()), tmp_path_factory.mktemp("issuer")).start()
+    yield issuer
+    issuer.stop()
+
+
+def doctor(stack: dict[str, Any], token: str, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
+    stack_file, token_file = tmp_path / "bg.yaml", tmp_path / "token"
+    stack_file.write_text(yaml.safe_dump({"config": stack}))
+    token_file.write_text(token)
+    args = ["doctor", "--stack", "bg", "--config", str(stack_file), "--workload", "orders", "--token", str(token_file)]
+    code, out, err = run_cli(*args, "--format", "json", *extra)
+    return code, json.loads(out) if out else {}, err
+
+
+@pytest.mark.parametrize("cluster", list(ISSUERS))
+def test_doctor_picks_the_cluster_from_the_tokens_issuer(
+    cluster: str, local_issuer: LocalIssuer, tmp_path: Path
+) -> None:
+    token = local_issuer.token(ISSUERS[cluster], "shop", "orders", ["sts.amazonaws.com"])
+    checks = (
+        "--issuer-check",
+        "--connect-to",
+        f"127.0.0.1:{local_issuer.port}",
+        "--ca-file",
+        str(local_issuer.ca_file),
+    )
+    code, report, err = doctor(KNOWN, token, tmp_path, *checks)
+    assert (code, err) == (0, "")
+    assert report["cluster"] == cluster and report["accepted"] is True
+
+
+def test_doctor_checks_the_named_cluster_and_explains_a_token_from_another(
+    local_issuer: LocalIssuer, tmp_path: Path
+) -> None:
+    token = local_issuer.token(GREEN, "shop", "orders", ["sts.amazonaws.com"])
+    code, report, _ = doctor(KNOWN, token, tmp_path, "--cluster", "seoul-blue")
+    assert code == 1 and report["cluster"] == "seoul-blue"
+    failed = {c["name"]: c for c in report["checks"] if c["ok"] is False}
+    assert set(failed) == {"iss"}
+    assert failed["iss"]["detail"].startswith(f'"{GREEN}" is not the provider URL "{BLUE}"')
+
+
+@pytest.mark.parametrize(
+    "stack,extra,expected",
+    [
+        (LOOKED_UP, (), "--cluster: is needed: workload 'orders' runs in seoul-blue, seoul-green, korea-aks"),
+        (KNOWN, ("--cluster", "seoul-red"), "--cluster: \"seoul-red\" is not a cluster workload 'orders' runs in"),
+    ],
+    ids=["issuers-looked-up", "unknown-cluster"],
+)
+def test_doctor_without_a_cluster_it_can_tell_exits_2(
+    stack: dict[str, Any], extra: tuple[str, ...], expected: str, local_issuer: LocalIssuer, tmp_path: Path
+) -> None:
+    token = local_issuer.token(GREEN, "shop", "orders", ["sts.amazonaws.com"])
+    code, _, err = doctor(stack, token, tmp_path, *extra)
+    assert code == 2 and err.startswith(expected), err
+
+
+def blue_green_step(clusters: list[str], single: bool = False) -> dict[str, Any]:
+    """The shipped blue-green stack with these of its clusters (orders and reports in all of them)."""
+    shipped = yaml.safe_load((ROOT / "stacks" / "Pulumi.blue-green.yaml").read_text())["config"]
+    chosen = [c for name in clusters for c in shipped["irsa:clusters"] if c["name"] == name]
+    stack = {k: v for k, v in shipped.items() if k != "irsa:clusters"}
+    stack["irsa:workloads"] = [{k: v for k, v in w.items() if k != "clusters"} for w in shipped["irsa:workloads"]]
+    stack.update({"irsa:cluster": chosen[0]} if single else {"irsa:clusters": chosen})
+    return run_plan(parse_settings(stack, "blue-green")).to_dict()
+
+
+def test_blue_green_add_green_then_remove_blue_as_the_readme_says() -> None:
+    blue = blue_green_step(["seoul-blue"], single=True)
+    both = blue_green_step(["seoul-blue", "seoul-green"])
+    green = blue_green_step(["seoul-green"])
+    add = diff_module.compare(blue, both, "blue-green", "blue")
+    # Adding green: only additions in green, blue's objects renamed in place (no removal, no provider change).
+    assert not add.removed
+    assert all("seoul-green" in r["name"] for r in add.added)
+    renamed = [c for c in add.changed if "urn" in c.diffs]
+    assert renamed and all(set(c.diffs) == {"urn"} and "seoul-blue" in c.name for c in renamed)
+    trust_changes = {c.name: set(c.paths) for c in add.changed if c.type == "aws:iam/role:Role"}
+    assert set(trust_changes) == {"orders-role", "reports-role"}
+    # Removing blue: blue's objects (its protected OIDC provider too) go; green's keep their identity.
+    remove = diff_module.compare(both, green, "blue-green", "both")
+    assert not remove.added
+    assert {r["name"] for r in remove.removed if r["protect"]} == {"seoul-blue-oidc-provider"}
+    assert all("seoul-blue" in r["name"] for r in remove.removed)
+    assert all(set(c.diffs) == {"urn"} for c in remove.changed if "urn" in c.diffs)
+
+
+def test_listing_a_new_cluster_first_shows_the_move_to_another_cluster() -> None:
+    """The first cluster takes over the one-cluster names: listing the new one first would move objects."""
+    blue = blue_green_step(["seoul-blue"], single=True)
+    wrong = blue_green_step(["seoul-green", "seoul-blue"])
+    moved = [c for c in diff_module.compare(blue, wrong, "blue-green", "blue").changed if "provider" in c.diffs]
+    assert {c.name for c in moved} >= {"orders-seoul-green-sa", "reports-seoul-green-sa", "ns-seoul-green-shop"}
+    assert all(c.attributes["provider"]["after"].endswith("::seoul-green-k8s") for c in moved)

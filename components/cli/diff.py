@@ -279,6 +279,20 @@ def _change(a: dict[str, Any], b: dict[str, Any]) -> Change:
     return change
 
 
+def _renamed(resource: dict[str, Any], renamed: dict[str, str]) -> dict[str, Any]:
+    """A base resource with its parent and dependencies under their new URNs, so a rename alone is no change."""
+    return {
+        **resource,
+        "parent": renamed.get(resource.get("parent") or "", resource.get("parent")),
+        "dependsOn": sorted(renamed.get(u, u) for u in resource.get("dependsOn") or []),
+    }
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    """A plan's optional map (absent from older revisions' plans)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _workload_changes(base: dict[str, Any], head: dict[str, Any]) -> list[WorkloadChange]:
     old = {row["workload"]: row for row in base.get("summary") or [] if isinstance(row, dict) and "workload" in row}
     new = {row["workload"]: row for row in head.get("summary") or [] if isinstance(row, dict) and "workload" in row}
@@ -290,11 +304,31 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
     """Resource-level adds, removes and changes by URN, with unified diffs and old → new values."""
     old = {r["urn"]: r for r in base["resources"]}
     new = {r["urn"]: r for r in head["resources"]}
+    # A head resource whose alias names a base resource is that resource renamed (Pulumi follows the alias).
+    renamed = {
+        former: urn
+        for urn, formers in _mapping(head.get("aliases")).items()
+        if urn in new and urn not in old
+        for former in formers
+        if former in old and former not in new
+    }
     result = PlanDiff(stack, ref)
-    result.added = [new[u] for u in sorted(new.keys() - old.keys())]
-    result.removed = [old[u] for u in sorted(old.keys() - new.keys())]
-    for urn in sorted(old.keys() & new.keys()):
-        change = _change(old[urn], new[urn])
+    result.added = [new[u] for u in sorted(new.keys() - old.keys() - set(renamed.values()))]
+    result.removed = [old[u] for u in sorted(old.keys() - new.keys() - renamed.keys())]
+    providers = (_mapping(base.get("providers")), _mapping(head.get("providers")))
+    pairs = [(u, u) for u in sorted(old.keys() & new.keys())] + sorted(renamed.items())
+    for before, after in pairs:
+        change = _change(_renamed(old[before], renamed), new[after])
+        if before != after:
+            change.diffs["urn"] = f"-{before}\n+{after}\n"
+            change.attributes["urn"] = {"before": before, "after": after}
+        was, now = providers[0].get(before), providers[1].get(after)
+        if was != now and was is not None and now is not None:
+            # Another provider instance (another cluster): Pulumi replaces it, deleting it where it was.
+            change.diffs["provider"] = (
+                f"# another provider (cluster): replaced, created there and deleted here\n-{was}\n+{now}\n"
+            )
+            change.attributes["provider"] = {"before": was, "after": now}
         if change.diffs:
             result.changed.append(change)
     if base.get("outputs") != head.get("outputs"):

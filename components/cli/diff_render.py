@@ -149,6 +149,8 @@ def to_json(d: PlanDiff) -> str:
                         "parent": c.attributes.get("parent"),
                         "dependsOn": c.attributes.get("dependsOn"),
                         "protect": c.attributes.get("protect"),
+                        "renamedFrom": (c.attributes.get("urn") or {}).get("before"),
+                        "provider": c.attributes.get("provider"),
                         "diffs": c.diffs,
                     }
                     for c in d.changed

@@ -20,7 +20,7 @@ from components.cli.untrusted import TOKEN_MAX_BYTES, read_bytes, utf8
 from components.core import documents, manifests, trust
 from components.core.aws import issuer_host
 from components.core.display import quote
-from components.core.model import InvalidInput, Problem, Settings, Workload
+from components.core.model import Cluster, InvalidInput, Problem, Settings, Workload
 
 OK, FAIL, UNCHECKED = "✔", "✘", "?"
 NUMERIC_DATE_MAX = 253402300799  # 9999-12-31T23:59:59Z
@@ -36,6 +36,7 @@ class Report:
     claims: dict[str, Any]
     checks: list[Check] = field(default_factory=list)
     could_not_check: str | None = None
+    cluster: str | None = None  # the cluster whose trust statement was checked (stacks with several)
 
     @property
     def rejected(self) -> bool:
@@ -70,6 +71,7 @@ class Report:
         return {
             "stack": self.stack,
             "workload": self.workload,
+            **({"cluster": self.cluster} if self.cluster is not None else {}),
             "accepted": self.accepted,
             "verdict": self.verdict,
             "claims": self.claims,
@@ -77,7 +79,10 @@ class Report:
         }
 
     def to_text(self) -> str:
-        lines = [f"doctor: stack {self.stack}, workload {self.workload}, token sub {quote(self.claims.get('sub'))}"]
+        where = f", cluster {self.cluster}" if self.cluster is not None else ""
+        lines = [
+            f"doctor: stack {self.stack}, workload {self.workload}{where}, token sub {quote(self.claims.get('sub'))}"
+        ]
         for c in self.checks:
             mark = OK if c.ok else FAIL if c.ok is False else UNCHECKED
             lines.append(f"  {mark} {c.name:<9} {c.detail}")
@@ -158,36 +163,9 @@ def shown_claims(claims: dict[str, Any]) -> dict[str, Any]:
     return {k: claims[k] if _plain_claim(claims[k]) else quote(claims[k]) for k in keys if k in claims}
 
 
-def find_workload(settings: Settings, name: str) -> Workload:
-    for w in settings.workloads:
-        if w.name == name:
-            return w
-    known = ", ".join(w.name for w in settings.workloads)
-    raise InvalidInput(
-        [Problem("--workload", f"{quote(name)} is not a workload of stack {settings.stack}", f"one of: {known}")]
-    )
-
-
-def require_web_identity(settings: Settings, workload: Workload) -> None:
-    """Doctor checks web-identity tokens; with EKS Pod Identity none is involved, so say what to check instead."""
-    if settings.mechanism_of(workload) == "pod-identity":
-        raise InvalidInput(
-            [
-                Problem(
-                    "--workload",
-                    f'"{workload.name}" uses EKS Pod Identity (its mechanism), so no web-identity token is '
-                    "involved: the Pod Identity Agent hands the pod credentials of the associated role",
-                    "check the association: aws eks list-pod-identity-associations --cluster-name "
-                    f"{settings.cluster.name} --namespace {workload.namespace} --service-account "
-                    f"{workload.service_account}; and that the eks-pod-identity-agent add-on runs",
-                )
-            ]
-        )
-
-
-def provider_arn(settings: Settings, issuer: str) -> str:
+def provider_arn(settings: Settings, issuer: str, cluster: Cluster | None = None) -> str:
     """The provider the trust policy names: the configured one, or the one this stack would create."""
-    return settings.cluster.oidc_provider_arn or (
+    return (cluster or settings.cluster).oidc_provider_arn or (
         f"arn:{settings.partition}:iam::<account>:oidc-provider/{issuer_host(issuer).rstrip('/')}"
     )
 
@@ -327,16 +305,21 @@ def diagnose(
     token: Token,
     now: float | None = None,
     issuer: str | None = None,
+    cluster: Cluster | None = None,
 ) -> Report:
-    """Evaluate a token against the planned provider and trust policy, claim by claim.
+    """Evaluate a token against the planned provider and the trust statement of one cluster (default: the
+    stack's first), claim by claim.
 
     `issuer` is the issuer to compare with when the stack looks it up at deploy time (--issuer).
     """
     now = time.time() if now is None else now
     claims = token.claims
-    audience = settings.cluster.audience
-    planned_issuer = settings.cluster.issuer_url or issuer
-    report = Report(settings.stack, workload.name, shown_claims(claims))
+    cluster = cluster or settings.cluster
+    audience = cluster.audience
+    planned_issuer = cluster.issuer_url or issuer
+    report = Report(
+        settings.stack, workload.name, shown_claims(claims), cluster=cluster.name if settings.multi_cluster else None
+    )
     checks = report.checks
     checks.append(_alg_check(token.header))
     checks.append(_iss_check(claims.get("iss"), planned_issuer))
@@ -346,7 +329,7 @@ def diagnose(
     sub = claims.get("sub")
     token_iss = claims.get("iss") if isinstance(claims.get("iss"), str) else ""
     host = issuer_host(planned_issuer or str(token_iss))
-    principal = provider_arn(settings, planned_issuer or str(token_iss))
+    principal = provider_arn(settings, planned_issuer or str(token_iss), cluster)
     policy = documents.trust_policy(principal, host, list(workload.subjects), audience)
     context = {f"{host}:sub": sub} if isinstance(sub, str) else {}
     if len(auds) == 1:

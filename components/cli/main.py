@@ -59,6 +59,12 @@ def parser() -> argparse.ArgumentParser:
     doctor_verb.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
     doctor_verb.add_argument("--workload", required=True, help="workload name in irsa:workloads")
     doctor_verb.add_argument(
+        "--cluster",
+        metavar="NAME",
+        help="with several clusters: the one that issued the token (default: the workload's only cluster, or the "
+        "one whose issuerUrl is the token's iss)",
+    )
+    doctor_verb.add_argument(
         "--token", required=True, help="file with the token (kubectl create token, or a pod's file)"
     )
     doctor_verb.add_argument(
@@ -121,16 +127,22 @@ def diff_command(args: argparse.Namespace) -> int:
 def doctor_command(args: argparse.Namespace) -> int:
     import json
 
-    from components.cli import doctor, issuer_check
+    from components.cli import doctor, doctor_scope, issuer_check
     from components.cli.stackfile import load_settings
     from components.core.config.cluster import check_issuer
 
     settings = load_settings(args.stack, args.config)
-    workload = doctor.find_workload(settings, args.workload)
-    doctor.require_web_identity(settings, workload)
-    configured = settings.cluster.issuer_url
+    workload = doctor_scope.find_workload(settings, args.workload)
+    # The token is read first only when its iss must pick among the workload's clusters.
+    token = None
+    if args.cluster is None and len(settings.clusters_of(workload)) > 1:
+        token = doctor.read_token(args.token)
+    iss = token.claims.get("iss") if token is not None else None
+    cluster = doctor_scope.pick_cluster(settings, workload, iss, args.cluster)
+    doctor_scope.require_web_identity(settings, workload, cluster)
+    configured = cluster.issuer_url
     if args.issuer is not None:
-        problems = check_issuer("--issuer", args.issuer, settings.cluster.kind, custom=True)
+        problems = check_issuer("--issuer", args.issuer, cluster.kind, custom=True)
         if problems:
             raise InvalidInput(problems)
         if configured is not None and args.issuer != configured:
@@ -155,8 +167,8 @@ def doctor_command(args: argparse.Namespace) -> int:
         from components.cli.untrusted import read_text
 
         ca_pem = read_text(args.ca_file, "--ca-file", "PEM file of CA certificates", 1024 * 1024)
-    token = doctor.read_token(args.token)
-    report = doctor.diagnose(settings, workload, token, issuer=args.issuer)
+    token = token or doctor.read_token(args.token)
+    report = doctor.diagnose(settings, workload, token, issuer=args.issuer, cluster=cluster)
     if args.issuer_check and issuer is not None:
         try:
             report.checks += issuer_check.issuer_checks(

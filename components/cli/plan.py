@@ -40,6 +40,14 @@ class PlanResult:
             "resources": self.resources,
             "outputs": self.outputs,
             "lookups": self.lookups,
+            # Beside each resource: its provider (which cluster a Kubernetes object goes to) and its former
+            # URNs (aliases): what `diff` needs to tell a rename from a replacement.
+            "providers": {urn: w["provider"] for urn, w in sorted(self.wiring.items()) if w["provider"]},
+            "aliases": {
+                urn: [former_urn(urn, name) for name in w["aliases"]]
+                for urn, w in sorted(self.wiring.items())
+                if w["aliases"]
+            },
         }
 
 
@@ -98,8 +106,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             )
         elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             url = str(state.get("url", ""))
-            cluster = args.name.removesuffix("-oidc-provider")
-            whose = f"cluster {cluster}'s issuer" if self.settings.multi_cluster else "the cluster's issuer"
+            whose = f"cluster {args.name.removesuffix('-oidc-provider')}'s issuer"
             state["arn"] = unknown("ARN of the IAM OIDC provider for " + (whose if is_unknown(url) else url))
         return f"{args.name}-id", state
 
@@ -140,6 +147,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             "aliases": _aliases(request),
         }
         return response
+
+
+def former_urn(urn: str, name: str) -> str:
+    """The URN a resource had under a former name (same parent chain and type)."""
+    return urn.rsplit("::", 1)[0] + "::" + name
 
 
 def _aliases(request: Any) -> list[str]:
