@@ -14,7 +14,7 @@ from components import gc_tuning
 from components.core import manifests
 from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, Placement, Problem, Settings
-from components.core.workload_plan import placements_of, stack_plans
+from components.core.stack_plan import placements_of, stack_plans
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
 from components.targets import ClusterBinding, ClusterTarget, cluster_target
 from components.workload_identity import WorkloadIdentity, caller_account

@@ -5,7 +5,8 @@ which reads AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE (IRSA) or the Pod Ident
 variables. Exit 0 on success, 1 with the AWS error otherwise. Configured by IRSA_CHECK_BUCKET (none: identity only),
 IRSA_CHECK_PREFIX, IRSA_CHECK_ACCESS (read | write | read-write | sync) and IRSA_RETRY_SECONDS (default
 120); with IRSA_CHAIN_ROLE_ARN (and IRSA_CHAIN_EXTERNAL_ID) it then assumes that role, e.g. in
-another account, and checks IRSA_CHAIN_BUCKET / IRSA_CHAIN_PREFIX / IRSA_CHAIN_ACCESS there.
+another account, and checks IRSA_CHAIN_BUCKET / IRSA_CHAIN_PREFIX / IRSA_CHAIN_ACCESS there. With
+IRSA_EXPECT_ROLE_ARN the caller must first be a session of that role (a Pod Identity target role).
 """
 
 from __future__ import annotations
@@ -124,6 +125,17 @@ def chained_session(role_arn: str, external_id: str | None) -> boto3.Session:
     )
 
 
+def not_the_expected_role(caller_arn: str, role_arn: str) -> str:
+    """Why the caller is not a session of `role_arn` (a Pod Identity target role), or "" when it is."""
+    if not role_arn:
+        return ""
+    parts = role_arn.split(":")
+    expected = f"arn:{parts[1]}:sts::{parts[4]}:assumed-role/{parts[5].rsplit('/', 1)[-1]}/"
+    if caller_arn.startswith(expected):
+        return ""
+    return f"the pod acts as {caller_arn}, not as the target role {role_arn} (check the association's targetRoleArn)"
+
+
 def main() -> int:
     bucket = os.environ.get("IRSA_CHECK_BUCKET", "")
     prefix = os.environ.get("IRSA_CHECK_PREFIX", "")
@@ -132,6 +144,10 @@ def main() -> int:
     try:
         identity = caller_identity(retry_seconds)
         print(f"caller identity: {identity['Arn']} (account {identity['Account']})", flush=True)
+        wrong = not_the_expected_role(identity["Arn"], os.environ.get("IRSA_EXPECT_ROLE_ARN", ""))
+        if wrong:
+            print(f"irsa verification failed: {wrong}", file=sys.stderr, flush=True)
+            return 1
         if bucket:
             print(check_s3(bucket, prefix, access, kms_key=os.environ.get("IRSA_CHECK_KMS_KEY", "")), flush=True)
         for line in run_checks(json.loads(os.environ.get("IRSA_CHECKS", "[]")), identity["Account"]):

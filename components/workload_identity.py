@@ -115,6 +115,9 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """IAM path of the role, e.g. /workloads/ (default /)."""
     tags: dict[str, str]
     """Tags on the role and the Pod Identity association."""
+    target_role_arn: str
+    """Pod Identity: a role (any account) the association chains into; pods act as it. The role trusts this
+    workload's role (sts:AssumeRole, sts:TagSession), which may assume it."""
     extra_subjects: Sequence[str]
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
 
@@ -346,6 +349,11 @@ class WorkloadIdentity(pulumi.ComponentResource):
                         role_arn=role.arn,
                         **({"tags": dict(shape.tags)} if shape.tags else {}),
                         **({"disable_session_tags": True} if shape.disable_session_tags else {}),
+                        **(
+                            {"target_role_arn": known(lambda p: p.spec.workload.target_role_arn)}
+                            if shape.target_role
+                            else {}
+                        ),
                         opts=pulumi.ResourceOptions(
                             parent=self, aliases=[pulumi.Alias(name=n) for n in where.aliases(name, "association")]
                         ),

@@ -26,12 +26,18 @@ class Request:
     context: dict[str, str] = field(default_factory=dict)
 
 
-def decide(batches: list[tuple[dict[str, Any], list[Request]]]) -> list[list[str]]:
-    """Per (policy, requests): each request's decision — Allowed, ImplicitlyDenied or ExplicitlyDenied."""
+def decide(
+    batches: list[tuple[dict[str, Any], list[Request]]], identity: list[dict[str, Any]] | None = None
+) -> list[list[str]]:
+    """Per (trust policy, requests): each request's decision — Allowed, ImplicitlyDenied or ExplicitlyDenied;
+    `identity`: the caller's own policies (a cross-account call needs them to allow it too)."""
     node = shutil.which("node")
     if node is None or not (HERE / "node_modules").is_dir():
         raise RuntimeError("the IAM simulator is not installed: run `make test` (npm ci in tests/iam_simulate)")
-    payload = [{"policy": policy, "requests": [asdict(r) for r in requests]} for policy, requests in batches]
+    payload = [
+        {"policy": policy, "identity": identity or [], "requests": [asdict(r) for r in requests]}
+        for policy, requests in batches
+    ]
     done = subprocess.run(
         [node, str(HERE / "evaluate.mjs")], input=json.dumps(payload), capture_output=True, text=True, timeout=120
     )

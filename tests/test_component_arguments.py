@@ -193,3 +193,31 @@ def test_both_needs_the_provider_and_the_cluster() -> None:
     assert any(".oidc_provider_arn: is required" in line for line in found)
     assert any(".cluster_name: is required" in line for line in found)
     assert any(".cluster_arn: is required" in line for line in found)
+
+
+def test_target_role_arn_reaches_the_association_and_the_roles_policy() -> None:
+    target = "arn:aws:iam::210987654321:role/shared-reader"
+    pod_identity = with_args(
+        mechanism="pod-identity",
+        cluster_name="dev-cluster",
+        cluster_arn="arn:aws:eks:eu-west-1:123456789012:cluster/dev-cluster",
+        target_role_arn=target,
+    )
+    del pod_identity["s3"]
+
+    def make(seen: dict[str, Any]) -> Any:
+        return WorkloadIdentity("app", pod_identity).role_arn
+
+    records, _, error = run_program(make)
+    assert error is None
+    [association] = [r for r in records if r["type"] == "aws:eks/podIdentityAssociation:PodIdentityAssociation"]
+    assert association["inputs"]["targetRoleArn"] == target
+    [policy] = [r for r in records if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    assert target in policy["inputs"]["policy"] and "sts:TagSession" in policy["inputs"]["policy"]
+    [job] = [r for r in records if r["type"] == "kubernetes:batch/v1:Job"]
+    env = job["inputs"]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "IRSA_EXPECT_ROLE_ARN", "value": target} in env
+    assert problems(with_args(target_role_arn=target)) == [
+        'WorkloadIdentity("app").target_role_arn: is only used with mechanism pod-identity or both (EKS Pod '
+        "Identity chains into it; with web identity, list the role in assume_roles)"
+    ]

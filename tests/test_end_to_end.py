@@ -434,3 +434,12 @@ def test_the_job_writes_with_the_grants_kms_key(deployed: dict[str, Any]) -> Non
     head = _client("s3", deployed["endpoint"], **deployed["admin"]).head_object(Bucket="app-uploads", Key=object_key)
     assert head["ServerSideEncryption"] == "aws:kms" and key.endswith(head["SSEKMSKeyId"].split("/")[-1])
     _enable_auth(deployed["endpoint"], True)
+
+
+@pytest.mark.parametrize("role,succeeds", [("irsa-e2e-uploader", True), ("irsa-e2e-other", False)])
+def test_the_job_checks_which_role_it_acts_as(deployed: dict[str, Any], role: str, succeeds: bool) -> None:
+    """A Pod Identity target role: the Job must act as it. STS (moto) names the session; the script must read it."""
+    result = _run_script(deployed, IRSA_EXPECT_ROLE_ARN=f"arn:aws:iam::123456789012:role/workloads/{role}")
+    assert (result.returncode == 0) == succeeds, result.stderr
+    if not succeeds:
+        assert "not as the target role arn:aws:iam::123456789012:role/workloads/irsa-e2e-other" in result.stderr

@@ -12,7 +12,7 @@ from conftest import EKS_CONFIG, by_type, config, plan_of
 from components.core import documents
 from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
-from components.core.workload_plan import stack_plans
+from components.core.stack_plan import stack_plans
 
 
 def big(grants: int = 45, **extra: Any) -> dict[str, Any]:

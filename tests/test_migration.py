@@ -18,7 +18,7 @@ from components.cli import diff as diff_module
 from components.core import trust
 from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
-from components.core.workload_plan import stack_plans
+from components.core.stack_plan import stack_plans
 
 ACCOUNT = "123456789012"
 CLUSTER_ARN = f"arn:aws:eks:ap-northeast-2:{ACCOUNT}:cluster/dev-cluster"

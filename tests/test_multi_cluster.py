@@ -24,7 +24,7 @@ from components.cli.plan import PlanResult, run_plan
 from components.core import trust
 from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
-from components.core.workload_plan import stack_plans
+from components.core.stack_plan import stack_plans
 
 ROOT = Path(__file__).resolve().parent.parent
 ACCOUNT = "111122223333"

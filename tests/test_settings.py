@@ -91,8 +91,8 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "irsa:workloads[0].serviceAcount: unknown key (did you mean 'serviceAccount'? known keys: name, namespace, "
         "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage, "
         "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags, "
-        "disableSessionTags, mechanism, clusters, permissionsBoundary, tags, dynamodb, sqs, sns, secrets, parameters, "
-        "kms, "
+        "disableSessionTags, mechanism, clusters, targetRoleArn, permissionsBoundary, tags, dynamodb, sqs, sns, "
+        "secrets, parameters, kms, "
         "managedPolicyArns, statements, verifyPublish)"
     ]
 

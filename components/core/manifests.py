@@ -132,11 +132,13 @@ def verification_job(
     role_arn: str,
     chain: dict[str, str] | None = None,
     checks: list[dict[str, Any]] | None = None,
+    expect_role: str | None = None,
 ) -> dict[str, Any]:
     """Job proving the chain: caller identity, then a write (or list) inside the workload's grant.
 
     `fragment` is spliced into the pod where no webhook injects the token (AKS); None on EKS.
-    `chain` (role_arn, external_id, bucket, prefix, access) makes it assume that role next and check there.
+    `chain` (role_arn, external_id, bucket, prefix, access) makes it assume that role next and check there;
+    `expect_role`: the role the pod must be acting as (a Pod Identity target role), checked first.
     """
     name = names.job_name(workload)
     labels = {**LABELS, "app.kubernetes.io/name": name}
@@ -158,6 +160,7 @@ def verification_job(
             if value is not None
         ),
         *([{"name": "IRSA_CHECKS", "value": json.dumps(checks, sort_keys=True)}] if checks else []),
+        *([{"name": "IRSA_EXPECT_ROLE_ARN", "value": expect_role}] if expect_role else []),
         {"name": "HOME", "value": "/tmp"},
         {"name": "PYTHONDONTWRITEBYTECODE", "value": "1"},
     ]

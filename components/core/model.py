@@ -126,6 +126,7 @@ class Workload:
     disable_session_tags: bool = False  # Pod Identity: EKS adds no session tags, so trust cannot pin them
     mechanism: Mechanism | None = None  # its own, overriding irsa:cluster.mechanism (e.g. one workload moves first)
     clusters: tuple[str, ...] = ()  # the clusters it runs in, by name; empty: every cluster of the stack
+    target_role_arn: str | None = None  # Pod Identity: the role its association chains into (role chaining)
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -253,6 +254,14 @@ class Chain:
 
 
 @dataclass(frozen=True)
+class TargetRole:
+    """The role a Pod Identity association chains into: pods there act as it, not as the workload's role."""
+
+    role_arn: str
+    grant: S3Grant | None = None  # a stack-created cross-account role's first S3 grant: what the Job checks
+
+
+@dataclass(frozen=True)
 class Placement:
     """One cluster a workload runs in: how its role is trusted there, and how its resources there are named."""
 
@@ -300,6 +309,7 @@ class IdentitySpec:
     role_path: str = "/"
     account_id: str | None = None  # where names resolve; None: looked up at deploy when a grant needs it
     placements: tuple[Placement, ...] = ()  # the clusters it runs in; empty: the one the fields above describe
+    target: TargetRole | None = None  # Pod Identity role chaining (targetRoleArn)
 
     @property
     def partition(self) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from components.core import documents
 from components.core.aws import issuer_host
 from components.core.model import Cluster, Placement, Problem, Settings
-from components.core.workload_plan import INLINE_MAX, MANAGED_MAX, MEASURE_ACCOUNT, WorkloadPlan, stack_plans
+from components.core.stack_plan import stack_plans
+from components.core.workload_plan import INLINE_MAX, MANAGED_MAX, MEASURE_ACCOUNT, WorkloadPlan
 
 # The longest Azure region names have 18 characters (germanywestcentral, australiasoutheast); 20 leaves room.
 LONGEST_AZURE_REGION = 20

@@ -16,12 +16,9 @@ from typing import Any
 from components.core import documents, manifests, names, presets, service_grants
 from components.core.aws import issuer_host
 from components.core.model import (
-    Chain,
-    Cluster,
     IdentitySpec,
     Mechanism,
     Placement,
-    Settings,
 )
 from components.core.unknowns import is_unknown, unknown
 
@@ -53,6 +50,7 @@ class WorkloadShape:
     managed_policies: int = 0  # customer-managed policies carrying permissions past the inline quota
     disable_session_tags: bool = False  # the Pod Identity association adds no session tags
     placements: tuple[Placement, ...] = ()  # the clusters it runs in; empty: the one mechanism/cluster_name name
+    target_role: bool = False  # its association chains into a target role
 
     @property
     def where(self) -> tuple[Placement, ...]:
@@ -130,6 +128,7 @@ class WorkloadPlan:
             len(self.managed_chunks),
             w.disable_session_tags,
             self.spec.placements,
+            self.spec.target is not None,
         )
 
     @property
@@ -203,6 +202,13 @@ class WorkloadPlan:
         """The verification Job in a cluster (default: its first): the token fragment spliced in where no
         webhook injects it."""
         w, spec, where = self.spec.workload, self.spec, placement or self.spec.where[0]
+        if where.association and spec.target is not None:
+            # EKS chains into the target role: the pod acts as it, so the Job proves that role and its grant.
+            grants = (spec.target.grant,) if spec.target.grant else ()
+            return manifests.verification_job(
+                w.name, w.namespace, w.service_account, grants, w.job_image, None, role_arn,
+                expect_role=spec.target.role_arn,
+            )  # fmt: skip
         fragment = self.token_fragment(role_arn, where) if where.inject_token and not where.association else None
         chain = spec.chain.env() if spec.chain is not None else None
         place = service_grants.Place(spec.partition, spec.region, spec.account_id or unknown("account"))
@@ -336,60 +342,3 @@ def has_inline_policy(grants: int, assume_roles: int, preset_names: tuple[str, .
 def attachments_of(preset_names: tuple[str, ...], partition: str) -> tuple[Attachment, ...]:
     """The managed policies the presets attach, each with the name suffix of its attachment resource."""
     return tuple(Attachment(n, arn) for n in preset_names for arn in presets.managed_policy_arns((n,), partition))
-
-
-def chains_of(settings: Settings) -> dict[str, Chain]:
-    """For each workload a cross-account role trusts: the first such role with S3 grants, for its Job to chain into."""
-    cross = settings.cross_account
-    chains: dict[str, Chain] = {}
-    if cross is None:
-        return chains
-    for role in cross.roles:
-        if not role.s3:
-            continue
-        chain = Chain(cross.role_arn_of(role, settings.partition), manifests.check_target(role.s3), role.external_id)
-        for name in role.trusted_workloads:
-            chains.setdefault(name, chain)
-    return chains
-
-
-def placements_of(
-    settings: Settings, workload_clusters: tuple[Cluster, ...], w_mechanism: Mechanism | None
-) -> tuple[Placement, ...]:
-    """Where a workload runs: one placement per cluster, names qualified by the cluster in a stack of several."""
-    first = settings.clusters[0]
-    return tuple(
-        Placement(
-            cluster_name=c.name,
-            mechanism=w_mechanism or c.mechanism,
-            audience=c.audience,
-            inject_token=c.kind != "eks",  # EKS: the pod identity webhook injects the token
-            qualified=settings.multi_cluster,
-            first=c == first,
-        )
-        for c in workload_clusters
-    )
-
-
-def stack_plans(settings: Settings) -> list[WorkloadPlan]:
-    """The plan of every workload of a stack, in config order."""
-    chains = chains_of(settings)
-    plans = []
-    for w in settings.workloads:
-        where = placements_of(settings, settings.clusters_of(w), w.mechanism)
-        spec = IdentitySpec(
-            workload=w,
-            region=settings.region,
-            role_name=names.role_name(settings.stack, w.name),
-            policy_name=names.policy_name(w.name),
-            audience=where[0].audience,
-            mechanism=where[0].mechanism,
-            cluster_name=where[0].cluster_name,
-            inject_token=where[0].inject_token,
-            chain=chains.get(w.name),
-            role_path=settings.defaults.role_path,
-            account_id=settings.account_id,
-            placements=where,
-        )
-        plans.append(plan_workload(spec))
-    return plans

@@ -1,6 +1,7 @@
 // Judge requests against a role's trust policy with cloud-copilot's IAM simulator (an evaluator we did
-// not write). Reads [{policy, requests: [{principal, action, resource, account, context}]}] as JSON on
-// stdin; prints, for each, the list of decisions ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied").
+// not write). Reads [{policy, identity: [policy, ...], requests: [{principal, action, resource, account,
+// context}]}] as JSON on stdin (identity: the caller's own policies, which a cross-account call needs too);
+// prints, for each, the list of decisions ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied").
 //
 // runSimulation drops context keys of OIDC providers with a path (EKS issuers: host/id/<hex>), and
 // runUnsafeSimulation fails on an unnamed resource policy; so this calls the simulator's own engine the
@@ -14,7 +15,7 @@ const { AwsRequestImpl } = await import(new URL('request/request.js', dist))
 const { RequestContextImpl } = await import(new URL('requestContext.js', dist))
 const { DiscoveryContextKeyConstraints } = await import(new URL('context_keys/discoveryContextKeyConstraints.js', dist))
 
-function decide(policy, r) {
+function decide(policy, identity, r) {
   const request = new AwsRequestImpl(
     r.principal,
     { resource: r.resource, accountId: r.account },
@@ -24,7 +25,7 @@ function decide(policy, r) {
   return authorize({
     request,
     sessionPolicy: undefined,
-    identityPolicies: [],
+    identityPolicies: identity.map((p, i) => loadPolicy(p, { name: `identity-${i}` })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
     resourcePolicy: loadPolicy(policy, { name: 'trust' }),
@@ -39,4 +40,4 @@ function decide(policy, r) {
 }
 
 const batches = JSON.parse(readFileSync(0, 'utf8'))
-console.log(JSON.stringify(batches.map((b) => b.requests.map((r) => decide(b.policy, r)))))
+console.log(JSON.stringify(batches.map((b) => b.requests.map((r) => decide(b.policy, b.identity ?? [], r)))))

@@ -21,7 +21,7 @@ from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grant, read_grants, read_presets, read_role_arns
 from components.core.config.guardrails import read_boundary, read_role_path, read_tags
 from components.core.config.service_config import read_managed_policies, read_service_grants, read_statements
-from components.core.config.workloads import read_extra_subjects
+from components.core.config.workloads import read_extra_subjects, read_target_role
 from components.core.model import (
     Chain,
     Guardrails,
@@ -29,6 +29,7 @@ from components.core.model import (
     InvalidInput,
     Mechanism,
     S3Grant,
+    TargetRole,
     Workload,
 )
 from components.core.workload_plan import WorkloadShape, attachments_of, has_inline_policy
@@ -39,7 +40,7 @@ IDENTITY_ARGS = (
     "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
     "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
     "disable_session_tags", "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns",
-    "secrets", "parameters", "kms", "managed_policy_arns", "statements",
+    "secrets", "parameters", "kms", "managed_policy_arns", "statements", "target_role_arn",
 )  # fmt: skip
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
@@ -108,6 +109,12 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     untagged = c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False)
     if untagged and mechanism == "irsa":
         c.add(f"{path}.disable_session_tags", "is only used with mechanism pod-identity or both", "remove it")
+    target = read_target_role(c, f"{path}.target_role_arn", a.get("target_role_arn"), region)
+    if target is not None and mechanism == "irsa":
+        c.add(f"{path}.target_role_arn", "is only used with mechanism pod-identity or both",
+              "EKS Pod Identity chains into it; with web identity, list the role in assume_roles")  # fmt: skip
+    if target is not None:  # EKS assumes (and tags) it with the workload role's credentials
+        assume_roles = tuple(dict.fromkeys([*assume_roles, target]))
     workload = Workload(
         name=name,
         namespace=namespace or "",
@@ -128,13 +135,15 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         parameter_arns=scope["parameterArns"],
         node_role_arns=scope["nodeRoleArns"],
         interruption_queue_arns=scope["interruptionQueueArns"],
-        tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
+        tag_session_roles=(assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else ())
+        + ((target,) if target is not None and not a.get("session_tags") else ()),
         permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
         grants=read_service_grants(c, path, a),
         managed_policy_arns=read_managed_policies(c, f"{path}.managed_policy_arns", a.get("managed_policy_arns")),
         statements=read_statements(c, f"{path}.statements", a.get("statements")),
         disable_session_tags=untagged,
+        target_role_arn=target,
     )
     account_id = a.get("account_id")
     if account_id is not None and (
@@ -155,6 +164,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         chain=read_chain(c, f"{path}.chain", a.get("chain"), region),
         role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
         account_id=account_id,
+        target=TargetRole(target) if target is not None else None,
     )
     _finish(c)
     return spec
@@ -285,6 +295,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
         disable_session_tags=c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False),
+        target_role=a.get("target_role_arn") is not None,
     )
     _finish(c)
     return shape

@@ -91,6 +91,39 @@ def check_workload_clusters(c: Collector, clusters: tuple[Cluster, ...], workloa
             )
 
 
+def check_target_roles(
+    c: Collector,
+    clusters: tuple[Cluster, ...],
+    workloads: tuple[Workload, ...],
+    cross: CrossAccount | None,
+    region: str | None,
+) -> None:
+    """targetRoleArn needs a Pod Identity association; a target the stack creates must trust the workload
+    the way EKS calls it (tags, and its own external ID)."""
+    created = {cross.role_arn_of(r, partition_of(region)): r for r in cross.roles} if cross and region else {}
+    for i, w in enumerate(workloads):
+        if w.target_role_arn is None:
+            continue
+        path = f"irsa:workloads[{i}].targetRoleArn"
+        runs_in = [k for k in clusters if not w.clusters or k.name in w.clusters]
+        if not any(uses_association(w.mechanism or k.mechanism) for k in runs_in):
+            c.add(path, "is only used with mechanism pod-identity or both",
+                  "EKS Pod Identity chains into it; with web identity, list the role in assumeRoles")  # fmt: skip
+        role = created.get(w.target_role_arn)
+        if role is None:
+            continue
+        where = f"irsa:crossAccount.roles[{cross.roles.index(role)}]" if cross else "irsa:crossAccount"
+        if w.name not in role.trusted_workloads:
+            c.add(path, f"{where} ({role.name}) does not trust workload {w.name!r}",
+                  f"add {w.name} to its trustedWorkloads")  # fmt: skip
+        if role.external_id is not None:
+            c.add(path, f"{where} ({role.name}) requires an external ID of its own",
+                  "remove its externalId: EKS passes its own when it chains")  # fmt: skip
+        if not role.session_tags and not w.disable_session_tags:
+            c.add(path, f"{where} ({role.name}) does not allow sts:TagSession, and EKS tags the chained session",
+                  "sessionTags: true on that role (or disableSessionTags on the workload)")  # fmt: skip
+
+
 def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -> tuple[Cluster, ...]:
     """`irsa:cluster` (one), or `irsa:clusters` (a list; one item reads as `irsa:cluster` does, so moving
     between the two keys changes nothing in the plan)."""
@@ -172,6 +205,7 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         cross = cross_account_boundary(c, cross, defaults)
     if clusters:
         check_workload_clusters(c, clusters, workloads)
+        check_target_roles(c, clusters, workloads, cross, region)
 
     if c.problems or not clusters or region is None:
         raise InvalidInput(c.problems)
@@ -197,6 +231,17 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
             )
             for w in workloads
         )
+    # A Pod Identity target role is assumed with the workload role's credentials (and tagged, unless disabled).
+    workloads = tuple(
+        dataclasses.replace(
+            w,
+            assume_roles=tuple(dict.fromkeys([*w.assume_roles, w.target_role_arn])),
+            tag_session_roles=tuple(dict.fromkeys([*w.tag_session_roles, w.target_role_arn])),
+        )
+        if w.target_role_arn
+        else w
+        for w in workloads
+    )
     warnings = tuple(
         f"irsa:workloads[{i}].extraSubjects: {sub!r} is a wildcard: the trust policy uses StringLike and "
         "every matching ServiceAccount can assume the role"

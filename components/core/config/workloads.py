@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.core import names
-from components.core.aws import is_wildcard
+from components.core.aws import ROLE_ARN, is_wildcard
 from components.core.config import fields
 from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grants, read_presets, read_role_arns
@@ -36,6 +36,7 @@ WORKLOAD_KEYS = (
     "disableSessionTags",
     "mechanism",
     "clusters",
+    "targetRoleArn",
     "permissionsBoundary",
     "tags",
     *SERVICE_GRANT_KEYS,
@@ -113,7 +114,7 @@ def read_workload(
     boundary = read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region)
     tags = merged_tags(c, f"{path}.tags", defaults.tags, read_tags(c, f"{path}.tags", raw.get("tags")))
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
-    others = ("assumeRoles", "presets", *SERVICE_GRANT_KEYS)
+    others = ("assumeRoles", "presets", "targetRoleArn", *SERVICE_GRANT_KEYS)
     grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not any(raw.get(k) for k in others))
     service_grants = read_service_grants(c, path, raw)
     managed = read_managed_policies(c, f"{path}.managedPolicyArns", raw.get("managedPolicyArns"))
@@ -124,6 +125,7 @@ def read_workload(
     image = fields.job_image(c, f"{path}.jobImage", raw.get("jobImage"))
     extra = read_extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     clusters = read_cluster_names(c, f"{path}.clusters", raw.get("clusters"))
+    target = read_target_role(c, f"{path}.targetRoleArn", raw.get("targetRoleArn"), region)
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
     return Workload(
@@ -154,7 +156,19 @@ def read_workload(
         disable_session_tags=untagged,
         mechanism=mechanism,
         clusters=clusters,
+        target_role_arn=target,
     )
+
+
+def read_target_role(c: Collector, path: str, raw: Any, region: str | None) -> str | None:
+    """The role a Pod Identity association chains into (whether Pod Identity is used: parse.py)."""
+    if raw is None:
+        return None
+    m = ROLE_ARN.fullmatch(raw) if isinstance(raw, str) else None
+    if m is None:
+        c.add(path, f"{show(raw)} is not an IAM role ARN", "arn:<partition>:iam::<12-digit account>:role/<name>")
+        return None
+    return raw if fields.partition_matches(c, path, m.group(1), region) else None
 
 
 def read_cluster_names(c: Collector, path: str, raw: Any) -> tuple[str, ...]:

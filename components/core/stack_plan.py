@@ -1,0 +1,78 @@
+"""A stack's workload plans (pure): where each workload runs, what it chains into, and its plan."""
+
+from __future__ import annotations
+
+from components.core import manifests, names
+from components.core.model import Chain, Cluster, IdentitySpec, Mechanism, Placement, Settings, TargetRole
+from components.core.workload_plan import WorkloadPlan, plan_workload
+
+
+def chains_of(settings: Settings) -> dict[str, Chain]:
+    """For each workload a cross-account role trusts: the first such role with S3 grants, for its Job to chain into."""
+    cross = settings.cross_account
+    chains: dict[str, Chain] = {}
+    if cross is None:
+        return chains
+    for role in cross.roles:
+        if not role.s3:
+            continue
+        chain = Chain(cross.role_arn_of(role, settings.partition), manifests.check_target(role.s3), role.external_id)
+        for name in role.trusted_workloads:
+            chains.setdefault(name, chain)
+    return chains
+
+
+def targets_of(settings: Settings) -> dict[str, TargetRole]:
+    """For each workload with targetRoleArn: the role, and the first S3 grant when the stack creates it."""
+    cross = settings.cross_account
+    created = {cross.role_arn_of(r, settings.partition): r for r in cross.roles} if cross else {}
+    found = {}
+    for w in settings.workloads:
+        if w.target_role_arn is not None:
+            role = created.get(w.target_role_arn)
+            grant = manifests.check_target(role.s3) if role is not None and role.s3 else None
+            found[w.name] = TargetRole(w.target_role_arn, grant)
+    return found
+
+
+def placements_of(
+    settings: Settings, workload_clusters: tuple[Cluster, ...], w_mechanism: Mechanism | None
+) -> tuple[Placement, ...]:
+    """Where a workload runs: one placement per cluster, names qualified by the cluster in a stack of several."""
+    first = settings.clusters[0]
+    return tuple(
+        Placement(
+            cluster_name=c.name,
+            mechanism=w_mechanism or c.mechanism,
+            audience=c.audience,
+            inject_token=c.kind != "eks",  # EKS: the pod identity webhook injects the token
+            qualified=settings.multi_cluster,
+            first=c == first,
+        )
+        for c in workload_clusters
+    )
+
+
+def stack_plans(settings: Settings) -> list[WorkloadPlan]:
+    """The plan of every workload of a stack, in config order."""
+    chains, targets = chains_of(settings), targets_of(settings)
+    plans = []
+    for w in settings.workloads:
+        where = placements_of(settings, settings.clusters_of(w), w.mechanism)
+        spec = IdentitySpec(
+            workload=w,
+            region=settings.region,
+            role_name=names.role_name(settings.stack, w.name),
+            policy_name=names.policy_name(w.name),
+            audience=where[0].audience,
+            mechanism=where[0].mechanism,
+            cluster_name=where[0].cluster_name,
+            inject_token=where[0].inject_token,
+            chain=chains.get(w.name),
+            role_path=settings.defaults.role_path,
+            account_id=settings.account_id,
+            placements=where,
+            target=targets.get(w.name),
+        )
+        plans.append(plan_workload(spec))
+    return plans
