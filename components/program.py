@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
-import pulumi_kubernetes as k8s
 
 from components import gc_tuning
 from components.core import manifests
 from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, Placement, Problem, Settings
 from components.core.stack_plan import placements_of, stack_plans
+from components.kubernetes_objects import KubernetesObject
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
 from components.targets import ClusterBinding, ClusterTarget, cluster_target
 from components.workload_identity import WorkloadIdentity, caller_account
@@ -66,7 +66,7 @@ class ClusterResources:
     cluster: Cluster
     target: ClusterTarget
     oidc: ClusterOidcProvider | None
-    namespaces: dict[str, k8s.core.v1.Namespace]
+    namespaces: dict[str, KubernetesObject]
 
     def binding(self, placement: Placement, namespace: str) -> ClusterBinding:
         return ClusterBinding(
@@ -99,13 +99,14 @@ def cluster_resources(settings: Settings, cluster: Cluster) -> ClusterResources:
         if settings.defaults.tags:
             provider_args["tags"] = dict(settings.defaults.tags)
         oidc = ClusterOidcProvider(f"{cluster.name}-oidc", provider_args)
-    namespaces: dict[str, k8s.core.v1.Namespace] = {}
+    namespaces: dict[str, KubernetesObject] = {}
     naming = placements_of(settings, (cluster,), None)[0]
     for w in settings.workloads_in(cluster):
         if w.create_namespace and w.namespace not in namespaces:
-            namespaces[w.namespace] = k8s.core.v1.Namespace(
+            namespaces[w.namespace] = KubernetesObject(
                 naming.name("ns", w.namespace),
-                metadata=manifests.namespace(w.namespace)["metadata"],
+                "Namespace",
+                {"metadata": manifests.namespace(w.namespace)["metadata"]},
                 opts=pulumi.ResourceOptions(
                     provider=target.kubernetes_provider,
                     aliases=[pulumi.Alias(name=n) for n in naming.aliases("ns", w.namespace)] or None,

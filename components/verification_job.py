@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 import pulumi
-import pulumi_kubernetes as k8s
 
 from components import aliases
 from components.core import manifests
@@ -15,6 +14,7 @@ from components.core.workload_plan import WorkloadPlan
 from components.dependencies import depends_on_of
 from components.grant_args import ChainArgs, S3GrantArgs
 from components.invalid_arguments import InvalidArguments
+from components.kubernetes_objects import KubernetesObject, is_namespace
 
 
 class VerificationJobArgs(TypedDict, total=False):
@@ -110,23 +110,26 @@ class VerificationJob(pulumi.ComponentResource):
             return [pulumi.Alias(name=f"{old}-{suffix}") for old in renamed] or None
 
         # The script waits only for a Namespace the stack creates, keeping it off the IAM chain's critical path.
-        namespaces = [d for d in depends_on_of(opts) if isinstance(d, k8s.core.v1.Namespace)]
+        namespaces = [d for d in depends_on_of(opts) if is_namespace(d)]
         plain = isinstance(script, dict)
         script_output = script if plain else pulumi.Output.from_input(script)
-        config_map = k8s.core.v1.ConfigMap(
+        config_map = KubernetesObject(
             f"{name}-script",
-            metadata=script["metadata"] if plain else script_output["metadata"],  # type: ignore[index]
-            data=script["data"] if plain else script_output["data"],  # type: ignore[index]
+            "ConfigMap",
+            {
+                "metadata": script["metadata"] if plain else script_output["metadata"],  # type: ignore[index]
+                "data": script["data"] if plain else script_output["data"],  # type: ignore[index]
+            },
             opts=pulumi.ResourceOptions(parent=self, depends_on=namespaces, aliases=child("script")),
         )
-        job = k8s.batch.v1.Job(
+        job = KubernetesObject(
             f"{name}-job",
-            metadata=body["metadata"],
-            spec=body["spec"],
+            "Job",
+            {"metadata": body["metadata"], "spec": body["spec"]},
             # The Job must start after everything its parent waits for (the role's policy).
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[config_map, *depends_on_of(opts)], aliases=child("job")
             ),
         )
-        self.job_name = job.metadata.name
+        self.job_name = pulumi.Output.all(job.urn, body["metadata"]).apply(lambda v: str(v[1]["name"]))
         self.register_outputs({"job_name": self.job_name})

@@ -6,7 +6,6 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 import pulumi_aws.iam as iam
-import pulumi_kubernetes as k8s
 
 from components import aliases
 from components.core import documents
@@ -17,6 +16,7 @@ from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_work
 from components.dependencies import depends_on_of
 from components.grant_args import ChainArgs, S3GrantArgs
 from components.invalid_arguments import InvalidArguments
+from components.kubernetes_objects import KubernetesObject
 from components.targets import ClusterBinding
 from components.verification_job import VerificationJob
 
@@ -328,11 +328,14 @@ class WorkloadIdentity(pulumi.ComponentResource):
             made: list[pulumi.Resource] = []
             if shape.creates_service_account:
                 made.append(
-                    k8s.core.v1.ServiceAccount(
+                    KubernetesObject(
                         where.name(name, "sa"),
-                        metadata=with_arn(_in_cluster_number(WorkloadPlan.service_account, index), role.arn)[
-                            "metadata"
-                        ],
+                        "ServiceAccount",
+                        {
+                            "metadata": with_arn(_in_cluster_number(WorkloadPlan.service_account, index), role.arn)[
+                                "metadata"
+                            ]
+                        },
                         # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
                         opts=self._in_cluster(binding, "sa", name, depends_on=waits),
                     )
