@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,14 @@ from components.core.config.parse import parse_settings
 from components.core.model import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# Plans `plan` and `diff` keep between runs go to a directory of this run, never the user's cache.
+_CACHE = tempfile.mkdtemp(prefix="irsa-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(_CACHE, ignore_errors=True)
+
 
 EKS_CONFIG: dict[str, Any] = {
     "aws:region": "ap-northeast-2",

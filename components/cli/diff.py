@@ -5,33 +5,13 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
-import re
-import subprocess
-import sys
-import tarfile
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from components.cli import render
 from components.core import summary
-from components.core.display import one_line, quote
-from components.core.model import ConfigError, InvalidInput, Problem
-
-GIT_TIMEOUT = 60.0
-AS_PRINTED = "a plan as --format json prints it"
-PLAN_TIMEOUT = 300.0  # one side's plan; an old revision's code may hang
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
-
-
-class PlanFailed(InvalidInput):
-    """A side of the diff did not plan."""
-
-    @classmethod
-    def because(cls, label: str, wrong: str, allowed: str) -> PlanFailed:
-        return cls([Problem(f"{label}plan", wrong, allowed)])
 
 
 @dataclass
@@ -71,128 +51,6 @@ class PlanDiff:
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed or self.outputs)
-
-
-def git_root(start: Path) -> Path:
-    """The git work tree holding `start`; ConfigError if there is none."""
-    try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        raise ConfigError(
-            [Problem("--base", f"{start} is not inside a git work tree", "run diff in a clone")]
-        ) from None
-    return Path(out)
-
-
-def resolve(root: Path, ref: str) -> str:
-    """The commit a user-given revision names, as a full hash; ConfigError if it names none.
-
-    The text is handed to git only after --end-of-options, so `--output=...` or `--remote=...` is read
-    as a (non-existent) revision, never as an option.
-    """
-    allowed = "a branch, tag or commit of this repository, e.g. origin/main"
-    if not ref or any(ch in ref for ch in "\0\n\r") or len(ref) > 1024:
-        raise ConfigError([Problem("--base", f"{quote(ref)} is not a git revision", allowed)])
-    try:
-        found = subprocess.run(
-            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=GIT_TIMEOUT,
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise ConfigError([Problem("--base", f"git rev-parse failed: {error}", allowed)]) from None
-    commit = found.stdout.strip()
-    if found.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", commit):
-        raise ConfigError([Problem("--base", f"{quote(ref)} is not a commit here", allowed)])
-    return commit
-
-
-def materialise(root: Path, commit: str, into: Path) -> None:
-    """Write the tree of a resolved commit into a directory (git archive: no checkout, no index changes)."""
-    assert re.fullmatch(r"[0-9a-f]{40,64}", commit), "resolve() the revision first"
-    archive_file = into.parent / "base.tar"
-    try:
-        with archive_file.open("wb") as out:
-            subprocess.run(
-                ["git", "archive", "--format=tar", commit],
-                cwd=root,
-                stdout=out,
-                stderr=subprocess.PIPE,
-                check=True,
-                timeout=GIT_TIMEOUT,
-            )
-    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
-        detail = getattr(error, "stderr", b"") or b""
-        reason = detail.decode(errors="replace").strip().splitlines()[-1:] or [str(error)]
-        raise ConfigError(
-            [Problem("--base", f"cannot read the tree of {commit}: {quote(reason[0])}", "a readable commit")]
-        ) from None
-    if not _tree_entries(root, commit):  # an empty tree (a common first commit) archives to no member at all
-        return
-    try:
-        with tarfile.open(archive_file, "r:") as tar:
-            tar.extractall(into, filter="data")
-    except (tarfile.TarError, OSError) as error:
-        raise ConfigError(
-            [Problem("--base", f"cannot unpack the tree of {commit}: {error}", "a readable commit")]
-        ) from None
-
-
-def _tree_entries(root: Path, commit: str) -> list[str]:
-    listed = subprocess.run(
-        ["git", "ls-tree", "--name-only", commit], cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT
-    )
-    return listed.stdout.splitlines()
-
-
-def plan_at(
-    tree: Path, stack: str, config: Path | None, label: str = "", timeout: float = PLAN_TIMEOUT
-) -> dict[str, Any]:
-    """Plan JSON from a source tree, run with that tree's own code; an empty plan if the stack is absent there."""
-    stack_file = config if config is not None else tree / "stacks" / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists():
-        return {"project": "irsa", "stack": stack, "resources": [], "outputs": {}}
-    # `--flag=value`: a value starting with '-' is never read as another flag.
-    args = [sys.executable, "-m", "components", "plan", f"--stack={stack}", "--format=json"]
-    if config is not None:
-        args.append(f"--config={config}")
-    try:
-        result = subprocess.run(args, cwd=tree, capture_output=True, text=True, errors="replace", timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise PlanFailed.because(
-            label, f"did not finish within {timeout:g} s", "raise --timeout, or fix that revision"
-        ) from None
-    if result.returncode != 0:
-        lines = [one_line(line) for line in result.stderr.strip().splitlines()] or [f"plan exited {result.returncode}"]
-        if result.returncode != 2:
-            lines = lines[-3:]  # a crash of an old revision's code: its last lines say why
-        allowed = "a revision whose plan of this stack succeeds"
-        raise PlanFailed([Problem.from_line(f"{label}{line}", f"{label}plan", allowed) for line in lines[:50]])
-    try:
-        plan = json.loads(result.stdout)
-    except (ValueError, RecursionError):
-        raise PlanFailed.because(
-            label, f"printed {len(result.stdout)} characters that are not JSON", AS_PRINTED
-        ) from None
-    if not _is_plan(plan):
-        raise PlanFailed.because(label, "printed JSON without a list of resources", AS_PRINTED)
-    return dict(plan)
-
-
-def _is_plan(plan: Any) -> bool:
-    """Whether JSON has the plan's shape, as far as compare() relies on it."""
-    if not isinstance(plan, dict) or not isinstance(plan.get("resources"), list):
-        return False
-    return all(
-        isinstance(r, dict)
-        and all(isinstance(r.get(k), str) for k in ("urn", "type", "name"))
-        and isinstance(r.get("inputs"), dict)
-        for r in plan["resources"]
-    )
 
 
 BASE_LABEL, HEAD_LABEL = "base", "working-tree"
@@ -344,21 +202,3 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
     else:  # an older revision's plan: show the rows, but claim no change it cannot know
         result.workloads = [WorkloadChange(row["workload"], row, row, []) for row in head.get("summary") or []]
     return result
-
-
-def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PLAN_TIMEOUT) -> PlanDiff:
-    """Plan `ref` and the working tree, then compare."""
-    root = git_root(cwd)
-    commit = resolve(root, ref)
-    config_path = Path(config).resolve() if config else None
-    with tempfile.TemporaryDirectory(prefix="irsa-diff-") as tmp:
-        base_tree = Path(tmp) / "base"
-        base_tree.mkdir()
-        materialise(root, commit, base_tree)
-        base_config = None
-        if config_path is not None:
-            inside = config_path.is_relative_to(root)
-            base_config = base_tree / config_path.relative_to(root) if inside else config_path
-        base = plan_at(base_tree, stack, base_config, label=f"at {ref}: ", timeout=timeout)
-    head = plan_at(root, stack, config_path, timeout=timeout)
-    return compare(base, head, stack, ref)

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from components.core.display import quote
-from components.core.model import InvalidInput, Problem
+from components.core.problems import InvalidInput, Problem
 from components.version import VERSION
 
 EXIT_OK, EXIT_NEGATIVE, EXIT_INVALID = 0, 1, 2
@@ -99,27 +99,28 @@ def parser() -> argparse.ArgumentParser:
 
 
 def plan_command(stack: str, config: str | None, fmt: str) -> int:
-    from components import gc_tuning
-    from components.cli import render
-    from components.cli.plan import run_plan
-    from components.cli.stackfile import load_settings
+    from components.cli import plan_cache, render
+    from components.cli.working_tree import head_entry, planned
 
-    settings = load_settings(stack, config)
-    gc_tuning.tune()
+    settings, result = planned(stack, config)
     for warning in settings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    result = run_plan(settings).to_dict()
-    sys.stdout.write(render.FORMATS[fmt](result))
+    as_json = render.to_json(result) if fmt == "json" or plan_cache.enabled() else ""
+    sys.stdout.write(as_json if fmt == "json" else render.FORMATS[fmt](result))
+    sys.stdout.flush()
+    plan_cache.store(head_entry(stack, config), as_json)  # for a diff right after
     return EXIT_OK
 
 
 def diff_command(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from components.cli import diff, diff_render
+    from components.cli.diff_run import run
 
     _check_timeout(args.timeout, 3600)
-    result = diff.run(args.stack, args.base, args.config, Path.cwd(), timeout=args.timeout)
+    result = run(args.stack, args.base, args.config, Path.cwd(), timeout=args.timeout)
+    from components.cli import diff_render
+
     sys.stdout.write(diff_render.FORMATS[args.format](result))
     return EXIT_NEGATIVE if args.exit_code and not result.empty else EXIT_OK
 

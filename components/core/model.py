@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from components.core.aws import partition_of
-from components.core.display import one_line
+from components.core.problems import ConfigError, InvalidInput, Problem  # noqa: F401 - re-exported
 from components.core.service_grants import NO_SERVICE_GRANTS, ServiceGrants
 
 Kind = Literal["eks", "aks"]
@@ -41,36 +41,6 @@ DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600
 STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
 STACK_NAME_RULE = "1-100 letters, digits, '-', '_', '.'"
 ENCRYPTED_KUBECONFIG = "[secret: encrypted in the stack file]"
-_PROBLEM_LINE = re.compile(r"(.+?): (.+) \((.*)\)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One invalid input: where, what is wrong, what is allowed."""
-
-    path: str
-    wrong: str
-    allowed: str
-
-    def __str__(self) -> str:
-        return one_line(f"{self.path}: {self.wrong} ({self.allowed})")
-
-    @classmethod
-    def from_line(cls, line: str, path: str, allowed: str) -> Problem:
-        """A problem another process printed as a line; a line of another shape becomes what is wrong at `path`."""
-        found = _PROBLEM_LINE.fullmatch(line)
-        return cls(*found.groups()) if found else cls(path, line, allowed)
-
-
-class InvalidInput(Exception):  # noqa: N818 - the name users see: "invalid input", exit 2
-    """Every problem found in an input — stack config, component arguments, flags, files — reported at once."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(p) for p in problems))
-
-
-ConfigError = InvalidInput  # the name stack-config code and existing callers use
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,92 @@
+"""The base revision of a diff as files: find the repository, resolve the revision to a commit (never an
+option), and unpack what a plan of it reads."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tarfile
+from pathlib import Path
+
+from components.core.display import quote
+from components.core.problems import ConfigError, Problem
+
+GIT_TIMEOUT = 60.0
+
+
+def git_root(start: Path) -> Path:
+    """The git work tree holding `start`; ConfigError if there is none."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=start, capture_output=True, text=True, check=True
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        raise ConfigError(
+            [Problem("--base", f"{start} is not inside a git work tree", "run diff in a clone")]
+        ) from None
+    return Path(out)
+
+
+def resolve(root: Path, ref: str) -> str:
+    """The commit a user-given revision names, as a full hash; ConfigError if it names none.
+
+    The text is handed to git only after --end-of-options, so `--output=...` or `--remote=...` is read
+    as a (non-existent) revision, never as an option.
+    """
+    allowed = "a branch, tag or commit of this repository, e.g. origin/main"
+    if not ref or any(ch in ref for ch in "\0\n\r") or len(ref) > 1024:
+        raise ConfigError([Problem("--base", f"{quote(ref)} is not a git revision", allowed)])
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=GIT_TIMEOUT,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise ConfigError([Problem("--base", f"git rev-parse failed: {error}", allowed)]) from None
+    commit = found.stdout.strip()
+    if found.returncode != 0 or not re.fullmatch(r"[0-9a-f]{40}([0-9a-f]{24})?", commit):
+        raise ConfigError([Problem("--base", f"{quote(ref)} is not a commit here", allowed)])
+    return commit
+
+
+def materialise(root: Path, commit: str, into: Path, extra: tuple[str, ...] = ()) -> None:
+    """Write what a plan of a resolved commit reads — its code, stacks and Pulumi.yaml, and `extra` top-level
+    entries (a stack file elsewhere in it) — into a directory (git archive: no checkout, no index changes)."""
+    assert re.fullmatch(r"[0-9a-f]{40,64}", commit), "resolve() the revision first"
+    wanted = [e for e in _tree_entries(root, commit) if e in ("components", "stacks", "Pulumi.yaml", *extra)]
+    if not wanted:  # an empty tree (a common first commit), or one without this project: nothing to plan
+        return
+    archive_file = into.parent / "base.tar"
+    try:
+        with archive_file.open("wb") as out:
+            subprocess.run(
+                ["git", "archive", "--format=tar", commit, "--", *wanted],
+                cwd=root,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                check=True,
+                timeout=GIT_TIMEOUT,
+            )
+    except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        reason = detail.decode(errors="replace").strip().splitlines()[-1:] or [str(error)]
+        raise ConfigError(
+            [Problem("--base", f"cannot read the tree of {commit}: {quote(reason[0])}", "a readable commit")]
+        ) from None
+    try:
+        with tarfile.open(archive_file, "r:") as tar:
+            tar.extractall(into, filter="data")
+    except (tarfile.TarError, OSError) as error:
+        raise ConfigError(
+            [Problem("--base", f"cannot unpack the tree of {commit}: {error}", "a readable commit")]
+        ) from None
+
+
+def _tree_entries(root: Path, commit: str) -> list[str]:
+    listed = subprocess.run(
+        ["git", "ls-tree", "--name-only", commit], cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT
+    )
+    return listed.stdout.splitlines()

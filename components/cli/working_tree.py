@@ -1,0 +1,50 @@
+"""The working tree's plan of a stack: computed in this process (this is the working tree's code), or the
+one `plan` just kept (plan_cache)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from components.cli import plan_cache
+from components.core.model import Settings
+
+PACKAGE_ROOT = plan_cache.PACKAGE.parent  # the checkout this code runs from
+
+
+def planned(stack: str, config: str | None) -> tuple[Settings, dict[str, Any]]:
+    """A stack's settings and its plan, as `plan` computes them."""
+    from components import gc_tuning
+    from components.cli.plan import run_plan
+    from components.cli.stackfile import load_settings
+
+    settings = load_settings(stack, config)
+    gc_tuning.tune()
+    return settings, run_plan(settings).to_dict()
+
+
+def head_entry(stack: str, config: str | None) -> str | None:
+    """The cache entry of the working tree's plan of a stack."""
+    from components.cli.stackfile import stack_path
+
+    return plan_cache.head_key(stack, config, Path(config) if config is not None else stack_path(stack))
+
+
+def runs_here(root: Path) -> bool:
+    """Whether this process's code is the working tree `root` (then its plan needs no second process)."""
+    return root.resolve() == PACKAGE_ROOT and Path.cwd().resolve() == root.resolve()
+
+
+def head_plan(stack: str, config: str | None) -> dict[str, Any]:
+    """The working tree's plan as `plan --format json` prints it: kept, or computed here and kept."""
+    from components.cli import render
+
+    entry = head_entry(stack, config)
+    kept = plan_cache.load(entry)
+    if kept is not None:
+        return kept
+    text = render.to_json(planned(stack, config)[1])
+    plan_cache.store(entry, text)
+    plan: dict[str, Any] = json.loads(text)
+    return plan

@@ -1,0 +1,97 @@
+"""`diff` plans the base and the working tree at once, keeps base plans per commit, and reuses the working
+tree's plan that `plan` just made. Each reuse is proven by making the work it skips impossible."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import ROOT, run_cli
+
+from components.cli import diff_run, plan_cache, working_tree
+
+
+def _impossible(*args: Any, **kwargs: Any) -> Any:
+    raise AssertionError("this work should have been skipped")
+
+
+@pytest.fixture
+def here(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """This checkout as the working tree, with a cache of its own."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return ROOT
+
+
+def test_diff_reuses_the_plan_just_made_and_the_base_it_made_before(
+    here: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, out, _ = run_cli("plan", "--stack", "dev", "--format", "json")
+    assert code == 0
+    monkeypatch.setattr(working_tree, "planned", _impossible)
+    first = diff_run.run("dev", "HEAD", None, here)
+    monkeypatch.setattr(diff_run, "materialise", _impossible)
+    monkeypatch.setattr(diff_run, "start_plan", _impossible)
+    second = diff_run.run("dev", "HEAD", None, here)
+    assert [c.urn for c in first.changed] == [c.urn for c in second.changed]
+    assert json.loads(out)["resources"]  # what was kept is the plan `plan` printed
+
+
+def test_a_changed_stack_file_is_planned_again(here: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    stack = tmp_path / "s.yaml"
+    stack.write_text((ROOT / "stacks" / "Pulumi.dev.yaml").read_text())
+    assert run_cli("plan", "--stack", "s", "--config", str(stack), "--format", "json")[0] == 0
+    assert plan_cache.load(working_tree.head_entry("s", str(stack))) is not None
+    stack.write_text(stack.read_text().replace("uploads/", "incoming/"))
+    assert plan_cache.load(working_tree.head_entry("s", str(stack))) is None
+    calls: list[tuple[Any, ...]] = []
+    real = working_tree.planned
+
+    def counted(*args: Any) -> Any:
+        calls.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(working_tree, "planned", counted)
+    plan = working_tree.head_plan("s", str(stack))
+    assert calls and "incoming/" in json.dumps(plan)
+
+
+def test_a_damaged_or_foreign_entry_is_a_miss(here: Path) -> None:
+    entry = plan_cache.key("test")
+    for text in ("{not json", '{"resources": "no list"}', "[]"):
+        plan_cache.directory().mkdir(parents=True, exist_ok=True)
+        (plan_cache.directory() / f"{entry}.json").write_text(text)
+        assert plan_cache.load(entry) is None
+    plan_cache.store(entry, '{"resources": []}')
+    assert plan_cache.load(entry) == {"resources": []}
+
+
+def test_the_cache_can_be_turned_off(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IRSA_PLAN_CACHE", "0")
+    assert run_cli("plan", "--stack", "dev", "--format", "json")[0] == 0
+    assert not plan_cache.directory().exists()
+
+
+def test_the_base_is_started_before_the_working_tree_is_planned(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    events = []
+    for module, name in ((diff_run, "start_plan"), (working_tree, "head_plan"), (diff_run, "finish_plan")):
+        real = getattr(module, name)
+
+        def traced(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            events.append(f"{_name} begins")
+            result = _real(*args, **kwargs)
+            events.append(f"{_name} ends")
+            return result
+
+        monkeypatch.setattr(module, name, traced)
+    diff_run.run("dev", "HEAD", None, here)
+    assert events == [
+        "start_plan begins",
+        "start_plan ends",  # the base's process runs from here on ...
+        "head_plan begins",  # ... while this process plans the working tree
+        "head_plan ends",
+        "finish_plan begins",
+        "finish_plan ends",
+    ]
