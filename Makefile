@@ -27,13 +27,17 @@ $(SIMULATOR)/node_modules/.installed: $(SIMULATOR)/package.json $(SIMULATOR)/pac
 EXAMPLES ?= 2000
 
 .PHONY: plan test lint bench fuzz golden
+# Where PYTHONDONTWRITEBYTECODE is set (as on CI machines) nothing writes the package's bytecode, and every
+# run would compile it again: compileall writes it (and skips what is up to date).
 plan: $(VENV)/.runtime
+	$(PY) -m compileall -q components
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
 test: $(VENV)/.dev $(SIMULATOR)/node_modules/.installed
 	$(PY) -m pytest -q
 
 bench: $(VENV)/.dev
+	$(PY) -m compileall -q components
 	$(PY) bench/run.py $(ARGS)
 
 golden: $(VENV)/.dev $(SIMULATOR)/node_modules/.installed

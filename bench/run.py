@@ -1,12 +1,14 @@
 """Benchmark: the cost of `plan` against a hand-written floor on the same mock engine, as N grows.
 
-python bench/run.py [--sizes 1 10 100 1000] [--repeats 3]
+python bench/run.py [--sizes 1 10 100 1000] [--repeats 3] [--cdk]
 
 For each N it generates an EKS stack (sampleJob false above 10), then runs, alternating and
 `--repeats` times each, `python -m components plan --format json` and `python bench/floor.py N`,
 taking the median wall time and peak RSS (from wait4, per process). From the plan it also reports
 resources per workload, lookups per stack and the longest dependsOn chain (the critical path of a
-real `pulumi up`).
+real `pulumi up`). Then start-up: a bare `import pulumi`, the command line alone, `plan` and `diff` of
+one workload (with nothing kept, and right after a `plan`), and `plan`'s imports per package. `--cdk` also
+times AWS CDK's synth of 100 ServiceAccounts (installed from npm into bench/cdk on first use).
 """
 
 from __future__ import annotations
@@ -82,10 +84,99 @@ def aks_lookups(tmp: Path) -> int:
     return len(json.loads(out.read_text())["lookups"])
 
 
+def import_breakdown(command: list[str]) -> list[tuple[str, float]]:
+    """Seconds of import per top-level package in one run (`python -X importtime`, self times summed)."""
+    done = subprocess.run(
+        [command[0], "-X", "importtime", *command[1:]], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    totals: dict[str, float] = {}
+    for line in done.stderr.splitlines():
+        if not line.startswith("import time:") or "|" not in line or "self [us]" in line:
+            continue
+        self_us, _, name = (part.strip() for part in line.removeprefix("import time:").split("|"))
+        top = name.split(".")[0]
+        totals[top] = totals.get(top, 0.0) + int(self_us) / 1e6
+    return sorted(totals.items(), key=lambda item: -item[1])
+
+
+def startup(tmp: Path, repeats: int) -> list[str]:
+    """Start-up rows: a bare `import pulumi`, the command line alone (N=0), plan and diff of one workload."""
+    config = write(1, tmp)
+    py = sys.executable
+    plan = [py, "-m", "components", "plan", "--stack", "bench1", "--config", str(config), "--format", "json"]
+    diff = [py, "-m", "components", "diff", "--stack", "bench1", "--base", "HEAD", "--config", str(config)]
+    cold = {**os.environ, "IRSA_PLAN_CACHE": "0"}
+    runs: dict[str, list[float]] = {k: [] for k in ("import", "version", "plan", "diff", "warm")}
+    for _ in range(repeats):
+        runs["import"].append(timed([py, "-c", "import pulumi"]))
+        runs["version"].append(timed([py, "-m", "components", "--version"]))
+        runs["plan"].append(timed(plan, cold))
+        runs["diff"].append(timed(diff, cold))
+        timed(plan)  # keeps its plan: the diff right after reuses it
+        runs["warm"].append(timed(diff))
+    m = {k: statistics.median(v) for k, v in runs.items()}
+    rows = [
+        "| run | s | ratio | target |",
+        "|---|---|---|---|",
+        f"| `python -c 'import pulumi'` | {m['import']:.2f} | 1.00 | |",
+        f"| `python -m components --version` (N=0) | {m['version']:.2f} "
+        f"| {m['version'] / m['import']:.2f} × import | |",
+        f"| `plan`, N=1 | {m['plan']:.2f} | {m['plan'] / m['import']:.2f} × import | ≤ 2.5 |",
+        f"| `diff --base HEAD`, N=1, nothing kept | {m['diff']:.2f} | {m['diff'] / m['plan']:.2f} × plan | ≤ 1.4 |",
+        f"| `diff --base HEAD` right after `plan` | {m['warm']:.2f} | {m['warm'] / m['plan']:.2f} × plan | |",
+        "",
+        "Imports of `plan`, N=1 (self time per top-level package, `python -X importtime`):",
+        "",
+        "| package | s |",
+        "|---|---|",
+        *(f"| `{name}` | {seconds:.3f} |" for name, seconds in import_breakdown(plan)[:8]),
+    ]
+    return rows
+
+
+def cdk_rows(tmp: Path, repeats: int, n: int = 100) -> list[str]:
+    """AWS CDK's synth of the same N ServiceAccounts (bench/cdk/app.mjs) against `plan`: installs CDK from npm
+    into bench/cdk (pinned by its package-lock.json) on first use. Never run by CI."""
+    cdk = BENCH / "cdk"
+    if not (cdk / "node_modules").is_dir():
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=cdk, check=True)
+    config = write(n, tmp)
+    plan = [sys.executable, "-m", "components", "plan", "--stack", f"bench{n}", "--config", str(config)]
+    synth = ["node", str(cdk / "app.mjs"), str(n), str(tmp / "cdk.out")]
+    cold = {**os.environ, "IRSA_PLAN_CACHE": "0"}
+    plans, synths = [], []
+    for _ in range(repeats):
+        plans.append(timed([*plan, "--format", "json"], cold))
+        synths.append(timed(synth))
+    p, c = statistics.median(plans), statistics.median(synths)
+    return [
+        f"AWS CDK {cdk_version(cdk)} synth of the same {n} ServiceAccounts (bench/cdk/app.mjs), median of {repeats}:",
+        "",
+        "| run | s | ratio | target |",
+        "|---|---|---|---|",
+        f"| `plan`, N={n} | {p:.2f} | 1.00 | |",
+        f"| CDK synth, N={n} | {c:.2f} | {c / p:.2f} × plan | ≥ 4 |",
+    ]
+
+
+def cdk_version(cdk: Path) -> str:
+    lock = json.loads((cdk / "package-lock.json").read_text())
+    return str(lock["packages"]["node_modules/aws-cdk-lib"]["version"])
+
+
+def timed(args: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--cdk", action=argparse.BooleanOptionalAction, default=True, help="time AWS CDK's synth at N=100 (npm)"
+    )
     args = parser.parse_args()
     rows: list[str] = []
     with tempfile.TemporaryDirectory(prefix="irsa-bench-") as tmp_name:
@@ -123,6 +214,8 @@ def main() -> None:
             )
             print(f"N={n}: plan {plan_s:.2f}s floor {floor_s:.2f}s tuned floor {tuned_s:.2f}s", file=sys.stderr)
         aks = aks_lookups(tmp)
+        started = startup(tmp, max(args.repeats, 5))
+        cdk = cdk_rows(tmp, args.repeats) if args.cdk else []
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; median of {args.repeats}, alternating\n"
@@ -134,6 +227,10 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"\nAn AKS stack (stacks/Pulumi.staging.yaml) makes {aks} lookups.")
+    print("\nStart-up (median of at least 5; `diff` plans the base with the code at HEAD):\n")
+    print("\n".join(started))
+    if cdk:
+        print("\n".join(["", *cdk]))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from components.cli import plan_cache
-from components.cli.git_tree import git_root, materialise, resolve
+from components.cli.git_tree import git_root, materialise, resolve, reuse_bytecode
 from components.core.display import one_line
 from components.core.problems import InvalidInput, Problem
 
@@ -112,6 +112,7 @@ def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PL
             base_tree.mkdir()
             top = config_path.relative_to(root).parts[0] if config_path is not None and inside else None
             materialise(root, commit, base_tree, (top,) if top else ())
+            reuse_bytecode(root, base_tree)
             base_config = None
             if config_path is not None:
                 base_config = base_tree / config_path.relative_to(root) if inside else config_path

@@ -3,7 +3,10 @@ option), and unpack what a plan of it reads."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import re
+import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -90,3 +93,26 @@ def _tree_entries(root: Path, commit: str) -> list[str]:
         ["git", "ls-tree", "--name-only", commit], cwd=root, capture_output=True, text=True, timeout=GIT_TIMEOUT
     )
     return listed.stdout.splitlines()
+
+
+def reuse_bytecode(root: Path, tree: Path) -> int:
+    """Give the unpacked tree the working tree's bytecode of every module whose source is byte-identical
+    (its mtime too, which the bytecode is checked against): the base then compiles only what changed. Where
+    PYTHONDONTWRITEBYTECODE is set nothing else would, and compiling the package costs a plan ~0.05 s.
+    Returns how many modules it gave."""
+    given = 0
+    for source in (tree / "components").rglob("*.py"):
+        twin = root / source.relative_to(tree)
+        compiled = Path(importlib.util.cache_from_source(str(twin)))
+        try:
+            if not compiled.is_file() or twin.read_bytes() != source.read_bytes():
+                continue
+            stat = twin.stat()
+            os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+            target = Path(importlib.util.cache_from_source(str(source)))
+            target.parent.mkdir(exist_ok=True)
+            shutil.copyfile(compiled, target)
+            given += 1
+        except OSError:
+            continue
+    return given
