@@ -201,7 +201,7 @@ def _skip_stack_traces() -> None:
 
     if hasattr(runtime_resource, "_get_stack_trace"):
         empty = source_pb2.StackTrace()
-        runtime_resource._get_stack_trace = lambda: empty  # type: ignore[attr-defined]
+        runtime_resource._get_stack_trace = lambda: empty
 
 
 def install_mocks(mocks: PlanMocks, project: str, stack: str) -> RecordingMonitor:
