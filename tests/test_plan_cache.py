@@ -95,3 +95,23 @@ def test_the_base_is_started_before_the_working_tree_is_planned(here: Path, monk
         "finish_plan begins",
         "finish_plan ends",
     ]
+
+
+def test_the_base_gets_bytecode_only_for_identical_modules(tmp_path: Path) -> None:
+    from components.cli.git_tree import reuse_bytecode
+
+    root, tree = tmp_path / "work", tmp_path / "base"
+    for where in (root, tree):
+        (where / "components").mkdir(parents=True)
+    (root / "components" / "same.py").write_text("X = 1\n")
+    (root / "components" / "changed.py").write_text("X = 2\n")
+    (tree / "components" / "same.py").write_text("X = 1\n")
+    (tree / "components" / "changed.py").write_text("X = 3\n")
+    import py_compile
+
+    for name in ("same", "changed"):
+        py_compile.compile(str(root / "components" / f"{name}.py"))
+    assert reuse_bytecode(root, tree) == 1
+    cached = list((tree / "components" / "__pycache__").iterdir())
+    assert [p.name.split(".")[0] for p in cached] == ["same"]
+    assert (tree / "components" / "same.py").stat().st_mtime_ns == (root / "components" / "same.py").stat().st_mtime_ns
