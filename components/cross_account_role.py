@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from typing import Required, TypedDict
 
 import pulumi
-import pulumi_aws.iam as iam
 
 from components import aliases
+from components import aws_resources as aws
 from components.core import documents
 from components.core.config import arguments
 from components.core.model import InvalidInput
@@ -57,21 +57,21 @@ class CrossAccountRole(pulumi.ComponentResource):
             lambda arns: documents.to_json(documents.role_trust_policy(list(arns), spec.external_id, spec.session_tags))
         )
         rails = spec.guardrails
-        role = iam.Role(
+        role = aws.role(
             f"{name}-role",
-            name=spec.role_name,
+            role_name=spec.role_name,
             assume_role_policy=trust,
             description="Cross-account role for irsa workloads (managed by irsa)",
-            **({"path": rails.role_path} if rails.role_path != "/" else {}),
-            **({"permissions_boundary": rails.permissions_boundary} if rails.permissions_boundary else {}),
-            **({"tags": dict(rails.tags)} if rails.tags else {}),
+            path=rails.role_path if rails.role_path != "/" else None,
+            permissions_boundary=rails.permissions_boundary or None,
+            tags=dict(rails.tags) if rails.tags else None,
             opts=child,
         )
         if spec.grants:
-            iam.RolePolicy(
+            aws.role_policy(
                 f"{name}-policy",
                 role=role.name,
-                name=f"{spec.role_name}-s3",
+                policy_name=f"{spec.role_name}-s3",
                 policy=documents.to_json(documents.s3_policy(spec.grants, spec.partition)),
                 opts=child,
             )

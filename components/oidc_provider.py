@@ -4,9 +4,9 @@ from collections.abc import Sequence
 from typing import Required, TypedDict
 
 import pulumi
-import pulumi_aws.iam as iam
 
 from components import aliases
+from components import aws_resources as aws
 from components.core.config import arguments
 from components.core.model import InvalidInput
 from components.invalid_arguments import InvalidArguments
@@ -51,12 +51,12 @@ class ClusterOidcProvider(pulumi.ComponentResource):
         if existing:
             self.arn = pulumi.Output.from_input(existing)
         else:
-            provider = iam.OpenIdConnectProvider(
+            provider = aws.open_id_connect_provider(
                 f"{name}-provider",
                 url=self.url,
-                client_id_lists=[audience],
-                thumbprint_lists=list(thumbprints) or None,
-                **({"tags": dict(tags)} if tags else {}),
+                client_id_list=[audience],
+                thumbprint_list=list(thumbprints) or None,
+                tags=dict(tags) if tags else None,
                 opts=pulumi.ResourceOptions(parent=self, protect=protect),
             )
             self.arn = provider.arn

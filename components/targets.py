@@ -102,20 +102,22 @@ def eks_target(
         issuer = pulumi.Output.from_input(cluster.issuer_url)
         kubeconfig: pulumi.Input[str] = configured_kubeconfig(cluster.kubeconfig)
     else:
-        import pulumi_aws.eks as eks
+        from components.aws_resources import get_cluster
 
-        found = eks.get_cluster_output(name=cluster.name)
+        found = get_cluster(cluster.name)
         issuer = (
-            pulumi.Output.from_input(cluster.issuer_url) if cluster.issuer_url else found.identities[0].oidcs[0].issuer
+            pulumi.Output.from_input(cluster.issuer_url)
+            if cluster.issuer_url
+            else found.apply(lambda c: str(c["identities"][0]["oidcs"][0]["issuer"]))
         )
         kubeconfig = (
             configured_kubeconfig(cluster.kubeconfig)
             if cluster.kubeconfig
-            else pulumi.Output.all(found.endpoint, found.certificate_authorities[0].data).apply(
-                lambda v: eks_kubeconfig(cluster.name, region, v[0], v[1])
+            else found.apply(
+                lambda c: eks_kubeconfig(cluster.name, region, c["endpoint"], c["certificateAuthorities"][0]["data"])
             )
         )
-        cluster_arn = found.arn
+        cluster_arn = found.apply(lambda c: str(c["arn"]))
     provider = k8s.Provider(f"{cluster.name}-k8s", kubeconfig=kubeconfig, opts=opts)
     return ClusterTarget(issuer, provider, webhook_injects_token=True, cluster_arn=cluster_arn)
 

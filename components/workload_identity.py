@@ -5,9 +5,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Required, TypedDict
 
 import pulumi
-import pulumi_aws.iam as iam
 
 from components import aliases
+from components import aws_resources as aws
 from components.core import documents
 from components.core.config import arguments
 from components.core.config.grants import prefix_warnings
@@ -126,11 +126,7 @@ TYPE = "irsa:index:WorkloadIdentity"
 DEPLOY_TIME = ("oidc_provider_arn", "issuer_url", "cluster_arn")  # only ever known at deploy: never validated
 
 
-def caller_account() -> pulumi.Output[str]:
-    """The deploying account's ID (one sts:GetCallerIdentity lookup)."""
-    import pulumi_aws
-
-    return pulumi_aws.get_caller_identity_output().account_id
+caller_account = aws.caller_account  # the deploying account's ID (one sts:GetCallerIdentity lookup)
 
 
 def _is_computed(value: Any) -> bool:
@@ -278,9 +274,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 v[0].trust_in([(p, *v[1 + 3 * i : 4 + 3 * i]) for i, p in enumerate(v[0].spec.where)])
             )
         )
-        role = iam.Role(
+        role = aws.role(
             f"{name}-role",
-            name=shape.role_name,
+            role_name=shape.role_name,
             assume_role_policy=trust,
             max_session_duration=shape.max_session_duration,
             description=known(lambda p: p.role_description),
@@ -290,33 +286,33 @@ class WorkloadIdentity(pulumi.ComponentResource):
         permissions: list[pulumi.Resource] = []
         if shape.has_inline_policy:
             permissions.append(
-                iam.RolePolicy(
+                aws.role_policy(
                     f"{name}-policy",
                     role=role.name,
-                    name=shape.policy_name,
+                    policy_name=shape.policy_name,
                     policy=self._policy(planned, account, known),
                     opts=child,
                 )
             )
         for index in range(shape.managed_policies):  # permissions past the inline quota
             document = self._managed_document(planned, account, index)
-            policy = iam.Policy(
+            policy = aws.policy(
                 f"{name}-policy-{index}",
-                name=f"{shape.role_name}-{index}",
+                policy_name=f"{shape.role_name}-{index}",
                 path=shape.role_path,
                 policy=document,
                 description=f"Permissions of role {shape.role_name}, part {index} (managed by irsa)",
-                **({"tags": dict(shape.tags)} if shape.tags else {}),
+                tags=dict(shape.tags) if shape.tags else None,
                 opts=child,
             )
             permissions.append(
-                iam.RolePolicyAttachment(
+                aws.role_policy_attachment(
                     f"{name}-policy-{index}-attachment", role=role.name, policy_arn=policy.arn, opts=child
                 )
             )
         for attachment in shape.attachments:
             permissions.append(
-                iam.RolePolicyAttachment(
+                aws.role_policy_attachment(
                     f"{name}-{attachment.name}", role=role.name, policy_arn=attachment.policy_arn, opts=child
                 )
             )
@@ -341,22 +337,16 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     )
                 )
             if where.association:
-                import pulumi_aws.eks as eks
-
                 made.append(
-                    eks.PodIdentityAssociation(
+                    aws.pod_identity_association(
                         where.name(name, "association"),
                         cluster_name=where.cluster_name,
                         namespace=known(lambda p: p.spec.workload.namespace),
                         service_account=known(lambda p: p.spec.workload.service_account),
                         role_arn=role.arn,
-                        **({"tags": dict(shape.tags)} if shape.tags else {}),
-                        **({"disable_session_tags": True} if shape.disable_session_tags else {}),
-                        **(
-                            {"target_role_arn": known(lambda p: p.spec.workload.target_role_arn)}
-                            if shape.target_role
-                            else {}
-                        ),
+                        tags=dict(shape.tags) if shape.tags else None,
+                        disable_session_tags=True if shape.disable_session_tags else None,
+                        target_role_arn=known(lambda p: p.spec.workload.target_role_arn) if shape.target_role else None,
                         opts=pulumi.ResourceOptions(
                             parent=self, aliases=[pulumi.Alias(name=n) for n in where.aliases(name, "association")]
                         ),
