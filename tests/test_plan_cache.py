@@ -75,6 +75,7 @@ def test_the_cache_can_be_turned_off(here: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_base_is_started_before_the_working_tree_is_planned(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diff_run, "same_code", lambda root, tree: False)  # a base whose code differs
     events = []
     for module, name in ((diff_run, "start_plan"), (working_tree, "head_plan"), (diff_run, "finish_plan")):
         real = getattr(module, name)
@@ -115,3 +116,20 @@ def test_the_base_gets_bytecode_only_for_identical_modules(tmp_path: Path) -> No
     cached = list((tree / "components" / "__pycache__").iterdir())
     assert [p.name.split(".")[0] for p in cached] == ["same"]
     assert (tree / "components" / "same.py").stat().st_mtime_ns == (root / "components" / "same.py").stat().st_mtime_ns
+
+
+def test_a_base_with_this_code_is_planned_here_as_its_own_process_would(here: Path, tmp_path: Path) -> None:
+    from components.cli.git_tree import git_root, materialise, resolve
+
+    tree = tmp_path / "base"
+    tree.mkdir()
+    materialise(here, resolve(git_root(here), "HEAD"), tree)
+    stack_file = tree / "stacks" / "Pulumi.payments.yaml"
+    planned_here = working_tree.plan_of_file("payments", stack_file, "stacks/Pulumi.payments.yaml")
+    assert planned_here["resources"] and planned_here == diff_run.plan_at(tree, "payments", None)
+
+
+def test_a_base_with_this_code_needs_no_second_process(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diff_run, "same_code", lambda root, tree: True)
+    monkeypatch.setattr(diff_run, "start_plan", _impossible)
+    assert diff_run.run("payments", "HEAD", None, here).base == "HEAD"

@@ -11,8 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from components.cli import plan_cache
-from components.cli.git_tree import git_root, materialise, resolve, reuse_bytecode
+from components.cli import plan_cache, working_tree
+from components.cli.git_tree import git_root, materialise, resolve, reuse_bytecode, same_code
 from components.core.display import one_line
 from components.core.problems import InvalidInput, Problem
 
@@ -105,24 +105,29 @@ def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PL
         commit, stack, str(config_path.relative_to(root)) if config_path and inside else (config and str(config_path))
     )
     base = plan_cache.load(base_entry)
+    here = working_tree.runs_here(root)
+    label = f"at {ref}: "
     with tempfile.TemporaryDirectory(prefix="irsa-diff-") as tmp:
-        started = None
+        started, same_as_here = None, None
         if base is None:
             base_tree = Path(tmp) / "base"
             base_tree.mkdir()
             top = config_path.relative_to(root).parts[0] if config_path is not None and inside else None
             materialise(root, commit, base_tree, (top,) if top else ())
-            reuse_bytecode(root, base_tree)
             base_config = None
             if config_path is not None:
                 base_config = base_tree / config_path.relative_to(root) if inside else config_path
-            started = start_plan(base_tree, stack, base_config)
+            if here and same_code(root, base_tree):
+                # The base's code is this code: after the working tree, its plan costs only its registrations.
+                same_as_here = base_config or base_tree / "stacks" / f"Pulumi.{stack}.yaml"
+            else:
+                reuse_bytecode(root, base_tree)
+                started = start_plan(base_tree, stack, base_config)
         # The base plans in its own process from here on; this one imports the rest and plans the working tree.
-        from components.cli import working_tree
         from components.cli.diff import compare
 
         try:
-            if working_tree.runs_here(root):
+            if here:
                 head = working_tree.head_plan(stack, str(config_path) if config_path else None)
             else:
                 head = plan_at(root, stack, config_path, timeout=timeout)
@@ -131,7 +136,14 @@ def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PL
                 started.kill()
                 started.communicate()
             raise
-        if base is None:
-            base = finish_plan(started, stack, label=f"at {ref}: ", timeout=timeout)
+        if base is None and same_as_here is not None:
+            shown = f"stacks/Pulumi.{stack}.yaml" if base_config is None else str(base_config)
+            try:
+                base = working_tree.plan_of_file(stack, same_as_here, shown)
+            except InvalidInput as error:
+                raise PlanFailed([Problem(f"{label}{p.path}", p.wrong, p.allowed) for p in error.problems]) from None
+            plan_cache.store(base_entry, json.dumps(base))
+        elif base is None:
+            base = finish_plan(started, stack, label=label, timeout=timeout)
             plan_cache.store(base_entry, json.dumps(base))
     return compare(base, head, stack, ref)

@@ -95,6 +95,23 @@ def _tree_entries(root: Path, commit: str) -> list[str]:
     return listed.stdout.splitlines()
 
 
+def same_code(root: Path, tree: Path) -> bool:
+    """Whether the unpacked tree's `components/` is the working tree's, file for file and byte for byte."""
+
+    def files(top: Path) -> dict[str, Path]:
+        return {
+            str(p.relative_to(top)): p
+            for p in (top / "components").rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts
+        }
+
+    ours, theirs = files(root), files(tree)
+    try:
+        return ours.keys() == theirs.keys() and all(ours[k].read_bytes() == theirs[k].read_bytes() for k in ours)
+    except OSError:
+        return False
+
+
 def reuse_bytecode(root: Path, tree: Path) -> int:
     """Give the unpacked tree the working tree's bytecode of every module whose source is byte-identical
     (its mtime too, which the bytecode is checked against): the base then compiles only what changed. Where

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from components.cli import plan_cache
-from components.core.model import Settings
+
+if TYPE_CHECKING:
+    from components.core.model import Settings
 
 PACKAGE_ROOT = plan_cache.PACKAGE.parent  # the checkout this code runs from
 
@@ -22,6 +24,22 @@ def planned(stack: str, config: str | None) -> tuple[Settings, dict[str, Any]]:
     settings = load_settings(stack, config)
     gc_tuning.tune()
     return settings, run_plan(settings).to_dict()
+
+
+def plan_of_file(stack: str, stack_file: Path, label: str) -> dict[str, Any]:
+    """The plan of a stack file as `plan --format json` prints it, by this process's code (a base revision
+    whose code is this code); an empty plan when the revision has no such file."""
+    from components.cli import render
+    from components.cli.plan import run_plan
+    from components.cli.stackfile import read_config
+    from components.core.config.parse import parse_settings
+
+    if not stack_file.exists():
+        return {"project": "irsa", "stack": stack, "resources": [], "outputs": {}}
+    plan: dict[str, Any] = json.loads(
+        render.to_json(run_plan(parse_settings(read_config(stack_file, label), stack)).to_dict())
+    )
+    return plan
 
 
 def head_entry(stack: str, config: str | None) -> str | None:
