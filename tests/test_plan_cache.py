@@ -133,3 +133,15 @@ def test_a_base_with_this_code_needs_no_second_process(here: Path, monkeypatch: 
     monkeypatch.setattr(diff_run, "same_code", lambda root, tree: True)
     monkeypatch.setattr(diff_run, "start_plan", _impossible)
     assert diff_run.run("payments", "HEAD", None, here).base == "HEAD"
+
+
+def test_same_code_is_what_git_says_of_components(repo: Path) -> None:
+    from components.cli.git_tree import resolve, same_code
+
+    commit = resolve(repo, "HEAD")
+    assert same_code(repo, commit)
+    (repo / "stacks" / "Pulumi.dev.yaml").write_text("config: {}\n")  # a stack edit is not a code edit
+    assert same_code(repo, commit)
+    module = repo / "components" / "core" / "names.py"
+    module.write_text(module.read_text() + "\n# changed\n")
+    assert not same_code(repo, commit)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from components.cli import plan_cache, working_tree
-from components.cli.git_tree import git_root, materialise, resolve, reuse_bytecode, same_code
+from components.cli.git_tree import PLANNED, git_root, materialise, resolve, reuse_bytecode, same_code
 from components.core.display import one_line
 from components.core.problems import InvalidInput, Problem
 
@@ -113,12 +113,14 @@ def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PL
             base_tree = Path(tmp) / "base"
             base_tree.mkdir()
             top = config_path.relative_to(root).parts[0] if config_path is not None and inside else None
-            materialise(root, commit, base_tree, (top,) if top else ())
+            # The base's code is this code: it needs only its stack file, and after the working tree its plan
+            # costs only its registrations. Otherwise its own code plans it, in its own process, meanwhile.
+            same = here and same_code(root, commit)
+            materialise(root, commit, base_tree, (top,) if top else (), ("stacks",) if same else PLANNED)
             base_config = None
             if config_path is not None:
                 base_config = base_tree / config_path.relative_to(root) if inside else config_path
-            if here and same_code(root, base_tree):
-                # The base's code is this code: after the working tree, its plan costs only its registrations.
+            if same:
                 same_as_here = base_config or base_tree / "stacks" / f"Pulumi.{stack}.yaml"
             else:
                 reuse_bytecode(root, base_tree)

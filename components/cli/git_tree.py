@@ -55,11 +55,17 @@ def resolve(root: Path, ref: str) -> str:
     return commit
 
 
-def materialise(root: Path, commit: str, into: Path, extra: tuple[str, ...] = ()) -> None:
-    """Write what a plan of a resolved commit reads — its code, stacks and Pulumi.yaml, and `extra` top-level
-    entries (a stack file elsewhere in it) — into a directory (git archive: no checkout, no index changes)."""
+PLANNED = ("components", "stacks", "Pulumi.yaml")  # what a plan of a revision reads
+
+
+def materialise(
+    root: Path, commit: str, into: Path, extra: tuple[str, ...] = (), only: tuple[str, ...] = PLANNED
+) -> None:
+    """Write what a plan of a resolved commit reads — `only` (its code, stacks and Pulumi.yaml) and `extra`
+    top-level entries (a stack file elsewhere in it) — into a directory (git archive: no checkout, no index
+    changes)."""
     assert re.fullmatch(r"[0-9a-f]{40,64}", commit), "resolve() the revision first"
-    wanted = [e for e in _tree_entries(root, commit) if e in ("components", "stacks", "Pulumi.yaml", *extra)]
+    wanted = [e for e in _tree_entries(root, commit) if e in (*only, *extra)]
     if not wanted:  # an empty tree (a common first commit), or one without this project: nothing to plan
         return
     archive_file = into.parent / "base.tar"
@@ -95,21 +101,17 @@ def _tree_entries(root: Path, commit: str) -> list[str]:
     return listed.stdout.splitlines()
 
 
-def same_code(root: Path, tree: Path) -> bool:
-    """Whether the unpacked tree's `components/` is the working tree's, file for file and byte for byte."""
-
-    def files(top: Path) -> dict[str, Path]:
-        return {
-            str(p.relative_to(top)): p
-            for p in (top / "components").rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts
-        }
-
-    ours, theirs = files(root), files(tree)
-    try:
-        return ours.keys() == theirs.keys() and all(ours[k].read_bytes() == theirs[k].read_bytes() for k in ours)
-    except OSError:
-        return False
+def same_code(root: Path, commit: str) -> bool:
+    """Whether the working tree's tracked `components/` is the commit's, byte for byte (git compares them,
+    using its index's stat cache: no file is unpacked for it)."""
+    assert re.fullmatch(r"[0-9a-f]{40,64}", commit), "resolve() the revision first"
+    found = subprocess.run(
+        ["git", "diff", "--quiet", "--no-ext-diff", "--no-textconv", commit, "--", "components"],
+        cwd=root,
+        capture_output=True,
+        timeout=GIT_TIMEOUT,
+    )
+    return found.returncode == 0
 
 
 def reuse_bytecode(root: Path, tree: Path) -> int:

@@ -36,10 +36,12 @@ def environment() -> str:
 
 
 def code_fingerprint() -> str:
-    """This package's source, as it is on disk now."""
+    """This package's source as it is on disk now: each module's path, size and modification time (what
+    Python itself checks its bytecode against), without reading them."""
     digest = hashlib.sha256()
     for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
+        stat = path.stat()
+        digest.update(f"{path.relative_to(PACKAGE)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -52,7 +54,9 @@ def key(*parts: str | bytes) -> str:
 
 
 def head_key(stack: str, config: str | None, stack_file: Path) -> str | None:
-    """The working tree's plan of a stack, or None when the stack file cannot be read (no caching then)."""
+    """The working tree's plan of a stack, or None when the stack file cannot be read or nothing is kept."""
+    if not enabled():
+        return None
     try:
         content = stack_file.read_bytes()
     except OSError:
@@ -62,6 +66,8 @@ def head_key(stack: str, config: str | None, stack_file: Path) -> str | None:
 
 def base_key(commit: str, stack: str, config: str | None) -> str | None:
     """A revision's plan: its commit fixes code and stack file; a config outside the repository is read."""
+    if not enabled():
+        return None
     content = b""
     if config is not None and os.path.isabs(config):
         try:
