@@ -33,7 +33,7 @@ def test_diff_reuses_the_plan_just_made_and_the_base_it_made_before(
     monkeypatch.setattr(working_tree, "planned", _impossible)
     first = diff_run.run("dev", "HEAD", None, here)
     monkeypatch.setattr(diff_run, "materialise", _impossible)
-    monkeypatch.setattr(diff_run, "start_plan", _impossible)
+    monkeypatch.setattr(diff_run, "spawn", _impossible)
     second = diff_run.run("dev", "HEAD", None, here)
     assert [c.urn for c in first.changed] == [c.urn for c in second.changed]
     assert json.loads(out)["resources"]  # what was kept is the plan `plan` printed
@@ -77,7 +77,12 @@ def test_the_cache_can_be_turned_off(here: Path, monkeypatch: pytest.MonkeyPatch
 def test_the_base_is_started_before_the_working_tree_is_planned(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(diff_run, "same_code", lambda root, tree: False)  # a base whose code differs
     events = []
-    for module, name in ((diff_run, "start_plan"), (working_tree, "head_plan"), (diff_run, "finish_plan")):
+    for module, name in (
+        (diff_run, "spawn"),
+        (diff_run, "launch"),
+        (working_tree, "head_plan"),
+        (diff_run, "finish_plan"),
+    ):
         real = getattr(module, name)
 
         def traced(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
@@ -89,8 +94,10 @@ def test_the_base_is_started_before_the_working_tree_is_planned(here: Path, monk
         monkeypatch.setattr(module, name, traced)
     diff_run.run("dev", "HEAD", None, here)
     assert events == [
-        "start_plan begins",
-        "start_plan ends",  # the base's process runs from here on ...
+        "spawn begins",
+        "spawn ends",  # the base's interpreter warms up from here on, while its tree is unpacked ...
+        "launch begins",
+        "launch ends",  # ... and plans it from here on ...
         "head_plan begins",  # ... while this process plans the working tree
         "head_plan ends",
         "finish_plan begins",
@@ -131,7 +138,7 @@ def test_a_base_with_this_code_is_planned_here_as_its_own_process_would(here: Pa
 
 def test_a_base_with_this_code_needs_no_second_process(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(diff_run, "same_code", lambda root, tree: True)
-    monkeypatch.setattr(diff_run, "start_plan", _impossible)
+    monkeypatch.setattr(diff_run, "spawn", _impossible)
     assert diff_run.run("payments", "HEAD", None, here).base == "HEAD"
 
 

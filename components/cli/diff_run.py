@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,45 +32,93 @@ class PlanFailed(InvalidInput):
         return cls([Problem(f"{label}plan", wrong, allowed)])
 
 
-def start_plan(tree: Path, stack: str, config: Path | None) -> subprocess.Popen[str] | None:
-    """Start planning a tree with its own code in another process; None when the stack is absent there."""
-    stack_file = config if config is not None else tree / "stacks" / f"Pulumi.{stack}.yaml"
-    if not stack_file.exists():
-        return None
-    # `--flag=value`: a value starting with '-' is never read as another flag.
-    args = [sys.executable, "-m", "components", "plan", f"--stack={stack}", "--format=json"]
-    if config is not None:
-        args.append(f"--config={config}")
+# The base's interpreter starts before its tree exists: it imports the environment's Pulumi SDK (the one the
+# revision's code imports too) while this process unpacks the tree, then runs `python -m components` there.
+# Nothing of this package is imported before the tree is on sys.path: the revision plans with its own code.
+BOOTSTRAP = """\
+import json, os, runpy, sys
+import pulumi.runtime
+job = json.loads(sys.stdin.readline() or "null")
+if job is None:
+    sys.exit(0)
+os.chdir(job["tree"])
+sys.path[0] = job["tree"]
+sys.argv = ["components", *job["args"]]
+runpy.run_module("components", run_name="__main__", alter_sys=True)
+"""
+
+
+@dataclass
+class BaseProcess:
+    """The base revision's plan, running: its process and where its output goes (files: it never waits on us)."""
+
+    process: subprocess.Popen[bytes]
+    out: Path
+    err: Path
+
+
+def spawn(work: Path) -> BaseProcess:
+    """An interpreter that warms up now and plans a tree once `launch` names it."""
+    out, err = work / "base.out", work / "base.err"
     env = {**os.environ, "IRSA_PLAN_CACHE": "0"}  # its code is not this code: it keeps nothing under our keys
-    return subprocess.Popen(
-        args, cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", env=env
-    )
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-c", BOOTSTRAP], cwd=work, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=env
+        )
+    return BaseProcess(process, out, err)
+
+
+def launch(base: BaseProcess, tree: Path, stack: str, config: Path | None) -> BaseProcess | None:
+    """Have a spawned interpreter plan `tree` with its own code; None (and it ends) when the stack is absent."""
+    stack_file = config if config is not None else tree / "stacks" / f"Pulumi.{stack}.yaml"
+    job = None
+    if stack_file.exists():
+        # `--flag=value`: a value starting with '-' is never read as another flag.
+        args = ["plan", f"--stack={stack}", "--format=json", *([f"--config={config}"] if config is not None else [])]
+        job = {"tree": str(tree), "args": args}
+    assert base.process.stdin is not None
+    try:
+        base.process.stdin.write(json.dumps(job).encode() + b"\n")
+        base.process.stdin.close()
+    except OSError:  # it died while warming up: finish_plan reports what it printed
+        pass
+    if job is None:
+        base.process.wait()
+        return None
+    return base
 
 
 def plan_at(
     tree: Path, stack: str, config: Path | None, label: str = "", timeout: float = PLAN_TIMEOUT
 ) -> dict[str, Any]:
     """Plan JSON from a source tree, run with that tree's own code; an empty plan if the stack is absent there."""
-    return finish_plan(start_plan(tree, stack, config), stack, label, timeout)
+    with tempfile.TemporaryDirectory(prefix="irsa-plan-") as work:
+        return finish_plan(launch(spawn(Path(work)), tree, stack, config), stack, label, timeout)
 
 
-def finish_plan(
-    process: subprocess.Popen[str] | None, stack: str, label: str = "", timeout: float = PLAN_TIMEOUT
-) -> dict[str, Any]:
+def stop(base: BaseProcess | None) -> None:
+    if base is not None and base.process.poll() is None:
+        base.process.kill()
+        base.process.wait()
+
+
+def finish_plan(base: BaseProcess | None, stack: str, label: str = "", timeout: float = PLAN_TIMEOUT) -> dict[str, Any]:
     """The plan a started process printed, or PlanFailed saying why there is none."""
-    if process is None:
+    if base is None:
         return {"project": "irsa", "stack": stack, "resources": [], "outputs": {}}
     try:
-        stdout, stderr = process.communicate(timeout=timeout)
+        base.process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
+        stop(base)
         raise PlanFailed.because(
             label, f"did not finish within {timeout:g} s", "raise --timeout, or fix that revision"
         ) from None
-    if process.returncode != 0:
-        lines = [one_line(line) for line in stderr.strip().splitlines()] or [f"plan exited {process.returncode}"]
-        if process.returncode != 2:
+    stdout = base.out.read_text(encoding="utf-8", errors="replace")
+    stderr = base.err.read_text(encoding="utf-8", errors="replace")
+    code = base.process.returncode
+    if code != 0:
+        lines = [one_line(line) for line in stderr.strip().splitlines()] or [f"plan exited {code}"]
+        if code != 2:
             lines = lines[-3:]  # a crash of an old revision's code: its last lines say why
         allowed = "a revision whose plan of this stack succeeds"
         raise PlanFailed([Problem.from_line(f"{label}{line}", f"{label}plan", allowed) for line in lines[:50]])
@@ -108,24 +157,29 @@ def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PL
     here = working_tree.runs_here(root)
     label = f"at {ref}: "
     with tempfile.TemporaryDirectory(prefix="irsa-diff-") as tmp:
-        started, same_as_here = None, None
+        started: BaseProcess | None = None
+        same_as_here = None
         if base is None:
-            base_tree = Path(tmp) / "base"
-            base_tree.mkdir()
-            top = config_path.relative_to(root).parts[0] if config_path is not None and inside else None
             # The base's code is this code: it needs only its stack file, and after the working tree its plan
             # costs only its registrations. Otherwise its own code plans it, in its own process, meanwhile.
             same = here and same_code(root, commit)
-            materialise(root, commit, base_tree, (top,) if top else (), ("stacks",) if same else PLANNED)
-            base_config = None
-            if config_path is not None:
-                base_config = base_tree / config_path.relative_to(root) if inside else config_path
-            if same:
-                same_as_here = base_config or base_tree / "stacks" / f"Pulumi.{stack}.yaml"
-            else:
-                reuse_bytecode(root, base_tree)
-                started = start_plan(base_tree, stack, base_config)
-        # The base plans in its own process from here on; this one imports the rest and plans the working tree.
+            started = None if same else spawn(Path(tmp))
+            try:
+                base_tree = Path(tmp) / "base"
+                base_tree.mkdir()
+                top = config_path.relative_to(root).parts[0] if config_path is not None and inside else None
+                materialise(root, commit, base_tree, (top,) if top else (), ("stacks",) if same else PLANNED)
+                base_config = None
+                if config_path is not None:
+                    base_config = base_tree / config_path.relative_to(root) if inside else config_path
+                if started is None:
+                    same_as_here = base_config or base_tree / "stacks" / f"Pulumi.{stack}.yaml"
+                else:
+                    reuse_bytecode(root, base_tree)
+                    started = launch(started, base_tree, stack, base_config)
+            except BaseException:
+                stop(started)
+                raise
         from components.cli.diff import compare
 
         try:
@@ -134,9 +188,7 @@ def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PL
             else:
                 head = plan_at(root, stack, config_path, timeout=timeout)
         except BaseException:
-            if started is not None:
-                started.kill()
-                started.communicate()
+            stop(started)
             raise
         if base is None and same_as_here is not None:
             shown = f"stacks/Pulumi.{stack}.yaml" if base_config is None else str(base_config)
