@@ -36,13 +36,15 @@ class PlanFailed(InvalidInput):
 # revision's code imports too) while this process unpacks the tree, then runs `python -m components` there.
 # Nothing of this package is imported before the tree is on sys.path: the revision plans with its own code.
 BOOTSTRAP = """\
-import json, os, runpy, sys
+import sys
+del sys.path[0]  # the working directory: nothing is imported from it
+import json, os, runpy
 import pulumi.runtime
 job = json.loads(sys.stdin.readline() or "null")
 if job is None:
     sys.exit(0)
 os.chdir(job["tree"])
-sys.path[0] = job["tree"]
+sys.path.insert(0, job["tree"])
 sys.argv = ["components", *job["args"]]
 runpy.run_module("components", run_name="__main__", alter_sys=True)
 """
