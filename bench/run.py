@@ -206,18 +206,25 @@ def main() -> None:
             ]
             floor_cmd = [sys.executable, str(BENCH / "floor.py"), str(n)]
             tuned_cmd = [*floor_cmd, "--tuned-gc"]
-            plans, floors, tuned = [], [], []
+            raw_cmd = [sys.executable, str(BENCH / "floor_raw.py"), str(n), "--tuned-gc"]
+            plans, floors, tuned, raws = [], [], [], []
             for i in range(args.repeats):
-                order = [(plan_cmd, plans, "plan"), (floor_cmd, floors, "floor"), (tuned_cmd, tuned, "tuned")]
+                order = [
+                    (plan_cmd, plans, "plan"),
+                    (floor_cmd, floors, "floor"),
+                    (tuned_cmd, tuned, "tuned"),
+                    (raw_cmd, raws, "raw"),
+                ]
                 for cmd, sink, label in order if i % 2 == 0 else order[::-1]:
                     sink.append(measure(cmd, tmp / f"{label}{n}.json"))
             plan = json.loads((tmp / f"plan{n}.json").read_text())
             plan_s, plan_mb = statistics.median(w for w, _ in plans), statistics.median(m for _, m in plans)
             floor_s, floor_mb = statistics.median(w for w, _ in floors), statistics.median(m for _, m in floors)
             tuned_s = statistics.median(w for w, _ in tuned)
+            raw_s = statistics.median(w for w, _ in raws)
             rows.append(
                 f"| {n} | {plan_s:.2f} | {floor_s:.2f} | {plan_s / floor_s:.2f} "
-                f"| {tuned_s:.2f} | {plan_s / tuned_s:.2f} "
+                f"| {tuned_s:.2f} | {plan_s / tuned_s:.2f} | {raw_s:.2f} | {plan_s / raw_s:.2f} "
                 f"| {plan_mb:.0f} | {floor_mb:.0f} | {plan_mb / floor_mb:.2f} | {per_workload(plan, n):.1f} "
                 f"| {len(plan['lookups'])} | {critical_path(plan)} |"
             )
@@ -230,10 +237,10 @@ def main() -> None:
         f"Python {platform.python_version()}; median of {args.repeats}, alternating\n"
     )
     print(
-        "| N | plan s | floor s | plan/floor | floor s, plan's GC settings | plan/that | plan MiB | floor MiB "
-        "| memory plan/floor | resources/workload | lookups/stack | critical path |"
+        "| N | plan s | floor s | plan/floor | floor s, plan's GC settings | plan/that | raw floor s | plan/raw "
+        "| plan MiB | floor MiB | memory plan/floor | resources/workload | lookups/stack | critical path |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"\nAn AKS stack (stacks/Pulumi.staging.yaml) makes {aks} lookups.")
     print("\nStart-up, text output (median of at least 5; `diff` plans the base with the code at HEAD):\n")

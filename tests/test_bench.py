@@ -30,10 +30,11 @@ def test_floor_registers_the_same_resources_as_plan(n: int, tmp_path: Path) -> N
     plan = _json_of(
         [sys.executable, "-m", "components", "plan", "--stack", "bench", "--config", str(config), "--format", "json"]
     )
-    floor = _json_of([sys.executable, str(ROOT / "bench" / "floor.py"), str(n)])
-    assert sorted((r["type"], r["name"]) for r in floor["resources"]) == sorted(
-        (r["type"], r["name"]) for r in plan["resources"]
-    )
+    for script in ("floor.py", "floor_raw.py"):
+        floor = _json_of([sys.executable, str(ROOT / "bench" / script), str(n)])
+        assert sorted((r["type"], r["name"]) for r in floor["resources"]) == sorted(
+            (r["type"], r["name"]) for r in plan["resources"]
+        ), script
     assert bench.per_workload(plan, n) == (7.0 if n <= 10 else 4.0)
     assert len(plan["lookups"]) == 1
 

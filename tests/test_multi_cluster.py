@@ -460,3 +460,11 @@ def test_listing_a_new_cluster_first_shows_the_move_to_another_cluster() -> None
     moved = [c for c in diff_module.compare(blue, wrong, "blue-green", "blue").changed if "provider" in c.diffs]
     assert {c.name for c in moved} >= {"orders-seoul-green-sa", "reports-seoul-green-sa", "ns-seoul-green-shop"}
     assert all(c.attributes["provider"]["after"].endswith("::seoul-green-k8s") for c in moved)
+
+
+def test_a_huge_clusters_list_is_one_problem() -> None:
+    workload = {**WORKLOADS[0], "clusters": [f"c{i}" for i in range(100_000)]}
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(config(LOOKED_UP, **{"irsa:workloads": [workload]}), "bg")
+    [problem] = caught.value.problems
+    assert problem.path == "irsa:workloads[0].clusters" and "1 to 20 cluster names" in problem.allowed

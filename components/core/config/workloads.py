@@ -175,8 +175,8 @@ def read_cluster_names(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
     """The clusters a workload runs in (whether they exist is checked against irsa:clusters later)."""
     if raw is None:
         return ()
-    allowed = "a non-empty list of cluster names from irsa:clusters, each once (leave it out for every cluster)"
-    if not isinstance(raw, list) or not raw or not all(isinstance(n, str) and n for n in raw):
+    allowed = "a list of 1 to 20 cluster names from irsa:clusters, each once (leave it out for every cluster)"
+    if not isinstance(raw, list) or not 1 <= len(raw) <= 20 or not all(isinstance(n, str) and n for n in raw):
         c.add(path, f"{show(raw)} is not a list of cluster names", allowed)
         return ()
     if len(set(raw)) != len(raw):
