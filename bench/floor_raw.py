@@ -2,54 +2,19 @@
 type token (no generated SDK classes to import), the lookup invoked by token, and, as `plan` does offline,
 no stack walk for source positions. What is left of plan's time above it is this package's own work.
 
-Usage: python bench/floor_raw.py N [--tuned-gc]  → prints the registered resources as JSON, like `plan`.
---tuned-gc applies the garbage-collector settings `plan` uses (components/gc_tuning.py), written out
-here again, for an apples-to-apples comparison.
+Usage: python bench/floor_raw.py N [--tuned-gc]  → prints the registered resources as JSON, like `plan`
+(bench/floor_engine.py: the mock engine and --tuned-gc).
 """
 
 from __future__ import annotations
 
-import gc
-import json
-import sys
 from typing import Any
 
+import floor_engine  # bench/ is not a package: run as a script, its folder is on sys.path
 import pulumi
 import pulumi_kubernetes as k8s
-from pulumi.runtime import mocks, rpc
 from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime.proto import source_pb2
-
-RECORDS: list[dict[str, Any]] = []
-
-
-class Mocks(pulumi.runtime.Mocks):
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        return {
-            "endpoint": "<unknown>",
-            "certificateAuthorities": [{"data": "<unknown>"}],
-            "identities": [{"oidcs": [{"issuer": "<unknown issuer>"}]}],
-        }, []
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        return f"{args.name}-id", {**args.inputs, "arn": f"<unknown arn {args.name}>"}
-
-
-class Monitor(mocks.MockMonitor):
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - the engine's name
-        response = super().RegisterResource(request)
-        RECORDS.append(
-            {
-                "urn": response.urn,
-                "type": request.type,
-                "name": request.name,
-                "parent": request.parent,
-                "dependsOn": list(request.dependencies),
-                "protect": request.protect,
-                "inputs": rpc.deserialize_properties(request.object),
-            }
-        )
-        return response
 
 
 def res(type_: str, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions) -> Any:
@@ -75,24 +40,7 @@ def program(n: int) -> None:
         )
         child = pulumi.ResourceOptions(parent=comp)
         trust = pulumi.Output.all(idp.arn, issuer).apply(
-            lambda v, ns=ns, sa=sa: json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Federated": v[0]},
-                            "Action": "sts:AssumeRoleWithWebIdentity",
-                            "Condition": {
-                                "StringEquals": {
-                                    f"{v[1]}:sub": f"system:serviceaccount:{ns}:{sa}",
-                                    f"{v[1]}:aud": "sts.amazonaws.com",
-                                }
-                            },
-                        }
-                    ],
-                }
-            )
+            lambda v, ns=ns, sa=sa: floor_engine.trust_document(v[0], v[1], ns, sa)
         )
         role = res(
             "aws:iam/role:Role",
@@ -106,29 +54,7 @@ def program(n: int) -> None:
             {
                 "role": role.name,
                 "name": f"irsa-{name}-s3",
-                "policy": json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": [
-                                    "s3:GetObject",
-                                    "s3:PutObject",
-                                    "s3:AbortMultipartUpload",
-                                    "s3:DeleteObject",
-                                ],
-                                "Resource": f"arn:aws:s3:::{bucket}/{prefix}*",
-                            },
-                            {
-                                "Effect": "Allow",
-                                "Action": "s3:ListBucket",
-                                "Resource": f"arn:aws:s3:::{bucket}",
-                                "Condition": {"StringLike": {"s3:prefix": [f"{prefix}*"]}},
-                            },
-                        ],
-                    }
-                ),
+                "policy": floor_engine.policy_document(bucket, prefix),
             },
             child,
         )
@@ -163,27 +89,7 @@ def program(n: int) -> None:
                 },
                 pulumi.ResourceOptions(parent=verify),
             )
-            job_spec = role.arn.apply(
-                lambda arn, sa=sa, bucket=bucket: {
-                    "backoffLimit": 3,
-                    "template": {
-                        "spec": {
-                            "serviceAccountName": sa,
-                            "restartPolicy": "Never",
-                            "containers": [
-                                {
-                                    "name": "verify",
-                                    "image": "python:3.12",
-                                    "env": [
-                                        {"name": "IRSA_CHECK_BUCKET", "value": bucket},
-                                        {"name": "ROLE", "value": arn},
-                                    ],
-                                }
-                            ],
-                        }
-                    },
-                }
-            )
+            job_spec = role.arn.apply(lambda arn, sa=sa, bucket=bucket: floor_engine.job_spec(arn, sa, bucket))
             res(
                 "kubernetes:batch/v1:Job",
                 f"{name}-verify-job",
@@ -197,18 +103,7 @@ def program(n: int) -> None:
             )
 
 
-def main() -> None:
-    n = int(sys.argv[1])
-    if "--tuned-gc" in sys.argv:
-        gc.freeze()
-        gc.set_threshold(20_000, *gc.get_threshold()[1:])
+if __name__ == "__main__":
     empty = source_pb2.StackTrace()
     runtime_resource._get_stack_trace = lambda: empty  # as plan does offline: nobody reads source positions
-    monitor = Monitor(Mocks())
-    pulumi.runtime.set_mocks(monitor.mocks, "irsa", "bench", preview=False, monitor=monitor)
-    pulumi.runtime.test(lambda: program(n))()
-    sys.stdout.write(json.dumps({"project": "irsa", "stack": "bench", "resources": RECORDS}, indent=2))
-
-
-if __name__ == "__main__":
-    main()
+    floor_engine.run(program)
