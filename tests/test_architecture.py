@@ -4,6 +4,7 @@ itself round a cycle, and no module grows past what one reader holds in mind."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -108,3 +109,39 @@ def test_the_core_imports_only_the_core() -> None:
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_modules_stay_readable(name: str) -> None:
     assert len(MODULES[name].read_text().splitlines()) <= MAX_LINES
+
+
+LOADED = """\
+import contextlib, importlib.util, io, sys
+from components.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main.main(["plan", "--stack", sys.argv[1]])
+lazy = importlib.util._LazyModule  # registered by an SDK's package, never executed
+print("\\n".join(sorted(m for m, mod in sys.modules.items() if not isinstance(mod, lazy))))
+"""
+
+
+@pytest.mark.parametrize(
+    "stack,absent",
+    [
+        ("dev", ("pulumi_azure_native", "pulumi_kubernetes.core.v1", "pulumi_aws.iam", "pulumi_aws.eks",
+                 "components.cross_account_role")),
+        ("staging", ("pulumi_kubernetes.core.v1", "pulumi_aws.iam", "components.cross_account_role")),
+        # (its second aws.Provider comes from the SDK, whose input types load more of pulumi_aws)
+        ("cross-account", ("pulumi_azure_native", "pulumi_kubernetes.core.v1")),
+    ],
+)  # fmt: skip
+def test_a_plan_imports_only_what_its_stack_uses(stack: str, absent: tuple[str, ...]) -> None:
+    """Start-up: no Azure for EKS stacks, no cross-account code unless configured, and never the generated
+    modules this package registers around (components/aws_resources.py, kubernetes_objects.py)."""
+    done = subprocess.run(
+        [sys.executable, "-c", LOADED, stack],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "IRSA_PLAN_CACHE": "0"},
+    )
+    loaded = done.stdout.split()
+    assert done.returncode == 0 and "components.program" in loaded, done.stderr
+    assert [m for m in loaded if m.startswith(absent)] == []
