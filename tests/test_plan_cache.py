@@ -152,3 +152,10 @@ def test_same_code_is_what_git_says_of_components(repo: Path) -> None:
     module = repo / "components" / "core" / "names.py"
     module.write_text(module.read_text() + "\n# changed\n")
     assert not same_code(repo, commit)
+
+
+def test_diff_refuses_a_stack_name_that_is_a_path(here: Path) -> None:
+    from components.core.problems import InvalidInput
+
+    with pytest.raises(InvalidInput, match=r"--stack: '\.\./x' is not a stack name"):
+        diff_run.run("../x", "HEAD", None, here)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from components.cli import plan_cache, working_tree
 from components.cli.git_tree import PLANNED, git_root, materialise, resolve, reuse_bytecode, same_code
 from components.core.display import one_line
+from components.core.names import STACK_NAME, STACK_NAME_RULE
 from components.core.problems import InvalidInput, Problem
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ def _is_plan(plan: Any) -> bool:
 def run(stack: str, ref: str, config: str | None, cwd: Path, timeout: float = PLAN_TIMEOUT) -> PlanDiff:
     """Plan `ref` and the working tree at once (the base in another process, with its own code), then compare.
     A base plan is kept per commit; the working tree's plan that `plan` just made is reused."""
+    if config is None and not STACK_NAME.fullmatch(stack):  # it names files in two trees
+        raise InvalidInput([Problem("--stack", f"{stack!r} is not a stack name", STACK_NAME_RULE)])
     root = git_root(cwd)
     commit = resolve(root, ref)
     config_path = Path(config).resolve() if config else None

@@ -6,11 +6,11 @@ validation accepts at run time.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
 from components.core.aws import partition_of
+from components.core.names import STACK_NAME, STACK_NAME_RULE  # noqa: F401 - re-exported
 from components.core.problems import ConfigError, InvalidInput, Problem  # noqa: F401 - re-exported
 from components.core.service_grants import NO_SERVICE_GRANTS, ServiceGrants
 
@@ -38,8 +38,7 @@ DEFAULT_TRUST_POLICY_MAX_CHARS = 2048
 DEFAULT_MAX_SESSION_SECONDS = 3600
 DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600
 
-STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
-STACK_NAME_RULE = "1-100 letters, digits, '-', '_', '.'"
+
 ENCRYPTED_KUBECONFIG = "[secret: encrypted in the stack file]"
 
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
+STACK_NAME_RULE = "1-100 letters, digits, '-', '_', '.'"
 ROLE_NAME_MAX = 64
 POLICY_NAME_MAX = 128
 JOB_NAME_MAX = 63  # Job names become a pod label value
