@@ -95,6 +95,80 @@ def test_stack_files_never_crash_plan(data: bytes) -> None:
         assert json.loads(out)["resources"]
 
 
+# --- several clusters ---------------------------------------------------------------------------------------------
+
+AKS_ISSUER = "https://koreacentral.oic.prod-aks.azure.com/0f0f0f0f-0000-4000-8000-000000000001/0f0f/"
+GOOD_NAMES = st.sampled_from(["blue", "green", "aks-1"])
+ODD_NAMES = st.sampled_from(["", "x" * 101, 7, None, "gren"])
+NAMES = st.one_of(GOOD_NAMES, GOOD_NAMES, GOOD_NAMES, ODD_NAMES)
+EKS = st.fixed_dictionaries(
+    {"name": st.sampled_from(["blue", "green"]), "kind": st.just("eks")},
+    optional={"mechanism": st.sampled_from(["irsa", "pod-identity", "both"]), "issuerUrl": st.just(ISSUER)},
+)
+AKS = st.fixed_dictionaries(
+    {"name": st.just("aks-1"), "kind": st.just("aks"), "resourceGroup": st.just("rg")},
+    optional={"issuerUrl": st.just(AKS_ISSUER), "audience": st.sampled_from(["sts.amazonaws.com", "api://a"])},
+)
+ODD = st.fixed_dictionaries(
+    {"name": NAMES, "kind": st.sampled_from(["eks", "aks", "gke", None])},
+    optional={
+        "resourceGroup": st.sampled_from(["rg", "", None]),
+        "mechanism": st.sampled_from(["irsa", "pod-identity", "both", "kiam"]),
+        "issuerUrl": st.sampled_from([ISSUER, AKS_ISSUER, "http://x", 5]),
+    },
+)
+CLUSTER = st.one_of(EKS, EKS, AKS, ODD)
+WORKLOAD = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["app", "web"]),
+        "namespace": st.just("apps"),
+        "serviceAccount": st.sampled_from(["a", "b"]),
+        "s3": st.just([{"bucket": "b-1", "prefix": "p/", "access": "read"}]),
+    },
+    optional={
+        "clusters": st.one_of(st.lists(NAMES, min_size=1, max_size=3, unique=True), st.sampled_from([None, 3, []])),
+        "mechanism": st.sampled_from(["irsa", "pod-identity", "both"]),
+        "targetRoleArn": st.sampled_from(["arn:aws:iam::210987654321:role/t", "arn:aws:iam::1:root"]),
+        "disableSessionTags": st.booleans(),
+        "presets": st.sampled_from([["cluster-autoscaler"], []]),
+        "extraSubjects": st.just(["system:serviceaccount:apps:other"]),
+    },
+)
+
+
+@FUZZ
+@given(
+    st.one_of(st.lists(CLUSTER, min_size=1, max_size=3), st.sampled_from([None, {}, "x", []])),
+    st.lists(WORKLOAD, min_size=1, max_size=2, unique_by=lambda w: (w["name"], w["serviceAccount"])),
+)
+def test_cluster_lists_never_crash_and_a_valid_one_trusts_each_issuer_pinned(clusters: Any, workloads: Any) -> None:
+    from components.cli.plan import run_plan
+    from components.core.config.parse import parse_settings
+    from components.core.model import InvalidInput
+    from components.core.stack_plan import stack_plans
+
+    raw = {"aws:region": "ap-northeast-2", "irsa:workloads": workloads, "irsa:clusters": clusters}
+    try:
+        settings = parse_settings(raw, "fuzz")
+    except InvalidInput as error:
+        assert error.problems and all(": " in str(p) for p in error.problems)
+        return
+    for plan in stack_plans(settings):
+        where = plan.spec.where
+        bound = [
+            (p, f"arn:aws:iam::123456789012:oidc-provider/h{i}", f"https://h{i}",
+             f"arn:aws:eks:ap-northeast-2:123456789012:cluster/{p.cluster_name}")
+            for i, p in enumerate(where)
+        ]  # fmt: skip
+        web = [s for s in plan.trust_in(bound)["Statement"] if "Federated" in s["Principal"]]
+        assert len(web) == sum(p.web_identity for p in where)
+        for statement, (_, provider, url, _) in zip(web, [b for b in bound if b[0].web_identity], strict=True):
+            assert statement["Principal"]["Federated"] == provider
+            keys = {k for condition in statement["Condition"].values() for k in condition}
+            assert keys == {f"{url[8:]}:sub", f"{url[8:]}:aud"}
+    assert run_plan(settings).resources
+
+
 # --- tokens -------------------------------------------------------------------------------------------------------
 
 JSON_LEAVES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text(max_size=20))
