@@ -159,3 +159,9 @@ def test_diff_refuses_a_stack_name_that_is_a_path(here: Path) -> None:
 
     with pytest.raises(InvalidInput, match=r"--stack: '\.\./x' is not a stack name"):
         diff_run.run("../x", "HEAD", None, here)
+
+
+def test_a_variable_the_kubernetes_sdk_reads_changes_the_key(here: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = plan_cache.key("x")
+    monkeypatch.setenv("PULUMI_K8S_DELETE_UNREACHABLE", "true")
+    assert plan_cache.key("x") != before

@@ -30,9 +30,11 @@ def directory() -> Path:
 
 
 def environment() -> str:
-    """What else decides a plan: this Python and its installed packages (a reinstall changes the mtime)."""
+    """What else decides a plan: this Python, its installed packages (a reinstall changes the mtime), and the
+    variables the Kubernetes SDK reads into its provider's inputs."""
     sites = [p for p in sys.path if p.endswith("site-packages") and os.path.isdir(p)]
-    return json.dumps([sys.version, sys.executable, [(p, os.stat(p).st_mtime_ns) for p in sites]])
+    variables = sorted((k, v) for k, v in os.environ.items() if k.startswith("PULUMI_K8S_") or k == "KUBECONFIG")
+    return json.dumps([sys.version, sys.executable, [(p, os.stat(p).st_mtime_ns) for p in sites], variables])
 
 
 def code_fingerprint() -> str:
