@@ -405,6 +405,9 @@ def test_doctor_checks_the_named_cluster_and_explains_a_token_from_another(
     failed = {c["name"]: c for c in report["checks"] if c["ok"] is False}
     assert set(failed) == {"iss"}
     assert failed["iss"]["detail"].startswith(f'"{GREEN}" is not the provider URL "{BLUE}"')
+    assert failed["iss"]["fix"] == (
+        "the workload also runs in seoul-green, korea-aks: pass --cluster NAME for the one that issued the token"
+    )
 
 
 @pytest.mark.parametrize(

@@ -193,7 +193,8 @@ def _alg_check(header: dict[str, Any]) -> Check:
     )
 
 
-def _iss_check(token_iss: Any, planned_issuer: str | None) -> Check:
+def _iss_check(token_iss: Any, planned_issuer: str | None, others: tuple[str, ...] = ()) -> Check:
+    """The token's issuer against the planned one; `others`: the workload's other clusters, to name."""
     if not isinstance(token_iss, str) or not token_iss:
         return Check(
             "iss", False, f"the token's iss is {quote(token_iss)}", "use a ServiceAccount token from the cluster"
@@ -221,7 +222,9 @@ def _iss_check(token_iss: Any, planned_issuer: str | None) -> Check:
         False,
         f"{quote(token_iss)} is not the provider URL {quote(planned_issuer)}: STS finds no "
         "OIDC provider for this issuer (InvalidIdentityToken)",
-        "use a token from this stack's cluster, or point irsa:cluster.issuerUrl at the cluster that issued it",
+        f"the workload also runs in {', '.join(others)}: pass --cluster NAME for the one that issued the token"
+        if others
+        else "use a token from this stack's cluster, or point irsa:cluster.issuerUrl at the cluster that issued it",
     )
 
 
@@ -322,7 +325,8 @@ def diagnose(
     )
     checks = report.checks
     checks.append(_alg_check(token.header))
-    checks.append(_iss_check(claims.get("iss"), planned_issuer))
+    others = tuple(c.name for c in settings.clusters_of(workload) if c.name != cluster.name)
+    checks.append(_iss_check(claims.get("iss"), planned_issuer, others))
     aud_check, auds = _aud_check(claims.get("aud"), audience, workload)
     checks.append(aud_check)
 
