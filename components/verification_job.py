@@ -81,7 +81,7 @@ class VerificationJob(pulumi.ComponentResource):
         role_arn: pulumi.Output[str],
         cluster: int,
         opts: pulumi.ResourceOptions,
-        former: list[pulumi.Alias] | None = None,
+        former: tuple[str, ...] = (),
     ) -> "VerificationJob":
         """The Job of a plan in its `cluster`-th cluster; `former`: the component's former names (its children
         keep theirs too)."""
@@ -101,13 +101,12 @@ class VerificationJob(pulumi.ComponentResource):
         script: pulumi.Input[dict[str, Any]],
         body: pulumi.Output[dict[str, Any]],
         opts: pulumi.ResourceOptions | None,
-        former: list[pulumi.Alias] | None = None,
+        former: tuple[str, ...] = (),
     ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
-        renamed = [str(a.name) for a in former or [] if isinstance(a.name, str)]
 
         def child(suffix: str) -> list[pulumi.Input[str] | pulumi.Alias] | None:
-            return [pulumi.Alias(name=f"{old}-{suffix}") for old in renamed] or None
+            return [pulumi.Alias(name=f"{old}-{suffix}") for old in former] or None
 
         # The script waits only for a Namespace the stack creates, keeping it off the IAM chain's critical path.
         namespaces = [d for d in depends_on_of(opts) if is_namespace(d)]

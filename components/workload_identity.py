@@ -371,7 +371,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     depends_on=[*permissions, *made, *depends_on_of(opts)]
                     + ([binding.namespace] if binding.namespace is not None else []),
                 ),
-                former=[pulumi.Alias(name=n) for n in binding.placement.aliases(name, "verify")],
+                former=binding.placement.aliases(name, "verify"),
             )
         self.role_arn = role_arn
         self.role_name = role.name

@@ -56,8 +56,7 @@ class PlanMocks(pulumi.runtime.Mocks):
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        arn = settings.cluster.oidc_provider_arn
-        self.account = settings.account_id or (arn.split(":")[4] if arn else None)
+        self.account = settings.account_id  # irsa:accountId, else a reused provider's account (parse_settings)
         self.lookups: list[dict[str, Any]] = []
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:

@@ -6,7 +6,7 @@ validation accepts at run time.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
 from components.core.aws import partition_of
@@ -97,6 +97,18 @@ class Workload:
     clusters: tuple[str, ...] = ()  # the clusters it runs in, by name; empty: every cluster of the stack
     target_role_arn: str | None = None  # Pod Identity: the role its association chains into (role chaining)
 
+    def chained(self) -> Workload:
+        """The workload with its Pod Identity target role, which EKS assumes and tags with this workload's
+        role, among the roles its policy lets it assume and tag."""
+        target = self.target_role_arn
+        if target is None:
+            return self
+        return replace(
+            self,
+            assume_roles=tuple(dict.fromkeys([*self.assume_roles, target])),
+            tag_session_roles=tuple(dict.fromkeys([*self.tag_session_roles, target])),
+        )
+
     @property
     def subjects(self) -> tuple[str, ...]:
         """Every `sub` the role trusts: its own ServiceAccount first."""
@@ -127,6 +139,10 @@ class CrossAccount:
 
     def role_arn_of(self, role: CrossAccountRole, partition: str) -> str:
         return f"arn:{partition}:iam::{self.account_id}:role/{role.name}"
+
+    def roles_by_arn(self, partition: str) -> dict[str, CrossAccountRole]:
+        """The roles it creates, by their ARN (what a workload's targetRoleArn names)."""
+        return {self.role_arn_of(r, partition): r for r in self.roles}
 
 
 @dataclass(frozen=True)
@@ -289,7 +305,8 @@ class IdentitySpec:
         """Every cluster it runs in (the component API's single cluster when no placements are given)."""
         if self.placements:
             return self.placements
-        return (Placement(self.cluster_name, self.mechanism, self.audience, self.inject_token),)
+        # The component API's one cluster: its names never were qualified, so nothing to alias.
+        return (Placement(self.cluster_name, self.mechanism, self.audience, self.inject_token, first=False),)
 
 
 def is_kubeconfig_contents(value: str) -> bool:

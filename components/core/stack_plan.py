@@ -25,7 +25,7 @@ def chains_of(settings: Settings) -> dict[str, Chain]:
 def targets_of(settings: Settings) -> dict[str, TargetRole]:
     """For each workload with targetRoleArn: the role, and the first S3 grant when the stack creates it."""
     cross = settings.cross_account
-    created = {cross.role_arn_of(r, settings.partition): r for r in cross.roles} if cross else {}
+    created = cross.roles_by_arn(settings.partition) if cross else {}
     found = {}
     for w in settings.workloads:
         if w.target_role_arn is not None:

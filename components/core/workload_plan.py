@@ -100,16 +100,6 @@ class WorkloadPlan:
         return f"{self.spec.role_name}-{index}"
 
     @property
-    def pod_identity(self) -> bool:
-        """EKS Pod Identity (an association) in its first cluster: pod-identity, or both during a migration."""
-        return self.spec.where[0].association
-
-    @property
-    def web_identity(self) -> bool:
-        """Web identity through its first cluster's OIDC provider: irsa, or both during a migration."""
-        return self.spec.where[0].web_identity
-
-    @property
     def shape(self) -> WorkloadShape:
         spec, w = self.spec, self.spec.workload
         return WorkloadShape(

@@ -113,8 +113,6 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     if target is not None and mechanism == "irsa":
         c.add(f"{path}.target_role_arn", "is only used with mechanism pod-identity or both",
               "EKS Pod Identity chains into it; with web identity, list the role in assume_roles")  # fmt: skip
-    if target is not None:  # EKS assumes (and tags) it with the workload role's credentials
-        assume_roles = tuple(dict.fromkeys([*assume_roles, target]))
     workload = Workload(
         name=name,
         namespace=namespace or "",
@@ -135,8 +133,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         parameter_arns=scope["parameterArns"],
         node_role_arns=scope["nodeRoleArns"],
         interruption_queue_arns=scope["interruptionQueueArns"],
-        tag_session_roles=(assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else ())
-        + ((target,) if target is not None and not a.get("session_tags") else ()),
+        tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
         permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
         grants=read_service_grants(c, path, a),
@@ -144,7 +141,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         statements=read_statements(c, f"{path}.statements", a.get("statements")),
         disable_session_tags=untagged,
         target_role_arn=target,
-    )
+    ).chained()
     account_id = a.get("account_id")
     if account_id is not None and (
         not isinstance(account_id, str) or not account_id.isdigit() or len(account_id) != 12

@@ -100,7 +100,7 @@ def check_target_roles(
 ) -> None:
     """targetRoleArn needs a Pod Identity association; a target the stack creates must trust the workload
     the way EKS calls it (tags, and its own external ID)."""
-    created = {cross.role_arn_of(r, partition_of(region)): r for r in cross.roles} if cross and region else {}
+    created = cross.roles_by_arn(partition_of(region)) if cross and region else {}
     for i, w in enumerate(workloads):
         if w.target_role_arn is None:
             continue
@@ -146,9 +146,9 @@ def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -
         cluster = read_cluster(c, raw, region, f"irsa:clusters[{i}]")
         if cluster is None:
             continue
-        for key, value in (("name", cluster.name), ("issuerUrl", cluster.issuer_url),
-                           ("oidcProviderArn", cluster.oidc_provider_arn)):  # fmt: skip
-            earlier = [j for j, k in enumerate(found) if value is not None and getattr(k, _FIELD[key]) == value]
+        for key, attr in (("name", "name"), ("issuerUrl", "issuer_url"), ("oidcProviderArn", "oidc_provider_arn")):
+            value = getattr(cluster, attr)
+            earlier = [j for j, k in enumerate(found) if value is not None and getattr(k, attr) == value]
             if earlier:
                 c.add(f"irsa:clusters[{i}].{key}", f"{show(value)} is already irsa:clusters' {earlier[0]}",
                       "one entry per cluster: names, issuers and OIDC providers unique")  # fmt: skip
@@ -158,9 +158,6 @@ def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -
         c.add("irsa:clusters", f"reuses OIDC providers of accounts {', '.join(sorted(accounts))}",
               "providers in one account: a role trusts only OIDC providers of its own account")  # fmt: skip
     return tuple(found)
-
-
-_FIELD = {"name": "name", "issuerUrl": "issuer_url", "oidcProviderArn": "oidc_provider_arn"}
 
 
 def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
@@ -231,17 +228,7 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
             )
             for w in workloads
         )
-    # A Pod Identity target role is assumed with the workload role's credentials (and tagged, unless disabled).
-    workloads = tuple(
-        dataclasses.replace(
-            w,
-            assume_roles=tuple(dict.fromkeys([*w.assume_roles, w.target_role_arn])),
-            tag_session_roles=tuple(dict.fromkeys([*w.tag_session_roles, w.target_role_arn])),
-        )
-        if w.target_role_arn
-        else w
-        for w in workloads
-    )
+    workloads = tuple(w.chained() for w in workloads)
     warnings = tuple(
         f"irsa:workloads[{i}].extraSubjects: {sub!r} is a wildcard: the trust policy uses StringLike and "
         "every matching ServiceAccount can assume the role"
