@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,8 +10,9 @@ import pulumi
 
 from components import gc_tuning
 from components.core import manifests
+from components.core.config import engine_config
 from components.core.config.parse import parse_settings
-from components.core.model import Cluster, ConfigError, Placement, Problem, Settings
+from components.core.model import Cluster, ConfigError, Placement, Settings
 from components.core.stack_plan import placements_of, stack_plans
 from components.kubernetes_objects import KubernetesObject
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
@@ -153,28 +153,13 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
 
 
 def config_from_runtime() -> dict[str, Any]:
-    """Every config key the Pulumi engine gave this program, object values decoded from JSON.
+    """Every config key the Pulumi engine gave this program (strings), decoded by the one decoder `plan` uses.
 
     Raises ConfigError for a value nested deeper than the JSON decoder can follow.
     """
     from pulumi.runtime import config as runtime_config
 
-    raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
-    result: dict[str, Any] = {}
-    problems = []
-    for key, value in raw.items():
-        if isinstance(value, str):
-            try:
-                decoded = json.loads(value)
-                value = decoded if isinstance(decoded, (dict, list, bool, int)) else value
-            except RecursionError:
-                problems.append(Problem(key, "nests too deeply to read", "a config value a few levels deep"))
-            except ValueError:
-                pass
-        result[key] = value
-    if problems:
-        raise ConfigError(problems)
-    return result
+    return engine_config.decode({**runtime_config.get_config_env(), **runtime_config.CONFIG.get()})
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -13,12 +12,13 @@ from pulumi.runtime import config as runtime_config
 
 from components import program
 from components.cli.plan import PlanMocks, RecordingMonitor, install_mocks
+from components.core.config import engine_config
 from components.core.config.parse import parse_settings
 
 
 def _engine_config(raw: dict[str, Any]) -> dict[str, str]:
     """Config as the engine hands it to a program: every value a string, objects as JSON."""
-    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
+    return engine_config.encode(raw)[0]
 
 
 def _run_main(raw: dict[str, Any], caplog: pytest.LogCaptureFixture) -> tuple[RecordingMonitor, Exception | None]:

@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
+from components.cli import go_yaml
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
+from components.core.config.engine_config import delivered
 from components.core.config.parse import parse_settings
 from components.core.display import quote
 from components.core.model import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings
@@ -23,8 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = ROOT / "stacks"
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: 7x faster on large stacks
 
 
 def stack_path(stack: str) -> Path:
@@ -91,7 +91,7 @@ def _scan(text: str, label: str) -> list[Problem]:
         parent.children += 1
         return None
 
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in yaml.parse(text, Loader=go_yaml.GoYamlLoader):
         line = event.start_mark.line + 1 if event.start_mark is not None else 0
         if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             if len(stack) >= MAX_DEPTH:
@@ -153,7 +153,7 @@ def parse_yaml(text: str, label: str) -> Any:
     if problems:
         raise ConfigError(problems)
     try:
-        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
+        return go_yaml.load(text)
     except yaml.YAMLError as error:
         raise _syntax_error(error, text, label) from None
     except ValueError as error:  # e.g. an integer longer than Python converts
@@ -161,7 +161,8 @@ def parse_yaml(text: str, label: str) -> Any:
 
 
 def read_config(path: Path, label: str, flag: str | None = None) -> dict[str, Any]:
-    """The `config:` map of a stack file; ConfigError with file:line for unreadable or malformed files
+    """The `config:` map of a stack file as `pulumi up` delivers it to the program (encoded as the CLI
+    does, then decoded as the program does); ConfigError with file:line for unreadable or malformed files
     (naming `flag`, when given, for a file that cannot be read at all)."""
     data = read_bytes(path, flag or label, "stack file", STACK_FILE_MAX_BYTES)
     document = parse_yaml(utf8(data, label, "stack file"), label)
@@ -169,7 +170,7 @@ def read_config(path: Path, label: str, flag: str | None = None) -> dict[str, An
         document = {}
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise ConfigError([Problem(label, "is not a stack file", "a YAML map with a `config:` map")])
-    return dict(document.get("config") or {})
+    return delivered(document.get("config") or {})
 
 
 def load_settings(stack: str, config_file: str | None = None) -> Settings:

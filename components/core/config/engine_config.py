@@ -1,0 +1,147 @@
+"""Config as the Pulumi engine delivers it (pure): one decoder for `pulumi up`, and the CLI's encoding for `plan`.
+
+The engine hands a program every config key as a string (PULUMI_CONFIG): a string as it is, a map or list as
+JSON, a boolean or number as its JSON text, an empty value as "". Facts from pulumi sdk/v3 v3.260.0,
+go/common/resource/config/object.go (`MarshalString`, `unmarshalObject`), checked against the real CLI by
+tests/engine/test_config_delivery.py. The program decodes only what the schema below says is structured or
+typed; a scalar string stays a string, so a quoted account ID is never turned into a number.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from components.core.problems import InvalidInput, Problem
+
+Kind = Literal["object", "list", "integer", "boolean", "string"]
+
+# What each key the program reads holds. Keys not listed stay strings (parse reports unknown irsa keys).
+KEY_KINDS: dict[str, Kind] = {
+    "aws:region": "string",
+    "irsa:accountId": "string",
+    "irsa:cluster": "object",
+    "irsa:clusters": "list",
+    "irsa:workloads": "list",
+    "irsa:crossAccount": "object",
+    "irsa:defaults": "object",
+    "irsa:trustPolicyMaxChars": "integer",
+    "irsa:managedPoliciesPerRole": "integer",
+}
+
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def decode(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Config keys as the program reads them: maps and lists decoded from JSON, integers and booleans typed
+    where KEY_KINDS says so, everything else left as the string the engine gave.
+
+    A value that does not decode is left as it came, for the reader to name; InvalidInput only for JSON nested
+    deeper than the decoder follows.
+    """
+    result: dict[str, Any] = {}
+    problems = []
+    for key, value in values.items():
+        kind = KEY_KINDS.get(key, "string")
+        if isinstance(value, str) and kind in ("object", "list"):
+            try:
+                decoded = json.loads(value)
+            except RecursionError:
+                problems.append(Problem(key, "nests too deeply to read", "a config value a few levels deep"))
+                continue
+            except ValueError:
+                decoded = value
+            value = decoded if isinstance(decoded, (dict, list)) else value
+        elif isinstance(value, str) and kind == "integer" and _INTEGER.fullmatch(value):
+            value = int(value)
+        elif isinstance(value, str) and kind == "boolean" and value in ("true", "false"):
+            value = value == "true"
+        result[key] = value
+    if problems:
+        raise InvalidInput(problems)
+    return result
+
+
+def encode(config: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
+    """A stack file's `config:` map as the CLI hands it to the program: every key a string, and the keys that
+    hold a secret. A `secure:` value stays encrypted (no key offline): the readers see its `{secure: …}` map."""
+    values: dict[str, str] = {}
+    secret_keys = []
+    for key, value in config.items():
+        name = str(key)
+        if _has_secret(value):
+            secret_keys.append(name)
+        if value is None:
+            values[name] = ""
+        else:
+            go_value = _as_go_value(value)
+            as_json = json.dumps(go_value, sort_keys=True, separators=(",", ":"))
+            values[name] = go_value if isinstance(go_value, str) else as_json
+    return values, sorted(secret_keys)
+
+
+def delivered(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A stack file's config as the program sees it under `pulumi up`: encoded as the CLI does, then decoded."""
+    return decode(encode(config)[0])
+
+
+def _has_secret(value: Any) -> bool:
+    if _is_secure(value):
+        return True
+    if isinstance(value, Mapping):
+        return any(_has_secret(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_secret(v) for v in value)
+    return False
+
+
+def _is_secure(value: Any) -> bool:
+    return isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("secure"), str)
+
+
+def _as_go_value(value: Any) -> Any:
+    """A YAML value as Go's JSON encoder writes the CLI's config object: keys as text, dates as Go's
+    time.String(), whole floats as integers (a float64 4096 is written `4096`)."""
+    if isinstance(value, Mapping):
+        return {_go_key(k): _as_go_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_go_value(v) for v in value]
+    if isinstance(value, float):
+        return _go_float(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return _go_time(value)
+    return value
+
+
+def _go_key(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if key is None:
+        return "<nil>"
+    return str(key)
+
+
+def _go_float(value: float) -> Any:
+    """A float as Go's JSON encoder writes it, as far as a decoder can tell: whole numbers below 1e21 are
+    written as digits (so they read back as integers); NaN and infinities are not JSON."""
+    if math.isnan(value) or math.isinf(value):
+        raise InvalidInput([Problem("config", f"{value} cannot be written as JSON", "finite numbers")])
+    if value.is_integer() and abs(value) < 1e21:
+        return int(value)
+    return value
+
+
+def _go_time(value: datetime.date) -> str:
+    if not isinstance(value, datetime.datetime):
+        return f"{value.isoformat()} 00:00:00 +0000 UTC"
+    offset = value.utcoffset() or datetime.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    zone = f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    fraction = f".{value.microsecond:06d}".rstrip("0") if value.microsecond else ""
+    name = "UTC" if minutes == 0 else zone
+    return f"{value:%Y-%m-%d %H:%M:%S}{fraction} {zone} {name}"
