@@ -3,6 +3,9 @@
 # make golden — rewrite tests/golden/ (what a reviewer sees) after an intended change; review its diff
 # make fuzz  — the fuzz harness with a large budget (EXAMPLES=2000 by default)
 # make bench — the benchmark (ARGS="--sizes 1 100 --repeats 3" to pass options)
+# make engine — the real Pulumi CLI, a Python language host and the pulumi-kubernetes provider, built once
+#               from Go modules into a cache outside the checkout (needs Go; the first build takes minutes)
+# make engine-test — the engine scenarios (tests/engine) under that CLI
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
@@ -26,7 +29,7 @@ $(SIMULATOR)/node_modules/.installed: $(SIMULATOR)/package.json $(SIMULATOR)/pac
 
 EXAMPLES ?= 2000
 
-.PHONY: plan test lint bench fuzz golden
+.PHONY: plan test lint bench fuzz golden engine engine-test
 # Where PYTHONDONTWRITEBYTECODE is set (as on CI machines) nothing writes the package's bytecode, and every
 # run would compile it again: compileall writes it (and skips what is up to date).
 plan: $(VENV)/.runtime
@@ -46,6 +49,14 @@ golden: $(VENV)/.dev $(SIMULATOR)/node_modules/.installed
 fuzz: $(VENV)/.dev
 	IRSA_FUZZ_EXAMPLES=$(EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py
 
+# The engine's cache: $IRSA_ENGINE_HOME, else $XDG_CACHE_HOME/irsa/engine, else ~/.cache/irsa/engine.
+engine:
+	tests/engine/build.sh
+
+engine-test: $(VENV)/.dev engine
+	$(PY) -m pytest -q tests/engine
+
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
-	MYPYPATH=policy $(PY) -m mypy components policy/invariants.py policy/rules.py tests
+	MYPYPATH=policy $(PY) -m mypy components policy/invariants.py policy/rules.py tests --exclude tests/engine
+	MYPYPATH=.:tests/engine:tests/engine/standins $(PY) -m mypy tests/engine

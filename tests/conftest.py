@@ -24,6 +24,10 @@ from components.core.config.parse import parse_settings
 from components.core.model import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
+# The engine `make engine` built lives in the user's cache (tests/engine); name it before the cache moves.
+os.environ.setdefault(
+    "IRSA_ENGINE_HOME", str(Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "irsa" / "engine")
+)
 # Plans `plan` and `diff` keep between runs go to a directory of this run, never the user's cache.
 _CACHE = tempfile.mkdtemp(prefix="irsa-test-cache-")
 os.environ["XDG_CACHE_HOME"] = _CACHE

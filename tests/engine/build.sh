@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# make engine: the real Pulumi engine for tests/engine, built once into a cache outside the checkout.
+#
+#   <cache>/<version>/bin/         pulumi (the CLI, pkg/v3 at the pinned SDK's version), pulumi-language-python
+#                                  (tests/engine/build/languagehost) and the SDK's pulumi-language-python-exec
+#   <cache>/<version>/kubernetes/  the real pulumi-kubernetes provider and the render proxy in front of it
+#
+# <cache> is $IRSA_ENGINE_HOME, else $XDG_CACHE_HOME/irsa/engine, else ~/.cache/irsa/engine. A second run
+# builds nothing (each part keeps a stamp of the sources it was built from). With the normal installer's
+# `pulumi` of the pinned version on PATH (its pulumi-language-python beside it), those are linked instead.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+version=$(sed -n 's/^pulumi==\([0-9.]*\)$/\1/p' "$root/requirements.txt")
+[ -n "$version" ] || { echo "make engine: requirements.txt pins no pulumi==<version>" >&2; exit 2; }
+cache=${IRSA_ENGINE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/irsa/engine}
+bin=$cache/$version/bin
+k8s=$cache/$version/kubernetes
+mkdir -p "$bin" "$k8s"
+
+# The stamp of what a part is built from: its module's files (named relative to $1) and this script.
+sources_of() { (cd "$1" && shift && sha256sum "$@" "$here/build.sh") | sha256sum | cut -c1-32; }
+built() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
+seconds() { echo $(( $(date +%s) - $1 )); }
+
+# The CLI and the language host.
+installed=$(command -v pulumi || true)
+stamp=$(sources_of "$here/build" go.mod go.sum languagehost/main.go)
+if [ -n "$installed" ] && [ "$("$installed" version 2>/dev/null)" = "v$version" ] \
+    && [ -x "$(dirname "$installed")/pulumi-language-python" ]; then
+    for tool in pulumi pulumi-language-python pulumi-language-python-exec; do
+        ln -sfn "$(dirname "$installed")/$tool" "$bin/$tool"
+    done
+    echo "make engine: using the installed Pulumi CLI $version ($installed)"
+elif built "$bin" "$stamp"; then
+    echo "make engine: Pulumi CLI $version and language host already built in $bin"
+else
+    start=$(date +%s)
+    echo "make engine: building the Pulumi CLI $version and the language host into $bin (minutes, once)"
+    (
+        cd "$here/build"
+        go build -trimpath -o "$bin/pulumi" \
+            -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
+            github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+        go build -trimpath -o "$bin/pulumi-language-python" -ldflags "-X main.version=$version" ./languagehost
+        sdk=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
+        install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
+    )
+    echo "$stamp" > "$bin/.stamp"
+    echo "make engine: CLI built in $(seconds "$start") s"
+fi
+[ "$("$bin/pulumi" version)" = "v$version" ] || { echo "make engine: $bin/pulumi is not v$version" >&2; exit 1; }
+
+# The real pulumi-kubernetes provider (the only version the module proxy serves) and its render proxy.
+stamp=$(sources_of "$here/build/kubernetes" go.mod go.sum provider/main.go render/main.go)
+if built "$k8s" "$stamp"; then
+    echo "make engine: pulumi-kubernetes provider already built in $k8s"
+else
+    start=$(date +%s)
+    echo "make engine: building the pulumi-kubernetes provider into $k8s (minutes, once)"
+    (
+        cd "$here/build/kubernetes"
+        module=github.com/pulumi/pulumi-kubernetes/provider/v4
+        go build -trimpath -o "$k8s/pulumi-resource-kubernetes-real" \
+            -ldflags "-X $module/pkg/version.Version=$(go list -m -f '{{.Version}}' $module)" ./provider
+        go build -trimpath -o "$k8s/pulumi-resource-kubernetes" ./render
+        install -m 0644 "$(go list -m -f '{{.Dir}}' $module)/cmd/pulumi-resource-kubernetes/schema.json" "$k8s/schema.json"
+    )
+    echo "$stamp" > "$k8s/.stamp"
+    echo "make engine: pulumi-kubernetes provider built in $(seconds "$start") s"
+fi
+echo "$cache/$version"

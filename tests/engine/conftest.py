@@ -1,0 +1,52 @@
+"""Engine tests (`make engine-test`): the pinned Pulumi CLI, a file backend per test, stand-in providers, moto."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def engine() -> Path:
+    found = harness.engine_dir()
+    if not (found / "bin" / "pulumi").exists() or not (found / "kubernetes" / "pulumi-resource-kubernetes").exists():
+        pytest.fail(f"no engine in {found}: run `make engine` (or `make engine-test`, which runs it first)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    with harness.moto_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pulumi_home(tmp_path_factory: pytest.TempPathFactory, engine: Path) -> Path:
+    home = tmp_path_factory.mktemp("pulumi-home")
+    harness.install_plugins(home, engine)
+    return home
+
+
+@pytest.fixture(scope="session")
+def fixtures_file(tmp_path_factory: pytest.TempPathFactory, moto_url: str) -> Path:
+    found = {**harness.cluster_fixtures("ap-northeast-2"), "motoUrl": moto_url}
+    path = tmp_path_factory.mktemp("fixtures") / "fixtures.json"
+    path.write_text(json.dumps(found, indent=2))
+    return path
+
+
+@pytest.fixture
+def project(tmp_path: Path, engine: Path, pulumi_home: Path, fixtures_file: Path, moto_url: str) -> harness.Project:
+    """A fresh copy of the project on its own backend, and an empty moto (IAM names repeat across tests)."""
+    request = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
+    urllib.request.urlopen(request, timeout=30).read()
+    return harness.make_project(tmp_path, engine, pulumi_home, fixtures_file)

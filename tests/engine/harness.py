@@ -1,0 +1,234 @@
+"""The real Pulumi engine for tests: the pinned CLI on a temporary file backend, passphrase secrets, a copy of
+the project, and the stand-in provider plugins (test doubles) installed in a temporary PULUMI_HOME.
+
+Nothing here predicts what the engine does: a scenario runs the CLI and reads what it reports (`--json`), what
+it kept in state (`pulumi stack export`), what the Kubernetes provider rendered, and what moto holds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+STANDINS = Path(__file__).resolve().parent / "standins"
+sys.path.insert(0, str(STANDINS))
+
+from plugin import sdk_version  # noqa: E402
+
+PASSPHRASE = "irsa-engine-tests"
+ACCOUNT = "123456789012"  # moto's default account
+
+
+def pinned_version() -> str:
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if line.startswith("pulumi=="):
+            return line.split("==", 1)[1].strip()
+    raise AssertionError("requirements.txt pins no pulumi==<version>")
+
+
+def engine_dir() -> Path:
+    """Where `make engine` put the CLI, the language host and the Kubernetes provider."""
+    base = os.environ.get("IRSA_ENGINE_HOME") or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "irsa" / "engine"
+    )
+    return Path(base) / pinned_version()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto on 127.0.0.1 (a free port), stopped afterwards."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},  # AWS's managed policies, attachable
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/moto-api/", timeout=2).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError("moto_server did not start") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def install_plugins(home: Path, engine: Path) -> None:
+    """The stand-ins for aws and azure-native, and the real Kubernetes provider behind its render proxy, where the
+    engine looks for the versions the SDKs request."""
+    plugins = home / "plugins"
+    for name, script, package in (
+        ("aws", "aws.py", "pulumi_aws"),
+        ("azure-native", "azure_native.py", "pulumi_azure_native"),
+    ):
+        folder = plugins / f"resource-{name}-v{sdk_version(package)}"
+        folder.mkdir(parents=True, exist_ok=True)
+        launcher = folder / f"pulumi-resource-{name}"
+        launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{STANDINS / script}" "$@"\n')
+        launcher.chmod(0o755)
+    folder = plugins / f"resource-kubernetes-v{sdk_version('pulumi_kubernetes')}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for binary in ("pulumi-resource-kubernetes", "pulumi-resource-kubernetes-real", "schema.json"):
+        target = folder / binary
+        if not target.exists():
+            target.symlink_to(engine / "kubernetes" / binary)
+
+
+def cluster_fixtures(region: str) -> dict[str, Any]:
+    """What the clusters of the shipped stacks look like to the stand-ins' lookups: deterministic per name."""
+    from components.cli.stackfile import known_stacks, load_settings
+
+    eks: dict[str, Any] = {}
+    aks: dict[str, Any] = {}
+    for stack in known_stacks():
+        settings = load_settings(stack)
+        for cluster in settings.clusters:
+            digest = hashlib.md5(cluster.name.encode()).hexdigest()  # noqa: S324 - a name, not a secret
+            if cluster.kind == "eks":
+                eks[cluster.name] = {
+                    "arn": f"arn:aws:eks:{settings.region}:{ACCOUNT}:cluster/{cluster.name}",
+                    "endpoint": f"https://{digest[:32].upper()}.gr7.{settings.region}.eks.amazonaws.com",
+                    "caData": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==",
+                    "issuer": f"https://oidc.eks.{settings.region}.amazonaws.com/id/{digest.upper()}",
+                }
+            else:
+                tenant, cluster_id = digest[:8], digest[8:20]
+                aks[cluster.name] = {
+                    "resourceGroup": cluster.resource_group,
+                    "issuer": f"https://koreacentral.oic.prod-aks.azure.com/{tenant}-0000-0000-0000-000000000000/"
+                    f"{cluster_id}-0000-0000-0000-000000000000/",
+                    "kubeconfig": f"apiVersion: v1\nkind: Config\nclusters: []\n# {cluster.name}\n",
+                }
+    return {"region": region, "eksClusters": eks, "aksClusters": aks}
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+@dataclass
+class Project:
+    """A copy of the project on its own file backend, run with the real CLI."""
+
+    root: Path
+    env: dict[str, str]
+    render_dir: Path
+    received: Path
+    runs: list[list[str]] = field(default_factory=list)
+
+    def pulumi(self, *args: str, check: bool = True, timeout: float = 600) -> Result:
+        self.runs.append(list(args))
+        done = subprocess.run(
+            ["pulumi", *args, "--non-interactive"],
+            cwd=self.root,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        result = Result(done.returncode, done.stdout, done.stderr)
+        if check and done.returncode != 0:
+            raise AssertionError(f"pulumi {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+        return result
+
+    def stack_file(self, stack: str) -> Path:
+        return self.root / "stacks" / f"Pulumi.{stack}.yaml"
+
+    def init(self, stack: str) -> None:
+        self.pulumi("stack", "init", stack)
+
+    def set_stack_config(self, stack: str, config: dict[str, Any]) -> None:
+        """Rewrite a stack file's config, keeping what `stack init` added (the passphrase salt)."""
+        document = yaml.safe_load(self.stack_file(stack).read_text()) or {}
+        document["config"] = config
+        self.stack_file(stack).write_text(yaml.safe_dump(document, sort_keys=False))
+
+    def state(self, stack: str) -> dict[str, Any]:
+        return self.pulumi("stack", "export", "--stack", stack).json()
+
+    def state_text(self, stack: str) -> str:
+        return self.pulumi("stack", "export", "--stack", stack).stdout
+
+    def rendered(self) -> dict[str, dict[str, Any]]:
+        """The manifests the real Kubernetes provider wrote, by `<kind>/<namespace>/<name>`."""
+        found: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.render_dir.rglob("*.yaml")):
+            for document in yaml.safe_load_all(path.read_text()):
+                if document:
+                    meta = document.get("metadata", {})
+                    found[f"{document['kind']}/{meta.get('namespace', '')}/{meta['name']}"] = document
+        return found
+
+
+def make_project(base: Path, engine: Path, home: Path, fixtures: Path) -> Project:
+    """Copy the program, its stacks and the policy pack to `base`, with the repository's virtualenv."""
+    root = base / "project"
+    root.mkdir(parents=True)
+    venv = ROOT / ".venv"
+    program = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    program["runtime"]["options"]["virtualenv"] = str(venv)
+    (root / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    shutil.copy(ROOT / "__main__.py", root / "__main__.py")
+    shutil.copytree(ROOT / "components", root / "components", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "stacks", root / "stacks")
+    shutil.copytree(ROOT / "policy", root / "policy", ignore=shutil.ignore_patterns("venv", "__pycache__"))
+    pack = yaml.safe_load((root / "policy" / "PulumiPolicy.yaml").read_text())
+    pack["runtime"]["options"]["virtualenv"] = str(venv)
+    (root / "policy" / "PulumiPolicy.yaml").write_text(yaml.safe_dump(pack, sort_keys=False))
+    state = base / "state"
+    state.mkdir()
+    render = base / "rendered"
+    render.mkdir()
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("PULUMI_", "AWS_", "KUBE", "IRSA_", "ARM_"))}
+    env = {
+        **keep,
+        "PATH": f"{engine / 'bin'}{os.pathsep}{keep.get('PATH', '')}",
+        "PULUMI_HOME": str(home),
+        "PULUMI_BACKEND_URL": f"file://{state}",
+        "PULUMI_CONFIG_PASSPHRASE": PASSPHRASE,
+        "PULUMI_SKIP_UPDATE_CHECK": "true",
+        "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        "PULUMI_IGNORE_AMBIENT_PLUGINS": "true",
+        "PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK": "true",
+        "IRSA_STANDIN_FIXTURES": str(fixtures),
+        "IRSA_K8S_RENDER_DIR": str(render),
+        "IRSA_K8S_RECEIVED": str(base / "kubeconfig-received.txt"),
+        "XDG_CACHE_HOME": str(base / "cache"),
+        "HOME": str(base),
+    }
+    return Project(root, env, render, base / "kubeconfig-received.txt")

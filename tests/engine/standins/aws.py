@@ -1,0 +1,346 @@
+"""Stand-in for the pulumi-aws provider plugin (a test double): IAM in moto, lookups from the test's fixtures.
+
+Check refuses any resource type, input property or nested field the installed pulumi-aws SDK's generated
+input types do not declare, so a hand-made registration that drifts from the SDK fails here as it would
+against the real provider. IAM roles, inline and managed policies, attachments and OIDC providers are
+created in a moto server on 127.0.0.1 (its URL in the fixtures), where a test reads them back; EKS Pod
+Identity associations live only in the engine's state.
+"""
+
+from __future__ import annotations
+
+import collections.abc
+import functools
+import hashlib
+import importlib
+import json
+import sys
+import typing
+import uuid
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import boto3  # noqa: E402
+import pulumi  # noqa: E402
+from plugin import (  # noqa: E402
+    INPUTS_KEY,
+    UNKNOWN,
+    engine_map,
+    failures,
+    fixtures,
+    plain_map,
+    property_diff,
+    sdk_version,
+    secret_keys,
+    serve,
+    type_of,
+)
+from pulumi import _types  # noqa: E402
+from pulumi.provider.experimental import provider as p  # noqa: E402
+
+# Inputs whose change makes the real provider replace the resource: `ForceNew` in the Terraform AWS provider's
+# schemas behind pulumi-aws 7.x (aws_iam_role: name, name_prefix, path; aws_iam_role_policy: name, name_prefix,
+# role; aws_iam_policy: name, name_prefix, path, description; aws_iam_role_policy_attachment: role, policy_arn;
+# aws_iam_openid_connect_provider: url; aws_eks_pod_identity_association: cluster_name, namespace,
+# service_account).
+REPLACING = {
+    "aws:iam/role:Role": frozenset({"name", "namePrefix", "path"}),
+    "aws:iam/rolePolicy:RolePolicy": frozenset({"name", "namePrefix", "role"}),
+    "aws:iam/policy:Policy": frozenset({"name", "namePrefix", "path", "description"}),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": frozenset({"role", "policyArn"}),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": frozenset({"url"}),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": frozenset({"clusterName", "namespace", "serviceAccount"}),
+}
+ACCOUNT_FALLBACK = "123456789012"  # moto's default account
+
+
+def _module(type_token: str) -> Any:
+    module = type_token.split(":")[1].split("/")[0]
+    return importlib.import_module("pulumi_aws" if module == "index" else f"pulumi_aws.{module}")
+
+
+@functools.cache
+def args_class(token: str) -> type | None:
+    """The SDK's generated input type for a resource token, or None when the SDK has no such resource."""
+    try:
+        module = _module(token)
+    except ImportError:
+        return None
+    name = token.rsplit(":", 1)[1]
+    resource = getattr(module, name, None)
+    if resource is None or pulumi.get_type_token(resource) != token:
+        return None
+    return getattr(module, f"{name}Args", None)
+
+
+def _resolve(annotation: Any, module: Any) -> Any:
+    if isinstance(annotation, str):
+        namespace = {**vars(typing), **vars(pulumi), **vars(module), "pulumi": pulumi}
+        return eval(annotation, namespace)  # noqa: S307 - the SDK's own annotations
+    if isinstance(annotation, typing.ForwardRef):
+        return _resolve(annotation.__forward_arg__, module)
+    return annotation
+
+
+def undeclared(value: Any, annotation: Any, path: str, module: Any) -> list[tuple[str, str]]:
+    """Where `value` uses a field or type the SDK's annotation does not declare (empty when it fits)."""
+    annotation = _resolve(annotation, module)
+    if value is None or value is UNKNOWN or annotation is Any:
+        return []
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union:
+        # pulumi.Input[T] is Union[T, Awaitable[T], Output[T]]: only T says what a resolved value may be.
+        options = [a for a in typing.get_args(annotation) if a is not type(None) and not _is_wrapper(a)]
+        found = [undeclared(value, a, path, module) for a in options]
+        return [] if not found or any(not f for f in found) else found[0]
+    if _is_wrapper(annotation):
+        return undeclared(value, (typing.get_args(annotation) or (Any,))[0], path, module)
+    if origin in (Sequence, list, tuple, typing.Sequence) or annotation in (list, tuple):
+        if not isinstance(value, list):
+            return [(path, f"is {type(value).__name__}, not a list")]
+        item = (typing.get_args(annotation) or (Any,))[0]
+        return [problem for i, v in enumerate(value) for problem in undeclared(v, item, f"{path}[{i}]", module)]
+    if origin in (Mapping, dict, typing.Mapping) or annotation in (dict,):
+        if not isinstance(value, dict):
+            return [(path, f"is {type(value).__name__}, not a map")]
+        item = (typing.get_args(annotation) or (Any, Any))[-1]
+        return [problem for k, v in value.items() for problem in undeclared(v, item, f"{path}.{k}", module)]
+    if isinstance(annotation, type) and _types.is_input_type(annotation):
+        return fields_undeclared(value, annotation, path)
+    if not isinstance(annotation, type):
+        return [(path, f"has a type the stand-in cannot check: {annotation!r}")]
+    if annotation is float and isinstance(value, int):
+        return []
+    if isinstance(value, annotation) or (annotation is int and isinstance(value, int)):
+        return []
+    return [(path, f"is {type(value).__name__}, where the SDK declares {annotation.__name__}")]
+
+
+def _is_wrapper(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation) or annotation
+    return origin in (typing.Awaitable, collections.abc.Awaitable) or (
+        isinstance(origin, type) and issubclass(origin, pulumi.Output)
+    )
+
+
+def fields_undeclared(value: Any, cls: type, path: str) -> list[tuple[str, str]]:
+    if not isinstance(value, dict):
+        return [(path, f"is {type(value).__name__}, where the SDK declares {cls.__name__}")]
+    module = sys.modules[cls.__module__]
+    declared = {pulumi_name: prop for _, pulumi_name, prop in _types._py_properties(cls)}
+    found = []
+    for key, item in sorted(value.items()):
+        where = f"{path}.{key}" if path else key
+        if key not in declared:
+            found.append((where, f"is not an input of {cls.__name__} in pulumi-aws {VERSION}"))
+            continue
+        annotation = declared[key].fget.__annotations__.get("return", Any)
+        found.extend(undeclared(item, annotation, where, module))
+    return found
+
+
+def _iam() -> Any:
+    return boto3.client(
+        "iam",
+        endpoint_url=fixtures()["motoUrl"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",  # noqa: S106 - moto's
+    )
+
+
+def _tags(inputs: dict[str, Any]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in sorted((inputs.get("tags") or {}).items())]
+
+
+class AwsStandIn(p.Provider):
+    """IAM in moto; lookups from fixtures; everything else this project registers, in state."""
+
+    async def check_config(self, request: p.CheckRequest) -> p.CheckResponse:
+        return p.CheckResponse(inputs=request.new_inputs)
+
+    async def check(self, request: p.CheckRequest) -> p.CheckResponse:
+        cls = args_class(type_of(request))
+        if cls is None:
+            return failures(("", f"{type_of(request)} is not a resource of pulumi-aws {VERSION}"))
+        problems = fields_undeclared(plain_map(request.new_inputs), cls, "")
+        if problems:
+            return failures(*problems)
+        return p.CheckResponse(inputs=request.new_inputs)
+
+    async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
+        old_inputs = json.loads(str(plain_map(request.old_state).get(INPUTS_KEY) or "{}"))
+        news = {k: v for k, v in plain_map(request.new_inputs).items() if v is not None}
+        return property_diff(old_inputs, news, REPLACING.get(type_of(request), frozenset()))
+
+    async def create(self, request: p.CreateRequest) -> p.CreateResponse:
+        inputs = {k: v for k, v in plain_map(request.properties).items() if v is not None}
+        if request.preview:
+            outputs = {**inputs, **{k: UNKNOWN for k in _computed(type_of(request))}}
+            return p.CreateResponse(properties=engine_map(outputs, secret_keys(request.properties)))
+        resource_id, outputs = _create(type_of(request), request.name, inputs)
+        outputs = {**inputs, **outputs, INPUTS_KEY: json.dumps(inputs, sort_keys=True)}
+        return p.CreateResponse(resource_id, engine_map(outputs, secret_keys(request.properties)))
+
+    async def update(self, request: p.UpdateRequest) -> p.UpdateResponse:
+        olds = plain_map(request.olds)
+        news = {k: v for k, v in plain_map(request.news).items() if v is not None}
+        if request.preview:
+            return p.UpdateResponse(engine_map({**olds, **news}, secret_keys(request.news)))
+        _update(type_of(request), request.resource_id, json.loads(str(olds.get(INPUTS_KEY) or "{}")), news)
+        kept = {k: v for k, v in olds.items() if k in _computed(type_of(request))}
+        outputs = {**news, **kept, INPUTS_KEY: json.dumps(news, sort_keys=True)}
+        if "tags" in news or "tagsAll" in kept:
+            outputs["tagsAll"] = news.get("tags") or {}
+        return p.UpdateResponse(engine_map(outputs, secret_keys(request.news)))
+
+    async def delete(self, request: p.DeleteRequest) -> None:
+        _delete(type_of(request), request.resource_id, plain_map(request.properties))
+
+    async def read(self, request: p.ReadRequest) -> p.ReadResponse:
+        return p.ReadResponse(request.resource_id, request.properties, request.inputs)
+
+    async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
+        args = plain_map(request.args)
+        if request.tok == "aws:eks/getCluster:getCluster":
+            cluster = fixtures().get("eksClusters", {}).get(args.get("name"))
+            if cluster is None:
+                return p.InvokeResponse(failures=[p.CheckFailure("name", f"no EKS cluster {args.get('name')!r}")])
+            return p.InvokeResponse(engine_map(_eks_cluster(args["name"], cluster)))
+        if request.tok == "aws:index/getCallerIdentity:getCallerIdentity":
+            found = boto3.client(
+                "sts", endpoint_url=fixtures()["motoUrl"], region_name="us-east-1",
+                aws_access_key_id="testing", aws_secret_access_key="testing",  # noqa: S106 - moto's
+            ).get_caller_identity()  # fmt: skip
+            identity = {"accountId": found["Account"], "arn": found["Arn"], "userId": found["UserId"], "id": "x"}
+            return p.InvokeResponse(engine_map(identity))
+        return p.InvokeResponse(failures=[p.CheckFailure("", f"the aws stand-in does not answer {request.tok}")])
+
+
+def _eks_cluster(name: str, cluster: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "id": name,
+        "arn": cluster["arn"],
+        "endpoint": cluster["endpoint"],
+        "certificateAuthorities": [{"data": cluster["caData"]}],
+        "identities": [{"oidcs": [{"issuer": cluster["issuer"]}]}],
+    }
+
+
+def _computed(token: str) -> tuple[str, ...]:
+    return {
+        "aws:iam/role:Role": ("arn", "createDate", "tagsAll", "uniqueId", "id"),
+        "aws:iam/policy:Policy": ("arn", "attachmentCount", "policyId", "tagsAll", "id"),
+        "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ("arn", "tagsAll", "id"),
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation": (
+            "associationArn", "associationId", "externalId", "tagsAll", "id",
+        ),
+    }.get(token, ("id",))  # fmt: skip
+
+
+def _create(token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    iam = _iam()
+    if token == "aws:iam/role:Role":
+        role_name = inputs.get("name") or f"{name}-{uuid.uuid4().hex[:7]}"
+        args: dict[str, Any] = {
+            "RoleName": role_name,
+            "AssumeRolePolicyDocument": inputs["assumeRolePolicy"],
+            "Path": inputs.get("path", "/"),
+            "Tags": _tags(inputs),
+        }
+        if "description" in inputs:
+            args["Description"] = inputs["description"]
+        if "maxSessionDuration" in inputs:
+            args["MaxSessionDuration"] = inputs["maxSessionDuration"]
+        if "permissionsBoundary" in inputs:
+            args["PermissionsBoundary"] = inputs["permissionsBoundary"]
+        role = iam.create_role(**args)["Role"]
+        outputs = {"name": role_name, "arn": role["Arn"], "uniqueId": role["RoleId"], "tagsAll": inputs.get("tags", {})}
+        return role_name, {**outputs, "createDate": role["CreateDate"].isoformat()}
+    if token == "aws:iam/rolePolicy:RolePolicy":
+        iam.put_role_policy(RoleName=inputs["role"], PolicyName=inputs["name"], PolicyDocument=inputs["policy"])
+        return f"{inputs['role']}:{inputs['name']}", {}
+    if token == "aws:iam/policy:Policy":
+        policy = iam.create_policy(
+            PolicyName=inputs["name"], Path=inputs.get("path", "/"), PolicyDocument=inputs["policy"],
+            Description=inputs.get("description", ""), Tags=_tags(inputs),
+        )["Policy"]  # fmt: skip
+        outputs = {"arn": policy["Arn"], "policyId": policy["PolicyId"], "attachmentCount": 0}
+        return policy["Arn"], {**outputs, "tagsAll": inputs.get("tags", {})}
+    if token == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        iam.attach_role_policy(RoleName=inputs["role"], PolicyArn=inputs["policyArn"])
+        digest = hashlib.sha256(f"{inputs['role']}|{inputs['policyArn']}".encode()).hexdigest()[:8]
+        return f"{inputs['role']}-{digest}", {}
+    if token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+        args = {"Url": inputs["url"], "ClientIDList": inputs.get("clientIdLists", []), "Tags": _tags(inputs)}
+        if inputs.get("thumbprintLists"):
+            args["ThumbprintList"] = inputs["thumbprintLists"]
+        arn = iam.create_open_id_connect_provider(**args)["OpenIDConnectProviderArn"]
+        return arn, {"arn": arn, "tagsAll": inputs.get("tags", {})}
+    if token == "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+        association = f"a-{uuid.uuid4().hex[:17]}"
+        account = ACCOUNT_FALLBACK
+        arn = f"arn:aws:eks:{fixtures().get('region', 'us-east-1')}:{account}:podidentityassociation/"
+        arn += f"{inputs['clusterName']}/{association}"
+        outputs = {"associationArn": arn, "associationId": association, "externalId": str(uuid.uuid4())}
+        return f"{inputs['clusterName']},{association}", {**outputs, "tagsAll": inputs.get("tags", {})}
+    return f"{name}-{uuid.uuid4().hex[:8]}", {}
+
+
+def _update(token: str, resource_id: str, olds: dict[str, Any], news: dict[str, Any]) -> None:
+    iam = _iam()
+    if token == "aws:iam/role:Role":
+        if olds.get("assumeRolePolicy") != news.get("assumeRolePolicy"):
+            iam.update_assume_role_policy(RoleName=resource_id, PolicyDocument=news["assumeRolePolicy"])
+        update = {}
+        if "description" in news:
+            update["Description"] = news["description"]
+        if "maxSessionDuration" in news:
+            update["MaxSessionDuration"] = news["maxSessionDuration"]
+        iam.update_role(RoleName=resource_id, **update)
+        if news.get("permissionsBoundary") != olds.get("permissionsBoundary"):
+            if news.get("permissionsBoundary"):
+                iam.put_role_permissions_boundary(RoleName=resource_id, PermissionsBoundary=news["permissionsBoundary"])
+            else:
+                iam.delete_role_permissions_boundary(RoleName=resource_id)
+        if olds.get("tags") != news.get("tags"):
+            if olds.get("tags"):
+                iam.untag_role(RoleName=resource_id, TagKeys=list(olds["tags"]))
+            if news.get("tags"):
+                iam.tag_role(RoleName=resource_id, Tags=_tags(news))
+    elif token == "aws:iam/rolePolicy:RolePolicy":
+        iam.put_role_policy(RoleName=news["role"], PolicyName=news["name"], PolicyDocument=news["policy"])
+    elif token == "aws:iam/policy:Policy" and olds.get("policy") != news.get("policy"):
+        for version in iam.list_policy_versions(PolicyArn=resource_id)["Versions"]:
+            if not version["IsDefaultVersion"]:
+                iam.delete_policy_version(PolicyArn=resource_id, VersionId=version["VersionId"])
+        iam.create_policy_version(PolicyArn=resource_id, PolicyDocument=news["policy"], SetAsDefault=True)
+    elif token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+        for client in set(olds.get("clientIdLists", [])) - set(news.get("clientIdLists", [])):
+            iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=resource_id, ClientID=client)
+        for client in set(news.get("clientIdLists", [])) - set(olds.get("clientIdLists", [])):
+            iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=resource_id, ClientID=client)
+
+
+def _delete(token: str, resource_id: str, state: dict[str, Any]) -> None:
+    iam = _iam()
+    if token == "aws:iam/role:Role":
+        iam.delete_role(RoleName=resource_id)
+    elif token == "aws:iam/rolePolicy:RolePolicy":
+        iam.delete_role_policy(RoleName=state["role"], PolicyName=state["name"])
+    elif token == "aws:iam/policy:Policy":
+        iam.delete_policy(PolicyArn=resource_id)
+    elif token == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+        iam.detach_role_policy(RoleName=state["role"], PolicyArn=state["policyArn"])
+    elif token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=resource_id)
+
+
+VERSION = sdk_version("pulumi_aws")
+
+if __name__ == "__main__":
+    serve(AwsStandIn(), VERSION)
