@@ -1,0 +1,78 @@
+"""What the real CLI hands a program as config equals what `plan` computes it would (go_yaml + engine_config).
+
+A probe program records PULUMI_CONFIG and PULUMI_CONFIG_SECRET_KEYS as the language host set them; the stack
+file holds the scalars YAML 1.1 and 1.2 read differently, nested maps and lists, and a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from harness import Project
+
+from components.cli import go_yaml
+from components.core.config import engine_config
+
+STACK = """\
+config:
+  probe:quoted: "123456789012"
+  probe:number: 4096
+  probe:boolean: true
+  probe:yes: yes
+  probe:on: on
+  probe:octal: 0755
+  probe:underscores: 1_000
+  probe:exponent: 1e3
+  probe:whole: 1.0
+  probe:fraction: 1.5
+  probe:empty:
+  probe:date: 2026-12-02
+  probe:text: "multi\\nline <&>"
+  probe:unicode: "région"
+  probe:map: {b: [1, "2", 3.0, null, no], a: {nested: 0x1F}, secret: {secure: CIPHERTEXT}}
+  probe:list: [kind, 2, true]
+"""
+
+PROGRAM = """\
+import json, os, pathlib
+pathlib.Path(os.environ["PROBE_OUT"]).write_text(json.dumps({
+    "config": json.loads(os.environ.get("PULUMI_CONFIG", "{}")),
+    "secretKeys": json.loads(os.environ.get("PULUMI_CONFIG_SECRET_KEYS", "[]")),
+}))
+"""
+
+
+def test_the_cli_delivers_config_as_plan_encodes_it(project: Project, tmp_path: Path) -> None:
+    probe = tmp_path / "probe"
+    probe.mkdir()
+    venv = yaml.safe_load((project.root / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    (probe / "Pulumi.yaml").write_text(
+        yaml.safe_dump({"name": "probe", "runtime": {"name": "python", "options": {"virtualenv": venv}}})
+    )
+    (probe / "__main__.py").write_text(PROGRAM)
+    out = tmp_path / "delivered.json"
+    runner = Project(probe, {**project.env, "PROBE_OUT": str(out)}, project.render_dir, project.received)
+    runner.init("dev")
+    # `config set` rewrites the whole stack file (4096 becomes "4096"): encrypt first, then write the file.
+    runner.pulumi("config", "set", "--secret", "probe:secret", "s3cr3t value", "--stack", "dev")
+    encrypted = yaml.safe_load((probe / "Pulumi.dev.yaml").read_text())
+    ciphertext = encrypted["config"]["probe:secret"]["secure"]
+    stack = STACK.replace("CIPHERTEXT", ciphertext) + f"encryptionsalt: {encrypted['encryptionsalt']}\n"
+    (probe / "Pulumi.dev.yaml").write_text(stack)
+    runner.pulumi("preview", "--stack", "dev")
+    assert (probe / "Pulumi.dev.yaml").read_text() == stack  # read as written
+    delivered = json.loads(out.read_text())
+
+    written = go_yaml.load((probe / "Pulumi.dev.yaml").read_text())["config"]
+    values, secret_keys = engine_config.encode(written)
+    assert delivered["secretKeys"] == secret_keys == ["probe:map"]
+    # A secret arrives decrypted; offline it stays encrypted, as the readers expect.
+    delivered_map = json.loads(delivered["config"].pop("probe:map"))
+    planned_map = json.loads(values.pop("probe:map"))
+    assert delivered_map.pop("secret") == "s3cr3t value"
+    assert set(planned_map.pop("secret")) == {"secure"}
+    assert delivered_map == planned_map
+    assert delivered["config"] == values
+    assert engine_config.decode(delivered["config"]) == engine_config.decode(values)
