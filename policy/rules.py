@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from invariants import (
@@ -27,11 +27,24 @@ from pulumi_policy import (
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 
 
+def plain(value: Any) -> Any:
+    """Properties as plain dicts and lists: the pack hands rules read-only proxies (Mapping and Sequence, not dict
+    and list), which raise UnknownValueError on a value not known yet, here as anywhere."""
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return [plain(v) for v in value]
+    return value
+
+
+Validate = Callable[[ResourceValidationArgs, dict[str, Any], ReportViolation], None]
+
+
 def _resource_rule(
     name: str,
     description: str,
     types: tuple[str, ...],
-    validate: Callable[[ResourceValidationArgs, ReportViolation], None],
+    validate: Validate,
     level: EnforcementLevel = EnforcementLevel.MANDATORY,
     config_schema: PolicyConfigSchema | None = None,
 ) -> ResourceValidationPolicy:
@@ -39,32 +52,32 @@ def _resource_rule(
 
     def run(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type in types:
-            validate(args, report)
+            validate(args, plain(args.props), report)
 
     return ResourceValidationPolicy(
         name=name, description=description, enforcement_level=level, validate=run, config_schema=config_schema
     )
 
 
-def _validate_trust(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    doc = as_document(args.props.get("assumeRolePolicy"))
+def _validate_trust(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
+    doc = as_document(props.get("assumeRolePolicy"))
     for problem in trust_policy_problems(doc) if doc is not None else []:
         report(f"trust policy {problem}", None)
 
 
-def _validate_permissions(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    doc = as_document(args.props.get("policy"))
+def _validate_permissions(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
+    doc = as_document(props.get("policy"))
     for problem in permission_policy_problems(doc) if doc is not None else []:
         report(f"permission policy {problem}", None)
 
 
-def _validate_provider_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
+def _validate_provider_protected(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
     if not args.opts.protect:
         report("IAM OIDC providers must be protected: deleting one breaks every role of its cluster", None)
 
 
-def _validate_workload(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    spec: dict[str, Any] = args.props.get("spec") or {}
+def _validate_workload(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
+    spec: dict[str, Any] = props.get("spec") or {}
     if args.resource_type == "kubernetes:batch/v1:Job":
         problems = job_problems(spec)
     elif args.resource_type == "kubernetes:core/v1:Pod":
@@ -75,8 +88,8 @@ def _validate_workload(args: ResourceValidationArgs, report: ReportViolation) ->
         report(problem, None)
 
 
-def _validate_boundary(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    boundary = args.props.get("permissionsBoundary")
+def _validate_boundary(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
+    boundary = props.get("permissionsBoundary")
     pattern = str(args.get_config().get("boundaryArnPattern") or "")
     if not boundary:
         report("the role has no permissions boundary (set irsa:defaults.permissionsBoundary)", None)
@@ -84,18 +97,20 @@ def _validate_boundary(args: ResourceValidationArgs, report: ReportViolation) ->
         report(f"the role's permissions boundary {boundary} does not match {pattern}", None)
 
 
-def _validate_untagged_pod_identity(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    doc = as_document(args.props.get("assumeRolePolicy"))
+def _validate_untagged_pod_identity(
+    args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation
+) -> None:
+    doc = as_document(props.get("assumeRolePolicy"))
     for problem in untagged_pod_identity_problems(doc) if doc is not None else []:
         report(problem, None)
 
 
 def _validate_annotations(args: StackValidationArgs, report: ReportViolation) -> None:
-    role_arns = {r.props.get("arn") for r in args.resources if r.resource_type == "aws:iam/role:Role"}
+    role_arns = {plain(r.props).get("arn") for r in args.resources if r.resource_type == "aws:iam/role:Role"}
     for r in args.resources:
         if r.resource_type != "kubernetes:core/v1:ServiceAccount":
             continue
-        arn = ((r.props.get("metadata") or {}).get("annotations") or {}).get(ROLE_ANNOTATION)
+        arn = ((plain(r.props).get("metadata") or {}).get("annotations") or {}).get(ROLE_ANNOTATION)
         if arn is not None and arn not in role_arns:
             report(f"ServiceAccount {r.name} is annotated with role {arn}, which this stack does not define", r.urn)
 

@@ -10,6 +10,7 @@ import rules
 from conftest import CROSS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 from policy_checks import check, resource_options
 from pulumi_policy import EnforcementLevel, ResourceValidationArgs
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from components import WorkloadIdentity
 from components.core.config.parse import parse_settings
@@ -129,8 +130,9 @@ def boundary_violations(props: dict[str, Any], pattern: str | None = None) -> li
     violations: list[str] = []
     config_ = {"boundaryArnPattern": pattern} if pattern else {}
     args = ResourceValidationArgs(
-        "aws:iam/role:Role", props, "urn:pulumi:dev::p::aws:iam/role:Role::r", "r", resource_options(), None, config_
-    )
+        "aws:iam/role:Role", unknown_checking_proxy(props), "urn:pulumi:dev::p::aws:iam/role:Role::r", "r",
+        resource_options(), None, config_,
+    )  # fmt: skip
 
     def report(message: str, urn: str | None = None) -> None:
         violations.append(message)

@@ -12,6 +12,7 @@ from pulumi_policy import (
     PolicyResource,
     StackValidationArgs,
 )
+from pulumi_policy.proxy import unknown_checking_proxy
 
 from components.core import documents, manifests
 from components.core.model import S3Grant
@@ -133,8 +134,9 @@ def test_deployment_with_a_day_long_token_limit() -> None:
 
 def _resource(type_: str, name: str, props: dict[str, Any]) -> PolicyResource:
     return PolicyResource(
-        type_, props, f"urn:pulumi:dev::p::{type_}::{name}", name, resource_options(), None, None, [], {}
-    )
+        type_, unknown_checking_proxy(props), f"urn:pulumi:dev::p::{type_}::{name}", name, resource_options(), None,
+        None, [], {},
+    )  # fmt: skip
 
 
 def test_service_account_rule_both_ways() -> None:

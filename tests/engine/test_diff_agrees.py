@@ -23,7 +23,7 @@ Change = Callable[[dict[str, Any]], None]
 
 def _workload(config: dict[str, Any], name: str) -> dict[str, Any]:
     (found,) = [w for w in config["irsa:workloads"] if w["name"] == name]
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def _add_workload(config: dict[str, Any]) -> None:

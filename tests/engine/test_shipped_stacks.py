@@ -146,7 +146,9 @@ def test_a_shipped_stack_deploys_redeploys_unchanged_and_destroys(stack: str, pr
     project.init(stack)
     preview = project.pulumi("preview", "--stack", stack, "--json").json()
     assert preview["changeSummary"]["create"] > 0
-    project.pulumi("up", "--yes", "--stack", stack)
+    # The policy pack runs inside the engine on the real inputs; a mandatory violation would fail the update.
+    up = project.pulumi("up", "--yes", "--stack", stack, "--policy-pack", "policy")
+    assert "irsa-security@v0.0.1" in up.stdout and "[mandatory]" not in up.stdout
     client = iam(project)
     assert_iam_is_the_plan(stack, client, project)
 
