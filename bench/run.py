@@ -8,7 +8,8 @@ taking the median wall time and peak RSS (from wait4, per process). From the pla
 resources per workload, lookups per stack and the longest dependsOn chain (the critical path of a
 real `pulumi up`). Then start-up: a bare `import pulumi`, the command line alone, `plan` and `diff` of
 one workload (with nothing kept, and right after a `plan`), and `plan`'s imports per package. `--cdk` also
-times AWS CDK's synth of 100 ServiceAccounts (installed from npm into bench/cdk on first use).
+times AWS CDK's synth of 100 ServiceAccounts (installed from npm into bench/cdk on first use); `--engine`
+(the default when `make engine` has built it) times the real `pulumi preview` at N=1 and 100 beside `plan`.
 """
 
 from __future__ import annotations
@@ -186,6 +187,12 @@ def main() -> None:
     parser.add_argument(
         "--cdk", action=argparse.BooleanOptionalAction, default=True, help="time AWS CDK's synth at N=100 (npm)"
     )
+    parser.add_argument(
+        "--engine",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="time the real `pulumi preview` at N=1 and 100 beside `plan` (needs `make engine`)",
+    )
     args = parser.parse_args()
     rows: list[str] = []
     with tempfile.TemporaryDirectory(prefix="irsa-bench-") as tmp_name:
@@ -232,6 +239,11 @@ def main() -> None:
         aks = aks_lookups(tmp)
         started = startup(tmp, max(args.repeats, 5))
         cdk = cdk_rows(tmp, args.repeats) if args.cdk else []
+        engine: list[str] = []
+        if args.engine:
+            from engine_preview import engine_rows  # the engine tests' harness: only when asked
+
+            engine = engine_rows(tmp, args.repeats)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; median of {args.repeats}, alternating\n"
@@ -247,6 +259,8 @@ def main() -> None:
     print("\n".join(started))
     if cdk:
         print("\n".join(["", *cdk]))
+    if engine:
+        print("\n".join(["", *engine]))
 
 
 if __name__ == "__main__":

@@ -103,8 +103,30 @@ def install_plugins(home: Path, engine: Path) -> None:
             target.symlink_to(engine / "kubernetes" / binary)
 
 
+def eks_fixture(name: str, region: str) -> dict[str, str]:
+    """What an EKS cluster looks like to the aws stand-in's getCluster: deterministic per name."""
+    digest = hashlib.md5(name.encode()).hexdigest()  # noqa: S324 - a name, not a secret
+    return {
+        "arn": f"arn:aws:eks:{region}:{ACCOUNT}:cluster/{name}",
+        "endpoint": f"https://{digest.upper()}.gr7.{region}.eks.amazonaws.com",
+        "caData": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==",
+        "issuer": f"https://oidc.eks.{region}.amazonaws.com/id/{digest.upper()}",
+    }
+
+
+def aks_fixture(name: str, resource_group: str | None) -> dict[str, str | None]:
+    """What an AKS cluster looks like to the azure-native stand-in's lookups: deterministic per name."""
+    digest = hashlib.md5(name.encode()).hexdigest()  # noqa: S324 - a name, not a secret
+    return {
+        "resourceGroup": resource_group,
+        "issuer": f"https://koreacentral.oic.prod-aks.azure.com/{digest[:8]}-0000-0000-0000-000000000000/"
+        f"{digest[8:20]}-0000-0000-0000-000000000000/",
+        "kubeconfig": f"apiVersion: v1\nkind: Config\nclusters: []\n# {name}\n",
+    }
+
+
 def cluster_fixtures(region: str) -> dict[str, Any]:
-    """What the clusters of the shipped stacks look like to the stand-ins' lookups: deterministic per name."""
+    """The clusters of every shipped stack, as the stand-ins' lookups answer for them."""
     from components.cli.stackfile import known_stacks, load_settings
 
     eks: dict[str, Any] = {}
@@ -112,22 +134,10 @@ def cluster_fixtures(region: str) -> dict[str, Any]:
     for stack in known_stacks():
         settings = load_settings(stack)
         for cluster in settings.clusters:
-            digest = hashlib.md5(cluster.name.encode()).hexdigest()  # noqa: S324 - a name, not a secret
             if cluster.kind == "eks":
-                eks[cluster.name] = {
-                    "arn": f"arn:aws:eks:{settings.region}:{ACCOUNT}:cluster/{cluster.name}",
-                    "endpoint": f"https://{digest[:32].upper()}.gr7.{settings.region}.eks.amazonaws.com",
-                    "caData": "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg==",
-                    "issuer": f"https://oidc.eks.{settings.region}.amazonaws.com/id/{digest.upper()}",
-                }
+                eks[cluster.name] = eks_fixture(cluster.name, settings.region)
             else:
-                tenant, cluster_id = digest[:8], digest[8:20]
-                aks[cluster.name] = {
-                    "resourceGroup": cluster.resource_group,
-                    "issuer": f"https://koreacentral.oic.prod-aks.azure.com/{tenant}-0000-0000-0000-000000000000/"
-                    f"{cluster_id}-0000-0000-0000-000000000000/",
-                    "kubeconfig": f"apiVersion: v1\nkind: Config\nclusters: []\n# {cluster.name}\n",
-                }
+                aks[cluster.name] = aks_fixture(cluster.name, cluster.resource_group)
     return {"region": region, "eksClusters": eks, "aksClusters": aks}
 
 
