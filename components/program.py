@@ -140,7 +140,7 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
             "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in role.s3],
             "partition": settings.partition,
             "session_tags": role.session_tags,
-            "role_path": settings.defaults.role_path,
+            "role_path": cross.role_path,
             "tags": dict(settings.defaults.tags),
         }
         if cross.permissions_boundary:

@@ -27,10 +27,11 @@ class Request:
 
 
 def decide(
-    batches: list[tuple[dict[str, Any], list[Request]]], identity: list[dict[str, Any]] | None = None
+    batches: list[tuple[dict[str, Any] | None, list[Request]]], identity: list[dict[str, Any]] | None = None
 ) -> list[list[str]]:
-    """Per (trust policy, requests): each request's decision — Allowed, ImplicitlyDenied or ExplicitlyDenied;
-    `identity`: the caller's own policies (a cross-account call needs them to allow it too)."""
+    """Per (resource policy, requests): each request's decision — Allowed, ImplicitlyDenied or ExplicitlyDenied;
+    a role's trust is its resource policy (None: there is none, only `identity` decides); `identity`: the caller's
+    own policies (a cross-account call needs them to allow it too)."""
     node = shutil.which("node")
     if node is None or not (HERE / "node_modules").is_dir():
         raise RuntimeError("the IAM simulator is not installed: run `make test` (npm ci in tests/iam_simulate)")
@@ -45,3 +46,18 @@ def decide(
         raise RuntimeError(f"the IAM simulator failed: {done.stderr.strip()}")
     decisions: list[list[str]] = json.loads(done.stdout)
     return decisions
+
+
+def agreed(
+    identity: list[dict[str, Any]], cases: list[tuple[str, str, dict[str, str]]], principal: str, account: str
+) -> list[bool]:
+    """Whether each (action, resource, context) is allowed by these identity policies alone, as the simulator
+    judges it; `core/iam_eval.py` must judge every case the same, or this fails."""
+    from components.core import iam_eval
+
+    requests = [Request(principal, action, resource, account, context) for action, resource, context in cases]
+    simulated = [d == "Allowed" for d in decide([(None, requests)], identity=identity)[0]]
+    ours = [iam_eval.evaluate(identity, iam_eval.Request(a, r, c)).allowed for a, r, c in cases]
+    disagreements = [case for case, sim, own in zip(cases, simulated, ours, strict=True) if sim != own]
+    assert not disagreements, f"the simulator and core/iam_eval.py disagree on {disagreements}"
+    return simulated

@@ -11,6 +11,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
 
+from components.core.aws import role_arn
 from components.core.model import Settings
 from components.core.summary import workload_rows
 from components.core.unknowns import is_unknown, unknown
@@ -93,9 +94,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             cross = self.settings.cross_account
             in_other_account = cross is not None and "cross-account" in (args.provider or "")
             account = cross.account_id if cross is not None and in_other_account else self.account
-            state["arn"] = (
-                f"arn:{partition}:iam::{account}:role/{role}" if account else unknown(f"ARN of IAM role {role}")
-            )
+            path = str(state.get("path") or "/")
+            state["arn"] = role_arn(partition, account, path, role) if account else unknown(f"ARN of IAM role {role}")
         elif args.typ == "aws:iam/policy:Policy":
             name, path = state.get("name", args.name), state.get("path", "/")
             state["arn"] = (

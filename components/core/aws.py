@@ -39,6 +39,12 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+def role_arn(partition: str, account: str, path: str, name: str) -> str:
+    """The ARN IAM gives a role created with this path (`/` or `/a/b/`) and name: every ARN of a role the stack
+    creates comes from here, so a path can never be left out of one."""
+    return f"arn:{partition}:iam::{account}:role{path}{name}"
+
+
 def issuer_host(issuer_url: str) -> str:
     """Condition-key prefix of an issuer: the URL without https://, verbatim."""
     return issuer_url.removeprefix("https://")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
+from components.core import aws
 from components.core.aws import partition_of
 from components.core.names import STACK_NAME, STACK_NAME_RULE  # noqa: F401 - re-exported
 from components.core.problems import ConfigError, InvalidInput, Problem  # noqa: F401 - re-exported
@@ -136,9 +137,10 @@ class CrossAccount:
     role_arn: str | None = None
     region: str | None = None
     permissions_boundary: str | None = None  # for the roles there (a boundary lives in one account)
+    role_path: str = "/"  # irsa:defaults.rolePath: the roles there are created under it too
 
     def role_arn_of(self, role: CrossAccountRole, partition: str) -> str:
-        return f"arn:{partition}:iam::{self.account_id}:role/{role.name}"
+        return aws.role_arn(partition, self.account_id, self.role_path, role.name)
 
     def roles_by_arn(self, partition: str) -> dict[str, CrossAccountRole]:
         """The roles it creates, by their ARN (what a workload's targetRoleArn names)."""

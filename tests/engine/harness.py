@@ -141,6 +141,20 @@ def cluster_fixtures(region: str) -> dict[str, Any]:
     return {"region": region, "eksClusters": eks, "aksClusters": aks}
 
 
+def moto_iam(url: str, account: str | None = None) -> Any:
+    """An IAM client on moto, in `account` (moto keeps one IAM per account; the default is ACCOUNT)."""
+    import boto3
+
+    client = boto3.client(
+        "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
+    )
+    if account is not None:
+        client.meta.events.register(
+            "before-sign.*.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", account)
+        )
+    return client
+
+
 @dataclass
 class Result:
     code: int

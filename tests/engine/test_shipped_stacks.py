@@ -11,9 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from harness import ACCOUNT, Project
+from harness import ACCOUNT, Project, moto_iam
 
 from components.cli.plan import run_plan
 from components.cli.stackfile import known_stacks, load_settings
@@ -25,16 +24,16 @@ def fixtures_of(project: Project) -> dict[str, Any]:
     return json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())
 
 
-def iam(project: Project) -> Any:
-    url = fixtures_of(project)["motoUrl"]
-    return boto3.client(
-        "iam", endpoint_url=url, region_name="us-east-1", aws_access_key_id="testing", aws_secret_access_key="testing"
-    )
+def accounts(stack: str) -> list[str]:
+    """The accounts a stack creates IAM in: its own, and the cross-account one."""
+    cross = load_settings(stack).cross_account
+    return [ACCOUNT, *([cross.account_id] if cross is not None else [])]
 
 
-def deployed_values(project: Project, client: Any) -> dict[str, str]:
+def deployed_values(project: Project, clients: list[Any]) -> dict[str, str]:
     """What each offline placeholder stood for, as this deployment learned it."""
     fixtures = fixtures_of(project)
+    client = clients[0]
     found: dict[str, str] = {"<unknown: account>": ACCOUNT, "<unknown: account of the EKS cluster>": ACCOUNT}
     providers = {
         p["Arn"]: client.get_open_id_connect_provider(OpenIDConnectProviderArn=p["Arn"])["Url"]
@@ -54,8 +53,9 @@ def deployed_values(project: Project, client: Any) -> dict[str, str]:
                 found[f"<unknown: ARN of EKS cluster {name}>"] = cluster["arn"]
     for host, arn in by_host.items():
         found[f"<unknown: ARN of the IAM OIDC provider for https://{host}>"] = arn
-    for role in client.list_roles()["Roles"]:
-        found[f"<unknown: ARN of IAM role {role['RoleName']}>"] = role["Arn"]
+    for other in clients:
+        for role in other.list_roles()["Roles"]:
+            found[f"<unknown: ARN of IAM role {role['RoleName']}>"] = role["Arn"]
     for policy in client.list_policies(Scope="Local")["Policies"]:
         found[f"<unknown: ARN of IAM policy {policy['PolicyName']}>"] = policy["Arn"]
     return found
@@ -78,10 +78,11 @@ def planned_iam(stack: str) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def held_iam(client: Any) -> dict[str, Any]:
-    """Everything moto holds for roles, policies and providers, in the plan's terms."""
+def held_iam(clients: list[Any]) -> dict[str, Any]:
+    """What moto holds, in the plan's terms: roles in every account the stack uses, managed policies and
+    OIDC providers in its own."""
     roles = {}
-    for role in client.list_roles()["Roles"]:
+    for role, client in [(r, c) for c in clients for r in c.list_roles()["Roles"]]:
         name = role["RoleName"]
         full = client.get_role(RoleName=name)["Role"]
         roles[name] = {
@@ -98,6 +99,7 @@ def held_iam(client: Any) -> dict[str, Any]:
                 p["PolicyArn"] for p in client.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
             ),
         }
+    client = clients[0]
     policies = {}
     for policy in client.list_policies(Scope="Local")["Policies"]:
         version = client.get_policy_version(PolicyArn=policy["Arn"], VersionId=policy["DefaultVersionId"])
@@ -113,10 +115,10 @@ def as_document(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def assert_iam_is_the_plan(stack: str, client: Any, project: Project) -> None:
-    values = deployed_values(project, client)
+def assert_iam_is_the_plan(stack: str, clients: list[Any], project: Project) -> None:
+    values = deployed_values(project, clients)
     planned = planned_iam(stack)
-    held = held_iam(client)
+    held = held_iam(clients)
     roles = {r["name"]: r for r in planned.get("Role", [])}
     assert sorted(held["roles"]) == sorted(roles)
     for name, role in roles.items():
@@ -149,8 +151,9 @@ def test_a_shipped_stack_deploys_redeploys_unchanged_and_destroys(stack: str, pr
     # The policy pack runs inside the engine on the real inputs; a mandatory violation would fail the update.
     up = project.pulumi("up", "--yes", "--stack", stack, "--policy-pack", "policy")
     assert "irsa-security@v0.0.1" in up.stdout and "[mandatory]" not in up.stdout
-    client = iam(project)
-    assert_iam_is_the_plan(stack, client, project)
+    url = fixtures_of(project)["motoUrl"]
+    clients = [moto_iam(url, account) for account in accounts(stack)]
+    assert_iam_is_the_plan(stack, clients, project)
 
     again = project.pulumi("up", "--yes", "--stack", stack, "--expect-no-changes")  # fails on any change
     assert re.search(r"Resources:\n\s+\d+ unchanged\n", again.stdout), again.stdout
@@ -170,6 +173,6 @@ def test_a_shipped_stack_deploys_redeploys_unchanged_and_destroys(stack: str, pr
     }
     assert kept == ({"aws:iam/openIdConnectProvider:OpenIdConnectProvider"} if protected else set())
     assert {r["type"] for r in protected} <= {"aws:iam/openIdConnectProvider:OpenIdConnectProvider"}
-    left = held_iam(client)
+    left = held_iam(clients)
     assert left["roles"] == {} and left["policies"] == {}
     assert len(left["providers"]) == len(protected)

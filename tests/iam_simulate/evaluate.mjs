@@ -28,7 +28,7 @@ function decide(policy, identity, r) {
     identityPolicies: identity.map((p, i) => loadPolicy(p, { name: `identity-${i}` })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
-    resourcePolicy: loadPolicy(policy, { name: 'trust' }),
+    resourcePolicy: policy ? loadPolicy(policy, { name: 'trust' }) : undefined,
     permissionBoundaries: undefined,
     vpcEndpointPolicies: undefined,
     simulationParameters: {

@@ -111,6 +111,10 @@ def check_target_roles(
                   "EKS Pod Identity chains into it; with web identity, list the role in assumeRoles")  # fmt: skip
         role = created.get(w.target_role_arn)
         if role is None:
+            misplaced = _created_elsewhere(w.target_role_arn, created)
+            if misplaced is not None:
+                c.add(path, f"names {misplaced.split(':role', 1)[1].rsplit('/', 1)[1]!r} without the path the stack "
+                      f"creates it under, so no role has that ARN", f"the role's ARN: {misplaced}")  # fmt: skip
             continue
         where = f"irsa:crossAccount.roles[{cross.roles.index(role)}]" if cross else "irsa:crossAccount"
         if w.name not in role.trusted_workloads:
@@ -122,6 +126,12 @@ def check_target_roles(
         if not role.session_tags and not w.disable_session_tags:
             c.add(path, f"{where} ({role.name}) does not allow sts:TagSession, and EKS tags the chained session",
                   "sessionTags: true on that role (or disableSessionTags on the workload)")  # fmt: skip
+
+
+def _created_elsewhere(arn: str, created: Mapping[str, Any]) -> str | None:
+    """The ARN of a role the stack creates with the same account and name as `arn` but another path."""
+    account, name = arn.split(":")[4], arn.rsplit("/", 1)[-1]
+    return next((a for a in created if a.split(":")[4] == account and a.rsplit("/", 1)[-1] == name), None)
 
 
 def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -> tuple[Cluster, ...]:
@@ -198,6 +208,8 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         account = None
     workloads = read_workloads(c, config.get("irsa:workloads"), stack, region, defaults)
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
+    if cross is not None:
+        cross = dataclasses.replace(cross, role_path=defaults.role_path)
     if cross is not None and cross.roles:
         cross = cross_account_boundary(c, cross, defaults)
     if clusters:

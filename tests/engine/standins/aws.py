@@ -142,14 +142,22 @@ def fields_undeclared(value: Any, cls: type, path: str) -> list[tuple[str, str]]
     return found
 
 
+ACCOUNT: list[str] = []  # the one account this provider instance may act in (allowedAccountIds), if it names one
+
+
 def _iam() -> Any:
-    return boto3.client(
+    client = boto3.client(
         "iam",
         endpoint_url=fixtures()["motoUrl"],
         region_name="us-east-1",
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 - moto's
     )
+    if ACCOUNT:  # moto keeps one IAM per account; this header picks it
+        client.meta.events.register(
+            "before-sign.*.*", lambda request, **_: request.headers.__setitem__("x-moto-account-id", ACCOUNT[0])
+        )
+    return client
 
 
 def _tags(inputs: dict[str, Any]) -> list[dict[str, str]]:
@@ -161,6 +169,13 @@ class AwsStandIn(p.Provider):
 
     async def check_config(self, request: p.CheckRequest) -> p.CheckResponse:
         return p.CheckResponse(inputs=request.new_inputs)
+
+    async def configure(self, request: p.ConfigureRequest) -> p.ConfigureResponse:
+        # Provider config arrives as the SDK sends it: a list as its JSON text.
+        allowed = json.loads(request.variables.get("aws:config:allowedAccountIds") or "[]")
+        if len(allowed) == 1:  # an explicit provider for another account (irsa's cross-account provider)
+            ACCOUNT[:] = [str(allowed[0])]
+        return await super().configure(request)
 
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
         cls = args_class(type_of(request))
@@ -283,7 +298,7 @@ def _create(token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[st
         return arn, {"arn": arn, "tagsAll": inputs.get("tags", {})}
     if token == "aws:eks/podIdentityAssociation:PodIdentityAssociation":
         association = f"a-{uuid.uuid4().hex[:17]}"
-        account = ACCOUNT_FALLBACK
+        account = ACCOUNT[0] if ACCOUNT else ACCOUNT_FALLBACK
         arn = f"arn:aws:eks:{fixtures().get('region', 'us-east-1')}:{account}:podidentityassociation/"
         arn += f"{inputs['clusterName']}/{association}"
         outputs = {"associationArn": arn, "associationId": association, "externalId": str(uuid.uuid4())}
