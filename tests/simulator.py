@@ -48,15 +48,28 @@ def decide(
     return decisions
 
 
+def default_key_policy(account: str) -> dict[str, Any]:
+    """AWS's default key policy: it lets the account's IAM policies decide (KMS requires a key policy to say so)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "kms:*",
+                       "Resource": "*"}],
+    }  # fmt: skip
+
+
 def agreed(
-    identity: list[dict[str, Any]], cases: list[tuple[str, str, dict[str, str]]], principal: str, account: str
+    identity: list[dict[str, Any]],
+    cases: list[tuple[str, str, dict[str, str]]],
+    principal: str,
+    account: str,
+    resource_policy: dict[str, Any] | None = None,
 ) -> list[bool]:
-    """Whether each (action, resource, context) is allowed by these identity policies alone, as the simulator
-    judges it; `core/iam_eval.py` must judge every case the same, or this fails."""
+    """Whether each (action, resource, context) is allowed by these identity policies (and a resource policy,
+    e.g. a key's), as the simulator judges it; `core/iam_eval.py` must judge every case the same, or this fails."""
     from components.core import iam_eval
 
     requests = [Request(principal, action, resource, account, context) for action, resource, context in cases]
-    simulated = [d == "Allowed" for d in decide([(None, requests)], identity=identity)[0]]
+    simulated = [d == "Allowed" for d in decide([(resource_policy, requests)], identity=identity)[0]]
     ours = [iam_eval.evaluate(identity, iam_eval.Request(a, r, c)).allowed for a, r, c in cases]
     disagreements = [case for case, sim, own in zip(cases, simulated, ours, strict=True) if sim != own]
     assert not disagreements, f"the simulator and core/iam_eval.py disagree on {disagreements}"

@@ -289,7 +289,7 @@ def test_publishing_is_checked_only_when_the_stack_opts_in() -> None:
     # the probe the Job sends is one the role's own policy allows, per the evaluator
     policy = policy_of(stack(**{**EVERYTHING, "verifyPublish": True}))
     assert evaluate([policy], Request("sns:Publish", topic)).allowed
-    with pytest.raises(ConfigError, match=r"verifyPublish: is only used with sns grants"):
+    with pytest.raises(ConfigError, match=r"verifyPublish: is only used with sns grants, or sqs send grants"):
         parse_settings(stack(s3=EVERYTHING["s3"], verifyPublish=True), "dev")
 
 

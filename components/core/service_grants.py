@@ -70,6 +70,25 @@ class TableGrant:
 class QueueGrant:
     queue: str
     access: QueueAccess
+    kms_key: str | None = None  # the queue's customer-managed key (SSE-KMS)
+
+
+@dataclass(frozen=True)
+class TopicGrant:
+    topic: str  # name or ARN
+    kms_key: str | None = None  # the topic's customer-managed key
+
+
+@dataclass(frozen=True)
+class SecretGrant:
+    secret: str  # name or ARN
+    kms_key: str | None = None  # the key the secret is encrypted under, when customer-managed
+
+
+@dataclass(frozen=True)
+class ParameterGrant:
+    path: str  # a path, or the ARN of one
+    kms_key: str | None = None  # the key its SecureString parameters are encrypted under, when customer-managed
 
 
 @dataclass(frozen=True)
@@ -84,9 +103,9 @@ class ServiceGrants:
 
     dynamodb: tuple[TableGrant, ...] = ()
     sqs: tuple[QueueGrant, ...] = ()
-    sns: tuple[str, ...] = ()
-    secrets: tuple[str, ...] = ()
-    parameters: tuple[str, ...] = ()
+    sns: tuple[TopicGrant, ...] = ()
+    secrets: tuple[SecretGrant, ...] = ()
+    parameters: tuple[ParameterGrant, ...] = ()
     kms: tuple[KeyGrant, ...] = ()
     verify_publish: bool = False  # the Job may publish one probe message to each topic
 
@@ -96,8 +115,8 @@ class ServiceGrants:
     @property
     def needs_account(self) -> bool:
         """Whether a grant is given by name, so rendering needs the account."""
-        names = [g.table for g in self.dynamodb] + [g.queue for g in self.sqs] + list(self.sns)
-        names += list(self.secrets) + list(self.parameters)
+        names = [g.table for g in self.dynamodb] + [g.queue for g in self.sqs] + [t.topic for t in self.sns]
+        names += [g.secret for g in self.secrets] + [g.path for g in self.parameters]
         return any(not n.startswith("arn:") for n in names)
 
 
@@ -131,7 +150,7 @@ def table_statements(i: int, grant: TableGrant, place: Place) -> list[dict[str, 
 
 
 def queue_statement(i: int, grant: QueueGrant, place: Place) -> dict[str, Any]:
-    queue = _arn(grant.queue, place, "sqs", grant.queue)
+    queue = queue_arn(grant, place)
     actions = (QUEUE_SEND if grant.access != "consume" else ()) + (QUEUE_CONSUME if grant.access != "send" else ())
     return {"Sid": f"Queue{i}", "Effect": "Allow", "Action": _sorted(actions), "Resource": queue}
 
@@ -157,20 +176,76 @@ def statements(grants: ServiceGrants, place: Place) -> list[dict[str, Any]]:
         result += table_statements(i, table, place)
     result += [queue_statement(i, q, place) for i, q in enumerate(grants.sqs)]
     if grants.sns:
-        topics = [_arn(t, place, "sns", t) for t in grants.sns]
+        topics = [topic_arn(t, place) for t in grants.sns]
         result.append({"Sid": "Topics", "Effect": "Allow", "Action": list(TOPIC_PUBLISH), "Resource": topics})
     if grants.secrets:
-        # A secret's ARN ends with 6 random characters: a name matches them with "-??????".
-        secrets = [_arn(s, place, "secretsmanager", f"secret:{s}-??????") for s in grants.secrets]
+        secrets = [secret_arn(g, place) for g in grants.secrets]
         result.append({"Sid": "Secrets", "Effect": "Allow", "Action": list(SECRET_READ), "Resource": secrets})
     if grants.parameters:
-        resources = []
-        for path in grants.parameters:
-            base = path if path.startswith("arn:") else place.arn("ssm", f"parameter{path.rstrip('/')}")
-            resources += [base, f"{base}/*"]  # GetParametersByPath authorizes the path itself
+        resources = [arn for g in grants.parameters for arn in parameter_arns(g, place)]
         result.append({"Sid": "Parameters", "Effect": "Allow", "Action": list(PARAMETER_READ), "Resource": resources})
     result += [key_statement(i, k, place) for i, k in enumerate(grants.kms)]
+    result += service_key_statements(grants, place)
     return result
+
+
+def queue_arn(grant: QueueGrant, place: Place) -> str:
+    return _arn(grant.queue, place, "sqs", grant.queue)
+
+
+def topic_arn(grant: TopicGrant, place: Place) -> str:
+    return _arn(grant.topic, place, "sns", grant.topic)
+
+
+def secret_arn(grant: SecretGrant, place: Place) -> str:
+    """A secret's ARN ends with 6 random characters: a name matches them with "-??????"."""
+    return _arn(grant.secret, place, "secretsmanager", f"secret:{grant.secret}-??????")
+
+
+def parameter_arns(grant: ParameterGrant, place: Place) -> list[str]:
+    """The path itself (GetParametersByPath authorizes it) and every parameter below it."""
+    base = grant.path if grant.path.startswith("arn:") else place.arn("ssm", f"parameter{grant.path.rstrip('/')}")
+    return [base, f"{base}/*"]
+
+
+# What each service asks KMS for on a caller's behalf, and the encryption context it sets (the service's
+# developer guide: Secrets Manager's SecretARN, Parameter Store's PARAMETER_ARN, SQS's aws:sqs:arn, SNS's
+# aws:sns:topicArn). The statements allow only that, only through that service, only for that resource.
+def service_key_statements(grants: ServiceGrants, place: Place) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def add(sid: str, key: str, actions: tuple[str, ...], service: str, context: str, resources: list[str]) -> None:
+        values: str | list[str] = resources if len(resources) > 1 else resources[0]
+        found.append(
+            {
+                "Sid": sid,
+                "Effect": "Allow",
+                "Action": _sorted(actions),
+                "Resource": key,
+                "Condition": {
+                    "StringEquals": {"kms:ViaService": f"{service}.{place.region}.amazonaws.com"},
+                    "StringLike": {f"kms:EncryptionContext:{context}": values},
+                },
+            }
+        )
+
+    for i, q in enumerate(grants.sqs):
+        if q.kms_key:  # a producer has SQS generate a data key; either side has it decrypted
+            actions = KEY_DECRYPT + (("kms:GenerateDataKey",) if q.access != "consume" else ())
+            add(f"QueueKey{i}", q.kms_key, actions, "sqs", "aws:sqs:arn", [queue_arn(q, place)])
+    for i, t in enumerate(grants.sns):
+        if t.kms_key:
+            add(f"TopicKey{i}", t.kms_key, ("kms:Decrypt", "kms:GenerateDataKey"), "sns", "aws:sns:topicArn",
+                [topic_arn(t, place)])  # fmt: skip
+    for i, secret in enumerate(grants.secrets):
+        if secret.kms_key:
+            add(f"SecretKey{i}", secret.kms_key, KEY_DECRYPT, "secretsmanager", "SecretARN",
+                [secret_arn(secret, place)])  # fmt: skip
+    for i, parameters in enumerate(grants.parameters):
+        if parameters.kms_key:
+            add(f"ParameterKey{i}", parameters.kms_key, KEY_DECRYPT, "ssm", "PARAMETER_ARN",
+                parameter_arns(parameters, place)[1:])  # fmt: skip
+    return found
 
 
 def s3_key_statement(i: int, key_arn: str, bucket: str, access: str, partition: str, region: str) -> dict[str, Any]:
@@ -227,19 +302,25 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
             {"QueueUrl": {"queue_url": name}, "AttributeNames": ["QueueArn"]},
             {"QueueUrl": {"queue_url": _sibling(name)}, "AttributeNames": ["QueueArn"]},
         )
+    for q in grants.sqs:  # sending changes something: only when the stack opts in, and then through its key
+        if grants.verify_publish and q.access != "consume" and q.kms_key:
+            message = {"QueueUrl": {"queue_url": _last(q.queue)}, "MessageBody": "irsa verification probe"}
+            add("sqs", "send_message", message, "allowed")
     for topic in grants.sns:  # publishing changes something: the allowed side only when the stack opts in
-        arn = topic if topic.startswith("arn:") else place.arn("sns", topic)
+        arn = topic_arn(topic, place)
         if grants.verify_publish:
             add("sns", "publish", {"TopicArn": arn, "Message": "irsa verification probe"}, "allowed")
         add("sns", "publish", {"TopicArn": _sibling(arn), "Message": "irsa probe"}, "denied")
-    for secret in grants.secrets:
-        pair("secretsmanager", "describe_secret", {"SecretId": secret}, {"SecretId": _sibling(_last(secret))})
-    for path in grants.parameters:
-        plain = path.split(":parameter", 1)[1] if path.startswith("arn:") else path
+    for secret in grants.secrets:  # under a customer-managed key, reading the value is what proves the key grant
+        call = "get_secret_value" if secret.kms_key else "describe_secret"
+        pair("secretsmanager", call, {"SecretId": secret.secret}, {"SecretId": _sibling(_last(secret.secret))})
+    for parameters in grants.parameters:
+        plain = parameters.path.split(":parameter", 1)[1] if parameters.path.startswith("arn:") else parameters.path
+        decrypt = {"WithDecryption": True} if parameters.kms_key else {}
         pair(
             "ssm",
             "get_parameters_by_path",
-            {"Path": plain, "MaxResults": 1},
+            {"Path": plain, "MaxResults": 1, **decrypt},
             {"Path": f"/irsa-outside{plain}", "MaxResults": 1},
         )
     bogus = {"base64": "aXJzYQ=="}  # not a ciphertext: KMS authorizes the key, then refuses the blob

@@ -9,14 +9,18 @@ from components.core import names, presets
 from components.core.model import Settings, Workload
 
 
+def _key(kms_key: str | None) -> str:
+    return f" (key {kms_key})" if kms_key else ""
+
+
 def grant_lines(settings: Settings, w: Workload) -> list[str]:
     """Every permission the workload's role gets, one line each, in the words of the config."""
-    lines = [f"s3 {g.access} {g.bucket}/{g.prefix}*" + (f" (key {g.kms_key})" if g.kms_key else "") for g in w.s3]
+    lines = [f"s3 {g.access} {g.bucket}/{g.prefix}*{_key(g.kms_key)}" for g in w.s3]
     lines += [f"dynamodb {g.access} {g.table}" for g in w.grants.dynamodb]
-    lines += [f"sqs {g.access} {g.queue}" for g in w.grants.sqs]
-    lines += [f"sns publish {t}" for t in w.grants.sns]
-    lines += [f"secret read {name}" for name in w.grants.secrets]
-    lines += [f"parameters read {path}" for path in w.grants.parameters]
+    lines += [f"sqs {g.access} {g.queue}{_key(g.kms_key)}" for g in w.grants.sqs]
+    lines += [f"sns publish {t.topic}{_key(t.kms_key)}" for t in w.grants.sns]
+    lines += [f"secret read {g.secret}{_key(g.kms_key)}" for g in w.grants.secrets]
+    lines += [f"parameters read {g.path}{_key(g.kms_key)}" for g in w.grants.parameters]
     lines += [f"kms {g.access} {g.key}" for g in w.grants.kms]
     lines += [f"managed {arn}" for arn in w.managed_policy_arns]
     lines += [f"statement {_statement_line(text)}" for text in w.statements]

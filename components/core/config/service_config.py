@@ -10,7 +10,15 @@ from typing import Any
 
 from components.core.config.collector import Collector, show
 from components.core.config.guardrails import POLICY_ARN
-from components.core.service_grants import KeyGrant, QueueGrant, ServiceGrants, TableGrant
+from components.core.service_grants import (
+    KeyGrant,
+    ParameterGrant,
+    QueueGrant,
+    SecretGrant,
+    ServiceGrants,
+    TableGrant,
+    TopicGrant,
+)
 
 PARTITION = r"(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f)"
 REGION = r"[a-z]{2}(-[a-z]+)+-\d+"
@@ -85,24 +93,24 @@ def read_service_grants(c: Collector, path: str, raw: Mapping[str, Any]) -> Serv
         and (a := _level(c, f"{p}.access", m.get("access"), TABLE_LEVELS)) is not None
     )
     queues = tuple(
-        QueueGrant(q, a)
-        for p, m in _maps(c, f"{path}.sqs", raw.get("sqs"), ("queue", "access"))
+        QueueGrant(q, a, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
+        for p, m in _maps(c, f"{path}.sqs", raw.get("sqs"), ("queue", "access", "kmsKey"))
         if (q := _named(c, f"{p}.queue", m.get("queue"), QUEUE, "SQS queue")) is not None
         and (a := _level(c, f"{p}.access", m.get("access"), QUEUE_LEVELS)) is not None
     )
     topics = tuple(
-        t
-        for p, m in _maps(c, f"{path}.sns", raw.get("sns"), ("topic",))
+        TopicGrant(t, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
+        for p, m in _maps(c, f"{path}.sns", raw.get("sns"), ("topic", "kmsKey"))
         if (t := _named(c, f"{p}.topic", m.get("topic"), TOPIC, "SNS topic")) is not None
     )
     secrets = tuple(
-        s
-        for p, m in _maps(c, f"{path}.secrets", raw.get("secrets"), ("secret",))
+        SecretGrant(s, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
+        for p, m in _maps(c, f"{path}.secrets", raw.get("secrets"), ("secret", "kmsKey"))
         if (s := _named(c, f"{p}.secret", m.get("secret"), SECRET, "Secrets Manager secret")) is not None
     )
     parameters = tuple(
-        s
-        for p, m in _maps(c, f"{path}.parameters", raw.get("parameters"), ("path",))
+        ParameterGrant(s, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
+        for p, m in _maps(c, f"{path}.parameters", raw.get("parameters"), ("path", "kmsKey"))
         if (s := _named(c, f"{p}.path", m.get("path"), PARAMETER, "SSM parameter path")) is not None
     )
     keys = []
@@ -117,13 +125,14 @@ def read_service_grants(c: Collector, path: str, raw: Mapping[str, Any]) -> Serv
         elif access is not None:
             keys.append(KeyGrant(key, access))
     publish = c.boolean(f"{path}.verifyPublish", raw.get("verifyPublish"), False)
-    if publish and not topics:
-        c.add(f"{path}.verifyPublish", "is only used with sns grants", "remove it, or add an sns grant")
+    if publish and not topics and not any(q.kms_key and q.access != "consume" for q in queues):
+        c.add(f"{path}.verifyPublish", "is only used with sns grants, or sqs send grants with a kmsKey",
+              "remove it, or add such a grant")  # fmt: skip
     return ServiceGrants(tables, queues, topics, secrets, parameters, tuple(keys), publish)
 
 
 def read_kms_key(c: Collector, path: str, raw: Any) -> str | None:
-    """An S3 grant's customer-managed key: a key ARN (S3 names the key, not an alias, in its requests)."""
+    """A grant's customer-managed key: a key ARN (the services name the key, not an alias, when they call KMS)."""
     if raw is None:
         return None
     if not isinstance(raw, str) or not KEY.fullmatch(raw) or ":alias/" in raw:
