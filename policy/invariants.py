@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from wildcards import action_matches, covers_every_action, covers_every_resource, matches
+
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 MAX_TOKEN_SECONDS = 86400
 MIN_TOKEN_SECONDS = 600
@@ -50,19 +52,79 @@ def untagged_pod_identity_problems(document: dict[str, Any]) -> list[str]:
     ]
 
 
+def shape_problems(document: Any) -> list[str]:
+    """Why a document is not a policy this pack can judge: then it fails the check instead of crashing it."""
+    if not isinstance(document, dict):
+        return ["is not a JSON object"]
+    statements = document.get("Statement")
+    if not isinstance(statements, (list, dict)):
+        return ["has no Statement list"]
+    problems = []
+    for i, st in enumerate(_list(statements)):
+        where = f"Statement[{i}]"
+        if not isinstance(st, dict):
+            problems.append(f"{where} is not an object")
+            continue
+        for key in ("Action", "NotAction", "Resource", "NotResource"):
+            if key in st and not all(isinstance(v, str) for v in _list(st[key])):
+                problems.append(f"{where}.{key} is not a string or a list of strings")
+        principal = st.get("Principal")
+        if principal is not None and not (principal == "*" or isinstance(principal, dict)):
+            problems.append(f"{where}.Principal is not \"*\" or an object")
+        condition = st.get("Condition")
+        if condition is not None and not (
+            isinstance(condition, dict) and all(isinstance(tests, dict) for tests in condition.values())
+        ):
+            problems.append(f"{where}.Condition is not an object of operator objects")
+    return problems
+
+
+def _principals(st: dict[str, Any], kind: str) -> list[Any]:
+    principal = st.get("Principal")
+    if principal == "*":
+        return ["*"]
+    return _list(principal.get(kind)) if isinstance(principal, dict) else []
+
+
+def _web_identity(st: dict[str, Any]) -> bool:
+    """Whether the statement can allow AssumeRoleWithWebIdentity, as IAM matches actions (`sts:AssumeRoleWith*`,
+    `sts:*`, `*`, any letter case), or trusts a federated principal at all."""
+    return any(action_matches(a, WEB_IDENTITY) for a in _list(st.get("Action"))) or bool(_principals(st, "Federated"))
+
+
+SYSTEM_NAMESPACES = ("kube-system", "kube-public", "default")
+
+
+def subject_reach(pattern: str) -> str | None:
+    """What a StringLike `sub` pattern reaches beyond one team's ServiceAccounts, by IAM's matching: every
+    namespace, or a system one; None when it stays inside named namespaces."""
+    parts = pattern.split(":", 3)
+    if len(parts) != 4 or parts[:2] != ["system", "serviceaccount"]:
+        if matches(pattern, "system:serviceaccount:default:default"):
+            return "every ServiceAccount"
+        return "no ServiceAccount subject (system:serviceaccount:<namespace>:<name>)"
+    namespace = parts[2]
+    if namespace[:1] in ("*", "?"):
+        return "ServiceAccounts of any namespace"
+    system = [n for n in SYSTEM_NAMESPACES if matches(namespace, n)]
+    return f"ServiceAccounts of {', '.join(system)}" if system else None
+
+
 def trust_policy_problems(document: dict[str, Any]) -> list[str]:
     """Why a trust policy lets more than one pinned ServiceAccount and audience (or role) assume the role."""
+    shape = shape_problems(document)
+    if shape:
+        return [f"is not a policy document this pack can judge: {p}" for p in shape]
     problems = []
     for i, st in enumerate(_list(document.get("Statement"))):
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+        if st.get("Effect") != "Allow":
             continue
-        principal = st.get("Principal") or {}
         condition = st.get("Condition") or {}
         equals = condition.get("StringEquals") or {}
-        for p in _list(principal.get("AWS") if isinstance(principal, dict) else principal):
+        for p in _principals(st, "AWS"):
             if _account_wide(p):
                 problems.append(f"Statement[{i}]: trusts {p!r}: a whole account; name the roles instead")
-        if isinstance(principal, dict) and POD_IDENTITY_SERVICE in _list(principal.get("Service")):
+        if POD_IDENTITY_SERVICE in _principals(st, "Service"):
             missing = [t for t in POD_IDENTITY_TAGS if t not in equals]
             if missing and st.get("Sid") != UNTAGGED_POD_IDENTITY_SID:  # declared: the advisory rule reports it
                 problems.append(
@@ -73,16 +135,14 @@ def trust_policy_problems(document: dict[str, Any]) -> list[str]:
                 problems.append(
                     f"Statement[{i}]: Pod Identity trust without aws:SourceAccount or aws:SourceOrgId (confused deputy)"
                 )
-        if not isinstance(st, dict) or st.get("Effect") != "Allow" or WEB_IDENTITY not in _list(st.get("Action")):
+        if not _web_identity(st):
             continue
         where = f"Statement[{i}]"
-        if not _list((st.get("Principal") or {}).get("Federated")):
+        if not _principals(st, "Federated"):
             problems.append(f"{where}: web identity without a Federated principal (the OIDC provider ARN)")
-        condition = st.get("Condition") or {}
-        equals = condition.get("StringEquals") or {}
         like = condition.get("StringLike") or {}
-        subs = {k: v for k, v in {**equals, **like}.items() if k.endswith(":sub")}
-        auds = {k: v for k, v in {**equals, **like}.items() if k.endswith(":aud")}
+        subs = {k: v for k, v in {**equals, **like}.items() if k.lower().endswith(":sub")}
+        auds = {k: v for k, v in {**equals, **like}.items() if k.lower().endswith(":aud")}
         if not subs:
             problems.append(
                 f"{where}: no `sub` condition: any ServiceAccount of any cluster on this issuer can assume it"
@@ -91,14 +151,24 @@ def trust_policy_problems(document: dict[str, Any]) -> list[str]:
             problems.append(f"{where}: no `aud` condition: tokens minted for any audience are accepted")
         for key, values in subs.items():
             for value in _list(values):
+                text = str(value)
                 if value in BARE_SUBJECTS:
                     problems.append(f"{where}: {key} = {value!r} trusts every ServiceAccount")
-                elif key in equals and ("*" in str(value) or "?" in str(value)):
+                elif key in like and (reach := subject_reach(text)) is not None:
+                    problems.append(f"{where}: {key} = {value!r} reaches {reach}")
+                elif key in equals and ("*" in text or "?" in text):
                     problems.append(
                         f"{where}: {key} = {value!r} under StringEquals is literal and matches nothing; "
                         "use StringLike for wildcards"
                     )
+        for key, values in auds.items():
+            if key in like and any(_wildcard(str(v)) for v in _list(values)):
+                problems.append(f"{where}: {key} = {values!r} accepts tokens of any audience")
     return problems
+
+
+def _wildcard(text: str) -> bool:
+    return "*" in text or "?" in text
 
 
 # Read actions AWS does not scope to resources: allowed on "*" (the add-on presets need them).
@@ -212,24 +282,26 @@ def _scoped_by_condition(statement: dict[str, Any]) -> bool:
 
 
 def permission_policy_problems(document: dict[str, Any]) -> list[str]:
-    """Wildcard actions, or "*" resources other than unscopable reads and tag-scoped statements."""
+    """Actions that reach a whole service, or resources that reach every resource of a kind ("*",
+    `arn:aws:s3:::?*`), other than unscopable reads and tag-scoped statements; IAM's matching decides."""
+    shape = shape_problems(document)
+    if shape:
+        return [f"is not a policy document this pack can judge: {p}" for p in shape]
     problems = []
     for i, st in enumerate(_list(document.get("Statement"))):
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+        if st.get("Effect") != "Allow":
             continue
         where = f"Statement[{i}]"
         for key in ("NotAction", "NotResource"):
             if key in st:
                 problems.append(f"{where}: {key} allows everything not listed")
         for action in _list(st.get("Action")):
-            if action == "*" or str(action).endswith(":*"):
+            if covers_every_action(action):
                 problems.append(f"{where}: wildcard action {action!r}")
         allowed_on_any = UNSCOPABLE_READS | UPSTREAM_WILDCARD_WRITES
         unscopable = all(a in allowed_on_any for a in _list(st.get("Action"))) or _scoped_by_condition(st)
         for resource in _list(st.get("Resource")):
-            if resource == "*" and unscopable:
-                continue
-            if resource == "*" or str(resource).endswith(":::*"):
+            if covers_every_resource(resource) and not unscopable:
                 problems.append(f"{where}: wildcard resource {resource!r}")
     return problems
 

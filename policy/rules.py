@@ -60,15 +60,26 @@ def _resource_rule(
 
 
 def _validate_trust(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
-    doc = as_document(props.get("assumeRolePolicy"))
-    for problem in trust_policy_problems(doc) if doc is not None else []:
+    text = props.get("assumeRolePolicy")
+    doc = as_document(text)
+    if doc is None:
+        report("trust policy is not a JSON policy document", None)
+        return
+    for problem in trust_policy_problems(doc):
         report(f"trust policy {problem}", None)
 
 
 def _validate_permissions(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
-    doc = as_document(props.get("policy"))
-    for problem in permission_policy_problems(doc) if doc is not None else []:
-        report(f"permission policy {problem}", None)
+    if args.resource_type == "aws:iam/role:Role":  # a role's own inline policies, beside RolePolicy resources
+        inline = props.get("inlinePolicies") or []
+        documents = [(f"inline policy {p.get('name')!r}", p.get("policy")) for p in inline if isinstance(p, dict)]
+    else:
+        documents = [("permission policy", props.get("policy"))]
+    for label, text in documents:
+        doc = as_document(text)
+        problems = permission_policy_problems(doc) if doc is not None else ["is not a JSON policy document"]
+        for problem in problems:
+            report(f"{label} {problem}", None)
 
 
 def _validate_provider_protected(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
@@ -123,8 +134,9 @@ trust_pins_sub_and_aud = _resource_rule(
 )
 no_wildcard_permissions = _resource_rule(
     "no-wildcard-permissions",
-    "Inline and managed policies name their actions and resources: no `*`.",
-    ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy"),
+    "Inline and managed policies (a role's own inlinePolicies too) reach named actions and resources: no `*`, "
+    "`s3:?*` or `arn:aws:s3:::*` in any spelling.",
+    ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/role:Role"),
     _validate_permissions,
 )
 oidc_provider_protected = _resource_rule(

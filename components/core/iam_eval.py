@@ -3,7 +3,8 @@
 The subset of IAM's evaluation logic that the documents this project renders rely on, as the IAM
 user guide states it: an explicit Deny wins, else an Allow must match, else the request is denied.
 A statement matches when its Action (or NotAction) covers the action — case-insensitively, `*` and
-`?` as wildcards — its Resource (or NotResource) covers the resource ARN, and every condition
+`?` as wildcards in the action name, the service prefix literal (core/wildcards.py) — its Resource
+(or NotResource) covers the resource ARN, and every condition
 holds. Conditions AND across operators and keys and OR across one key's values. Operators: String
 and Arn families (Equals, NotEquals, Like, NotLike, StringEqualsIgnoreCase), Bool, Null, Numeric
 comparisons; the `...IfExists` suffix; and the set operators `ForAnyValue:` / `ForAllValues:` for
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.core.trust import string_like
+from components.core.wildcards import action_matches
 
 ContextValue = str | Sequence[str]
 
@@ -44,7 +46,7 @@ def _list(value: Any) -> list[Any]:
 
 
 def _action_matches(patterns: Iterable[str], action: str) -> bool:
-    return any(string_like(p.lower(), action.lower()) for p in patterns)
+    return any(action_matches(p, action) for p in patterns)
 
 
 def _resource_matches(patterns: Iterable[str], resource: str) -> bool:

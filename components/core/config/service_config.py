@@ -19,6 +19,7 @@ from components.core.service_grants import (
     TableGrant,
     TopicGrant,
 )
+from components.core.wildcards import covers_every_action, covers_every_resource, services_of, wildcard_service
 
 PARTITION = r"(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f)"
 REGION = r"[a-z]{2}(-[a-z]+)+-\d+"
@@ -181,17 +182,31 @@ def statement_problems(statement: Mapping[str, Any]) -> list[tuple[str, str]]:
     if effect == "Deny":
         return problems  # a Deny only takes away
     for action in actions:
-        service, _, name = action.partition(":")
-        if action == "*" or name == "*":
+        if wildcard_service(action):
+            problems.append(
+                (f"grants {show(action)}", "a literal service prefix: IAM matches no action with a wildcard there")
+            )
+        elif covers_every_action(action):  # `*`, `s3:*`, `s3:?*`, `S3:**`: IAM's matching decides
             problems.append((f"grants {show(action)}", "named actions, not every action of a service"))
-        elif service.lower() in GUARDED_SERVICES and not name.startswith(READ_PREFIXES):
+        elif services_of(action, GUARDED_SERVICES) and not _reads_only(action):
             problems.append(
                 (f"grants {show(action)}", "no iam:, sts: or organizations: writes (use assumeRoles for roles)")
             )
-    reads = all(a.partition(":")[2].startswith(READ_PREFIXES) for a in actions)
-    if "*" in resources and not reads and not statement.get("Condition"):
-        problems.append(('has Resource "*" for actions that change things', 'ARNs, or a Condition that scopes "*"'))
+    reads = all(_reads_only(a) for a in actions)
+    everywhere = [r for r in resources if covers_every_resource(r)]
+    if everywhere and not reads and not statement.get("Condition"):
+        problems.append(
+            (f"has Resource {show(everywhere[0])} for actions that change things",
+             'ARNs of named resources, not every resource of a kind, or a Condition that scopes "*"')
+        )  # fmt: skip
     return problems
+
+
+def _reads_only(action: str) -> bool:
+    """Whether every action a pattern can match is a read: its name starts with a read verb, literally
+    (IAM names are case-insensitive; `Ge*` could be GenerateCredentialReport, `Get*` only reads)."""
+    name = action.partition(":")[2].lower()
+    return name.startswith(tuple(p.lower() for p in READ_PREFIXES))
 
 
 def read_statements(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
