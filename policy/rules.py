@@ -14,6 +14,7 @@ from invariants import (
     trust_policy_problems,
     untagged_pod_identity_problems,
 )
+from privileged import privileged
 from pulumi_policy import (
     EnforcementLevel,
     PolicyConfigSchema,
@@ -108,6 +109,15 @@ def _validate_boundary(args: ResourceValidationArgs, props: dict[str, Any], repo
         report(f"the role's permissions boundary {boundary} does not match {pattern}", None)
 
 
+def _validate_privileged(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
+    role = args.resource_type == "aws:iam/role:Role"
+    arns = (props.get("managedPolicyArns") or []) if role else [props.get("policyArn")]
+    for arn in arns:
+        why = privileged(str(arn)) if arn else None
+        if why is not None:
+            report(f"attaches the privileged AWS managed policy {arn}: it allows {why}", None)
+
+
 def _validate_untagged_pod_identity(
     args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation
 ) -> None:
@@ -171,6 +181,15 @@ untagged_pod_identity = _resource_rule(
     _validate_untagged_pod_identity,
     EnforcementLevel.ADVISORY,
 )
+# Advisory: a workload may mean it (irsa's allowPrivilegedManagedPolicies); mandatory if configured so.
+privileged_managed_policies = _resource_rule(
+    "no-privileged-managed-policies",
+    "No role attaches an AWS managed policy that writes IAM, passes or assumes any role, changes accounts, or "
+    "changes everything (the derived list in privileged.py).",
+    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/role:Role"),
+    _validate_privileged,
+    EnforcementLevel.ADVISORY,
+)
 service_account_roles_defined = StackValidationPolicy(
     name="service-account-role-in-stack",
     description="ServiceAccounts are annotated only with IAM roles the same stack defines.",
@@ -185,5 +204,6 @@ POLICIES = [
     hardened_workloads,
     role_has_permissions_boundary,
     untagged_pod_identity,
+    privileged_managed_policies,
     service_account_roles_defined,
 ]

@@ -41,6 +41,7 @@ IDENTITY_ARGS = (
     "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
     "disable_session_tags", "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns",
     "secrets", "parameters", "kms", "managed_policy_arns", "statements", "target_role_arn",
+    "allow_privileged_managed_policies",
 )  # fmt: skip
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
@@ -137,7 +138,12 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
         grants=read_service_grants(c, path, a),
-        managed_policy_arns=read_managed_policies(c, f"{path}.managed_policy_arns", a.get("managed_policy_arns")),
+        managed_policy_arns=read_managed_policies(
+            c,
+            f"{path}.managed_policy_arns",
+            a.get("managed_policy_arns"),
+            c.boolean(f"{path}.allow_privileged_managed_policies", a.get("allow_privileged_managed_policies"), False),
+        ),
         statements=read_statements(c, f"{path}.statements", a.get("statements")),
         disable_session_tags=untagged,
         target_role_arn=target,

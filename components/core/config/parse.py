@@ -27,6 +27,7 @@ from components.core.model import (
     Workload,
     uses_association,
 )
+from components.core.privileged import privileged
 from components.core.quotas import size_report
 
 PROJECT_KEYS = (
@@ -257,6 +258,13 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         "ServiceAccount in any cluster, and policies matching on kubernetes-* or eks-cluster-* tags stop working"
         for i, w in enumerate(workloads)
         if w.disable_session_tags
+    )
+    warnings += tuple(
+        f"irsa:workloads[{i}].managedPolicyArns: {arn} is privileged (it allows {why}); attached because the "
+        "workload sets allowPrivilegedManagedPolicies"
+        for i, w in enumerate(workloads)
+        for arn in w.managed_policy_arns
+        if (why := privileged(arn)) is not None
     )
     for i, role in enumerate(cross.roles if cross is not None else ()):
         warnings += tuple(prefix_warnings(f"irsa:crossAccount.roles[{i}].s3", role.s3))

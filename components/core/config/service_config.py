@@ -10,6 +10,7 @@ from typing import Any
 
 from components.core.config.collector import Collector, show
 from components.core.config.guardrails import POLICY_ARN
+from components.core.privileged import privileged
 from components.core.service_grants import (
     KeyGrant,
     ParameterGrant,
@@ -142,7 +143,8 @@ def read_kms_key(c: Collector, path: str, raw: Any) -> str | None:
     return raw
 
 
-def read_managed_policies(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
+def read_managed_policies(c: Collector, path: str, raw: Any, allow_privileged: bool = False) -> tuple[str, ...]:
+    """Managed policy ARNs to attach; a privileged AWS managed policy (core/privileged.py) only when allowed."""
     listed = c.items(path, raw, "a list of managed policy ARNs", required=False) or []
     found = []
     for i, arn in enumerate(listed):
@@ -152,6 +154,9 @@ def read_managed_policies(c: Collector, path: str, raw: Any) -> tuple[str, ...]:
                 f"{show(arn)} is not a managed policy ARN",
                 "arn:<partition>:iam::<account or aws>:policy/<name>",
             )
+        elif (why := privileged(arn)) is not None and not allow_privileged:
+            c.add(f"{path}[{i}]", f"{show(arn)} is privileged: it allows {why}",
+                  "a narrower policy, or allowPrivilegedManagedPolicies: true on the workload to mean it")  # fmt: skip
         else:
             found.append(arn)
     return tuple(dict.fromkeys(found))

@@ -41,6 +41,7 @@ WORKLOAD_KEYS = (
     "tags",
     *SERVICE_GRANT_KEYS,
     "verifyPublish",
+    "allowPrivilegedManagedPolicies",
 )
 
 
@@ -117,7 +118,8 @@ def read_workload(
     others = ("assumeRoles", "presets", "targetRoleArn", *SERVICE_GRANT_KEYS)
     grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not any(raw.get(k) for k in others))
     service_grants = read_service_grants(c, path, raw)
-    managed = read_managed_policies(c, f"{path}.managedPolicyArns", raw.get("managedPolicyArns"))
+    privileged = c.boolean(f"{path}.allowPrivilegedManagedPolicies", raw.get("allowPrivilegedManagedPolicies"), False)
+    managed = read_managed_policies(c, f"{path}.managedPolicyArns", raw.get("managedPolicyArns"), privileged)
     statements = read_statements(c, f"{path}.statements", raw.get("statements"))
     create_ns = c.boolean(f"{path}.createNamespace", raw.get("createNamespace"), False)
     max_session = fields.max_session(c, f"{path}.maxSessionDuration", raw.get("maxSessionDuration"))
