@@ -39,6 +39,19 @@ def partition_of(region: str) -> str:
     return "aws"
 
 
+SECRET_SUFFIX = re.compile(r"-[A-Za-z0-9]{6}", re.ASCII)
+
+
+def secret_resource(arn: str) -> str:
+    """A secret ARN as a policy Resource. Secrets Manager ends every secret's ARN with `-` and 6 random characters:
+    a full ARN (or one ending in `*`) is used as it is; a partial one, without them, would match nothing, so
+    it matches them with `-??????`. (A name that itself ends in `-` and 6 letters or digits reads as full.)"""
+    name = arn.split(":secret:", 1)[1] if ":secret:" in arn else arn
+    if arn.endswith("*") or (len(name) > 7 and SECRET_SUFFIX.fullmatch(name[-7:])):
+        return arn
+    return f"{arn}-??????"
+
+
 def role_arn(partition: str, account: str, path: str, name: str) -> str:
     """The ARN IAM gives a role created with this path (`/` or `/a/b/`) and name: every ARN of a role the stack
     creates comes from here, so a path can never be left out of one."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.core import karpenter, load_balancer_controller
+from components.core.aws import secret_resource
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _external_secrets(o: PresetOptions) -> list[dict[str, Any]]:
             {"Sid": "ExternalSecretsReadSecrets", "Effect": "Allow",
              "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret",
                         "secretsmanager:GetResourcePolicy", "secretsmanager:ListSecretVersionIds"],
-             "Resource": list(o.secret_arns)},
+             "Resource": [secret_resource(arn) for arn in o.secret_arns]},
             {"Sid": "ExternalSecretsFindSecrets", "Effect": "Allow",
              "Action": ["secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"], "Resource": "*"},
         ]  # fmt: skip

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from components.core.aws import secret_resource
+
 TableAccess = Literal["read", "write", "read-write"]
 QueueAccess = Literal["send", "consume", "send-consume"]
 KeyAccess = Literal["decrypt", "encrypt", "encrypt-decrypt"]
@@ -43,7 +45,8 @@ QUEUE_CONSUME = (
 )
 TOPIC_PUBLISH = ("sns:Publish",)
 SECRET_READ = ("secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret")
-PARAMETER_READ = ("ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath")
+PATH_READ = "ssm:GetParametersByPath"
+PARAMETER_READ = ("ssm:GetParameter", "ssm:GetParameters", PATH_READ)
 KEY_DECRYPT = ("kms:Decrypt",)
 KEY_ENCRYPT = ("kms:Encrypt", "kms:GenerateDataKey")
 
@@ -182,8 +185,12 @@ def statements(grants: ServiceGrants, place: Place) -> list[dict[str, Any]]:
         secrets = [secret_arn(g, place) for g in grants.secrets]
         result.append({"Sid": "Secrets", "Effect": "Allow", "Action": list(SECRET_READ), "Resource": secrets})
     if grants.parameters:
-        resources = [arn for g in grants.parameters for arn in parameter_arns(g, place)]
-        result.append({"Sid": "Parameters", "Effect": "Allow", "Action": list(PARAMETER_READ), "Resource": resources})
+        # GetParametersByPath is authorized on the path; reading one parameter only below it (never a parameter
+        # named like the path itself).
+        paths = [parameter_arns(g, place)[0] for g in grants.parameters]
+        below = [parameter_arns(g, place)[1] for g in grants.parameters]
+        result.append({"Sid": "ParameterPaths", "Effect": "Allow", "Action": [PATH_READ], "Resource": paths})
+        result.append({"Sid": "Parameters", "Effect": "Allow", "Action": list(PARAMETER_READ), "Resource": below})
     result += [key_statement(i, k, place) for i, k in enumerate(grants.kms)]
     result += service_key_statements(grants, place)
     return result
@@ -198,13 +205,15 @@ def topic_arn(grant: TopicGrant, place: Place) -> str:
 
 
 def secret_arn(grant: SecretGrant, place: Place) -> str:
-    """A secret's ARN ends with 6 random characters: a name matches them with "-??????"."""
-    return _arn(grant.secret, place, "secretsmanager", f"secret:{grant.secret}-??????")
+    """A secret's ARN ends with 6 random characters: a name, or a partial ARN, matches them with "-??????"."""
+    return secret_resource(_arn(grant.secret, place, "secretsmanager", f"secret:{grant.secret}"))
 
 
 def parameter_arns(grant: ParameterGrant, place: Place) -> list[str]:
-    """The path itself (GetParametersByPath authorizes it) and every parameter below it."""
-    base = grant.path if grant.path.startswith("arn:") else place.arn("ssm", f"parameter{grant.path.rstrip('/')}")
+    """The path itself (GetParametersByPath authorizes it) and every parameter below it; a path ARN may end
+    in `/` or not."""
+    base = grant.path if grant.path.startswith("arn:") else place.arn("ssm", f"parameter{grant.path}")
+    base = base.rstrip("/")
     return [base, f"{base}/*"]
 
 
