@@ -48,6 +48,9 @@ def decide(
     return decisions
 
 
+Case = tuple[str, str, dict[str, str]]  # action, resource, request context
+
+
 def default_key_policy(account: str) -> dict[str, Any]:
     """AWS's default key policy: it lets the account's IAM policies decide (KMS requires a key policy to say so)."""
     return {
@@ -59,7 +62,7 @@ def default_key_policy(account: str) -> dict[str, Any]:
 
 def agreed(
     identity: list[dict[str, Any]],
-    cases: list[tuple[str, str, dict[str, str]]],
+    cases: list[Case],
     principal: str,
     account: str,
     resource_policy: dict[str, Any] | None = None,

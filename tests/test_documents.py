@@ -40,7 +40,8 @@ def test_read_grant_with_prefix_limits_listing() -> None:
     assert documents.s3_policy([S3Grant("b1", "logs/", "read")], "aws") == {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "Objects0", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b1/logs/*"},
+            {"Sid": "Objects0", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectTagging"],
+             "Resource": "arn:aws:s3:::b1/logs/*"},
             {
                 "Sid": "List0",
                 "Effect": "Allow",
@@ -55,7 +56,8 @@ def test_read_grant_with_prefix_limits_listing() -> None:
 def test_read_grant_without_prefix_lists_whole_bucket() -> None:
     statements = documents.s3_policy([S3Grant("b1", "", "read")], "aws")["Statement"]
     assert statements == [
-        {"Sid": "Objects0", "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::b1/*"},
+        {"Sid": "Objects0", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectTagging"],
+         "Resource": "arn:aws:s3:::b1/*"},
         {"Sid": "List0", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b1"},
     ]
 
@@ -65,7 +67,7 @@ def test_write_grant_has_no_listing_or_delete() -> None:
         {
             "Sid": "Objects0",
             "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+            "Action": ["s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
             "Resource": "arn:aws-cn:s3:::b2/in/*",
         },
     ]
@@ -73,7 +75,10 @@ def test_write_grant_has_no_listing_or_delete() -> None:
 
 def test_read_write_grant_adds_delete() -> None:
     statements = documents.s3_policy([S3Grant("b3", "", "read-write")], "aws")["Statement"]
-    assert statements[0]["Action"] == ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:DeleteObject"]
+    assert statements[0]["Action"] == [
+        "s3:GetObject", "s3:GetObjectTagging", "s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload",
+        "s3:DeleteObject",
+    ]
     assert statements[1]["Action"] == "s3:ListBucket"
 
 

@@ -74,7 +74,7 @@ def test_sync_lists_and_writes_inside_its_prefix_only() -> None:
         {
             "Sid": "Objects0",
             "Effect": "Allow",
-            "Action": ["s3:PutObject", "s3:AbortMultipartUpload"],
+            "Action": ["s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"],
             "Resource": "arn:aws:s3:::b-1/out/*",
         },
         {
@@ -91,4 +91,4 @@ def test_sync_lists_and_writes_inside_its_prefix_only() -> None:
 
 def test_write_alone_still_cannot_list() -> None:
     actions = [s["Action"] for s in documents.s3_policy([S3Grant("b-1", "out/", "write")], "aws")["Statement"]]
-    assert actions == [["s3:PutObject", "s3:AbortMultipartUpload"]]
+    assert actions == [["s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload"]]

@@ -12,8 +12,11 @@ from components.core.presets import PresetOptions
 
 VERSION = "2012-10-17"
 
-READ_ACTIONS = ("s3:GetObject",)
-WRITE_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload")
+# The tagging calls are what `aws s3 cp`/`sync` make between S3 locations for objects of 8 MiB and more (a
+# multipart copy): GetObjectTagging on the source, tags set on the destination — AWS CLI v2,
+# awscli/customizations/s3/subscribers.py (SetTagsSubscriber), multipart_threshold 8 MiB in transferconfig.py.
+READ_ACTIONS = ("s3:GetObject", "s3:GetObjectTagging")
+WRITE_ACTIONS = ("s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload")
 DELETE_ACTIONS = ("s3:DeleteObject",)
 
 
