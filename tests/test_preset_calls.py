@@ -357,3 +357,27 @@ KARPENTER_CALLS = [
 def test_karpenter_calls(call: tuple[str, str, dict[str, Any]], expected: bool) -> None:
     verdict = evaluate(karpenter_policy(), Request(*call))
     assert verdict.allowed is expected, verdict.reason
+
+
+def test_what_is_not_isolated_between_clusters_is_exactly_what_the_preset_says() -> None:
+    """Every write of the preset, on each kind of resource tagged for ANOTHER cluster, judged by the IAM
+    simulator (iam_eval must agree): what it allows is load_balancer_controller.NOT_ISOLATED, nothing more."""
+    from simulator import Case, agreed
+
+    documents = preset("aws-load-balancer-controller")
+    actions = {a for d in documents for st in d["Statement"] for a in
+               ([st["Action"]] if isinstance(st["Action"], str) else st["Action"])}  # fmt: skip
+    writes = sorted(a for a in actions if not a.split(":")[1].startswith(("Describe", "Get", "List")))
+    kinds = {LB: "load balancer", TG: "target group", LISTENER: "listener", RULE: "rule", SG: "security group"}
+    cases: list[Case] = [(a, r, {f"aws:ResourceTag/{TAG}": OTHER}) for a in writes for r in kinds]
+    allowed = agreed(documents, cases, "arn:aws:iam::123456789012:role/lbc", "123456789012")
+    reached: dict[str, set[str]] = {}
+    for (action, resource, _), ok in zip(cases, allowed, strict=True):
+        if ok:
+            reached.setdefault(action, set()).add(kinds[resource])
+    expected: dict[str, set[str]] = {}
+    for scope, listed in load_balancer_controller.NOT_ISOLATED.items():
+        on = set(kinds.values()) if scope == "any resource" else {k for k in kinds.values() if k in scope}
+        for action in listed:
+            expected[action] = on
+    assert reached == expected

@@ -5,8 +5,10 @@ actions it lists are recorded in tests/upstream/ and the tests check the preset 
 The statements keep upstream's structure and resources. One narrowing: where upstream accepts any
 value of the ownership tag `elbv2.k8s.aws/cluster` (a `Null: false` test), the preset requires this
 cluster's name, which is the value the controller writes (pkg/deploy/tracking/provider.go), so one
-cluster's controller cannot modify or delete another cluster's load balancers, target groups or
-security groups. Upstream's guard that a tag change may not set the ownership tag is kept.
+cluster's controller cannot create, modify, retag or delete another cluster's load balancers and target
+groups, nor delete its security groups. Upstream's guard that a tag change may not set the ownership tag is
+kept. What upstream grants without any condition stays so (narrowing it breaks the controller), and is
+NOT_ISOLATED: another cluster's resources are reachable by those calls.
 """
 
 from __future__ import annotations
@@ -17,6 +19,22 @@ PROJECT = "kubernetes-sigs/aws-load-balancer-controller"
 VERSION = "v3.5.0"
 SOURCE_PATH = "docs/install/iam_policy.json"
 CLUSTER_TAG = "elbv2.k8s.aws/cluster"
+
+# The calls a controller may still make on ANOTHER cluster's resources, by the resources they reach (the IAM
+# simulator derives this set from the preset in tests/test_preset_calls.py; the README states it).
+NOT_ISOLATED: dict[str, tuple[str, ...]] = {
+    "any resource": (  # upstream grants these on "*" (see policy/invariants.py UPSTREAM_WILDCARD_WRITES)
+        "ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress", "ec2:CreateSecurityGroup",
+        "elasticloadbalancing:CreateListener", "elasticloadbalancing:DeleteListener",
+        "elasticloadbalancing:ModifyListener", "elasticloadbalancing:AddListenerCertificates",
+        "elasticloadbalancing:RemoveListenerCertificates", "elasticloadbalancing:CreateRule",
+        "elasticloadbalancing:DeleteRule", "elasticloadbalancing:ModifyRule", "elasticloadbalancing:SetRulePriorities",
+        "elasticloadbalancing:SetWebAcl", "waf-regional:AssociateWebACL", "waf-regional:DisassociateWebACL",
+        "wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "shield:CreateProtection", "shield:DeleteProtection",
+    ),
+    "target group": ("elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"),
+    "listener and rule": ("elasticloadbalancing:AddTags", "elasticloadbalancing:RemoveTags"),
+}  # fmt: skip
 
 DESCRIBE = [
     "ec2:DescribeAccountAttributes", "ec2:DescribeAddresses", "ec2:DescribeAvailabilityZones",
