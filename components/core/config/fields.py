@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from components.core.aws import REGION, ROLE_NAME, partition_of
@@ -67,10 +68,18 @@ def job_image(c: Collector, path: str, raw: Any) -> str:
     return value
 
 
+AUDIENCE = re.compile(r"[\x21-\x7e]{1,255}", re.ASCII)
+
+
 def audience(c: Collector, path: str, raw: Any) -> str:
+    """The token audience: a literal, since it becomes the provider's client ID, the trust's `aud` value (where IAM
+    would read `${...}` as a policy variable) and the projected token's audience."""
     value = c.string(path, raw, required=False) or DEFAULT_AUDIENCE
+    allowed = "an IAM client ID: 1 to 255 printable ASCII characters, no spaces, `*`, `?` or `${`"
     if len(value) > 255:
-        c.add(path, f"is {len(value)} characters long", "an IAM client ID: 1 to 255 characters")
+        c.add(path, f"is {len(value)} characters long", allowed)
+    elif not AUDIENCE.fullmatch(value) or "${" in value or "*" in value or "?" in value:
+        c.add(path, f"{show(value)} is not a literal audience", allowed)
     return value
 
 
