@@ -20,7 +20,7 @@ k8s=$cache/$version/kubernetes
 mkdir -p "$bin" "$k8s"
 
 # The stamp of what a part is built from: its module's files (named relative to $1) and this script.
-sources_of() { (cd "$1" && shift && sha256sum "$@" "$here/build.sh") | sha256sum | cut -c1-32; }
+sources_of() { (cd "$1" && shift && sha256sum "$@" && sha256sum < "$here/build.sh") | sha256sum | cut -c1-32; }
 built() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
 seconds() { echo $(( $(date +%s) - $1 )); }
 
