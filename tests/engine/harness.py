@@ -11,13 +11,8 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +22,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 STANDINS = Path(__file__).resolve().parent / "standins"
 sys.path.insert(0, str(STANDINS))
+sys.path.insert(0, str(ROOT / "tests"))
 
+from moto_server import moto_server as local_moto_server  # noqa: E402
 from plugin import sdk_version  # noqa: E402
 
 PASSPHRASE = "irsa-engine-tests"
@@ -49,37 +46,9 @@ def engine_dir() -> Path:
     return Path(base) / pinned_version()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def moto_server() -> Iterator[str]:
-    """moto on 127.0.0.1 (a free port), stopped afterwards."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"},  # AWS's managed policies, attachable
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=2).read()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError("moto_server did not start") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+def moto_server() -> Any:
+    """moto on 127.0.0.1 with AWS's managed policies loaded (the shipped stacks attach some)."""
+    return local_moto_server(managed_policies=True)
 
 
 def install_plugins(home: Path, engine: Path) -> None:
