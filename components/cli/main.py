@@ -99,16 +99,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def plan_command(stack: str, config: str | None, fmt: str) -> int:
-    from components.cli import plan_cache, render
-    from components.cli.working_tree import head_entry, planned
+    from components.cli import render
+    from components.cli.working_tree import planned
 
     settings, result = planned(stack, config)
     for warning in settings.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    as_json = render.to_json(result) if fmt == "json" or plan_cache.enabled() else ""
-    sys.stdout.write(as_json if fmt == "json" else render.FORMATS[fmt](result))
+    sys.stdout.write(render.FORMATS[fmt](result))
     sys.stdout.flush()
-    plan_cache.store(head_entry(stack, config), as_json)  # for a diff right after
     return EXIT_OK
 
 

@@ -1,5 +1,4 @@
-"""The working tree's plan of a stack: computed in this process (this is the working tree's code), or the
-one `plan` just kept (plan_cache)."""
+"""The working tree's plan of a stack, computed in this process (this is the working tree's code), never kept."""
 
 from __future__ import annotations
 
@@ -42,27 +41,14 @@ def plan_of_file(stack: str, stack_file: Path, label: str) -> dict[str, Any]:
     return plan
 
 
-def head_entry(stack: str, config: str | None) -> str | None:
-    """The cache entry of the working tree's plan of a stack."""
-    from components.cli.stackfile import stack_path
-
-    return plan_cache.head_key(stack, config, Path(config) if config is not None else stack_path(stack))
-
-
 def runs_here(root: Path) -> bool:
     """Whether this process's code is the working tree `root` (then its plan needs no second process)."""
     return root.resolve() == PACKAGE_ROOT and Path.cwd().resolve() == root.resolve()
 
 
 def head_plan(stack: str, config: str | None) -> dict[str, Any]:
-    """The working tree's plan as `plan --format json` prints it: kept, or computed here and kept."""
+    """The working tree's plan as `plan --format json` prints it, planned now from the file as it is now."""
     from components.cli import render
 
-    entry = head_entry(stack, config)
-    kept = plan_cache.load(entry)
-    if kept is not None:
-        return kept
-    text = render.to_json(planned(stack, config)[1])
-    plan_cache.store(entry, text)
-    plan: dict[str, Any] = json.loads(text)
+    plan: dict[str, Any] = json.loads(render.to_json(planned(stack, config)[1]))
     return plan
