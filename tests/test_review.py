@@ -79,7 +79,7 @@ def test_summary_says_what_changed_per_workload(prod_change: diff.PlanDiff) -> N
     assert rows["report-reader"].changes == ["maxSessionDuration: 7200 → 43200", "+ s3 read prod-reports/yearly/*"]
     assert rows["uploads-api"].changes == []
     markdown = diff_render.to_markdown(prod_change)
-    assert "maxSessionDuration: 7200 → 43200<br>+ s3 read prod-reports/yearly/*" in markdown
+    assert "`maxSessionDuration: 7200 → 43200`<br>`+ s3 read prod-reports/yearly/*`" in markdown
     assert markdown.index("| workload |") < markdown.index("| | type | name |")
 
 

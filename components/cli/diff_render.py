@@ -7,7 +7,7 @@ from typing import Any
 
 from components.cli import render
 from components.cli.diff import PlanDiff, resource_text
-from components.core import summary
+from components.core import media, summary
 
 
 def _scripts(d: PlanDiff) -> str | None:
@@ -60,21 +60,13 @@ def to_text(d: PlanDiff) -> str:
 
 
 def _details(summary_: str, language: str, body: str) -> list[str]:
-    return [
-        "<details>",
-        f"<summary>{summary_}</summary>",
-        "",
-        f"```{language}",
-        body.rstrip("\n"),
-        "```",
-        "",
-        "</details>",
-        "",
-    ]
+    """A collapsed block: `summary_` is trusted HTML (values in it go through media.html_text), the body
+    verbatim in a fence no line of it can close."""
+    return ["<details>", f"<summary>{summary_}</summary>", "", *media.fenced(body, language), "", "</details>", ""]
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return media.code(text, in_table=True)
 
 
 def _workload_table(d: PlanDiff) -> list[str]:
@@ -86,39 +78,42 @@ def _workload_table(d: PlanDiff) -> list[str]:
         row = w.after or w.before
         assert row is not None
         mark = "➕" if w.before is None else "➖" if w.after is None else "✏️" if w.changes else ""
-        grants = "<br>".join(f"`{_cell(g)}`" for g in row["grants"]) or "none"
+        grants = "<br>".join(_cell(g) for g in row["grants"]) or "none"
         changes = "<br>".join(_cell(c) for c in w.changes if c not in ("added", "removed")) or ""
         lines.append(
-            f"| {mark} | `{row['workload']}` | `{row['serviceAccount']}` | {_cell(', '.join(row['clusters']))} | "
-            f"`{row['role']}` | {row['mechanism']} | {grants} | {row['maxSessionDuration']} s | {changes} |"
+            f"| {mark} | {_cell(row['workload'])} | {_cell(row['serviceAccount'])} | "
+            f"{_cell(', '.join(row['clusters']))} | {_cell(row['role'])} | {_cell(row['mechanism'])} | {grants} | "
+            f"{_cell(str(row['maxSessionDuration']))} s | {changes} |"
         )
     return [*lines, ""]
 
 
 def to_markdown(d: PlanDiff) -> str:
     """A PR comment: the workloads and what changed in each, a table of resources, then collapsible details."""
-    head = f"### irsa plan diff: `{d.stack}` against `{d.base}`\n\n"
+    head = f"### irsa plan diff: {media.code(d.stack)} against {media.code(d.base)}\n\n"
     if d.empty:
         return head + "No changes.\n"
     lines = [f"**{len(d.added)}** to add, **{len(d.removed)}** to remove, **{len(d.changed)}** to change.", ""]
     if d.workloads:
         lines += _workload_table(d)
-        lines += [] if d.base_has_summary else [f"(The plan at `{d.base}` has no summary: see the resources.)", ""]
+        missing = f"(The plan at {media.code(d.base)} has no summary: see the resources.)"
+        lines += [] if d.base_has_summary else [missing, ""]
     lines += ["| | type | name |", "|---|---|---|"]
-    lines += [f"| ➕ | `{r['type']}` | `{r['name']}` |" for r in d.added]
-    lines += [f"| ➖ | `{r['type']}` | `{r['name']}` |" for r in d.removed]
-    lines += [f"| ✏️ | `{c.type}` | `{c.name}` |" for c in d.changed]
+    lines += [f"| ➕ | {_cell(r['type'])} | {_cell(r['name'])} |" for r in d.added]
+    lines += [f"| ➖ | {_cell(r['type'])} | {_cell(r['name'])} |" for r in d.removed]
+    lines += [f"| ✏️ | {_cell(c.type)} | {_cell(c.name)} |" for c in d.changed]
     lines.append("")
     for c in d.changed:
         body = "\n".join(text.rstrip("\n") for text in c.diffs.values())
-        lines += _details(f"✏️ <code>{c.name}</code> ({', '.join(c.diffs)})", "diff", body)
+        keys = media.html_text(", ".join(c.diffs))
+        lines += _details(f"✏️ <code>{media.html_text(c.name)}</code> ({keys})", "diff", body)
     for r in d.added:
-        lines += _details(f"➕ <code>{r['name']}</code>", "yaml", resource_text(r))
+        lines += _details(f"➕ <code>{media.html_text(r['name'])}</code>", "yaml", resource_text(r))
     script = _scripts(d)
     if script is not None:
         lines += _details("➕ the verification script (in every added <code>*-verify-script</code>)", "python", script)
     for r in d.removed:
-        lines += _details(f"➖ <code>{r['name']}</code>", "text", r["urn"])
+        lines += _details(f"➖ <code>{media.html_text(r['name'])}</code>", "text", r["urn"])
     if d.outputs:
         lines += _details("outputs", "diff", d.outputs)
     return head + "\n".join(lines)

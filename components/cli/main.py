@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from components.core.display import quote
+from components.core.media import for_terminal
 from components.core.problems import InvalidInput, Problem
 from components.version import VERSION
 
@@ -104,8 +105,8 @@ def plan_command(stack: str, config: str | None, fmt: str) -> int:
 
     settings, result = planned(stack, config)
     for warning in settings.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
-    sys.stdout.write(render.FORMATS[fmt](result))
+        print(for_terminal(f"warning: {warning}"), file=sys.stderr)
+    sys.stdout.write(for_terminal(render.FORMATS[fmt](result)))
     sys.stdout.flush()
     return EXIT_OK
 
@@ -119,7 +120,7 @@ def diff_command(args: argparse.Namespace) -> int:
     result = run(args.stack, args.base, args.config, Path.cwd(), timeout=args.timeout)
     from components.cli import diff_render
 
-    sys.stdout.write(diff_render.FORMATS[args.format](result))
+    sys.stdout.write(for_terminal(diff_render.FORMATS[args.format](result)))
     return EXIT_NEGATIVE if args.exit_code and not result.empty else EXIT_OK
 
 
@@ -175,7 +176,8 @@ def doctor_command(args: argparse.Namespace) -> int:
             )
         except issuer_check.CouldNotCheck as error:
             report.could_not_check = f"the issuer did not answer: {error}"
-    sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n" if args.format == "json" else report.to_text())
+    as_json = json.dumps(report.to_dict(), indent=2) + "\n"  # JSON escapes every control itself
+    sys.stdout.write(as_json if args.format == "json" else for_terminal(report.to_text()))
     if report.rejected:
         return EXIT_NEGATIVE
     return EXIT_INVALID if report.could_not_check is not None else EXIT_OK
@@ -209,6 +211,6 @@ def main(argv: Sequence[str]) -> int:
             return diff_command(args)
     except InvalidInput as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(for_terminal(str(problem)), file=sys.stderr)
         return EXIT_INVALID
     return EXIT_INVALID
