@@ -76,7 +76,13 @@ def test_working_tree_is_labelled_as_such(prod_change: diff.PlanDiff) -> None:
 
 def test_summary_says_what_changed_per_workload(prod_change: diff.PlanDiff) -> None:
     rows = {w.workload: w for w in prod_change.workloads}
-    assert rows["report-reader"].changes == ["maxSessionDuration: 7200 → 43200", "+ s3 read prod-reports/yearly/*"]
+    changes = rows["report-reader"].changes
+    assert changes[:2] == ["maxSessionDuration: 7200 → 43200", "+ s3 read prod-reports/yearly/*"]
+    # ...and, read from the documents, the two statements that grant it
+    assert [c.split(":")[0] for c in changes[2:]] == [
+        "+ permissions (report-reader-policy) Objects1",
+        "+ permissions (report-reader-policy) List1",
+    ]
     assert rows["uploads-api"].changes == []
     markdown = diff_render.to_markdown(prod_change)
     assert "`maxSessionDuration: 7200 → 43200`<br>`+ s3 read prod-reports/yearly/*`" in markdown

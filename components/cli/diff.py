@@ -155,7 +155,83 @@ def _workload_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Worklo
     old = {row["workload"]: row for row in base.get("summary") or [] if isinstance(row, dict) and "workload" in row}
     new = {row["workload"]: row for row in head.get("summary") or [] if isinstance(row, dict) and "workload" in row}
     order = [*new, *(name for name in old if name not in new)]
-    return [WorkloadChange(n, old.get(n), new.get(n), summary.row_changes(old.get(n), new.get(n))) for n in order]
+    documents = (_privileges(base), _privileges(head))
+    found = []
+    for n in order:
+        changes = summary.row_changes(old.get(n), new.get(n))
+        if old.get(n) is not None and new.get(n) is not None:
+            changes += _privilege_lines(documents[0].get(n, {}), documents[1].get(n, {}))
+        found.append(WorkloadChange(n, old.get(n), new.get(n), changes))
+    return found
+
+
+PRIVILEGE_INPUTS = {  # what a workload's role may do, and who may assume it, as the documents say it
+    "aws:iam/role:Role": ("trust", "assumeRolePolicy"),
+    "aws:iam/rolePolicy:RolePolicy": ("permissions", "policy"),
+    "aws:iam/policy:Policy": ("permissions", "policy"),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("managed policy", "policyArn"),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("association", "targetRoleArn"),
+}
+MAX_PRIVILEGE_LINES = 12
+
+
+def _privileges(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per workload: each of its roles' trust and permission documents (parsed), attachments and chained
+    targets, keyed by what they are and the resource's name."""
+    kinds = {r["urn"]: r for r in plan["resources"] if isinstance(r, dict) and "urn" in r}
+    found: dict[str, dict[str, Any]] = {}
+    for r in kinds.values():
+        what = PRIVILEGE_INPUTS.get(r.get("type", ""))
+        if what is None:
+            continue
+        owner, parent = None, r.get("parent")
+        while isinstance(parent, str):
+            if parent.rsplit("::", 2)[-2].endswith("irsa:index:WorkloadIdentity"):
+                owner = parent.rsplit("::", 1)[-1]
+                break
+            parent = kinds[parent].get("parent") if parent in kinds else None
+        if owner is None:
+            continue
+        value = (r.get("inputs") or {}).get(what[1])
+        if isinstance(value, str) and what[1] in ("assumeRolePolicy", "policy"):
+            with contextlib.suppress(ValueError):
+                value = json.loads(value)
+        found.setdefault(owner, {})[f"{what[0]} ({r['name']})"] = value
+    return found
+
+
+def _statements(document: Any) -> dict[str, Any]:
+    """A document's statements by Sid (else by position), so one added statement reads as one line."""
+    listed = document.get("Statement") if isinstance(document, dict) else None
+    listed = listed if isinstance(listed, list) else [listed] if isinstance(listed, dict) else []
+    return {
+        str(st.get("Sid")) if isinstance(st, dict) and st.get("Sid") else f"Statement[{i}]": st
+        for i, st in enumerate(listed)
+    }
+
+
+def _privilege_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Every change in who may assume a workload's role or what it may do, read from the documents: statements
+    added or removed, and each changed leaf of a statement (a principal, an action, a condition value)."""
+    lines = []
+    for label in sorted(before.keys() | after.keys()):
+        old, new = before.get(label), after.get(label)
+        if isinstance(old, dict) or isinstance(new, dict):
+            was, now = _statements(old), _statements(new)
+            for sid in [*now, *(s for s in was if s not in now)]:
+                if sid not in was:
+                    lines.append(f"+ {label} {sid}: {json.dumps(now[sid], sort_keys=True)}")
+                elif sid not in now:
+                    lines.append(f"- {label} {sid}: {json.dumps(was[sid], sort_keys=True)}")
+                else:
+                    for path, values in changed_paths(was[sid], now[sid]).items():
+                        lines.append(f"~ {label} {sid}.{path}: {json.dumps(values['before'])} → "
+                                     f"{json.dumps(values['after'])}")  # fmt: skip
+        elif old != new:
+            lines.append(f"~ {label}: {json.dumps(old)} → {json.dumps(new)}")
+    if len(lines) > MAX_PRIVILEGE_LINES:
+        lines = [*lines[:MAX_PRIVILEGE_LINES], f"... and {len(lines) - MAX_PRIVILEGE_LINES} more document changes"]
+    return lines
 
 
 def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) -> PlanDiff:
