@@ -47,10 +47,11 @@ class PlanDiff:
     output_paths: dict[str, dict[str, Any]] = field(default_factory=dict)
     workloads: list[WorkloadChange] = field(default_factory=list)
     base_has_summary: bool = True
+    unmodeled: list[str] = field(default_factory=list)  # stack-file keys this diff cannot show that changed
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed or self.outputs)
+        return not (self.added or self.removed or self.changed or self.outputs or self.unmodeled)
 
 
 BASE_LABEL, HEAD_LABEL = "base", "working-tree"
@@ -234,6 +235,21 @@ def _privilege_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     return lines
 
 
+def unmodeled_changes(before: Any, after: Any, ref: str) -> list[str]:
+    """Stack-file keys the plan does not model (provider config, an ESC environment) that changed: the diff
+    names them, since what they do at deploy is not in the resources below."""
+    after = after if isinstance(after, dict) else {}
+    if not isinstance(before, dict):  # a plan by older code records none: whatever the file sets, unverified
+        return [f"{key}: set in the stack file; the plan at {ref} does not record it, so a change is not shown"
+                for key in sorted(after)]  # fmt: skip
+    found = []
+    for key in sorted(before.keys() | after.keys()):
+        how = "added" if key not in before else "removed" if key not in after else "changed"
+        if before.get(key) != after.get(key):
+            found.append(f"{key} {how}: applied by Pulumi or a provider at deploy, not shown below")
+    return found
+
+
 def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) -> PlanDiff:
     """Resource-level adds, removes and changes by URN, with unified diffs and old → new values."""
     old = {r["urn"]: r for r in base["resources"]}
@@ -272,6 +288,7 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
             "outputs.json",
         )
         result.output_paths = changed_paths(base.get("outputs"), head.get("outputs"))
+    result.unmodeled = unmodeled_changes(base.get("unmodeled"), head.get("unmodeled"), ref)
     result.base_has_summary = isinstance(base.get("summary"), list) or not base["resources"]
     if result.base_has_summary:
         result.workloads = _workload_changes(base, head)

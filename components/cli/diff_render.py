@@ -39,6 +39,8 @@ def to_text(d: PlanDiff) -> str:
         f"{len(d.changed)} to change",
         "",
     ]
+    if d.unmodeled:
+        lines += ["Not modeled by the plan, and changed:", *(f"! {line}" for line in d.unmodeled), ""]
     if d.workloads:
         lines += ["Workloads (~ changed, + added, - removed):", *_workload_text(d)]
         lines += [] if d.base_has_summary else [f"  (the plan at {d.base} has no summary: see the resources below)"]
@@ -94,6 +96,8 @@ def to_markdown(d: PlanDiff) -> str:
     if d.empty:
         return head + "No changes.\n"
     lines = [f"**{len(d.added)}** to add, **{len(d.removed)}** to remove, **{len(d.changed)}** to change.", ""]
+    if d.unmodeled:
+        lines += ["⚠️ Not modeled by the plan, and changed:", "", *(f"- {_cell(line)}" for line in d.unmodeled), ""]
     if d.workloads:
         lines += _workload_table(d)
         missing = f"(The plan at {media.code(d.base)} has no summary: see the resources.)"
@@ -151,6 +155,7 @@ def to_json(d: PlanDiff) -> str:
                     for c in d.changed
                 ],
                 "outputs": d.output_paths or None,
+                "unmodeled": d.unmodeled or None,
             },
             indent=2,
         )

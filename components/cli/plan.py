@@ -32,6 +32,7 @@ class PlanResult:
     outputs: dict[str, Any] = field(default_factory=dict)
     summary: list[dict[str, Any]] = field(default_factory=list)
     wiring: dict[str, dict[str, Any]] = field(default_factory=dict)  # per URN: provider, aliases (not in JSON)
+    unmodeled: dict[str, str] = field(default_factory=dict)  # stack-file keys applied at deploy, not planned
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +45,7 @@ class PlanResult:
             # Beside each resource: its provider (which cluster a Kubernetes object goes to) and its former
             # URNs (aliases): what `diff` needs to tell a rename from a replacement.
             "providers": {urn: w["provider"] for urn, w in sorted(self.wiring.items()) if w["provider"]},
+            "unmodeled": dict(self.unmodeled),
             "aliases": {
                 urn: [former_urn(urn, name) for name in w["aliases"]]
                 for urn, w in sorted(self.wiring.items())
@@ -217,7 +219,9 @@ def run_plan(settings: Settings) -> PlanResult:
     """Register the stack's resources on the mock engine (preview=False, so every apply runs)."""
     mocks = PlanMocks(settings)
     monitor = install_mocks(mocks, settings.project, settings.stack)
-    result = PlanResult(settings.project, settings.stack, summary=workload_rows(settings))
+    result = PlanResult(
+        settings.project, settings.stack, summary=workload_rows(settings), unmodeled=dict(settings.unmodeled)
+    )
 
     @pulumi.runtime.test
     def program() -> Any:

@@ -135,6 +135,12 @@ def to_text(plan: dict[str, Any]) -> str:
         for row in plan["summary"]:
             lines += [f"  {line}" for line in summary.row_text(row)]
         lines.append("")
+    if plan.get("unmodeled"):
+        lines += [
+            "Not modeled by this plan (Pulumi or a provider applies them at deploy; not shown below): "
+            + ", ".join(sorted(plan["unmodeled"])),
+            "",
+        ]
     lines += _tree(resources)
     lines += ["", f"Resources:\n    + {len(resources)} to create", ""]
     if plan.get("lookups"):

@@ -8,6 +8,9 @@ no key twice in one map (YAML would silently keep the last one).
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,17 +163,41 @@ def parse_yaml(text: str, label: str) -> Any:
         raise ConfigError([Problem(label, f"has a value Python cannot read: {error}", "ordinary numbers")]) from None
 
 
-def read_config(path: Path, label: str, flag: str | None = None) -> dict[str, Any]:
-    """The `config:` map of a stack file as `pulumi up` delivers it to the program (encoded as the CLI
-    does, then decoded as the program does); ConfigError with file:line for unreadable or malformed files
-    (naming `flag`, when given, for a file that cannot be read at all)."""
+def read_document(path: Path, label: str, flag: str | None = None) -> dict[str, Any]:
+    """A stack file's YAML map; ConfigError with file:line for unreadable or malformed files (naming `flag`,
+    when given, for a file that cannot be read at all)."""
     data = read_bytes(path, flag or label, "stack file", STACK_FILE_MAX_BYTES)
     document = parse_yaml(utf8(data, label, "stack file"), label)
     if document is None:
         document = {}
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
         raise ConfigError([Problem(label, "is not a stack file", "a YAML map with a `config:` map")])
-    return delivered(document.get("config") or {})
+    return document
+
+
+def read_config(path: Path, label: str, flag: str | None = None) -> dict[str, Any]:
+    """The `config:` map of a stack file as `pulumi up` delivers it to the program (encoded as the CLI
+    does, then decoded as the program does)."""
+    return delivered(read_document(path, label, flag).get("config") or {})
+
+
+MODELED = ("aws:region",)  # besides every irsa: key
+NOT_DEPLOYED = ("config", "encryptionsalt")  # the config is read; the salt only protects secrets
+
+
+def unmodeled(document: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What a stack file sets that the plan does not model — provider config (`aws:defaultTags`,
+    `aws:assumeRoles`, `kubernetes:…`) and top-level blocks (`environment:` for Pulumi ESC, a secrets
+    provider) — each with a fingerprint of its value (never the value: it may be a secret)."""
+    found = {
+        str(key): value for key, value in (document.get("config") or {}).items()
+        if not str(key).startswith("irsa:") and key not in MODELED
+    }  # fmt: skip
+    found.update({str(key): value for key, value in document.items() if key not in NOT_DEPLOYED})
+    return tuple(
+        (key, hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:12])
+        for key, value in sorted(found.items())
+    )
 
 
 def load_settings(stack: str, config_file: str | None = None) -> Settings:
@@ -194,4 +221,11 @@ def load_settings(stack: str, config_file: str | None = None) -> Settings:
                 ]
             )
         label = f"stacks/Pulumi.{stack}.yaml"
-    return parse_settings(read_config(path, label, flag), stack)
+    return settings_of(path, label, stack, flag)
+
+
+def settings_of(path: Path, label: str, stack: str, flag: str | None = None) -> Settings:
+    """A stack file's settings, with what it sets that the plan does not model."""
+    document = read_document(path, label, flag)
+    settings = parse_settings(delivered(document.get("config") or {}), stack)
+    return dataclasses.replace(settings, unmodeled=unmodeled(document))

@@ -30,14 +30,11 @@ def plan_of_file(stack: str, stack_file: Path, label: str) -> dict[str, Any]:
     whose code is this code); an empty plan when the revision has no such file."""
     from components.cli import render
     from components.cli.plan import run_plan
-    from components.cli.stackfile import read_config
-    from components.core.config.parse import parse_settings
+    from components.cli.stackfile import settings_of
 
     if not stack_file.exists():
-        return {"project": "irsa", "stack": stack, "resources": [], "outputs": {}}
-    plan: dict[str, Any] = json.loads(
-        render.to_json(run_plan(parse_settings(read_config(stack_file, label), stack)).to_dict())
-    )
+        return {"project": "irsa", "stack": stack, "resources": [], "outputs": {}, "unmodeled": {}}
+    plan: dict[str, Any] = json.loads(render.to_json(run_plan(settings_of(stack_file, label, stack)).to_dict()))
     return plan
 
 

@@ -173,6 +173,9 @@ class Settings:
     trust_policy_max_chars: int = DEFAULT_TRUST_POLICY_MAX_CHARS
     project: str = "irsa"
     warnings: tuple[str, ...] = ()
+    # What the stack file says that this plan does not model (provider config, an ESC environment), each with a
+    # fingerprint of its value: Pulumi or a provider applies it at deploy. Set by the stack file reader.
+    unmodeled: tuple[tuple[str, str], ...] = ()
     cross_account: CrossAccount | None = None
     defaults: Guardrails = NO_GUARDRAILS
     account_id: str | None = None  # irsa:accountId, or the reused provider's account
