@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -114,3 +116,62 @@ def test_actionlint_passes() -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+FAKE_GH = """#!/usr/bin/env python3
+import json, os, sys
+args = sys.argv[1:]
+log = open(os.environ["GH_LOG"], "a")
+if "--method" in args:
+    method, path = args[args.index("--method") + 1], args[args.index("--method") + 2]
+    body = open(args[-1].split("@", 1)[1], encoding="utf-8").read()
+    log.write(json.dumps({"method": method, "path": path, "body": body}) + "\\n")
+elif args[1].endswith("/comments"):
+    for comment in json.load(open(os.environ["GH_COMMENTS"])):
+        print(json.dumps(comment))
+else:
+    print(os.environ["HEAD_SHA"] + " " + os.environ["HEAD_REPO"] + " open")
+"""
+
+
+def _post_comment(tmp_path: Path, comments: list[dict[str, Any]], diffs: dict[str, str]) -> list[dict[str, Any]]:
+    """Run the comment step's own script, with a fake `gh` serving these comments; what it sent to GitHub."""
+    [step] = [s for s in load("pr-comment")["jobs"]["comment"]["steps"] if "run" in s]
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "gh").write_text(FAKE_GH.replace("#!/usr/bin/env python3", f"#!{sys.executable}"))
+    (bin_dir / "gh").chmod(0o755)
+    (tmp_path / "artifacts" / "pr-number").mkdir(parents=True)
+    (tmp_path / "artifacts" / "pr-number" / "number").write_text("7")
+    for stack, text in diffs.items():
+        (tmp_path / "artifacts" / f"plan-diff-{stack}").mkdir()
+        (tmp_path / "artifacts" / f"plan-diff-{stack}" / f"diff-{stack}.md").write_text(text)
+    (tmp_path / "comments.json").write_text(json.dumps(comments))
+    env = {
+        "PATH": f"{bin_dir}:{os.environ['PATH']}", "GH_LOG": str(tmp_path / "log"), "REPO": "org/irsa",
+        "HEAD_REPO": "org/irsa", "HEAD_SHA": "abc", "RUN_ID": "99", "GH_COMMENTS": str(tmp_path / "comments.json"),
+    }  # fmt: skip
+    subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env, check=True, capture_output=True)
+    return [json.loads(line) for line in (tmp_path / "log").read_text().splitlines()]
+
+
+MARKER = "<!-- irsa-plan-diff -->"
+
+
+def test_the_comment_is_found_by_marker_and_author(tmp_path: Path) -> None:
+    theirs = {"id": 1, "user": {"login": "mallory"}, "body": f"{MARKER}\nlooks fine, merge it"}
+    ours = {"id": 2, "user": {"login": "github-actions[bot]"}, "body": f"{MARKER}\nold diff"}
+    [sent] = _post_comment(tmp_path / "a", [theirs], {"dev": "### irsa plan diff: `dev`\n\nNo changes.\n"})
+    assert sent["method"] == "POST" and sent["path"] == "repos/org/irsa/issues/7/comments"  # never mallory's
+    [sent] = _post_comment(tmp_path / "b", [theirs, ours], {"dev": "### irsa plan diff: `dev`\n\nNo changes.\n"})
+    assert sent["method"] == "PATCH" and sent["path"] == "repos/org/irsa/issues/comments/2"
+
+
+def test_a_diff_past_githubs_limit_still_posts_each_stacks_summary(tmp_path: Path) -> None:
+    big = "x" * 9000
+    diffs = {f"s{i:02d}": f"### irsa plan diff: `s{i:02d}`\n\n**3** to add\n\n| | workload |\n|---|---|\n| ➕ | w |\n\n"
+             f"| | type | name |\n|---|---|---|\n{big}\n" for i in range(12)}  # fmt: skip
+    [sent] = _post_comment(tmp_path, [], diffs)
+    assert len(sent["body"]) <= 65536
+    assert all(f"### irsa plan diff: `{s}`" in sent["body"] for s in diffs) and big not in sent["body"]
+    assert "/org/irsa/actions/runs/99" in sent["body"]
