@@ -477,8 +477,8 @@ def test_pr_comment_checks_the_number_against_the_event() -> None:
     assert step["env"]["HEAD_REPO"] == "${{ github.event.workflow_run.head_repository.full_name }}"
     script = step["run"]
     # the check comes before anything is posted, and a fork's comment says whose code computed it
-    assert script.index('"$HEAD_SHA $HEAD_REPO open"') < script.index("gh api --method")
-    assert "was computed by the" in script and "fork's code" in script
+    assert script.index('"$HEAD_SHA $HEAD_REPO open"') < script.index('"--method"')
+    assert "was computed by" in script and "fork's code" in script
 
 
 def test_hostile_suite_runs_the_real_module() -> None:
@@ -617,3 +617,15 @@ def test_issuer_check_never_fetches_the_tokens_own_iss(local_issuer: LocalIssuer
     code, out, _ = run_cli(*base)  # offline, no --issuer: iss is not checked, and nothing says accept
     assert code == 0 and "? iss       not checked" in out
     assert out.splitlines()[-1] == "result: claims match; not checked: iss, signature (run with --issuer-check)"
+
+
+@pytest.mark.parametrize(
+    "one_line",
+    ['--- {"users": [{"user": {"token": "bearer-0xabc"}}]}', '!!map {users: [{user: {token: bearer-0xabc}}]}',
+     '\ufeffapiVersion: v1', '{"users":[{"user":{"token":"bearer-0xabc"}}]}', "users: [{user: {token: bearer-0xabc}}]"],
+)  # fmt: skip
+def test_a_one_line_kubeconfig_is_contents_never_a_path(one_line: str) -> None:
+    from components.core.model import is_kubeconfig_contents
+
+    assert is_kubeconfig_contents(one_line)
+    assert not is_kubeconfig_contents("~/.kube/aks-1") and not is_kubeconfig_contents("/etc/kube/config")

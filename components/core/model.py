@@ -6,6 +6,7 @@ validation accepts at run time.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
@@ -314,6 +315,11 @@ class IdentitySpec:
         return (Placement(self.cluster_name, self.mechanism, self.audience, self.inject_token, first=False),)
 
 
+KUBECONFIG_PATH = re.compile(r"[\w.~@+=,/-]+", re.ASCII)
+
+
 def is_kubeconfig_contents(value: str) -> bool:
-    """Whether a kubeconfig setting holds the file's contents (credentials) rather than a path to it."""
-    return value == ENCRYPTED_KUBECONFIG or "\n" in value or value.lstrip().startswith(("{", "apiVersion"))
+    """Whether a kubeconfig setting holds the file's contents (credentials) rather than a path to it: anything
+    but a plain path (`~/.kube/config`, `/etc/kube/aks-1`) counts as contents and is kept secret, so a one-line
+    document (`--- {…}`, `!!map {…}`, JSON, a byte-order mark) never prints as a "path"."""
+    return value == ENCRYPTED_KUBECONFIG or not KUBECONFIG_PATH.fullmatch(value)
