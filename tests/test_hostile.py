@@ -629,3 +629,43 @@ def test_a_one_line_kubeconfig_is_contents_never_a_path(one_line: str) -> None:
 
     assert is_kubeconfig_contents(one_line)
     assert not is_kubeconfig_contents("~/.kube/aks-1") and not is_kubeconfig_contents("/etc/kube/config")
+
+
+def _base_revision(repo: Path, main: str) -> None:
+    """Commit a base revision whose `python -m components` is `main`, then restore the working tree's."""
+    entry = repo / "components" / "__main__.py"
+    ours = entry.read_text()
+    entry.write_text(main)
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "hostile base")
+    entry.write_text(ours)
+
+
+def test_a_base_that_prints_too_much_is_refused_not_read(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from components.cli import diff_run
+
+    monkeypatch.setattr(diff_run, "MAX_PLAN_BYTES", 100_000)
+    _base_revision(repo, "import sys\nsys.stdout.write('x' * 300_000)\n")
+    with pytest.raises(diff_run.PlanFailed, match="printed 300000 bytes, more than a plan"):
+        diff_run.run("dev", "HEAD", None, repo)
+
+
+def test_what_a_base_starts_ends_with_its_timeout(repo: Path, tmp_path: Path) -> None:
+    from components.cli import diff_run
+
+    marker = tmp_path / "child.pid"
+    _base_revision(repo, f"import subprocess, time\np = subprocess.Popen(['sleep', '120'])\n"
+                         f"open({str(marker)!r}, 'w').write(str(p.pid))\ntime.sleep(120)\n")  # fmt: skip
+    with pytest.raises(diff_run.PlanFailed, match="did not finish within 3 s"):
+        diff_run.run("dev", "HEAD", None, repo, timeout=3)
+    child = int(marker.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{child}").exists() and "Z" not in _state(child):
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child}").exists() or "Z" in _state(child)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1]
+    except OSError:
+        return "Z"

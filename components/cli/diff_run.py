@@ -3,8 +3,10 @@ one while it runs (two cores, two plans), then compare. Imports stay light until
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +25,8 @@ if TYPE_CHECKING:
 
 PLAN_TIMEOUT = 300.0  # one side's plan; an old revision's code may hang
 AS_PRINTED = "a plan as --format json prints it"
+MAX_PLAN_BYTES = 256 * 1024 * 1024  # what a base revision may print as its plan (a large stack's is a few MiB)
+MAX_ERROR_BYTES = 64 * 1024  # of its error output, the end is read
 
 
 class PlanFailed(InvalidInput):
@@ -66,8 +70,9 @@ def spawn(work: Path) -> BaseProcess:
     env = {**os.environ, "IRSA_PLAN_CACHE": "0"}  # its code is not this code: it keeps nothing under our keys
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-c", BOOTSTRAP], cwd=work, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=env
-        )
+            [sys.executable, "-c", BOOTSTRAP], cwd=work, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=env,
+            start_new_session=True,  # its own process group: whatever it starts ends with it
+        )  # fmt: skip
     return BaseProcess(process, out, err)
 
 
@@ -100,9 +105,14 @@ def plan_at(
 
 
 def stop(base: BaseProcess | None) -> None:
-    if base is not None and base.process.poll() is None:
+    """End the base's process and every process it started (its process group)."""
+    if base is None:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(base.process.pid, signal.SIGKILL)
+    if base.process.poll() is None:
         base.process.kill()
-        base.process.wait()
+    base.process.wait()
 
 
 def finish_plan(base: BaseProcess | None, stack: str, label: str = "", timeout: float = PLAN_TIMEOUT) -> dict[str, Any]:
@@ -116,8 +126,15 @@ def finish_plan(base: BaseProcess | None, stack: str, label: str = "", timeout: 
         raise PlanFailed.because(
             label, f"did not finish within {timeout:g} s", "raise --timeout, or fix that revision"
         ) from None
+    finally:
+        stop(base)  # nothing it started outlives it
+    size = base.out.stat().st_size
+    if size > MAX_PLAN_BYTES:
+        raise PlanFailed.because(label, f"printed {size} bytes, more than a plan ({MAX_PLAN_BYTES})", AS_PRINTED)
     stdout = base.out.read_text(encoding="utf-8", errors="replace")
-    stderr = base.err.read_text(encoding="utf-8", errors="replace")
+    with base.err.open("rb") as handle:
+        handle.seek(max(0, base.err.stat().st_size - MAX_ERROR_BYTES))
+        stderr = handle.read().decode("utf-8", errors="replace")
     code = base.process.returncode
     if code != 0:
         lines = [one_line(line) for line in stderr.strip().splitlines()] or [f"plan exited {code}"]
