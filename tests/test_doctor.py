@@ -37,10 +37,10 @@ def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalIssuer]:
     local.stop()
 
 
-@pytest.fixture(scope="module")
-def stack_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+def _stack_files(tmp_path_factory: pytest.TempPathFactory, thumbprints: list[str]) -> dict[str, Path]:
     files = {}
-    for kind, cluster in STACKS.items():
+    for kind, plain in STACKS.items():
+        cluster = {**plain, "thumbprints": thumbprints} if thumbprints else plain
         path = tmp_path_factory.mktemp("stacks") / f"{kind}.yaml"
         path.write_text(
             yaml.safe_dump(
@@ -62,6 +62,17 @@ def stack_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         )
         files[kind] = path
     return files
+
+
+@pytest.fixture(scope="module")
+def stack_files(tmp_path_factory: pytest.TempPathFactory, issuer: LocalIssuer) -> dict[str, Path]:
+    """The stacks, pinning the local issuer's top certificate (its CA is private: STS trusts it only so)."""
+    return _stack_files(tmp_path_factory, [issuer.intermediate_thumbprint])
+
+
+@pytest.fixture(scope="module")
+def unpinned_stack_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return _stack_files(tmp_path_factory, [])
 
 
 def doctor(stack_file: Path, token: str | None, tmp_path: Path, *extra: str) -> tuple[int, dict[str, Any], str]:
@@ -270,3 +281,14 @@ def test_text_output_marks_each_check(issuer: LocalIssuer, stack_files: dict[str
     assert any(line.startswith("  ✘ sub") for line in lines)
     assert any(line.strip().startswith("fix: run the pod with serviceAccountName: uploader") for line in lines)
     assert lines[-1] == "result: STS would reject this token"
+
+
+def test_a_certificate_trusted_only_through_the_ca_file_needs_a_pinned_thumbprint(
+    issuer: LocalIssuer, unpinned_stack_files: dict[str, Path], tmp_path: Path
+) -> None:
+    token = issuer.token(EKS_ISSUER, "apps", "uploader", ["sts.amazonaws.com"])
+    code, report, _ = doctor(unpinned_stack_files["eks"], token, tmp_path, *issuer_check(issuer))
+    assert code == 1 and report["accepted"] is False
+    thumbprint = failing(report)["thumbprint"]
+    assert "trusted only through --ca-file" in thumbprint["detail"]
+    assert thumbprint["fix"].startswith(f"add {issuer.intermediate_thumbprint} to irsa:cluster.thumbprints")

@@ -152,8 +152,10 @@ def issuer_checks(
     connect_to: tuple[str, int] | None,
     ca_file: str | None,
     seconds: float = DEADLINE_SECONDS,
+    pinned: tuple[str, ...] = (),
 ) -> list[Check]:
-    """Discovery issuer equals the issuer exactly; the JWKS answers; the token's signature verifies.
+    """Discovery issuer equals the issuer exactly; the JWKS answers; the token's signature verifies; a
+    certificate trusted only through `ca_file` is pinned by one of the provider's thumbprints (`pinned`).
 
     Raises CouldNotCheck when the network gives no answer at all.
     """
@@ -193,17 +195,34 @@ def issuer_checks(
     checks.append(_signature(token, header, keys))
     print_ = thumbprint(chain)
     host = urlsplit(jwks_uri).hostname
-    checks.append(
-        Check(
-            "thumbprint",
-            True,
-            f"{print_} (SHA-1 of the top certificate {host} sends; only needed "
-            "where IAM does not validate the CA itself)"
-            if print_
-            else "not available",
+    if ca_file is not None and not _publicly_trusted(jwks_uri, connect_to, deadline):
+        # STS trusts what well-known CAs sign, or a certificate whose thumbprint the provider pins: not our CA file.
+        ok = print_ is not None and print_.lower() in {p.lower() for p in pinned}
+        detail = (f"{print_} (SHA-1 of the top certificate {host} sends): trusted only through --ca-file, so STS "
+                  f"accepts it only if the provider pins this thumbprint — " + ("it does" if ok else "it does not"))
+        remedy = None if ok else f"add {print_} to irsa:cluster.thumbprints, or serve a certificate of a public CA"
+        checks.append(Check("thumbprint", ok, detail, remedy))
+    else:
+        checks.append(
+            Check(
+                "thumbprint",
+                True,
+                f"{print_} (SHA-1 of the top certificate {host} sends; only needed "
+                "where IAM does not validate the CA itself)"
+                if print_
+                else "not available",
+            )
         )
-    )
     return checks
+
+
+def _publicly_trusted(url: str, connect_to: tuple[str, int] | None, deadline: float) -> bool:
+    """Whether the endpoint's certificate verifies against this machine's trust store alone (no --ca-file)."""
+    try:
+        fetch_json(url, connect_to, None, deadline)
+    except BadAnswer:
+        return False
+    return True
 
 
 def _key_set(jwks: Any) -> jwt.PyJWKSet:

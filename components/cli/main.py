@@ -172,7 +172,7 @@ def doctor_command(args: argparse.Namespace) -> int:
     if args.issuer_check and issuer is not None:
         try:
             report.checks += issuer_check.issuer_checks(
-                issuer, token.text, token.header, connect_to, ca_pem, args.timeout
+                issuer, token.text, token.header, connect_to, ca_pem, args.timeout, pinned=cluster.thumbprints
             )
         except issuer_check.CouldNotCheck as error:
             report.could_not_check = f"the issuer did not answer: {error}"
