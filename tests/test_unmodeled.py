@@ -47,3 +47,12 @@ def test_plan_names_what_it_does_not_model(tmp_path: Path) -> None:
     stack.write_text(yaml.safe_dump(document))
     code, out, _ = run_cli("plan", "--stack", "x", "--config", str(stack))
     assert code == 0 and "Not modeled by this plan" in out and "aws:defaultTags, environment" in out
+
+
+def test_plan_shows_the_default_tags_the_provider_adds(tmp_path: Path) -> None:
+    document = {**DEV, "config": {**DEV["config"], "aws:defaultTags": {"tags": {"owner": "platform"}}}}
+    stack = tmp_path / "Pulumi.x.yaml"
+    stack.write_text(yaml.safe_dump(document))
+    code, out, _ = run_cli("plan", "--stack", "x", "--config", str(stack))
+    assert code == 0
+    assert out.count('tagsAll (with the provider\'s aws:defaultTags): {"owner": "platform"}') == 2  # role, provider

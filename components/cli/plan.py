@@ -33,9 +33,11 @@ class PlanResult:
     summary: list[dict[str, Any]] = field(default_factory=list)
     wiring: dict[str, dict[str, Any]] = field(default_factory=dict)  # per URN: provider, aliases (not in JSON)
     unmodeled: dict[str, str] = field(default_factory=dict)  # stack-file keys applied at deploy, not planned
+    default_tags: dict[str, str] = field(default_factory=dict)  # aws:defaultTags: what the provider adds to tags
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        shown = {"defaultTags": dict(self.default_tags)} if self.default_tags else {}
+        return shown | {
             "project": self.project,
             "stack": self.stack,
             "summary": self.summary,
@@ -220,7 +222,8 @@ def run_plan(settings: Settings) -> PlanResult:
     mocks = PlanMocks(settings)
     monitor = install_mocks(mocks, settings.project, settings.stack)
     result = PlanResult(
-        settings.project, settings.stack, summary=workload_rows(settings), unmodeled=dict(settings.unmodeled)
+        settings.project, settings.stack, summary=workload_rows(settings), unmodeled=dict(settings.unmodeled),
+        default_tags=dict(settings.default_tags),
     )
 
     @pulumi.runtime.test

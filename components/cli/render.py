@@ -78,6 +78,15 @@ def without_script(inputs: dict[str, Any]) -> dict[str, Any]:
     return {**inputs, "data": data}
 
 
+# The AWS resources irsa registers that take tags: the provider adds aws:defaultTags to each (its tagsAll).
+TAGGED_BY_DEFAULT = (
+    "aws:iam/role:Role",
+    "aws:iam/policy:Policy",
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+)
+
+
 def inputs_yaml(inputs: dict[str, Any]) -> str:
     """Resource inputs for a reader: plain values as YAML, IAM JSON documents pretty-printed as blocks."""
     shown: dict[str, Any] = {}
@@ -163,6 +172,9 @@ def to_text(plan: dict[str, Any]) -> str:
             inputs = without_script(inputs)
         body = manifest_yaml(inputs) if is_manifest(r) else inputs_yaml(inputs)
         lines += ["", f"--- {r['type']} {r['name']}", body.rstrip()]
+        if plan.get("defaultTags") and r["type"] in TAGGED_BY_DEFAULT:
+            merged = {**plan["defaultTags"], **(inputs.get("tags") or {})}
+            lines.append(f"tagsAll (with the provider's aws:defaultTags): {json.dumps(merged, sort_keys=True)}")
     if script is not None:
         lines += ["", "--- the verification script (data of every *-verify-script ConfigMap)", script.rstrip()]
     return "\n".join(lines) + "\n"

@@ -228,4 +228,7 @@ def settings_of(path: Path, label: str, stack: str, flag: str | None = None) -> 
     """A stack file's settings, with what it sets that the plan does not model."""
     document = read_document(path, label, flag)
     settings = parse_settings(delivered(document.get("config") or {}), stack)
-    return dataclasses.replace(settings, unmodeled=unmodeled(document))
+    defaults = (document.get("config") or {}).get("aws:defaultTags")
+    tags = defaults.get("tags") if isinstance(defaults, dict) else None
+    shown = tuple(sorted((str(k), str(v)) for k, v in tags.items())) if isinstance(tags, dict) else ()
+    return dataclasses.replace(settings, unmodeled=unmodeled(document), default_tags=shown)

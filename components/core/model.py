@@ -177,6 +177,7 @@ class Settings:
     # What the stack file says that this plan does not model (provider config, an ESC environment), each with a
     # fingerprint of its value: Pulumi or a provider applies it at deploy. Set by the stack file reader.
     unmodeled: tuple[tuple[str, str], ...] = ()
+    default_tags: tuple[tuple[str, str], ...] = ()  # aws:defaultTags' tags: the provider adds them, the plan shows them
     cross_account: CrossAccount | None = None
     defaults: Guardrails = NO_GUARDRAILS
     account_id: str | None = None  # irsa:accountId, or the reused provider's account
