@@ -20,6 +20,8 @@ from components.kubernetes_objects import KubernetesObject
 from components.targets import ClusterBinding
 from components.verification_job import VerificationJob
 
+ARN_PROBE = "arn:aws:iam::000000000000:role/irsa-probe"  # finds which manifest fields carry the role ARN
+
 
 class PresetOptionsArgs(TypedDict, total=False):
     """Inputs that scope add-on presets instead of `*`."""
@@ -268,6 +270,18 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 return arn.apply(lambda a: render(plan, a))
             return pulumi.Output.all(planned, arn).apply(lambda v: render(v[0], v[1]))
 
+        def metadata_with_arn(render: Callable[[WorkloadPlan, str], Any], arn: pulumi.Output[str]) -> Any:
+            """Metadata whose fields without the role ARN are known at once: a whole unknown metadata (a role
+            being replaced has no ARN in preview) makes the Kubernetes provider plan a replacement."""
+            if not isinstance(planned, WorkloadPlan):
+                return with_arn(render, arn)["metadata"]
+            plan = planned
+            probe = render(plan, ARN_PROBE)["metadata"]
+            def field(key: str) -> pulumi.Output[Any]:
+                return arn.apply(lambda a: render(plan, a)["metadata"][key])
+
+            return {key: field(key) if ARN_PROBE in repr(v) else v for key, v in probe.items()}
+
         deploy_time = [x for b in clusters for x in (b.provider_arn, b.issuer_url, b.cluster_arn)]
         trust = pulumi.Output.all(planned, *deploy_time).apply(
             lambda v: documents.to_json(
@@ -327,11 +341,8 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     KubernetesObject(
                         where.name(name, "sa"),
                         "ServiceAccount",
-                        {
-                            "metadata": with_arn(_in_cluster_number(WorkloadPlan.service_account, index), role.arn)[
-                                "metadata"
-                            ]
-                        },
+                        {"metadata": metadata_with_arn(_in_cluster_number(WorkloadPlan.service_account, index),
+                                                       role.arn)},  # fmt: skip
                         # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
                         opts=self._in_cluster(binding, "sa", name, depends_on=waits),
                     )

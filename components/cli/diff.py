@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.cli import render
-from components.core import summary
+from components.core import replacement, summary
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
 
@@ -24,6 +24,13 @@ class Change:
     diffs: dict[str, str] = field(default_factory=dict)
     paths: dict[str, dict[str, Any]] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    replaces: list[str] = field(default_factory=list)  # what makes the provider replace it (empty: an update)
+
+    @property
+    def meaning(self) -> str:
+        if self.replaces == ["provider"]:
+            return replacement.PROVIDER_MEANING
+        return replacement.meaning(self.type)
 
 
 @dataclass
@@ -48,6 +55,20 @@ class PlanDiff:
     workloads: list[WorkloadChange] = field(default_factory=list)
     base_has_summary: bool = True
     unmodeled: list[str] = field(default_factory=list)  # stack-file keys this diff cannot show that changed
+    moved: list[str] = field(default_factory=list)  # a removed and an added resource that are one object
+
+    @property
+    def replaced(self) -> list[Change]:
+        return [c for c in self.changed if c.replaces]
+
+    @property
+    def updated(self) -> list[Change]:
+        return [c for c in self.changed if not c.replaces]
+
+    @property
+    def counts(self) -> str:
+        return (f"{len(self.added)} to add, {len(self.removed)} to remove, {len(self.updated)} to change, "
+                f"{len(self.replaced)} to replace")  # fmt: skip
 
     @property
     def empty(self) -> bool:
@@ -131,6 +152,9 @@ def _change(a: dict[str, Any], b: dict[str, Any]) -> Change:
             _rest_text(a, rest_a), _rest_text(b, rest_b), label
         )
     change.paths = changed_paths(_parsed(a), _parsed(b))
+    kind = b["type"]
+    identity = changed_paths(replacement.with_defaults(kind, a["inputs"]), replacement.with_defaults(kind, b["inputs"]))
+    change.replaces = replacement.forcing(kind, identity)
     for attr in ("parent", "dependsOn", "protect"):
         if a.get(attr) != b.get(attr):
             change.diffs[attr] = f"-{json.dumps(a.get(attr))}\n+{json.dumps(b.get(attr))}\n"
@@ -176,6 +200,16 @@ PRIVILEGE_INPUTS = {  # what a workload's role may do, and who may assume it, as
 MAX_PRIVILEGE_LINES = 12
 
 
+def _owner(resource: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> str | None:
+    """The workload whose WorkloadIdentity a resource is under, if any."""
+    parent = resource.get("parent")
+    while isinstance(parent, str):
+        if parent.rsplit("::", 2)[-2].endswith("irsa:index:WorkloadIdentity"):
+            return parent.rsplit("::", 1)[-1]
+        parent = kinds[parent].get("parent") if parent in kinds else None
+    return None
+
+
 def _privileges(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Per workload: each of its roles' trust and permission documents (parsed), attachments and chained
     targets, keyed by what they are and the resource's name."""
@@ -185,12 +219,7 @@ def _privileges(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
         what = PRIVILEGE_INPUTS.get(r.get("type", ""))
         if what is None:
             continue
-        owner, parent = None, r.get("parent")
-        while isinstance(parent, str):
-            if parent.rsplit("::", 2)[-2].endswith("irsa:index:WorkloadIdentity"):
-                owner = parent.rsplit("::", 1)[-1]
-                break
-            parent = kinds[parent].get("parent") if parent in kinds else None
+        owner = _owner(r, kinds)
         if owner is None:
             continue
         value = (r.get("inputs") or {}).get(what[1])
@@ -235,6 +264,42 @@ def _privilege_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]
     return lines
 
 
+def _value(inputs: dict[str, Any], path: str) -> Any:
+    found: Any = inputs
+    for key in path.split("."):
+        found = found.get(key) if isinstance(found, dict) else None
+    return found
+
+
+def _identity(resource: dict[str, Any]) -> tuple[Any, ...] | None:
+    """What names the object a resource manages (a role's name, a ServiceAccount's namespace and name)."""
+    found = replacement.REPLACING.get(resource["type"])
+    if found is None:
+        return None
+    inputs = replacement.with_defaults(resource["type"], resource["inputs"])
+    values = tuple(json.dumps(_value(inputs, key), sort_keys=True) for key in found.identity)
+    return None if "null" in values else (resource["type"], *values)
+
+
+def moved_objects(result: PlanDiff, providers: tuple[dict[str, Any], dict[str, Any]]) -> list[str]:
+    """A removed and an added resource naming one object (same type, identity and cluster): without an alias
+    Pulumi creates the new one first, and that create fails on the object that still exists."""
+    removed = {(_identity(r), providers[0].get(r["urn"])): r for r in result.removed}
+    found = []
+    for r in result.added:
+        was = removed.get((_identity(r), providers[1].get(r["urn"])))
+        if was is None or _identity(r) is None:
+            continue
+        fields = ", ".join(replacement.REPLACING[r["type"]].identity)
+        found.append(
+            f"{r['name']} ({r['type']}) is {was['name']} under a new name (same {fields}): Pulumi would create it "
+            f"before deleting {was['name']}, and the create fails on the object that exists. An alias moves it "
+            f'instead: aliases=[pulumi.Alias(name="{was["name"]}")] on it, or an alias on the component above it '
+            "(its children follow)"
+        )
+    return found
+
+
 def unmodeled_changes(before: Any, after: Any, ref: str) -> list[str]:
     """Stack-file keys the plan does not model (provider config, an ESC environment) that changed: the diff
     names them, since what they do at deploy is not in the resources below."""
@@ -248,6 +313,16 @@ def unmodeled_changes(before: Any, after: Any, ref: str) -> list[str]:
         if before.get(key) != after.get(key):
             found.append(f"{key} {how}: applied by Pulumi or a provider at deploy, not shown below")
     return found
+
+
+def _note_replacements(result: PlanDiff, resources: dict[str, dict[str, Any]]) -> None:
+    """Under each workload, the resources of it that will be replaced (a reviewer reads the workload first)."""
+    rows = {w.workload: w for w in result.workloads}
+    for c in result.replaced:
+        owner = _owner(resources[c.urn], resources) if c.urn in resources else None
+        if owner in rows:
+            kind = c.type.rsplit(":", 1)[-1]
+            rows[owner].changes.append(f"replaced: {kind} {c.name} ({', '.join(c.replaces)}): {c.meaning}")
 
 
 def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) -> PlanDiff:
@@ -279,6 +354,7 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
                 f"# another provider (cluster): replaced, created there and deleted here\n-{was}\n+{now}\n"
             )
             change.attributes["provider"] = {"before": was, "after": now}
+            change.replaces = sorted({*change.replaces, "provider"})
         if change.diffs:
             result.changed.append(change)
     if base.get("outputs") != head.get("outputs"):
@@ -289,9 +365,11 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
         )
         result.output_paths = changed_paths(base.get("outputs"), head.get("outputs"))
     result.unmodeled = unmodeled_changes(base.get("unmodeled"), head.get("unmodeled"), ref)
+    result.moved = moved_objects(result, providers)
     result.base_has_summary = isinstance(base.get("summary"), list) or not base["resources"]
     if result.base_has_summary:
         result.workloads = _workload_changes(base, head)
+        _note_replacements(result, new)
     else:  # an older revision's plan: show the rows, but claim no change it cannot know
         result.workloads = [WorkloadChange(row["workload"], row, row, []) for row in head.get("summary") or []]
     return result

@@ -34,11 +34,9 @@ def _workload_text(d: PlanDiff) -> list[str]:
 def to_text(d: PlanDiff) -> str:
     if d.empty:
         return f"irsa diff {d.stack}: no changes against {d.base}\n"
-    lines = [
-        f"irsa diff {d.stack} against {d.base}: {len(d.added)} to add, {len(d.removed)} to remove, "
-        f"{len(d.changed)} to change",
-        "",
-    ]
+    lines = [f"irsa diff {d.stack} against {d.base}: {d.counts}", ""]
+    if d.moved:
+        lines += ["Avoidable replacements:", *(f"! {line}" for line in d.moved), ""]
     if d.unmodeled:
         lines += ["Not modeled by the plan, and changed:", *(f"! {line}" for line in d.unmodeled), ""]
     if d.workloads:
@@ -47,10 +45,12 @@ def to_text(d: PlanDiff) -> str:
         lines.append("")
     lines += [f"+ {r['type']} {r['name']}" for r in d.added]
     lines += [f"- {r['type']} {r['name']}" for r in d.removed]
-    lines += [f"~ {c.type} {c.name} ({', '.join(c.diffs)})" for c in d.changed]
+    lines += [f"~ {c.type} {c.name} ({', '.join(c.diffs)})" for c in d.updated]
+    for c in d.replaced:
+        lines += [f"+- {c.type} {c.name} (replaced: {', '.join(c.replaces)})", f"   {c.meaning}"]
     for c in d.changed:
         for key, text in c.diffs.items():
-            lines += ["", f"~~~ {c.type} {c.name}: {key}", text.rstrip("\n")]
+            lines += ["", f"{'+-+' if c.replaces else '~~~'} {c.type} {c.name}: {key}", text.rstrip("\n")]
     for r in d.added:
         lines += ["", f"+++ {r['type']} {r['name']}", resource_text(r).rstrip("\n")]
     script = _scripts(d)
@@ -95,22 +95,33 @@ def to_markdown(d: PlanDiff) -> str:
     head = f"### irsa plan diff: {media.code(d.stack)} against {media.code(d.base)}\n\n"
     if d.empty:
         return head + "No changes.\n"
-    lines = [f"**{len(d.added)}** to add, **{len(d.removed)}** to remove, **{len(d.changed)}** to change.", ""]
+    counts = (len(d.added), len(d.removed), len(d.updated), len(d.replaced))
+    lines = ["**{}** to add, **{}** to remove, **{}** to change, **{}** to replace.".format(*counts), ""]
+    if d.moved:
+        lines += ["⚠️ Avoidable replacements:", "", *(f"- {_cell(line)}" for line in d.moved), ""]
     if d.unmodeled:
         lines += ["⚠️ Not modeled by the plan, and changed:", "", *(f"- {_cell(line)}" for line in d.unmodeled), ""]
     if d.workloads:
         lines += _workload_table(d)
         missing = f"(The plan at {media.code(d.base)} has no summary: see the resources.)"
         lines += [] if d.base_has_summary else [missing, ""]
-    lines += ["| | type | name |", "|---|---|---|"]
-    lines += [f"| ➕ | {_cell(r['type'])} | {_cell(r['name'])} |" for r in d.added]
-    lines += [f"| ➖ | {_cell(r['type'])} | {_cell(r['name'])} |" for r in d.removed]
-    lines += [f"| ✏️ | {_cell(c.type)} | {_cell(c.name)} |" for c in d.changed]
+    why = " replaced because: what it means |" if d.replaced else ""  # the column only when something is
+    end = " |" if d.replaced else ""
+    lines += [f"| | type | name |{why}", "|---|---|---|" + ("---|" if d.replaced else "")]
+    lines += [f"| ➕ | {_cell(r['type'])} | {_cell(r['name'])} |{end}" for r in d.added]
+    lines += [f"| ➖ | {_cell(r['type'])} | {_cell(r['name'])} |{end}" for r in d.removed]
+    lines += [f"| ✏️ | {_cell(c.type)} | {_cell(c.name)} |{end}" for c in d.updated]
+    lines += [
+        f"| 🔁 **replace** | {_cell(c.type)} | {_cell(c.name)} | {_cell(', '.join(c.replaces))}: "
+        f"{media.html_text(c.meaning)} |"
+        for c in d.replaced
+    ]
     lines.append("")
     for c in d.changed:
         body = "\n".join(text.rstrip("\n") for text in c.diffs.values())
         keys = media.html_text(", ".join(c.diffs))
-        lines += _details(f"✏️ <code>{media.html_text(c.name)}</code> ({keys})", "diff", body)
+        mark = "🔁 replace" if c.replaces else "✏️"
+        lines += _details(f"{mark} <code>{media.html_text(c.name)}</code> ({keys})", "diff", body)
     for r in d.added:
         lines += _details(f"➕ <code>{media.html_text(r['name'])}</code>", "yaml", resource_text(r))
     script = _scripts(d)
@@ -150,12 +161,20 @@ def to_json(d: PlanDiff) -> str:
                         "protect": c.attributes.get("protect"),
                         "renamedFrom": (c.attributes.get("urn") or {}).get("before"),
                         "provider": c.attributes.get("provider"),
+                        "replace": {"inputs": c.replaces, "meaning": c.meaning} if c.replaces else None,
                         "diffs": c.diffs,
                     }
                     for c in d.changed
                 ],
                 "outputs": d.output_paths or None,
                 "unmodeled": d.unmodeled or None,
+                "moved": d.moved or None,
+                "counts": {
+                    "add": len(d.added),
+                    "remove": len(d.removed),
+                    "change": len(d.updated),
+                    "replace": len(d.replaced),
+                },
             },
             indent=2,
         )

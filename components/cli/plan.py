@@ -99,13 +99,16 @@ class PlanMocks(pulumi.runtime.Mocks):
             in_other_account = cross is not None and "cross-account" in (args.provider or "")
             account = cross.account_id if cross is not None and in_other_account else self.account
             path = str(state.get("path") or "/")
-            state["arn"] = role_arn(partition, account, path, role) if account else unknown(f"ARN of IAM role {role}")
+            where = "" if path == "/" else f" (path {path})"
+            state["arn"] = (
+                role_arn(partition, account, path, role) if account else unknown(f"ARN of IAM role {role}{where}")
+            )
         elif args.typ == "aws:iam/policy:Policy":
             name, path = state.get("name", args.name), state.get("path", "/")
             state["arn"] = (
                 f"arn:{partition}:iam::{self.account}:policy{path}{name}"
                 if self.account
-                else unknown(f"ARN of IAM policy {name}")
+                else unknown(f"ARN of IAM policy {name}" + ("" if path == "/" else f" (path {path})"))
             )
         elif args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             url = str(state.get("url", ""))
@@ -222,7 +225,10 @@ def run_plan(settings: Settings) -> PlanResult:
     mocks = PlanMocks(settings)
     monitor = install_mocks(mocks, settings.project, settings.stack)
     result = PlanResult(
-        settings.project, settings.stack, summary=workload_rows(settings), unmodeled=dict(settings.unmodeled),
+        settings.project,
+        settings.stack,
+        summary=workload_rows(settings),
+        unmodeled=dict(settings.unmodeled),
         default_tags=dict(settings.default_tags),
     )
 

@@ -24,8 +24,8 @@ NONROOT_UID = 65532
 def role_arn_hash(role_arn: str) -> str:
     """Short hash of a role ARN: a pod-template annotation that makes pods roll when the role changes
     (a placeholder while the ARN is unknown: a hash of a placeholder's text would be invented)."""
-    if is_unknown(role_arn):
-        return unknown("hash of the role ARN, known once the role exists")
+    if is_unknown(role_arn):  # naming the placeholder it waits for: another role, another placeholder
+        return unknown(f"hash of the {role_arn.removeprefix('<unknown: ').removesuffix('>')}")
     return hashlib.sha256(role_arn.encode()).hexdigest()[:16]
 
 

@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
+import upstream  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +39,9 @@ def pulumi_home(tmp_path_factory: pytest.TempPathFactory, engine: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def fixtures_file(tmp_path_factory: pytest.TempPathFactory, moto_url: str) -> Path:
-    found = {**harness.cluster_fixtures("ap-northeast-2"), "motoUrl": moto_url}
+    # The aws stand-in replaces on what the Terraform AWS provider's code says, not on our table.
+    replacing = upstream.replacing_table()
+    found = {**harness.cluster_fixtures("ap-northeast-2"), "motoUrl": moto_url, "replacing": replacing}
     path = tmp_path_factory.mktemp("fixtures") / "fixtures.json"
     path.write_text(json.dumps(found, indent=2))
     return path

@@ -1,5 +1,5 @@
 """After a config change, the real `pulumi preview` and `python -m components diff` name the same resources and,
-for each, the same changed inputs.
+for each, the same changed inputs, and replace the same resources (`+-`).
 
 The base stack is deployed with `pulumi up` and committed in a git repository of the project copy; the change
 is written to the working tree. `diff` plans both offline; the engine previews the change against what it
@@ -46,7 +46,21 @@ def _tag_everything(config: dict[str, Any]) -> None:
     config["irsa:defaults"]["tags"]["owner"] = "ledger-team"
 
 
+def _managed(arn: str) -> Change:
+    return lambda c: _workload(c, "s3-writer").update(managedPolicyArns=[f"arn:aws:iam::aws:policy/{arn}"])
+
+
+def _rename_other_account_role(config: dict[str, Any]) -> None:
+    config["irsa:crossAccount"]["roles"][0]["name"] = "analytics-report-reader-v2"
+
+
+# One forcing change per kind irsa registers: Kubernetes objects (decided by the real pulumi-kubernetes
+# provider), a role's path and name, an inline policy's role, an attachment's policy, an association.
 CHANGES: dict[str, tuple[str, Change]] = {
+    "role-path": ("dev", lambda c: c.setdefault("irsa:defaults", {}).update(rolePath="/workloads/")),
+    "association-namespace": ("pod-identity", lambda c: _workload(c, "thumbnailer").update(namespace="media2")),
+    "other-account-role-renamed": ("cross-account", _rename_other_account_role),
+    "managed-policy-swapped": ("dev", _managed("AmazonSQSReadOnlyAccess")),
     "s3-prefix": ("dev", lambda c: _workload(c, "s3-writer")["s3"][0].update(prefix="inbox/")),
     "session-length": ("dev", lambda c: _workload(c, "s3-writer").update(maxSessionDuration=7200)),
     "namespace-move": ("dev", lambda c: _workload(c, "s3-writer").update(namespace="analytics2")),
@@ -55,6 +69,22 @@ CHANGES: dict[str, tuple[str, Change]] = {
     "aks-token-lifetime": ("staging", lambda c: _workload(c, "uploader").update(tokenExpirationSeconds=7200)),
     "default-tags": ("payments", _tag_everything),
 }
+
+
+# What each forcing change replaces (so an agreement on nothing cannot pass).
+REPLACES = {
+    "namespace-move": {"ServiceAccount", "ConfigMap", "Job"},
+    "role-path": {"Role", "Job"},  # the Job's pod template carries a hash of the role's ARN
+    "association-namespace": {"PodIdentityAssociation", "ServiceAccount", "ConfigMap", "Job"},
+    "other-account-role-renamed": {"Job"},  # the role is named in its URN: a new role; the Job checks the chain
+    "s3-prefix": {"Job"},  # its pod template carries the grant it proves
+    "aks-token-lifetime": {"Job"},  # and the projected token's lifetime
+    "managed-policy-swapped": {"RolePolicyAttachment"},
+}
+
+# What a change needs deployed first.
+PREPARED: dict[str, Change] = {"managed-policy-swapped": _managed("AmazonS3ReadOnlyAccess")}
+REPLACING_OPS = ("replace", "create-replacement", "delete-replaced")
 
 
 def _top(path: str) -> str:
@@ -71,7 +101,8 @@ def _git(project: Project, *args: str) -> None:
 
 
 def ours(project: Project, stack: str) -> dict[str, set[str]]:
-    """What `python -m components diff` says changed: URN → changed top-level inputs (`+`/`-` for add/remove)."""
+    """What `python -m components diff` says changed: URN → changed top-level inputs (`+`/`-` for add/remove,
+    `+-` for a replacement)."""
     done = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "components", "diff", "--stack", stack, "--base", "HEAD",
          "--format", "json"],
@@ -84,11 +115,14 @@ def ours(project: Project, stack: str) -> dict[str, set[str]]:
     for r in found["modified"]:
         if r["inputs"]:
             changed[r["urn"]] = {_top(path) for path in r["inputs"]}
+        if r["replace"]:
+            changed.setdefault(r["urn"], set()).add("+-")
     return changed
 
 
 def engines(project: Project, stack: str) -> dict[str, set[str]]:
-    """What the real `pulumi preview` will do: URN → changed top-level inputs (`+`/`-` for create/delete)."""
+    """What the real `pulumi preview` will do: URN → changed top-level inputs (`+`/`-` for create/delete, `+-`
+    for a replacement)."""
     steps = project.pulumi("preview", "--stack", stack, "--json").json()["steps"]
     changed: dict[str, set[str]] = {}
     for step in steps:
@@ -100,7 +134,9 @@ def engines(project: Project, stack: str) -> dict[str, set[str]]:
             changed[step["urn"]] = {"-"}
         elif step["op"] != "same":
             keys = step.get("detailedDiff") or {k: None for k in step.get("diffReasons") or []}
-            changed[step["urn"]] = {_top(k) for k in keys}
+            changed.setdefault(step["urn"], set()).update(_top(k) for k in keys)
+            if step["op"] in REPLACING_OPS:
+                changed[step["urn"]].add("+-")
     return changed
 
 
@@ -108,14 +144,54 @@ def engines(project: Project, stack: str) -> dict[str, set[str]]:
 def test_the_offline_diff_names_what_the_engine_will_change(change: str, project: Project) -> None:
     stack, edit = CHANGES[change]
     project.init(stack)
+    if change in PREPARED:
+        _edit(project, stack, PREPARED[change])
     project.pulumi("up", "--yes", "--stack", stack)
     _git(project, "init", "-q", "-b", "main")
     _git(project, "add", "-A")
     _git(project, "commit", "-qm", "deployed")
+    _edit(project, stack, edit)
+
+    predicted, previewed = ours(project, stack), engines(project, stack)
+    assert predicted, "the change changes nothing offline"
+    # The same resources, replaced alike; for a replaced one the flag decides (the engine names whatever input
+    # is unknown until its replacement exists, a whole `metadata` when it was computed from the new role).
+    assert predicted.keys() == previewed.keys()
+    replaced = {u for u, keys in predicted.items() if "+-" in keys}
+    assert {u.split("::")[2].rsplit(":", 1)[-1] for u in replaced} == REPLACES.get(change, set())
+    assert replaced == {u for u, keys in previewed.items() if "+-" in keys}
+    assert {u: k for u, k in predicted.items() if u not in replaced} == {
+        u: k for u, k in previewed.items() if u not in replaced
+    }
+
+
+def _edit(project: Project, stack: str, edit: Change) -> None:
     document = yaml.safe_load(project.stack_file(stack).read_text())
     edit(document["config"])
     project.stack_file(stack).write_text(yaml.safe_dump(document, sort_keys=False))
 
-    predicted, previewed = ours(project, stack), engines(project, stack)
-    assert predicted, "the change changes nothing offline"
-    assert predicted == previewed
+
+def test_a_new_issuer_replaces_the_protected_provider_and_the_engine_stops_there(project: Project) -> None:
+    """The OIDC provider's url forces a replacement; irsa protects the provider, so the real preview refuses
+    the plan, and the offline diff says both."""
+    stack = "staging"
+    project.init(stack)
+    project.pulumi("up", "--yes", "--stack", stack)
+    _git(project, "init", "-q", "-b", "main")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "deployed")
+    issuer = "https://koreacentral.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/other-cluster/"
+    _edit(project, stack, lambda c: c["irsa:cluster"].update(issuerUrl=issuer))
+
+    done = subprocess.run(
+        [str(ROOT / ".venv" / "bin" / "python"), "-m", "components", "diff", "--stack", stack, "--base", "HEAD",
+         "--format", "json"],
+        cwd=project.root, env=project.env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    replaced = {m["type"]: m["replace"] for m in yaml.safe_load(done.stdout)["modified"] if m["replace"]}
+    oidc = replaced.pop("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+    assert oidc["inputs"] == ["url"] and "unprotect" in oidc["meaning"]
+    preview = project.pulumi("preview", "--stack", stack, check=False)
+    assert preview.code != 0
+    assert "protect" in preview.stdout + preview.stderr

@@ -41,19 +41,17 @@ from plugin import (  # noqa: E402
 from pulumi import _types  # noqa: E402
 from pulumi.provider.experimental import provider as p  # noqa: E402
 
-# Inputs whose change makes the real provider replace the resource: `ForceNew` in the Terraform AWS provider's
-# schemas behind pulumi-aws 7.x (aws_iam_role: name, name_prefix, path; aws_iam_role_policy: name, name_prefix,
-# role; aws_iam_policy: name, name_prefix, path, description; aws_iam_role_policy_attachment: role, policy_arn;
-# aws_iam_openid_connect_provider: url; aws_eks_pod_identity_association: cluster_name, namespace,
-# service_account).
-REPLACING = {
-    "aws:iam/role:Role": frozenset({"name", "namePrefix", "path"}),
-    "aws:iam/rolePolicy:RolePolicy": frozenset({"name", "namePrefix", "role"}),
-    "aws:iam/policy:Policy": frozenset({"name", "namePrefix", "path", "description"}),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": frozenset({"role", "policyArn"}),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": frozenset({"url"}),
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": frozenset({"clusterName", "namespace", "serviceAccount"}),
-}
+
+@functools.cache
+def replacing(token: str) -> tuple[frozenset[str], dict[str, Any]]:
+    """The inputs whose change makes the real provider replace a resource, and their defaults: parsed from the
+    Terraform AWS provider's code by tests/engine/upstream.py and passed in the fixtures (not our table)."""
+    table = fixtures().get("replacing")
+    assert isinstance(table, dict), "the fixtures carry no `replacing` table (tests/engine/conftest.py)"
+    entry = table.get(token) or {"inputs": [], "defaults": {}}
+    return frozenset(entry["inputs"]), dict(entry["defaults"])
+
+
 ACCOUNT_FALLBACK = "123456789012"  # moto's default account
 
 
@@ -184,12 +182,14 @@ class AwsStandIn(p.Provider):
         problems = fields_undeclared(plain_map(request.new_inputs), cls, "")
         if problems:
             return failures(*problems)
-        return p.CheckResponse(inputs=request.new_inputs)
+        # As the bridge does: an absent input the schema defaults is checked to its default (role path "/").
+        defaults = {k: v for k, v in replacing(type_of(request))[1].items() if k not in request.new_inputs}
+        return p.CheckResponse(inputs={**request.new_inputs, **engine_map(defaults)})
 
     async def diff(self, request: p.DiffRequest) -> p.DiffResponse:
         old_inputs = json.loads(str(plain_map(request.old_state).get(INPUTS_KEY) or "{}"))
         news = {k: v for k, v in plain_map(request.new_inputs).items() if v is not None}
-        return property_diff(old_inputs, news, REPLACING.get(type_of(request), frozenset()))
+        return property_diff(old_inputs, news, replacing(type_of(request))[0])
 
     async def create(self, request: p.CreateRequest) -> p.CreateResponse:
         inputs = {k: v for k, v in plain_map(request.properties).items() if v is not None}
