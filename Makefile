@@ -37,7 +37,7 @@ plan: $(VENV)/.runtime
 	$(PY) -m components plan --stack $(STACK) --format $(FORMAT)
 
 test: $(VENV)/.dev $(SIMULATOR)/node_modules/.installed
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto
 
 bench: $(VENV)/.dev
 	$(PY) -m compileall -q components
