@@ -24,6 +24,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from resource_types import ATTACHMENT, OIDC_PROVIDER, PERMISSION_TYPES, ROLE
 
 ROLE_ANNOTATION = "eks.amazonaws.com/role-arn"
 
@@ -71,7 +72,7 @@ def _validate_trust(args: ResourceValidationArgs, props: dict[str, Any], report:
 
 
 def _validate_permissions(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
-    if args.resource_type == "aws:iam/role:Role":  # a role's own inline policies, beside RolePolicy resources
+    if args.resource_type == ROLE:  # a role's own inline policies, beside RolePolicy resources
         inline = props.get("inlinePolicies") or []
         documents = [(f"inline policy {p.get('name')!r}", p.get("policy")) for p in inline if isinstance(p, dict)]
     else:
@@ -110,7 +111,7 @@ def _validate_boundary(args: ResourceValidationArgs, props: dict[str, Any], repo
 
 
 def _validate_privileged(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
-    role = args.resource_type == "aws:iam/role:Role"
+    role = args.resource_type == ROLE
     arns = (props.get("managedPolicyArns") or []) if role else [props.get("policyArn")]
     for arn in arns:
         why = privileged(str(arn)) if arn else None
@@ -127,7 +128,7 @@ def _validate_untagged_pod_identity(
 
 
 def _validate_annotations(args: StackValidationArgs, report: ReportViolation) -> None:
-    role_arns = {plain(r.props).get("arn") for r in args.resources if r.resource_type == "aws:iam/role:Role"}
+    role_arns = {plain(r.props).get("arn") for r in args.resources if r.resource_type == ROLE}
     for r in args.resources:
         if r.resource_type != "kubernetes:core/v1:ServiceAccount":
             continue
@@ -139,20 +140,20 @@ def _validate_annotations(args: StackValidationArgs, report: ReportViolation) ->
 trust_pins_sub_and_aud = _resource_rule(
     "web-identity-trust-pins-sub-and-aud",
     "Roles trusting web identity pin `sub` (no bare `*`) and `aud`; wildcards only under StringLike.",
-    ("aws:iam/role:Role",),
+    (ROLE,),
     _validate_trust,
 )
 no_wildcard_permissions = _resource_rule(
     "no-wildcard-permissions",
     "Inline and managed policies (a role's own inlinePolicies too) reach named actions and resources: no `*`, "
     "`s3:?*` or `arn:aws:s3:::*` in any spelling.",
-    ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy", "aws:iam/role:Role"),
+    (*PERMISSION_TYPES, ROLE),
     _validate_permissions,
 )
 oidc_provider_protected = _resource_rule(
     "oidc-provider-protected",
     "IAM OIDC providers are protected from deletion.",
-    ("aws:iam/openIdConnectProvider:OpenIdConnectProvider",),
+    (OIDC_PROVIDER,),
     _validate_provider_protected,
 )
 hardened_workloads = _resource_rule(
@@ -166,7 +167,7 @@ hardened_workloads = _resource_rule(
 role_has_permissions_boundary = _resource_rule(
     "role-has-permissions-boundary",
     "Every IAM role carries a permissions boundary, matching boundaryArnPattern when one is configured.",
-    ("aws:iam/role:Role",),
+    (ROLE,),
     _validate_boundary,
     EnforcementLevel.ADVISORY,
     PolicyConfigSchema(
@@ -177,7 +178,7 @@ role_has_permissions_boundary = _resource_rule(
 untagged_pod_identity = _resource_rule(
     "pod-identity-session-tags",
     "Pod Identity trusts pin the namespace and ServiceAccount session tags (or say they cannot).",
-    ("aws:iam/role:Role",),
+    (ROLE,),
     _validate_untagged_pod_identity,
     EnforcementLevel.ADVISORY,
 )
@@ -186,7 +187,7 @@ privileged_managed_policies = _resource_rule(
     "no-privileged-managed-policies",
     "No role attaches an AWS managed policy that writes IAM, passes or assumes any role, changes accounts, or "
     "changes everything (the derived list in privileged.py).",
-    ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:iam/role:Role"),
+    (ATTACHMENT, ROLE),
     _validate_privileged,
     EnforcementLevel.ADVISORY,
 )

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from conftest import EKS_CONFIG, by_type, config, plan_of
 
+from components.cli import diff as diff_module
 from components.core import documents
 from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
@@ -64,3 +65,18 @@ def test_attachments_stay_within_the_per_role_quota() -> None:
     assert str(caught.value.problems[0]).startswith("irsa:workloads[0]: needs ")
     assert "irsa:managedPoliciesPerRole" in str(caught.value.problems[0])
     parse_settings(big(300, **{"irsa:managedPoliciesPerRole": 20}), "dev")
+
+
+def test_a_managed_policy_change_reads_as_a_document_diff() -> None:
+    """The diff parses a customer-managed policy's document like an inline one (it was one opaque JSON string)."""
+    base = plan_of(big())
+    changed = big()
+    changed["irsa:workloads"][0]["s3"][0]["prefix"] = "datasets/region-000/hourly/"
+    result = diff_module.compare(base, plan_of(changed), "dev", "main")
+    (policy,) = [c for c in result.changed if c.type == "aws:iam/policy:Policy"]
+    assert list(policy.diffs) == ["policy"]
+    assert "policy.Statement[0].Resource" in policy.paths
+    added = '+      "Resource": "arn:aws:s3:::team-data-bucket-000/datasets/region-000/hourly/*",'
+    assert added in policy.diffs["policy"]
+    (row,) = result.workloads
+    assert any(line.startswith("~ permissions (s3-writer-policy-0) Objects0.Resource") for line in row.changes)

@@ -10,6 +10,7 @@ from typing import Any
 
 from components.cli import render
 from components.core import replacement, summary
+from components.core import resource_types as types
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
 
@@ -191,11 +192,9 @@ def _workload_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Worklo
 
 
 PRIVILEGE_INPUTS = {  # what a workload's role may do, and who may assume it, as the documents say it
-    "aws:iam/role:Role": ("trust", "assumeRolePolicy"),
-    "aws:iam/rolePolicy:RolePolicy": ("permissions", "policy"),
-    "aws:iam/policy:Policy": ("permissions", "policy"),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("managed policy", "policyArn"),
-    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("association", "targetRoleArn"),
+    **types.IAM_DOCUMENTS,
+    types.ATTACHMENT: ("managed policy", "policyArn"),
+    types.ASSOCIATION: ("association", "targetRoleArn"),
 }
 MAX_PRIVILEGE_LINES = 12
 
@@ -223,7 +222,7 @@ def _privileges(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
         if owner is None:
             continue
         value = (r.get("inputs") or {}).get(what[1])
-        if isinstance(value, str) and what[1] in ("assumeRolePolicy", "policy"):
+        if isinstance(value, str) and r["type"] in types.IAM_DOCUMENTS:
             with contextlib.suppress(ValueError):
                 value = json.loads(value)
         found.setdefault(owner, {})[f"{what[0]} ({r['name']})"] = value

@@ -9,8 +9,8 @@ from typing import Any
 import yaml
 
 from components.core import summary
+from components.core.resource_types import DOCUMENT_INPUTS as IAM_DOCUMENT_INPUTS
 
-IAM_DOCUMENT_INPUTS = {"aws:iam/role:Role": "assumeRolePolicy", "aws:iam/rolePolicy:RolePolicy": "policy"}
 IAM_DOCUMENT_KEYS = frozenset(IAM_DOCUMENT_INPUTS.values())
 
 

@@ -1,0 +1,1 @@
+../components/core/resource_types.py
