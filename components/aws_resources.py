@@ -17,6 +17,8 @@ from typing import Any
 
 import pulumi
 
+from components.placeholders import guarded
+
 
 @functools.cache
 def plugin_version() -> str:
@@ -46,7 +48,7 @@ class AwsResource(pulumi.CustomResource):
         outputs: tuple[str, ...],
         opts: pulumi.ResourceOptions | None = None,
     ):
-        props = {key: value for key, value in inputs.items() if value is not None}
+        props = {key: guarded(f"{type_token} {name} {key}", v) for key, v in inputs.items() if v is not None}
         props.update({key: None for key in outputs if key not in props})  # resolvers for what the provider sets
         super().__init__(type_token, name, props, pulumi.ResourceOptions.merge(_defaults(), opts))
 

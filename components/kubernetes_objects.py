@@ -14,6 +14,8 @@ from typing import Any, Literal
 import pulumi
 from pulumi_kubernetes import _utilities
 
+from components.placeholders import guarded
+
 Kind = Literal["Namespace", "ServiceAccount", "ConfigMap", "Job"]
 API_VERSIONS: dict[str, str] = {"Namespace": "v1", "ServiceAccount": "v1", "ConfigMap": "v1", "Job": "batch/v1"}
 
@@ -41,7 +43,8 @@ class KubernetesObject(pulumi.CustomResource):
         defaults = pulumi.ResourceOptions(
             version=_utilities.get_version(), plugin_download_url=_utilities.get_plugin_download_url()
         )
-        props = {"apiVersion": API_VERSIONS[kind], "kind": kind, **fields}
+        checked = {key: guarded(f"{kind} {name} {key}", value) for key, value in fields.items()}
+        props = {"apiVersion": API_VERSIONS[kind], "kind": kind, **checked}
         super().__init__(type_token(kind), name, props, pulumi.ResourceOptions.merge(defaults, opts))
         self.object_kind = kind
 

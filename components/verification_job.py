@@ -82,16 +82,19 @@ class VerificationJob(pulumi.ComponentResource):
         cluster: int,
         opts: pulumi.ResourceOptions,
         former: tuple[str, ...] = (),
+        account: pulumi.Input[str] | None = None,
     ) -> "VerificationJob":
         """The Job of a plan in its `cluster`-th cluster; `former`: the component's former names (its children
-        keep theirs too)."""
+        keep theirs too); `account`: where grants given by name resolve when the plan has no account."""
         job = cls.__new__(cls)
         if isinstance(planned, WorkloadPlan):
             plan = planned
-            body = role_arn.apply(lambda a: plan.job(a, plan.spec.where[cluster]))
+            body = pulumi.Output.all(role_arn, account).apply(lambda v: plan.job(v[0], plan.spec.where[cluster], v[1]))
             job._register(name, plan.script_config_map(), body, opts, former)
         else:
-            body = pulumi.Output.all(planned, role_arn).apply(lambda v: v[0].job(v[1], v[0].spec.where[cluster]))
+            body = pulumi.Output.all(planned, role_arn, account).apply(
+                lambda v: v[0].job(v[1], v[0].spec.where[cluster], v[2])
+            )
             job._register(name, planned.apply(lambda p: p.script_config_map()), body, opts, former)
         return job
 

@@ -1,5 +1,6 @@
 """WorkloadIdentity: IAM role, inline S3 policy, ServiceAccount and optional VerificationJob for one workload."""
 
+import functools
 import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, Required, TypedDict
@@ -223,29 +224,26 @@ class WorkloadIdentity(pulumi.ComponentResource):
         )
 
     @staticmethod
-    def _policy(
-        planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
-        account: pulumi.Input[str] | None,
-        known: Callable[[Callable[[WorkloadPlan], Any]], Any],
-    ) -> pulumi.Input[str]:
-        """The inline policy, its names resolved in the account: configured, given, or the caller's at deploy."""
+    def _account_for_names(
+        planned: WorkloadPlan | pulumi.Output[WorkloadPlan], account: pulumi.Input[str] | None
+    ) -> pulumi.Input[str] | None:
+        """Where grants given by name resolve when the plan has no account: given, else the caller's."""
         if isinstance(planned, WorkloadPlan) and not planned.needs_account_lookup:
-            return str(known(lambda p: documents.to_json(p.inline_policy or {})))
-        found = account if account is not None else caller_account()
-        return pulumi.Output.all(planned, found).apply(
-            lambda v: documents.to_json(v[0].inline_policy_for(v[0].spec.account_id or v[1]) or {})
-        )
+            return None
+        return account if account is not None else caller_account()
 
     @staticmethod
-    def _managed_document(
-        planned: WorkloadPlan | pulumi.Output[WorkloadPlan], account: pulumi.Input[str] | None, index: int
+    def _documents(
+        planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
+        account: pulumi.Input[str] | None,
+        render: Callable[[WorkloadPlan, str], Any],
     ) -> pulumi.Input[str]:
-        """One customer-managed policy's document, names resolved like the inline policy's."""
-        if isinstance(planned, WorkloadPlan) and not planned.needs_account_lookup:
-            return documents.to_json(planned.managed_documents(planned.spec.account_id or "")[index])
-        found = account if account is not None else caller_account()
+        """A permissions document (inline, or one managed part), its names resolved in that account."""
+        found = WorkloadIdentity._account_for_names(planned, account)
+        if found is None and isinstance(planned, WorkloadPlan):
+            return documents.to_json(render(planned, planned.spec.account_id or "") or {})
         return pulumi.Output.all(planned, found).apply(
-            lambda v: documents.to_json(v[0].managed_documents(v[0].spec.account_id or v[1])[index])
+            lambda v: documents.to_json(render(v[0], v[0].spec.account_id or v[1]) or {})
         )
 
     def _register(
@@ -304,12 +302,12 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     f"{name}-policy",
                     role=role.name,
                     policy_name=shape.policy_name,
-                    policy=self._policy(planned, account, known),
+                    policy=self._documents(planned, account, WorkloadPlan.inline_policy_for),
                     opts=child,
                 )
             )
         for index in range(shape.managed_policies):  # permissions past the inline quota
-            document = self._managed_document(planned, account, index)
+            document = self._documents(planned, account, functools.partial(WorkloadPlan.managed_document, index=index))
             policy = aws.policy(
                 f"{name}-policy-{index}",
                 policy_name=f"{shape.role_name}-{index}",
@@ -383,6 +381,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     + ([binding.namespace] if binding.namespace is not None else []),
                 ),
                 former=binding.placement.aliases(name, "verify"),
+                account=self._account_for_names(planned, account),
             )
         self.role_arn = role_arn
         self.role_name = role.name

@@ -11,6 +11,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as runtime_settings
 
+from components import placeholders
 from components.core.aws import role_arn
 from components.core.model import Settings
 from components.core.summary import workload_rows
@@ -210,9 +211,11 @@ def _skip_stack_traces() -> None:
         runtime_resource._get_stack_trace = lambda: empty
 
 
-def install_mocks(mocks: PlanMocks, project: str, stack: str) -> RecordingMonitor:
+def install_mocks(mocks: PlanMocks, project: str, stack: str, offline: bool = True) -> RecordingMonitor:
     """Point the Pulumi runtime at the mock engine, with preview=False so every apply runs (a preview
-    leaves unknowns, and applies on them silently never run); returns the monitor recording registrations."""
+    leaves unknowns, and applies on them silently never run); returns the monitor recording registrations.
+    `offline`: placeholders are expected (the plan); False checks, as `pulumi up` does, that none is deployed."""
+    placeholders.set_offline(offline)
     monitor = RecordingMonitor(mocks)
     _skip_stack_traces()
     runtime_settings.ROOT.set(None)

@@ -88,6 +88,9 @@ class WorkloadPlan:
         """Whether the permissions passed the inline quota and live in customer-managed policies instead."""
         return bool(self.managed_chunks)
 
+    def managed_document(self, account: str, index: int) -> dict[str, Any]:
+        return self.managed_documents(account)[index]
+
     def managed_documents(self, account: str) -> list[dict[str, Any]]:
         """The customer-managed policy documents, names resolved in `account`."""
         policy = self.inline_policy_for(account) or {"Statement": []}
@@ -188,9 +191,10 @@ class WorkloadPlan:
         w = self.spec.workload
         return manifests.script_config_map(w.name, w.namespace, manifests.verification_script())
 
-    def job(self, role_arn: str, placement: Placement | None = None) -> dict[str, Any]:
+    def job(self, role_arn: str, placement: Placement | None = None, account: str | None = None) -> dict[str, Any]:
         """The verification Job in a cluster (default: its first): the token fragment spliced in where no
-        webhook injects it."""
+        webhook injects it. `account`: where grants given by name resolve, required when the plan has none
+        (`needs_account_lookup`): the caller's at deploy, a placeholder offline."""
         w, spec, where = self.spec.workload, self.spec, placement or self.spec.where[0]
         if where.association and spec.target is not None:
             # EKS chains into the target role: the pod acts as it, so the Job proves that role and its grant.
@@ -201,7 +205,10 @@ class WorkloadPlan:
             )  # fmt: skip
         fragment = self.token_fragment(role_arn, where) if where.inject_token and not where.association else None
         chain = spec.chain.env() if spec.chain is not None else None
-        place = service_grants.Place(spec.partition, spec.region, spec.account_id or unknown("account"))
+        resolved = spec.account_id or account
+        if resolved is None and self.needs_account_lookup:
+            raise ValueError(f"{w.name}: the Job checks grants given by name; the account they resolve in is needed")
+        place = service_grants.Place(spec.partition, spec.region, resolved or "")
         keys = tuple(g.kms_key for g in w.s3 if g.kms_key)
         checks = service_grants.verification_checks(w.grants, place, keys)
         return manifests.verification_job(
