@@ -14,6 +14,8 @@ class S3GrantArgs(TypedDict, total=False):
     """Object key prefix, e.g. uploads/ (default: the whole bucket)."""
     access: str
     """read | write | read-write | sync (anything else is refused)"""
+    kms_key: str
+    """The bucket's customer-managed KMS key ARN (SSE-KMS): Decrypt, and GenerateDataKey to write, via S3 only."""
 
 
 class ChainArgs(TypedDict, total=False):

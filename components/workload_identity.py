@@ -3,126 +3,25 @@
 import functools
 import inspect
 from collections.abc import Callable, Sequence
-from typing import Any, Required, TypedDict
+from typing import Any
 
 import pulumi
 
 from components import aliases
 from components import aws_resources as aws
-from components.core import documents
+from components.core import documents, quotas
 from components.core.config import arguments
 from components.core.config.grants import prefix_warnings
 from components.core.model import InvalidInput, Placement
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
 from components.dependencies import depends_on_of
-from components.grant_args import ChainArgs, S3GrantArgs
 from components.invalid_arguments import InvalidArguments
 from components.kubernetes_objects import KubernetesObject
 from components.targets import ClusterBinding
 from components.verification_job import VerificationJob
+from components.workload_identity_args import PresetOptionsArgs, WorkloadIdentityArgs  # noqa: F401 - re-exported
 
 ARN_PROBE = "arn:aws:iam::000000000000:role/irsa-probe"  # finds which manifest fields carry the role ARN
-
-
-class PresetOptionsArgs(TypedDict, total=False):
-    """Inputs that scope add-on presets instead of `*`."""
-
-    hosted_zone_ids: Sequence[str]
-    """Route 53 hosted zones external-dns or cert-manager may change."""
-    secret_arns: Sequence[str]
-    """Secrets Manager secrets external-secrets may read."""
-    parameter_arns: Sequence[str]
-    """SSM parameters external-secrets may read."""
-    node_role_arns: Sequence[str]
-    """Node roles karpenter may pass to EC2."""
-    interruption_queue_arns: Sequence[str]
-    """SQS queues karpenter reads interruption events from."""
-
-
-class WorkloadIdentityArgs(TypedDict, total=False):
-    """Inputs of WorkloadIdentity."""
-
-    oidc_provider_arn: pulumi.Input[str]
-    """ARN of the cluster's IAM OIDC provider."""
-    issuer_url: pulumi.Input[str]
-    """The cluster's issuer URL; its host/path prefixes the trust condition keys."""
-    audience: str
-    """Token audience (default sts.amazonaws.com); must equal a client ID of the provider."""
-    namespace: Required[pulumi.Input[str]]
-    """Kubernetes namespace of the ServiceAccount."""
-    service_account: Required[pulumi.Input[str]]
-    """ServiceAccount to create and trust."""
-    role_name: str
-    """Physical IAM role name."""
-    policy_name: str
-    """Inline policy name (default irsa-<name>-s3)."""
-    region: Required[str]
-    """AWS region pods call STS in; also picks the partition."""
-    s3: Sequence[S3GrantArgs]
-    """Least-privilege S3 grants."""
-    max_session_duration: int
-    """Maximum session of the role, 3600-43200 seconds (default 3600)."""
-    token_expiration_seconds: int
-    """Lifetime of the projected token in the pod identity fragment, 600-86400 seconds (default 3600)."""
-    sample_job: bool
-    """Create a VerificationJob (default true)."""
-    job_image: str
-    """Verification Job image with Python 3 and boto3."""
-    inject_pod_identity: bool
-    """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
-    mechanism: str
-    """irsa (web identity through the cluster's OIDC provider, default), pod-identity (EKS Pod Identity), or
-    both (the two trusted at once while pods move over)."""
-    cluster_name: str
-    """EKS cluster name: where the Pod Identity association goes (pod-identity and both)."""
-    cluster_arn: pulumi.Input[str]
-    """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity and both)."""
-    assume_roles: Sequence[pulumi.Input[str]]
-    """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
-    chain: ChainArgs | None
-    """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
-    create_service_account: bool
-    """Create the ServiceAccount (default true); false when an add-on's chart or EKS add-on creates its own
-    (give that one the role ARN: the `role_arn` output)."""
-    presets: Sequence[str]
-    """Add-on policy presets (ebs-csi, efs-csi, vpc-cni, external-dns, cert-manager, cluster-autoscaler,
-    external-secrets, karpenter, aws-load-balancer-controller)."""
-    preset_options: PresetOptionsArgs
-    """Inputs that scope the presets."""
-    disable_session_tags: bool
-    """Pod Identity: the association adds no session tags (default false); the trust then pins only the
-    account, so any association in it may bind the role."""
-    session_tags: bool
-    """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
-    account_id: str
-    """Account that grants given by name resolve in (default: the deploying account, looked up)."""
-    dynamodb: Sequence[dict[str, str]]
-    """DynamoDB grants: {table: name or ARN, access: read | write | read-write}."""
-    sqs: Sequence[dict[str, str]]
-    """SQS grants: {queue: name or ARN, access: send | consume | send-consume}."""
-    sns: Sequence[dict[str, str]]
-    """SNS grants: {topic: name or ARN} (publish)."""
-    secrets: Sequence[dict[str, str]]
-    """Secrets Manager grants: {secret: name or ARN} (read)."""
-    parameters: Sequence[dict[str, str]]
-    """SSM grants: {path: /app/prod/ or an ARN} (read, recursive)."""
-    kms: Sequence[dict[str, str]]
-    """KMS grants: {key: key or alias ARN, access: decrypt | encrypt | encrypt-decrypt}."""
-    managed_policy_arns: Sequence[str]
-    """Managed policies to attach."""
-    statements: Sequence[dict[str, Any]]
-    """Raw IAM statements (checked: no *, no iam/sts/organizations writes, no NotAction/NotResource)."""
-    permissions_boundary: str
-    """Managed policy ARN set as the role's permissions boundary (organisations often require one)."""
-    role_path: str
-    """IAM path of the role, e.g. /workloads/ (default /)."""
-    tags: dict[str, str]
-    """Tags on the role and the Pod Identity association."""
-    target_role_arn: str
-    """Pod Identity: a role (any account) the association chains into; pods act as it. The role trusts this
-    workload's role (sts:AssumeRole, sts:TagSession), which may assume it."""
-    extra_subjects: Sequence[str]
-    """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
 
 
 TYPE = "irsa:index:WorkloadIdentity"
@@ -144,11 +43,26 @@ def _is_computed(value: Any) -> bool:
 
 
 def _plan_or_raise(name: str, args: dict[str, Any]) -> WorkloadPlan:
-    """The plan once computed arguments are known; their problems fail the deployment with the usual lines."""
+    """The plan, its documents measured against the quotas (the trust policy too when every value it names is
+    known now, else when the role is registered); problems fail as the stack file's would, line by line."""
     try:
-        return plan_workload(arguments.identity_spec(name, args))
+        plan = plan_workload(arguments.identity_spec(name, args))
     except InvalidInput as error:
         raise InvalidArguments(error.problems) from None
+    provider_arn, issuer, cluster_arn = (args.get(key) or "" for key in DEPLOY_TIME)
+    known = all(isinstance(v, str) for v in (provider_arn, issuer, cluster_arn))
+    trust = plan.trust_in([(plan.spec.where[0], provider_arn, issuer, cluster_arn)]) if known else None
+    problems = quotas.identity_problems(f'WorkloadIdentity("{name}")', plan, trust)
+    if problems:
+        raise InvalidArguments(problems)
+    return plan
+
+
+def _measured(name: str, plan: WorkloadPlan, trust: dict[str, Any]) -> dict[str, Any]:
+    """The trust policy, refused past the quota (known only at deploy when the issuer is computed)."""
+    if documents.compact_size(trust) > plan.spec.trust_policy_max_chars:
+        raise InvalidArguments(quotas.identity_problems(f'WorkloadIdentity("{name}")', plan, trust)[:1])
+    return trust
 
 
 def _in_cluster_number(
@@ -182,7 +96,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 shape = arguments.identity_shape(name, args, computed)
                 planned = pulumi.Output.from_input(dict(args)).apply(lambda a: _plan_or_raise(name, a))
             else:
-                plan = plan_workload(arguments.identity_spec(name, args))
+                plan = _plan_or_raise(name, dict(args))
                 shape, planned = plan.shape, plan
                 for warning in prefix_warnings(f'WorkloadIdentity("{name}").s3', plan.spec.workload.s3):
                     pulumi.log.warn(warning)
@@ -281,11 +195,11 @@ class WorkloadIdentity(pulumi.ComponentResource):
             return {key: field(key) if ARN_PROBE in repr(v) else v for key, v in probe.items()}
 
         deploy_time = [x for b in clusters for x in (b.provider_arn, b.issuer_url, b.cluster_arn)]
-        trust = pulumi.Output.all(planned, *deploy_time).apply(
-            lambda v: documents.to_json(
-                v[0].trust_in([(p, *v[1 + 3 * i : 4 + 3 * i]) for i, p in enumerate(v[0].spec.where)])
-            )
-        )
+        def measured_trust(v: list[Any]) -> str:
+            bound = [(p, *v[1 + 3 * i : 4 + 3 * i]) for i, p in enumerate(v[0].spec.where)]
+            return documents.to_json(_measured(name, v[0], v[0].trust_in(bound)))
+
+        trust = pulumi.Output.all(planned, *deploy_time).apply(measured_trust)
         role = aws.role(
             f"{name}-role",
             role_name=shape.role_name,

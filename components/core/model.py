@@ -302,6 +302,8 @@ class IdentitySpec:
     account_id: str | None = None  # where names resolve; None: looked up at deploy when a grant needs it
     placements: tuple[Placement, ...] = ()  # the clusters it runs in; empty: the one the fields above describe
     target: TargetRole | None = None  # Pod Identity role chaining (targetRoleArn)
+    trust_policy_max_chars: int = 2048  # the account's IAM quotas the documents are measured against
+    managed_policies_per_role: int = 10
 
     @property
     def partition(self) -> str:

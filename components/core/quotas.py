@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from components.core import documents
 from components.core.aws import issuer_host
 from components.core.model import Cluster, Placement, Problem, Settings
@@ -37,15 +39,23 @@ def measured_trust(settings: Settings, plan: WorkloadPlan, placements: tuple[Pla
     return documents.compact_size(plan.trust_in(bound))
 
 
+def trust_over(path: str, size: int, most: int, clusters: int = 1, advice: str = "", quota_key: str = "") -> Problem:
+    """A trust policy past IAM's quota, said the same way at both doors."""
+    advice = advice or f"split the workload, use Pod Identity, or raise {quota_key} if AWS raised your account's quota"
+    return Problem(
+        path,
+        f"trust policy is {size} characters" + (f" across {clusters} clusters" if clusters > 1 else ""),
+        f"IAM trust policies are at most {most} characters: {advice}",
+    )
+
+
 def trust_problem(settings: Settings, i: int, plan: WorkloadPlan) -> Problem | None:
     """The workload's trust policy past the quota, and what to do: which clusters to split off, or Pod Identity."""
     where, most = plan.spec.where, settings.trust_policy_max_chars
     size = measured_trust(settings, plan, where)
     if size <= most:
         return None
-    advice = (
-        "split the workload, use Pod Identity, or raise irsa:trustPolicyMaxChars if AWS raised your account's quota"
-    )
+    advice = ""
     if len(where) > 1:
         kept = 1
         while kept < len(where) and measured_trust(settings, plan, where[: kept + 1]) <= most:
@@ -55,11 +65,44 @@ def trust_problem(settings: Settings, i: int, plan: WorkloadPlan) -> Problem | N
             f"split off clusters {rest} (a second workload with clusters: [...] and its own role), use Pod Identity "
             "on the EKS ones, or raise irsa:trustPolicyMaxChars if AWS raised your account's quota"
         )
-    return Problem(
-        f"irsa:workloads[{i}]",
-        f"trust policy is {size} characters" + (f" across {len(where)} clusters" if len(where) > 1 else ""),
-        f"IAM trust policies are at most {most} characters: {advice}",
-    )
+    return trust_over(f"irsa:workloads[{i}]", size, most, len(where), advice, "irsa:trustPolicyMaxChars")
+
+
+def permission_problems(path: str, plan: WorkloadPlan, per_role: int, quota_key: str) -> list[Problem]:
+    """Customer-managed parts past their size, and attachments past the per-role quota (both doors)."""
+    problems = []
+    for index, document in enumerate(plan.managed_documents(MEASURE_ACCOUNT)):
+        size = documents.compact_size(document)
+        if size > MANAGED_MAX:
+            problems.append(
+                Problem(
+                    path,
+                    f"managed policy {index} would be {size} characters: one statement alone passes the limit",
+                    f"a customer-managed policy is at most {MANAGED_MAX} characters: split that statement",
+                )
+            )
+    attached = len(plan.attachments) + len(plan.managed_chunks)
+    if attached > per_role:
+        problems.append(
+            Problem(
+                path,
+                f"needs {attached} managed policy attachments ({len(plan.managed_chunks)} carry permissions past "
+                "the inline quota)",
+                f"at most {per_role} per role ({quota_key}, if AWS raised your quota): split the workload",
+            )
+        )
+    return problems
+
+
+def identity_problems(path: str, plan: WorkloadPlan, trust: dict[str, Any] | None) -> list[Problem]:
+    """A component's documents against the quotas its arguments give (`trust`: rendered, when it is known)."""
+    spec = plan.spec
+    problems = permission_problems(path, plan, spec.managed_policies_per_role, f"{path}.managed_policies_per_role")
+    size = documents.compact_size(trust) if trust is not None else 0
+    if size > spec.trust_policy_max_chars:
+        quota = f"{path}.trust_policy_max_chars"
+        problems.insert(0, trust_over(path, size, spec.trust_policy_max_chars, quota_key=quota))
+    return problems
 
 
 def policy_size_problems(settings: Settings) -> list[Problem]:
@@ -75,28 +118,9 @@ def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
         trust = trust_problem(settings, i, plans[i])
         if trust is not None:
             problems.append(trust)
-        plan = plans[i]
-        for index, document in enumerate(plan.managed_documents(MEASURE_ACCOUNT)):
-            size = documents.compact_size(document)
-            if size > MANAGED_MAX:
-                problems.append(
-                    Problem(
-                        f"irsa:workloads[{i}]",
-                        f"managed policy {index} would be {size} characters: one statement alone passes the limit",
-                        f"a customer-managed policy is at most {MANAGED_MAX} characters: split that statement",
-                    )
-                )
-        attached = len(plan.attachments) + len(plan.managed_chunks)
-        if attached > settings.managed_policies_per_role:
-            problems.append(
-                Problem(
-                    f"irsa:workloads[{i}]",
-                    f"needs {attached} managed policy attachments ({len(plan.managed_chunks)} carry permissions past "
-                    "the inline quota)",
-                    f"at most {settings.managed_policies_per_role} per role (irsa:managedPoliciesPerRole, if AWS "
-                    "raised your quota): split the workload",
-                )
-            )
+        problems += permission_problems(
+            f"irsa:workloads[{i}]", plans[i], settings.managed_policies_per_role, "irsa:managedPoliciesPerRole"
+        )
     warnings = [
         f"irsa:workloads[{i}]: permissions are {documents.compact_size(p.inline_policy_for(MEASURE_ACCOUNT) or {})} "
         f"characters, past the {INLINE_MAX} of inline policies: {len(p.managed_chunks)} customer-managed policies "

@@ -73,6 +73,8 @@ def stack_plans(settings: Settings) -> list[WorkloadPlan]:
             account_id=settings.account_id,
             placements=where,
             target=targets.get(w.name),
+            trust_policy_max_chars=settings.trust_policy_max_chars,
+            managed_policies_per_role=settings.managed_policies_per_role,
         )
         plans.append(plan_workload(spec))
     return plans

@@ -9,6 +9,8 @@ where they are known: those arguments take strings only when plain.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +43,10 @@ IDENTITY_ARGS = (
     "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
     "disable_session_tags", "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns",
     "secrets", "parameters", "kms", "managed_policy_arns", "statements", "target_role_arn",
-    "allow_privileged_managed_policies",
+    "allow_privileged_managed_policies", "trust_policy_max_chars", "managed_policies_per_role", "verify_publish",
 )  # fmt: skip
+# The stack file's spelling of names inside grant maps and grant options, read by the same readers.
+STACK_SPELLING = {"kms_key": "kmsKey", "verify_publish": "verifyPublish"}
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
     "secretArns": "secret_arns",
@@ -87,6 +91,24 @@ def _finish(c: Collector) -> None:
         raise InvalidInput(c.problems)
 
 
+def _as_stack_file(a: Mapping[str, Any]) -> dict[str, Any]:
+    """The grant arguments as the stack file spells them (`kms_key` → `kmsKey`), so one reader reads both."""
+    def item(m: Any) -> Any:
+        return {STACK_SPELLING.get(k, k): v for k, v in m.items()} if isinstance(m, Mapping) else m
+
+    view = {k: [item(m) for m in v] if isinstance(v, list) else v for k, v in a.items()}
+    return {**view, **{STACK_SPELLING[k]: a[k] for k in STACK_SPELLING if k in a}}
+
+
+def _component_spelling(c: Collector, start: int) -> None:
+    """Problems found since `start` name the component's own spelling (`.kms_key`, not `.kmsKey`)."""
+    for i, problem in enumerate(c.problems[start:], start):
+        path = problem.path
+        for snake, camel in STACK_SPELLING.items():
+            path = re.sub(rf"\.{camel}\b", f".{snake}", path)
+        c.problems[i] = dataclasses.replace(problem, path=path)
+
+
 def identity_spec(name: str, args: Any) -> IdentitySpec:
     """WorkloadIdentity's arguments, validated; InvalidInput listing every problem otherwise."""
     c, path, a = _start("WorkloadIdentity", name, args, IDENTITY_ARGS)
@@ -103,7 +125,8 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         c.add(f"{path}.cluster_arn", "is required", "the EKS cluster's ARN: Pod Identity trust pins it")
     presets, scope = read_presets(c, path, a.get("presets"), a.get("preset_options"), "preset_options", PRESET_OPTIONS)
     assume_roles = read_role_arns(c, f"{path}.assume_roles", a.get("assume_roles"), region)
-    grants = read_grants(c, f"{path}.s3", a.get("s3"), required=False)
+    stack_form, first = _as_stack_file(a), len(c.problems)
+    grants = read_grants(c, f"{path}.s3", stack_form.get("s3"), required=False)
     extra = read_extra_subjects(c, f"{path}.extra_subjects", a.get("extra_subjects"))
     if extra and mechanism == "pod-identity":
         c.add(f"{path}.extra_subjects", "is only used with mechanism irsa", "one association per ServiceAccount")
@@ -137,7 +160,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
         permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
-        grants=read_service_grants(c, path, a),
+        grants=read_service_grants(c, path, stack_form),
         managed_policy_arns=read_managed_policies(
             c,
             f"{path}.managed_policy_arns",
@@ -148,6 +171,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         disable_session_tags=untagged,
         target_role_arn=target,
     ).chained()
+    _component_spelling(c, first)
     account_id = a.get("account_id")
     if account_id is not None and (
         not isinstance(account_id, str) or not account_id.isdigit() or len(account_id) != 12
@@ -168,7 +192,11 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
         account_id=account_id,
         target=TargetRole(target) if target is not None else None,
-    )
+        trust_policy_max_chars=c.integer(f"{path}.trust_policy_max_chars", a.get("trust_policy_max_chars"), 2048,
+                                         2048, 8192, "IAM trust policy size quota"),
+        managed_policies_per_role=c.integer(f"{path}.managed_policies_per_role", a.get("managed_policies_per_role"),
+                                            10, 10, 20, "IAM managed policies per role quota"),
+    )  # fmt: skip
     _finish(c)
     return spec
 
@@ -242,7 +270,9 @@ def cross_role_arguments(name: str, args: Any) -> CrossRoleSpec:
     partition = a.get("partition", "aws")
     if partition not in PARTITIONS:
         c.add(f"{path}.partition", f"{show(partition)} is not an AWS partition", ", ".join(PARTITIONS))
-    grants = read_grants(c, f"{path}.s3", a.get("s3"), required=False)
+    stack_form, first = _as_stack_file(a), len(c.problems)
+    grants = read_grants(c, f"{path}.s3", stack_form.get("s3"), required=False)
+    _component_spelling(c, first)
     external_id = read_external_id(c, f"{path}.external_id", a.get("external_id"))
     session_tags = c.boolean(f"{path}.session_tags", a.get("session_tags"), False)
     guardrails = Guardrails(

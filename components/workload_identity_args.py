@@ -1,0 +1,118 @@
+"""The arguments of WorkloadIdentity, as a Pulumi program writes them (snake_case; the schema's names)."""
+
+from collections.abc import Sequence
+from typing import Any, Required, TypedDict
+
+import pulumi
+
+from components.grant_args import ChainArgs, S3GrantArgs
+
+
+class PresetOptionsArgs(TypedDict, total=False):
+    """Inputs that scope add-on presets instead of `*`."""
+
+    hosted_zone_ids: Sequence[str]
+    """Route 53 hosted zones external-dns or cert-manager may change."""
+    secret_arns: Sequence[str]
+    """Secrets Manager secrets external-secrets may read."""
+    parameter_arns: Sequence[str]
+    """SSM parameters external-secrets may read."""
+    node_role_arns: Sequence[str]
+    """Node roles karpenter may pass to EC2."""
+    interruption_queue_arns: Sequence[str]
+    """SQS queues karpenter reads interruption events from."""
+
+
+class WorkloadIdentityArgs(TypedDict, total=False):
+    """Inputs of WorkloadIdentity."""
+
+    oidc_provider_arn: pulumi.Input[str]
+    """ARN of the cluster's IAM OIDC provider."""
+    issuer_url: pulumi.Input[str]
+    """The cluster's issuer URL; its host/path prefixes the trust condition keys."""
+    audience: str
+    """Token audience (default sts.amazonaws.com); must equal a client ID of the provider."""
+    namespace: Required[pulumi.Input[str]]
+    """Kubernetes namespace of the ServiceAccount."""
+    service_account: Required[pulumi.Input[str]]
+    """ServiceAccount to create and trust."""
+    role_name: str
+    """Physical IAM role name."""
+    policy_name: str
+    """Inline policy name (default irsa-<name>-s3)."""
+    region: Required[str]
+    """AWS region pods call STS in; also picks the partition."""
+    s3: Sequence[S3GrantArgs]
+    """Least-privilege S3 grants."""
+    max_session_duration: int
+    """Maximum session of the role, 3600-43200 seconds (default 3600)."""
+    token_expiration_seconds: int
+    """Lifetime of the projected token in the pod identity fragment, 600-86400 seconds (default 3600)."""
+    sample_job: bool
+    """Create a VerificationJob (default true)."""
+    job_image: str
+    """Verification Job image with Python 3 and boto3."""
+    inject_pod_identity: bool
+    """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
+    mechanism: str
+    """irsa (web identity through the cluster's OIDC provider, default), pod-identity (EKS Pod Identity), or
+    both (the two trusted at once while pods move over)."""
+    cluster_name: str
+    """EKS cluster name: where the Pod Identity association goes (pod-identity and both)."""
+    cluster_arn: pulumi.Input[str]
+    """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity and both)."""
+    assume_roles: Sequence[pulumi.Input[str]]
+    """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
+    chain: ChainArgs | None
+    """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
+    create_service_account: bool
+    """Create the ServiceAccount (default true); false when an add-on's chart or EKS add-on creates its own
+    (give that one the role ARN: the `role_arn` output)."""
+    presets: Sequence[str]
+    """Add-on policy presets (ebs-csi, efs-csi, vpc-cni, external-dns, cert-manager, cluster-autoscaler,
+    external-secrets, karpenter, aws-load-balancer-controller)."""
+    preset_options: PresetOptionsArgs
+    """Inputs that scope the presets."""
+    disable_session_tags: bool
+    """Pod Identity: the association adds no session tags (default false); the trust then pins only the
+    account, so any association in it may bind the role."""
+    session_tags: bool
+    """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
+    account_id: str
+    """Account that grants given by name resolve in (default: the deploying account, looked up)."""
+    dynamodb: Sequence[dict[str, str]]
+    """DynamoDB grants: {table: name or ARN, access: read | write | read-write}."""
+    sqs: Sequence[dict[str, str]]
+    """SQS grants: {queue: name or ARN, access: send | consume | send-consume, kms_key: its key ARN}."""
+    sns: Sequence[dict[str, str]]
+    """SNS grants: {topic: name or ARN, kms_key: its key ARN} (publish)."""
+    secrets: Sequence[dict[str, str]]
+    """Secrets Manager grants: {secret: name or ARN, kms_key: its key ARN} (read)."""
+    parameters: Sequence[dict[str, str]]
+    """SSM grants: {path: /app/prod/ or an ARN, kms_key: its key ARN} (read, recursive)."""
+    kms: Sequence[dict[str, str]]
+    """KMS grants: {key: key or alias ARN, access: decrypt | encrypt | encrypt-decrypt}."""
+    managed_policy_arns: Sequence[str]
+    """Managed policies to attach."""
+    verify_publish: bool
+    """The verification Job publishes one probe message to each sns topic (and sends one to each sqs send queue
+    with a kms_key), to prove the grant."""
+    allow_privileged_managed_policies: bool
+    """Attach privileged AWS managed policies anyway (AdministratorAccess, IAMFullAccess, …; refused otherwise)."""
+    trust_policy_max_chars: int
+    """The account's IAM trust-policy size quota (2048–8192, default 2048): a larger trust policy is refused."""
+    managed_policies_per_role: int
+    """The account's managed-policies-per-role quota (10–20, default 10)."""
+    statements: Sequence[dict[str, Any]]
+    """Raw IAM statements (checked: no *, no iam/sts/organizations writes, no NotAction/NotResource)."""
+    permissions_boundary: str
+    """Managed policy ARN set as the role's permissions boundary (organisations often require one)."""
+    role_path: str
+    """IAM path of the role, e.g. /workloads/ (default /)."""
+    tags: dict[str, str]
+    """Tags on the role and the Pod Identity association."""
+    target_role_arn: str
+    """Pod Identity: a role (any account) the association chains into; pods act as it. The role trusts this
+    workload's role (sts:AssumeRole, sts:TagSession), which may assume it."""
+    extra_subjects: Sequence[str]
+    """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""
