@@ -1,10 +1,9 @@
-"""AWS resources and lookups under the aws provider's own tokens, without its generated classes.
+"""The AWS resources irsa registers, through pulumi-aws's own generated classes, and its two lookups.
 
-Touching `pulumi_aws.iam` loads every IAM resource module and its enums, and `pulumi_aws.eks` every EKS
-module: about 0.07 s of every run (`python -X importtime`), for six resource types and two lookups. They are
-registered as the generated classes do it — the same type token, the same camelCase inputs, their output
-properties declared so they resolve (`arn`), the SDK's plugin version — and nothing else; tests/golden pins
-that the engine receives exactly what it did. The cross-account `aws.Provider` still comes from the SDK.
+Users get the typed resources (`aws.iam.Role`, `aws.iam.RolePolicy`, …) they can pass on, and what the
+engine receives is what pulumi-aws sends (tests/test_sdk_registration.py compares each type against the
+SDK's class called directly). Only `pulumi_aws.iam` and `pulumi_aws.eks` are imported (about 0.03 s), never
+the whole SDK. Every input passes the placeholder guard (components/placeholders.py).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+from pulumi_aws import eks, iam
 
 from components.placeholders import guarded
 
@@ -29,28 +29,9 @@ def plugin_version() -> str:
     return str(json.loads(found.read_text())["version"])
 
 
-def _defaults() -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions(version=plugin_version())
-
-
-class AwsResource(pulumi.CustomResource):
-    """One AWS resource: `inputs` as the provider names them, and the output properties it will read."""
-
-    arn: pulumi.Output[str]
-    name: pulumi.Output[str]
-    url: pulumi.Output[str]
-
-    def __init__(
-        self,
-        type_token: str,
-        name: str,
-        inputs: dict[str, Any],
-        outputs: tuple[str, ...],
-        opts: pulumi.ResourceOptions | None = None,
-    ):
-        props = {key: guarded(f"{type_token} {name} {key}", v) for key, v in inputs.items() if v is not None}
-        props.update({key: None for key in outputs if key not in props})  # resolvers for what the provider sets
-        super().__init__(type_token, name, props, pulumi.ResourceOptions.merge(_defaults(), opts))
+def _checked(kind: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs that are set, each through the placeholder guard."""
+    return {key: guarded(f"{kind} {name} {key}", v) for key, v in inputs.items() if v is not None}
 
 
 def role(
@@ -64,24 +45,24 @@ def role(
     permissions_boundary: str | None = None,
     tags: dict[str, str] | None = None,
     opts: pulumi.ResourceOptions | None = None,
-) -> AwsResource:
+) -> iam.Role:
     inputs = {
-        "assumeRolePolicy": assume_role_policy,
+        "assume_role_policy": assume_role_policy,
         "description": description,
-        "maxSessionDuration": max_session_duration,
+        "max_session_duration": max_session_duration,
         "name": role_name,
         "path": path,
-        "permissionsBoundary": permissions_boundary,
+        "permissions_boundary": permissions_boundary,
         "tags": tags,
     }
-    return AwsResource("aws:iam/role:Role", name, inputs, ("arn", "createDate", "tagsAll", "uniqueId"), opts)
+    return iam.Role(name, opts=opts, **_checked("Role", name, inputs))
 
 
 def role_policy(
     name: str, *, role: pulumi.Input[str], policy_name: str, policy: pulumi.Input[str], opts: pulumi.ResourceOptions
-) -> AwsResource:
+) -> iam.RolePolicy:
     inputs = {"name": policy_name, "policy": policy, "role": role}
-    return AwsResource("aws:iam/rolePolicy:RolePolicy", name, inputs, (), opts)
+    return iam.RolePolicy(name, opts=opts, **_checked("RolePolicy", name, inputs))
 
 
 def policy(
@@ -93,17 +74,16 @@ def policy(
     description: str,
     tags: dict[str, str] | None,
     opts: pulumi.ResourceOptions,
-) -> AwsResource:
+) -> iam.Policy:
     inputs = {"description": description, "name": policy_name, "path": path, "policy": policy, "tags": tags}
-    outputs = ("arn", "attachmentCount", "policyId", "tagsAll")
-    return AwsResource("aws:iam/policy:Policy", name, inputs, outputs, opts)
+    return iam.Policy(name, opts=opts, **_checked("Policy", name, inputs))
 
 
 def role_policy_attachment(
     name: str, *, role: pulumi.Input[str], policy_arn: pulumi.Input[str], opts: pulumi.ResourceOptions
-) -> AwsResource:
-    inputs = {"policyArn": policy_arn, "role": role}
-    return AwsResource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", name, inputs, (), opts)
+) -> iam.RolePolicyAttachment:
+    inputs = {"policy_arn": policy_arn, "role": role}
+    return iam.RolePolicyAttachment(name, opts=opts, **_checked("RolePolicyAttachment", name, inputs))
 
 
 def open_id_connect_provider(
@@ -114,10 +94,9 @@ def open_id_connect_provider(
     thumbprint_list: list[str] | None,
     tags: dict[str, str] | None,
     opts: pulumi.ResourceOptions,
-) -> AwsResource:
-    inputs = {"clientIdLists": client_id_list, "tags": tags, "thumbprintLists": thumbprint_list, "url": url}
-    token = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
-    return AwsResource(token, name, inputs, ("arn", "tagsAll"), opts)
+) -> iam.OpenIdConnectProvider:
+    inputs = {"client_id_lists": client_id_list, "tags": tags, "thumbprint_lists": thumbprint_list, "url": url}
+    return iam.OpenIdConnectProvider(name, opts=opts, **_checked("OpenIdConnectProvider", name, inputs))
 
 
 def pod_identity_association(
@@ -131,18 +110,17 @@ def pod_identity_association(
     disable_session_tags: bool | None,
     target_role_arn: pulumi.Input[str] | None,
     opts: pulumi.ResourceOptions,
-) -> AwsResource:
+) -> eks.PodIdentityAssociation:
     inputs = {
-        "clusterName": cluster_name,
-        "disableSessionTags": disable_session_tags,
+        "cluster_name": cluster_name,
+        "disable_session_tags": disable_session_tags,
         "namespace": namespace,
-        "roleArn": role_arn,
-        "serviceAccount": service_account,
+        "role_arn": role_arn,
+        "service_account": service_account,
         "tags": tags,
-        "targetRoleArn": target_role_arn,
+        "target_role_arn": target_role_arn,
     }
-    outputs = ("associationArn", "associationId", "externalId", "tagsAll")
-    return AwsResource("aws:eks/podIdentityAssociation:PodIdentityAssociation", name, inputs, outputs, opts)
+    return eks.PodIdentityAssociation(name, opts=opts, **_checked("PodIdentityAssociation", name, inputs))
 
 
 def get_cluster(cluster_name: str) -> pulumi.Output[dict[str, Any]]:

@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Required, TypedDict
 
 import pulumi
+from pulumi_aws import iam
 
 from components import aliases
 from components import aws_resources as aws
@@ -39,6 +40,8 @@ class ClusterOidcProvider(pulumi.ComponentResource):
     """ARN of the IAM OIDC provider (created or reused)."""
     url: pulumi.Output[str]
     """The issuer URL the provider registers."""
+    provider: iam.OpenIdConnectProvider | None
+    """The IAM OIDC provider it created (none when it reuses existing_provider_arn)."""
 
     def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None):
         try:
@@ -48,6 +51,7 @@ class ClusterOidcProvider(pulumi.ComponentResource):
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         self.url = pulumi.Output.from_input(args["issuer_url"])
         existing = args.get("existing_provider_arn")
+        self.provider = None
         if existing:
             self.arn = pulumi.Output.from_input(existing)
         else:
@@ -59,5 +63,5 @@ class ClusterOidcProvider(pulumi.ComponentResource):
                 tags=dict(tags) if tags else None,
                 opts=pulumi.ResourceOptions(parent=self, protect=protect),
             )
-            self.arn = provider.arn
-        self.register_outputs({"arn": self.arn, "url": self.url})
+            self.arn, self.provider = provider.arn, provider
+        self.register_outputs({"arn": self.arn, "url": self.url, "provider": self.provider})

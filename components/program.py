@@ -14,7 +14,7 @@ from components.core.config import engine_config
 from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, Placement, Settings
 from components.core.stack_plan import placements_of, stack_plans
-from components.kubernetes_objects import KubernetesObject
+from components.kubernetes_objects import KubernetesObject, kubernetes_object
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
 from components.targets import ClusterBinding, ClusterTarget, cluster_target
 from components.workload_identity import WorkloadIdentity, caller_account
@@ -103,7 +103,7 @@ def cluster_resources(settings: Settings, cluster: Cluster) -> ClusterResources:
     naming = placements_of(settings, (cluster,), None)[0]
     for w in settings.workloads_in(cluster):
         if w.create_namespace and w.namespace not in namespaces:
-            namespaces[w.namespace] = KubernetesObject(
+            namespaces[w.namespace] = kubernetes_object(
                 naming.name("ns", w.namespace),
                 "Namespace",
                 {"metadata": manifests.namespace(w.namespace)["metadata"]},

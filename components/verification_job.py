@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any, Required, TypedDict
 
 import pulumi
+from pulumi_kubernetes.batch import v1 as batch_v1
 
 from components import aliases
 from components.core import manifests
@@ -14,7 +15,7 @@ from components.core.workload_plan import WorkloadPlan
 from components.dependencies import depends_on_of
 from components.grant_args import ChainArgs, S3GrantArgs
 from components.invalid_arguments import InvalidArguments
-from components.kubernetes_objects import KubernetesObject, is_namespace
+from components.kubernetes_objects import is_namespace, kubernetes_object
 
 
 class VerificationJobArgs(TypedDict, total=False):
@@ -51,6 +52,8 @@ class VerificationJob(pulumi.ComponentResource):
 
     job_name: pulumi.Output[str]
     """Name of the Job (kubectl logs job/<name>)."""
+    job: batch_v1.Job
+    """The Job itself."""
 
     def __init__(self, name: str, args: VerificationJobArgs, opts: pulumi.ResourceOptions | None = None):
         c = Collector()
@@ -115,7 +118,7 @@ class VerificationJob(pulumi.ComponentResource):
         namespaces = [d for d in depends_on_of(opts) if is_namespace(d)]
         plain = isinstance(script, dict)
         script_output = script if plain else pulumi.Output.from_input(script)
-        config_map = KubernetesObject(
+        config_map = kubernetes_object(
             f"{name}-script",
             "ConfigMap",
             {
@@ -124,7 +127,7 @@ class VerificationJob(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=namespaces, aliases=child("script")),
         )
-        job = KubernetesObject(
+        self.job = kubernetes_object(
             f"{name}-job",
             "Job",
             {"metadata": body["metadata"], "spec": body["spec"]},
@@ -133,5 +136,5 @@ class VerificationJob(pulumi.ComponentResource):
                 parent=self, depends_on=[config_map, *depends_on_of(opts)], aliases=child("job")
             ),
         )
-        self.job_name = pulumi.Output.all(job.urn, body["metadata"]).apply(lambda v: str(v[1]["name"]))
-        self.register_outputs({"job_name": self.job_name})
+        self.job_name = pulumi.Output.all(self.job.urn, body["metadata"]).apply(lambda v: str(v[1]["name"]))
+        self.register_outputs({"job_name": self.job_name, "job": self.job})

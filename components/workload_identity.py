@@ -6,6 +6,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pulumi
+from pulumi_aws import eks, iam
+from pulumi_kubernetes.batch import v1 as batch_v1
+from pulumi_kubernetes.core import v1 as core_v1
 
 from components import aliases
 from components import aws_resources as aws
@@ -16,7 +19,7 @@ from components.core.model import InvalidInput, Placement
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
 from components.dependencies import depends_on_of
 from components.invalid_arguments import InvalidArguments
-from components.kubernetes_objects import KubernetesObject
+from components.kubernetes_objects import kubernetes_object
 from components.targets import ClusterBinding
 from components.verification_job import VerificationJob
 from components.workload_identity_args import PresetOptionsArgs, WorkloadIdentityArgs  # noqa: F401 - re-exported
@@ -87,6 +90,20 @@ class WorkloadIdentity(pulumi.ComponentResource):
     """Pod spec fragment: serviceAccountName, env, volumes, volumeMounts and podAnnotations to splice into pods."""
     pod_identity: pulumi.Output[dict[str, Any]]
     """Deprecated name of token_fragment (the same value)."""
+    role: iam.Role
+    """The workload's IAM role."""
+    inline_policy: iam.RolePolicy | None
+    """The role's inline permissions policy (absent when it has none, or past the inline quota)."""
+    managed_policies: list[iam.Policy]
+    """Customer-managed policies carrying the permissions past the inline quota (usually none)."""
+    policy_attachments: list[iam.RolePolicyAttachment]
+    """Every managed policy attached to the role (presets', managed_policy_arns', the customer-managed ones)."""
+    service_accounts: list[core_v1.ServiceAccount]
+    """The ServiceAccount in each cluster (none when create_service_account is false)."""
+    associations: list[eks.PodIdentityAssociation]
+    """The EKS Pod Identity association in each cluster that uses one."""
+    verification_jobs: list[batch_v1.Job]
+    """The verification Job in each cluster (none when sample_job is false): `kubectl logs job/<name>`."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
         computed = {k for k, v in args.items() if k not in DEPLOY_TIME and _is_computed(v)}
@@ -210,6 +227,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             opts=child,
         )
         permissions: list[pulumi.Resource] = []
+        managed: list[iam.Policy] = []
         if shape.has_inline_policy:
             permissions.append(
                 aws.role_policy(
@@ -231,6 +249,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 tags=dict(shape.tags) if shape.tags else None,
                 opts=child,
             )
+            managed.append(policy)
             permissions.append(
                 aws.role_policy_attachment(
                     f"{name}-policy-{index}-attachment", role=role.name, policy_arn=policy.arn, opts=child
@@ -250,7 +269,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             made: list[pulumi.Resource] = []
             if shape.creates_service_account:
                 made.append(
-                    KubernetesObject(
+                    kubernetes_object(
                         where.name(name, "sa"),
                         "ServiceAccount",
                         {"metadata": metadata_with_arn(_in_cluster_number(WorkloadPlan.service_account, index),
@@ -281,8 +300,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
         self.exports = with_arn(WorkloadPlan.exports, role_arn)
         self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
         self.pod_identity = self.token_fragment
+        jobs: list[batch_v1.Job] = []
         for index, binding, made in per_cluster if shape.creates_job else []:
-            VerificationJob._from_plan(
+            verification = VerificationJob._from_plan(
                 binding.placement.name(name, "verify"),
                 planned,
                 role.arn,
@@ -297,6 +317,14 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 former=binding.placement.aliases(name, "verify"),
                 account=self._account_for_names(planned, account),
             )
+            jobs.append(verification.job)
+        # The resources themselves, typed, beside the strings: a program passes them on (dependsOn, ARNs).
+        self.role, self.managed_policies, self.verification_jobs = role, managed, jobs
+        self.inline_policy = next((r for r in permissions if isinstance(r, iam.RolePolicy)), None)
+        self.policy_attachments = [r for r in permissions if isinstance(r, iam.RolePolicyAttachment)]
+        in_clusters = [r for _, _, made in per_cluster for r in made]
+        self.service_accounts = [r for r in in_clusters if isinstance(r, core_v1.ServiceAccount)]
+        self.associations = [r for r in in_clusters if isinstance(r, eks.PodIdentityAssociation)]
         self.role_arn = role_arn
         self.role_name = role.name
         self.namespace = pulumi.Output.from_input(known(lambda p: p.spec.workload.namespace))
@@ -309,5 +337,12 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 "role_name": self.role_name,
                 "namespace": self.namespace,
                 "service_account": self.service_account,
+                "role": self.role,
+                "inline_policy": self.inline_policy,
+                "managed_policies": self.managed_policies,
+                "policy_attachments": self.policy_attachments,
+                "service_accounts": self.service_accounts,
+                "associations": self.associations,
+                "verification_jobs": self.verification_jobs,
             }
         )

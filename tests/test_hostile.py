@@ -451,7 +451,7 @@ def test_diff_against_an_empty_first_commit(tmp_path: Path, repo: Path, monkeypa
         ('print("not json")', "printed 9 characters that are not JSON (a plan as --format json prints it)"),
         ('print(\'{"project": "irsa"}\')', f"printed JSON without a list of resources {AS_PRINTED}"),
         ("print('{\"resources\": [1]}')", f"printed JSON without a list of resources {AS_PRINTED}"),
-        ("import time; time.sleep(60)", "did not finish within 1 s (raise --timeout, or fix that revision)"),
+        ("import time; time.sleep(60)", "did not finish within 3 s (raise --timeout, or fix that revision)"),
     ],
 )
 def test_diff_survives_a_hostile_base(main_py: str, wrong: str, repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -462,7 +462,7 @@ def test_diff_survives_a_hostile_base(main_py: str, wrong: str, repo: Path, monk
     (repo / "components" / "__main__.py").write_text(real)
     commit(repo, "restore")
     monkeypatch.chdir(repo)
-    code, out, err = run_cli("diff", "--stack", "dev", "--base", "hostile", "--timeout", "1")
+    code, out, err = run_cli("diff", "--stack", "dev", "--base", "hostile", "--timeout", "3")
     assert code == 2 and out == ""
     assert contract_lines(err) == [f"at hostile: plan: {wrong}"]
 

@@ -17,7 +17,7 @@ from grant_fixtures import stack
 
 from components.cli.plan import PlanMocks, install_mocks
 from components.core.config.parse import parse_settings
-from components.kubernetes_objects import KubernetesObject
+from components.kubernetes_objects import kubernetes_object
 from components.placeholders import PlaceholderLeak
 from components.program import build
 
@@ -82,7 +82,7 @@ def test_every_shipped_kind_of_workload_deploys_without_a_placeholder() -> None:
 def test_the_registration_layer_refuses_a_placeholder_outside_the_plan() -> None:
     install_mocks(PlanMocks(parse_settings(EKS_CONFIG, "dev")), "irsa", "dev", offline=False)
     with pytest.raises(PlaceholderLeak, match=r"ConfigMap leak data\.x would deploy an offline placeholder"):
-        KubernetesObject("leak", "ConfigMap", {"metadata": {"name": "x"}, "data": {"x": "<unknown: account>"}})
+        kubernetes_object("leak", "ConfigMap", {"metadata": {"name": "x"}, "data": {"x": "<unknown: account>"}})
 
 
 def test_a_placeholder_arriving_in_an_output_fails_the_deployment() -> None:
@@ -91,7 +91,7 @@ def test_a_placeholder_arriving_in_an_output_fails_the_deployment() -> None:
     @pulumi.runtime.test
     def program() -> Any:
         late = pulumi.Output.from_input("arn:aws:sns:r:<unknown: account>:t")
-        return KubernetesObject("late", "ConfigMap", {"metadata": {"name": "y"}, "data": {"arn": late}}).urn
+        return kubernetes_object("late", "ConfigMap", {"metadata": {"name": "y"}, "data": {"arn": late}}).urn
 
     with pytest.raises(Exception, match="would deploy an offline placeholder"):
         program()
