@@ -10,7 +10,7 @@ from components import aws_resources as aws
 from components.core import documents
 from components.core.config import arguments
 from components.core.model import InvalidInput
-from components.grant_args import S3GrantArgs
+from components.grant_args import S3Grant
 from components.invalid_arguments import InvalidArguments
 
 TYPE = "irsa:index:CrossAccountRole"
@@ -25,7 +25,7 @@ class CrossAccountRoleArgs(TypedDict, total=False):
     """Roles allowed to assume it (the workloads' roles; never an account root)."""
     external_id: str | None
     """Required sts:ExternalId, if any."""
-    s3: Sequence[S3GrantArgs]
+    s3: Sequence[S3Grant]
     """Least-privilege S3 grants in the other account."""
     partition: str
     """aws, aws-cn or aws-us-gov (default aws)."""

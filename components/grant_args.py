@@ -1,33 +1,178 @@
-"""Argument shapes any Pulumi language can pass (plain maps): S3 grants and the verification chain."""
+"""Argument shapes any Pulumi language can pass: grants, the verification chain, and the enums they use.
 
-from typing import TypedDict
+Type names are the schema's (`irsa:index:DynamoDbGrant`), so generated SDKs call them `DynamoDbGrantArgs`
+and not `…ArgsArgs`. Each enum lists the values the core accepts (`tests/test_schema.py` holds them equal).
+"""
+
+from enum import StrEnum
+from typing import Required, TypedDict
 
 import pulumi
 
 
-class S3GrantArgs(TypedDict, total=False):
+class S3Access(StrEnum):
+    """What an S3 grant allows on its bucket and prefix."""
+
+    READ = "read"
+    """Get objects under the prefix and list it."""
+    WRITE = "write"
+    """Put objects under the prefix (no listing, no reading, no deleting)."""
+    READ_WRITE = "read-write"
+    """Get, put and delete objects under the prefix, and list it."""
+    SYNC = "sync"
+    """Put objects under the prefix and list it: what `aws s3 sync` uploading needs (no reading, no deleting)."""
+
+
+class TableAccess(StrEnum):
+    """What a DynamoDB grant allows on its table (and the table's indexes)."""
+
+    READ = "read"
+    """Get, query and scan."""
+    WRITE = "write"
+    """Put, update and delete items."""
+    READ_WRITE = "read-write"
+    """Read and write."""
+
+
+class QueueAccess(StrEnum):
+    """What an SQS grant allows on its queue."""
+
+    SEND = "send"
+    """Send messages."""
+    CONSUME = "consume"
+    """Receive, delete and change the visibility of messages."""
+    SEND_CONSUME = "send-consume"
+    """Send and consume."""
+
+
+class KeyAccess(StrEnum):
+    """What a KMS grant allows with its key."""
+
+    DECRYPT = "decrypt"
+    """Decrypt."""
+    ENCRYPT = "encrypt"
+    """Encrypt and generate data keys."""
+    ENCRYPT_DECRYPT = "encrypt-decrypt"
+    """Encrypt and decrypt."""
+
+
+class Mechanism(StrEnum):
+    """How pods get the role's credentials."""
+
+    IRSA = "irsa"
+    """Web identity through the cluster's IAM OIDC provider (EKS or AKS)."""
+    POD_IDENTITY = "pod-identity"
+    """EKS Pod Identity: an association in the cluster."""
+    BOTH = "both"
+    """The two trusted at once, while pods move over to Pod Identity."""
+
+
+class Preset(StrEnum):
+    """An add-on's policy preset (derived from the add-on's upstream policy at a pinned version)."""
+
+    EBS_CSI = "ebs-csi"
+    """Amazon EBS CSI driver (AWS managed policy)."""
+    EFS_CSI = "efs-csi"
+    """Amazon EFS CSI driver (AWS managed policy)."""
+    VPC_CNI = "vpc-cni"
+    """Amazon VPC CNI (AWS managed policy)."""
+    EXTERNAL_DNS = "external-dns"
+    """external-dns: Route 53 records in preset_options.hosted_zone_ids."""
+    CERT_MANAGER = "cert-manager"
+    """cert-manager DNS-01: Route 53 records in preset_options.hosted_zone_ids."""
+    CLUSTER_AUTOSCALER = "cluster-autoscaler"
+    """Cluster Autoscaler: scales the cluster's Auto Scaling groups."""
+    EXTERNAL_SECRETS = "external-secrets"
+    """External Secrets Operator: reads preset_options.secret_arns and parameter_arns."""
+    KARPENTER = "karpenter"
+    """Karpenter controller: launches nodes, passes preset_options.node_role_arns."""
+    AWS_LOAD_BALANCER_CONTROLLER = "aws-load-balancer-controller"
+    """AWS Load Balancer Controller."""
+
+
+class S3Grant(TypedDict, total=False):
     """One S3 grant: bucket, optional key prefix, access level."""
 
-    bucket: pulumi.Input[str]
+    bucket: Required[pulumi.Input[str]]
     """S3 bucket name (may be computed, e.g. another resource's output)."""
     prefix: pulumi.Input[str]
     """Object key prefix, e.g. uploads/ (default: the whole bucket)."""
-    access: str
-    """read | write | read-write | sync (anything else is refused)"""
-    kms_key: str
+    access: Required[S3Access]
+    """read, write, read-write or sync."""
+    kms_key: pulumi.Input[str]
     """The bucket's customer-managed KMS key ARN (SSE-KMS): Decrypt, and GenerateDataKey to write, via S3 only."""
 
 
-class ChainArgs(TypedDict, total=False):
+class DynamoDbGrant(TypedDict, total=False):
+    """One DynamoDB grant: a table and its indexes."""
+
+    table: Required[pulumi.Input[str]]
+    """Table name or ARN."""
+    access: Required[TableAccess]
+    """read, write or read-write."""
+
+
+class SqsGrant(TypedDict, total=False):
+    """One SQS grant."""
+
+    queue: Required[pulumi.Input[str]]
+    """Queue name or ARN."""
+    access: Required[QueueAccess]
+    """send, consume or send-consume."""
+    kms_key: pulumi.Input[str]
+    """The queue's customer-managed KMS key ARN (SSE-KMS): used only through SQS."""
+
+
+class SnsGrant(TypedDict, total=False):
+    """One SNS grant: publish to a topic."""
+
+    topic: Required[pulumi.Input[str]]
+    """Topic name or ARN."""
+    kms_key: pulumi.Input[str]
+    """The topic's customer-managed KMS key ARN: used only through SNS."""
+
+
+class SecretGrant(TypedDict, total=False):
+    """One Secrets Manager grant: read a secret."""
+
+    secret: Required[pulumi.Input[str]]
+    """Secret name or ARN."""
+    kms_key: pulumi.Input[str]
+    """The secret's customer-managed KMS key ARN: Decrypt through Secrets Manager only."""
+
+
+class ParameterGrant(TypedDict, total=False):
+    """One SSM Parameter Store grant: read parameters under a path, recursively."""
+
+    path: Required[pulumi.Input[str]]
+    """A path such as /app/prod/, or a parameter ARN."""
+    kms_key: pulumi.Input[str]
+    """The key of SecureString parameters: Decrypt through SSM only."""
+
+
+class KmsGrant(TypedDict, total=False):
+    """One KMS grant: use a key directly."""
+
+    key: Required[pulumi.Input[str]]
+    """Key or alias ARN."""
+    access: Required[KeyAccess]
+    """decrypt, encrypt or encrypt-decrypt."""
+
+
+class Chain(TypedDict, total=False):
     """A role the verification Job assumes next, and the grant it checks there."""
 
-    role_arn: str
+    role_arn: Required[pulumi.Input[str]]
     """ARN of the role to assume (e.g. in another account)."""
-    external_id: str
+    external_id: pulumi.Input[str]
     """sts:ExternalId the role requires, if any."""
-    bucket: str
+    bucket: Required[pulumi.Input[str]]
     """S3 bucket to check there."""
-    prefix: str
+    prefix: pulumi.Input[str]
     """Object key prefix to check inside."""
-    access: str
-    """read | write | read-write | sync"""
+    access: Required[S3Access]
+    """read, write, read-write or sync."""
+
+
+S3GrantArgs = S3Grant  # deprecated name (until 2027-06-01)
+ChainArgs = Chain  # deprecated name (until 2027-06-01)

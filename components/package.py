@@ -1,14 +1,18 @@
 """The components as a Pulumi component package, usable from any Pulumi language.
 
-`provider/__main__.py` hosts them; `python -m components.package` prints the schema Pulumi infers
-from their type annotations and docstrings (checked in as provider/schema.json and compared in CI).
+`provider/__main__.py` hosts them (`provider()`); `python -m components.package` prints the schema it serves:
+what Pulumi infers from the components' type annotations and docstrings, with the package's namespace, its
+SDKs' names in each language and each component's examples (`components/examples/<Component>.md`). It is
+checked in as provider/schema.json and compared in CI.
 """
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from pulumi.provider.experimental.analyzer import Analyzer
+from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
 
 from components.cross_account_role import CrossAccountRole
@@ -19,16 +23,45 @@ from components.workload_identity import WorkloadIdentity
 
 NAME = "irsa"
 COMPONENTS = [ClusterOidcProvider, WorkloadIdentity, VerificationJob, CrossAccountRole]
+# Generated SDKs are named for this package, never under Pulumi's own scope (`@pulumi/…`, `pulumi_…`,
+# `github.com/pulumi/…`, `Pulumi.…`, `com.pulumi.…`, which is what the names default to).
+NAMESPACE = "irsa"
+LANGUAGE = {
+    "nodejs": {"packageName": "@irsa/pulumi"},
+    "python": {"packageName": "irsa_pulumi"},
+    "go": {"importBasePath": "github.com/irsa/irsa/sdk/go/irsa"},
+    "csharp": {"rootNamespace": "Irsa"},
+    "java": {"basePackage": "dev.irsa"},
+}
+EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
 def schema() -> dict[str, Any]:
-    """The package schema, exactly as `component_provider_host` would serve it."""
+    """The package schema, exactly as `provider()` serves it."""
     result = Analyzer(NAME).analyze(COMPONENTS)
     dependencies = sorted(result["dependencies"], key=lambda d: f"{d.name}{d.version}")
     spec = generate_schema(
-        NAME, VERSION, None, result["component_definitions"], result["type_definitions"], dependencies
+        NAME, VERSION, NAMESPACE, result["component_definitions"], result["type_definitions"], dependencies
     )
-    return dict(spec.to_json())
+    found = dict(spec.to_json())
+    for typ in found["types"].values():
+        for member in typ.get("enum", []):  # READ_WRITE → ReadWrite: what each language's codegen expects
+            member["name"] = "".join(part.title() for part in member["name"].split("_"))
+    for language, names in LANGUAGE.items():
+        found["language"][language] = {**found["language"].get(language, {}), **names}
+    for component in COMPONENTS:
+        example = EXAMPLES / f"{component.__name__}.md"
+        if example.exists():
+            resource = found["resources"][f"{NAME}:index:{component.__name__}"]
+            resource["description"] = f"{resource['description']}\n\n{example.read_text()}"
+    return found
+
+
+def provider() -> ComponentProvider:
+    """The provider `component_provider_host` would build, serving this module's schema."""
+    hosted = ComponentProvider(COMPONENTS, NAME, NAMESPACE, VERSION)
+    hosted.schema = json.dumps(schema())
+    return hosted
 
 
 if __name__ == "__main__":

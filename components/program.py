@@ -14,6 +14,7 @@ from components.core.config import engine_config
 from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, Placement, Settings
 from components.core.stack_plan import placements_of, stack_plans
+from components.grant_args import S3Access
 from components.kubernetes_objects import KubernetesObject, kubernetes_object
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
 from components.targets import ClusterBinding, ClusterTarget, cluster_target
@@ -137,7 +138,7 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
             "role_name": role.name,
             "trusted_role_arns": [identities[w].role_arn for w in role.trusted_workloads],
             "external_id": role.external_id,
-            "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": g.access} for g in role.s3],
+            "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": S3Access(g.access)} for g in role.s3],
             "partition": settings.partition,
             "session_tags": role.session_tags,
             "role_path": cross.role_path,

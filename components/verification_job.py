@@ -13,7 +13,7 @@ from components.core.config.collector import Collector
 from components.core.config.grants import read_grants
 from components.core.workload_plan import WorkloadPlan
 from components.dependencies import depends_on_of
-from components.grant_args import ChainArgs, S3GrantArgs
+from components.grant_args import Chain, S3Grant
 from components.invalid_arguments import InvalidArguments
 from components.kubernetes_objects import is_namespace, kubernetes_object
 
@@ -27,7 +27,7 @@ class VerificationJobArgs(TypedDict, total=False):
     """Namespace to run in."""
     service_account: Required[str]
     """ServiceAccount to run as."""
-    grants: Required[Sequence[S3GrantArgs]]
+    grants: Required[Sequence[S3Grant]]
     """S3 grants of the workload; the Job writes inside the first write grant, else lists the first."""
     image: Required[str]
     """Container image with Python 3 and boto3."""
@@ -38,7 +38,7 @@ class VerificationJobArgs(TypedDict, total=False):
     (AKS); None on EKS."""
     pod_identity: pulumi.Input[dict[str, Any]] | None
     """Deprecated name of token_fragment."""
-    chain: ChainArgs | None
+    chain: Chain | None
     """A role to assume next and the grant to check there (role_arn, external_id, bucket, prefix, access)."""
 
 
@@ -62,9 +62,10 @@ class VerificationJob(pulumi.ComponentResource):
         workload = c.string(f"{path}.workload", args.get("workload"))
         namespace = fields.namespace(c, f"{path}.namespace", args.get("namespace"))
         service_account = fields.service_account(c, f"{path}.service_account", args.get("service_account"))
-        grants = read_grants(c, f"{path}.grants", [dict(g) for g in args.get("grants") or []], required=False)
+        given = arguments.plain_values(dict(args))
+        grants = read_grants(c, f"{path}.grants", given.get("grants") or [], required=False)
         image = fields.job_image(c, f"{path}.image", args.get("image"))
-        chain = arguments.read_chain(c, f"{path}.chain", args.get("chain"), None)
+        chain = arguments.read_chain(c, f"{path}.chain", given.get("chain"), None)
         if c.problems or workload is None or namespace is None or service_account is None:
             raise InvalidArguments(c.problems)
         fragment = args.get("token_fragment") or args.get("pod_identity")
@@ -86,17 +87,21 @@ class VerificationJob(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions,
         former: tuple[str, ...] = (),
         account: pulumi.Input[str] | None = None,
+        issuer: pulumi.Input[str] | None = None,
     ) -> "VerificationJob":
         """The Job of a plan in its `cluster`-th cluster; `former`: the component's former names (its children
-        keep theirs too); `account`: where grants given by name resolve when the plan has no account."""
+        keep theirs too); `account`: where grants given by name resolve when the plan has no account; `issuer`:
+        the cluster's, which decides the token splice when the arguments left it open."""
         job = cls.__new__(cls)
         if isinstance(planned, WorkloadPlan):
             plan = planned
-            body = pulumi.Output.all(role_arn, account).apply(lambda v: plan.job(v[0], plan.spec.where[cluster], v[1]))
+            body = pulumi.Output.all(role_arn, account, issuer).apply(
+                lambda v: plan.job(v[0], plan.spec.placed(cluster, v[2]), v[1])
+            )
             job._register(name, plan.script_config_map(), body, opts, former)
         else:
-            body = pulumi.Output.all(planned, role_arn, account).apply(
-                lambda v: v[0].job(v[1], v[0].spec.where[cluster], v[2])
+            body = pulumi.Output.all(planned, role_arn, account, issuer).apply(
+                lambda v: v[0].job(v[1], v[0].spec.placed(cluster, v[3]), v[2])
             )
             job._register(name, planned.apply(lambda p: p.script_config_map()), body, opts, former)
         return job

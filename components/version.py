@@ -1,3 +1,3 @@
 """The package version: in `--version`, and in the component schema other languages use."""
 
-VERSION = "0.2.0"
+VERSION = "0.3.0"

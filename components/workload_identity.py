@@ -2,6 +2,7 @@
 
 import functools
 import inspect
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -43,6 +44,21 @@ def _is_computed(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_computed(v) for v in value)
     return False
+
+
+def _with_defaults(name: str, args: WorkloadIdentityArgs) -> dict[str, Any]:
+    """The arguments with the provider's region when none is given, and a warning for a deprecated name."""
+    given = dict(args)
+    if given.get("region") is None:
+        region = pulumi.Config("aws").get("region") or os.environ.get("AWS_REGION") or os.environ.get(
+            "AWS_DEFAULT_REGION"
+        )
+        if region:
+            given["region"] = region
+    for old, new in arguments.DEPRECATED_ARGS.items():
+        if old in given:
+            pulumi.log.warn(f'WorkloadIdentity("{name}").{old} is deprecated (until 2027-06-01): use {new}')
+    return given
 
 
 def _plan_or_raise(name: str, args: dict[str, Any]) -> WorkloadPlan:
@@ -106,6 +122,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
     """The verification Job in each cluster (none when sample_job is false): `kubectl logs job/<name>`."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
+        args = _with_defaults(name, args)  # type: ignore[assignment]
         computed = {k for k, v in args.items() if k not in DEPLOY_TIME and _is_computed(v)}
         planned: WorkloadPlan | pulumi.Output[WorkloadPlan]
         try:
@@ -217,13 +234,18 @@ class WorkloadIdentity(pulumi.ComponentResource):
             return documents.to_json(_measured(name, v[0], v[0].trust_in(bound)))
 
         trust = pulumi.Output.all(planned, *deploy_time).apply(measured_trust)
+        guardrails, tags = shape.role_guardrails(), dict(shape.tags) if shape.tags else None
+        if "permissions_boundary" in shape.deferred:  # computed by the program: passed on once known
+            guardrails["permissions_boundary"] = known(lambda p: p.spec.workload.permissions_boundary)
+        if "tags" in shape.deferred:
+            guardrails["tags"] = tags = known(lambda p: dict(p.spec.workload.tags) or None)
         role = aws.role(
             f"{name}-role",
             role_name=shape.role_name,
             assume_role_policy=trust,
             max_session_duration=shape.max_session_duration,
             description=known(lambda p: p.role_description),
-            **shape.role_guardrails(),
+            **guardrails,
             opts=child,
         )
         permissions: list[pulumi.Resource] = []
@@ -246,7 +268,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 path=shape.role_path,
                 policy=document,
                 description=f"Permissions of role {shape.role_name}, part {index} (managed by irsa)",
-                tags=dict(shape.tags) if shape.tags else None,
+                tags=tags,
                 opts=child,
             )
             managed.append(policy)
@@ -286,7 +308,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                         namespace=known(lambda p: p.spec.workload.namespace),
                         service_account=known(lambda p: p.spec.workload.service_account),
                         role_arn=role.arn,
-                        tags=dict(shape.tags) if shape.tags else None,
+                        tags=tags,
                         disable_session_tags=True if shape.disable_session_tags else None,
                         target_role_arn=known(lambda p: p.spec.workload.target_role_arn) if shape.target_role else None,
                         opts=pulumi.ResourceOptions(
@@ -316,6 +338,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                 ),
                 former=binding.placement.aliases(name, "verify"),
                 account=self._account_for_names(planned, account),
+                issuer=binding.issuer_url or None,
             )
             jobs.append(verification.job)
         # The resources themselves, typed, beside the strings: a program passes them on (dependsOn, ARNs).

@@ -5,22 +5,36 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 
-from components.grant_args import ChainArgs, S3GrantArgs
+from components.grant_args import (
+    Chain,
+    DynamoDbGrant,
+    KmsGrant,
+    Mechanism,
+    ParameterGrant,
+    Preset,
+    S3Grant,
+    SecretGrant,
+    SnsGrant,
+    SqsGrant,
+)
 
 
-class PresetOptionsArgs(TypedDict, total=False):
+class PresetOptions(TypedDict, total=False):
     """Inputs that scope add-on presets instead of `*`."""
 
-    hosted_zone_ids: Sequence[str]
+    hosted_zone_ids: Sequence[pulumi.Input[str]]
     """Route 53 hosted zones external-dns or cert-manager may change."""
-    secret_arns: Sequence[str]
+    secret_arns: Sequence[pulumi.Input[str]]
     """Secrets Manager secrets external-secrets may read."""
-    parameter_arns: Sequence[str]
+    parameter_arns: Sequence[pulumi.Input[str]]
     """SSM parameters external-secrets may read."""
-    node_role_arns: Sequence[str]
+    node_role_arns: Sequence[pulumi.Input[str]]
     """Node roles karpenter may pass to EC2."""
-    interruption_queue_arns: Sequence[str]
+    interruption_queue_arns: Sequence[pulumi.Input[str]]
     """SQS queues karpenter reads interruption events from."""
+
+
+PresetOptionsArgs = PresetOptions  # deprecated name (until 2027-06-01)
 
 
 class WorkloadIdentityArgs(TypedDict, total=False):
@@ -30,7 +44,7 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """ARN of the cluster's IAM OIDC provider."""
     issuer_url: pulumi.Input[str]
     """The cluster's issuer URL; its host/path prefixes the trust condition keys."""
-    audience: str
+    audience: pulumi.Input[str]
     """Token audience (default sts.amazonaws.com); must equal a client ID of the provider."""
     namespace: Required[pulumi.Input[str]]
     """Kubernetes namespace of the ServiceAccount."""
@@ -40,21 +54,25 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Physical IAM role name."""
     policy_name: str
     """Inline policy name (default irsa-<name>-s3)."""
-    region: Required[str]
-    """AWS region pods call STS in; also picks the partition."""
-    s3: Sequence[S3GrantArgs]
+    region: str
+    """AWS region pods call STS in; also picks the partition (default: the `aws:region` config, else
+    AWS_REGION, as the default AWS provider reads it)."""
+    s3: Sequence[S3Grant]
     """Least-privilege S3 grants."""
     max_session_duration: int
     """Maximum session of the role, 3600-43200 seconds (default 3600)."""
-    token_expiration_seconds: int
+    token_expiration_seconds: pulumi.Input[int]
     """Lifetime of the projected token in the pod identity fragment, 600-86400 seconds (default 3600)."""
     sample_job: bool
     """Create a VerificationJob (default true)."""
-    job_image: str
+    job_image: pulumi.Input[str]
     """Verification Job image with Python 3 and boto3."""
+    splice_token_fragment: pulumi.Input[bool]
+    """Splice the token fragment into the verification Job's pod: needed where no webhook injects the token
+    (AKS, self-managed clusters). Default: false on EKS (an EKS issuer, or Pod Identity), true elsewhere."""
     inject_pod_identity: bool
-    """Put the pod identity fragment into the Job's pod (true where no webhook injects it, as on AKS)."""
-    mechanism: str
+    """Deprecated name of splice_token_fragment (accepted until 2027-06-01)."""
+    mechanism: Mechanism
     """irsa (web identity through the cluster's OIDC provider, default), pod-identity (EKS Pod Identity), or
     both (the two trusted at once while pods move over)."""
     cluster_name: str
@@ -63,38 +81,38 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """EKS cluster ARN, pinned in the Pod Identity trust policy (pod-identity and both)."""
     assume_roles: Sequence[pulumi.Input[str]]
     """Role ARNs (e.g. in other accounts) it may assume: sts:AssumeRole and sts:TagSession on exactly these."""
-    chain: ChainArgs | None
+    chain: Chain | None
     """Role the Job chains into and the grant it checks there: role_arn, external_id, bucket, prefix, access."""
     create_service_account: bool
     """Create the ServiceAccount (default true); false when an add-on's chart or EKS add-on creates its own
     (give that one the role ARN: the `role_arn` output)."""
-    presets: Sequence[str]
+    presets: Sequence[Preset]
     """Add-on policy presets (ebs-csi, efs-csi, vpc-cni, external-dns, cert-manager, cluster-autoscaler,
     external-secrets, karpenter, aws-load-balancer-controller)."""
-    preset_options: PresetOptionsArgs
+    preset_options: PresetOptions
     """Inputs that scope the presets."""
     disable_session_tags: bool
     """Pod Identity: the association adds no session tags (default false); the trust then pins only the
     account, so any association in it may bind the role."""
-    session_tags: bool
+    session_tags: pulumi.Input[bool]
     """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
-    account_id: str
+    account_id: pulumi.Input[str]
     """Account that grants given by name resolve in (default: the deploying account, looked up)."""
-    dynamodb: Sequence[dict[str, str]]
-    """DynamoDB grants: {table: name or ARN, access: read | write | read-write}."""
-    sqs: Sequence[dict[str, str]]
-    """SQS grants: {queue: name or ARN, access: send | consume | send-consume, kms_key: its key ARN}."""
-    sns: Sequence[dict[str, str]]
-    """SNS grants: {topic: name or ARN, kms_key: its key ARN} (publish)."""
-    secrets: Sequence[dict[str, str]]
-    """Secrets Manager grants: {secret: name or ARN, kms_key: its key ARN} (read)."""
-    parameters: Sequence[dict[str, str]]
-    """SSM grants: {path: /app/prod/ or an ARN, kms_key: its key ARN} (read, recursive)."""
-    kms: Sequence[dict[str, str]]
-    """KMS grants: {key: key or alias ARN, access: decrypt | encrypt | encrypt-decrypt}."""
+    dynamodb: Sequence[DynamoDbGrant]
+    """DynamoDB grants (read, write, read-write on a table and its indexes)."""
+    sqs: Sequence[SqsGrant]
+    """SQS grants (send, consume, send-consume)."""
+    sns: Sequence[SnsGrant]
+    """SNS grants (publish)."""
+    secrets: Sequence[SecretGrant]
+    """Secrets Manager grants (read)."""
+    parameters: Sequence[ParameterGrant]
+    """SSM Parameter Store grants (read, recursive)."""
+    kms: Sequence[KmsGrant]
+    """KMS grants (decrypt, encrypt, encrypt-decrypt)."""
     managed_policy_arns: Sequence[str]
-    """Managed policies to attach."""
-    verify_publish: bool
+    """Managed policies to attach (plain: each is an attachment resource)."""
+    verify_publish: pulumi.Input[bool]
     """The verification Job publishes one probe message to each sns topic (and sends one to each sqs send queue
     with a kms_key), to prove the grant."""
     allow_privileged_managed_policies: bool
@@ -103,16 +121,16 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """The account's IAM trust-policy size quota (2048–8192, default 2048): a larger trust policy is refused."""
     managed_policies_per_role: int
     """The account's managed-policies-per-role quota (10–20, default 10)."""
-    statements: Sequence[dict[str, Any]]
+    statements: Sequence[pulumi.Input[dict[str, Any]]]
     """Raw IAM statements (checked: no *, no iam/sts/organizations writes, no NotAction/NotResource)."""
-    permissions_boundary: str
+    permissions_boundary: pulumi.Input[str]
     """Managed policy ARN set as the role's permissions boundary (organisations often require one)."""
     role_path: str
     """IAM path of the role, e.g. /workloads/ (default /)."""
-    tags: dict[str, str]
+    tags: pulumi.Input[dict[str, pulumi.Input[str]]]
     """Tags on the role and the Pod Identity association."""
-    target_role_arn: str
+    target_role_arn: pulumi.Input[str]
     """Pod Identity: a role (any account) the association chains into; pods act as it. The role trusts this
     workload's role (sts:AssumeRole, sts:TagSession), which may assume it."""
-    extra_subjects: Sequence[str]
+    extra_subjects: Sequence[pulumi.Input[str]]
     """More `sub` values to trust (full `system:serviceaccount:<ns>:<sa>`); a wildcard switches to StringLike."""

@@ -5,9 +5,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository root holds `components`
 
-from pulumi.provider.experimental import component_provider_host  # noqa: E402
+from pulumi.provider import main  # noqa: E402
 
-from components.package import COMPONENTS, NAME, VERSION  # noqa: E402
+from components.package import provider  # noqa: E402
 
 if __name__ == "__main__":
-    component_provider_host(COMPONENTS, name=NAME, version=VERSION)
+    # What `component_provider_host` does, with the package's own schema (namespace, SDK names, examples).
+    main(provider(), sys.argv[1:])

@@ -124,7 +124,7 @@ def test_the_other_components_check_their_arguments_too() -> None:
                 "workload": "w",
                 "namespace": "n",
                 "service_account": "s",
-                "grants": [{"bucket": "b-1", "access": "write-ish"}],
+                "grants": [{"bucket": "b-1", "access": "write-ish"}],  # type: ignore[typeddict-item]
                 "image": "python:3",
                 "role_arn": "arn:aws:iam::123456789012:role/r",
             },

@@ -13,6 +13,7 @@ from conftest import AKS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 from components.cli import render
 from components.cli.plan import PlanMocks, install_mocks
 from components.core.config.parse import parse_settings
+from components.grant_args import S3Access
 from components.targets import IssuerNotEnabledError, aks_issuer
 
 ISSUER = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
@@ -278,7 +279,7 @@ def test_components_compose_in_another_program() -> None:
                 "service_account": "billing",
                 "region": "eu-west-1",
                 "sample_job": False,
-                "s3": [{"bucket": "invoices", "prefix": "2026/", "access": "read"}],
+                "s3": [{"bucket": "invoices", "prefix": "2026/", "access": S3Access.READ}],
             },
         )
         return pulumi.Output.all(identity.role_name, identity.pod_identity).apply(

@@ -5,6 +5,7 @@ so a change that breaks TypeScript, Go or YAML users fails CI. Regenerate with
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,11 @@ import pytest
 import yaml
 
 from components import package
+from components.core.config.arguments import SHAPE_ARGS
+from components.core.config.grants import GRANT_KEYS
+from components.core.config.service_config import KEY_LEVELS, QUEUE_LEVELS, SERVICE_FIELDS, TABLE_LEVELS
+from components.core.model import ACCESS_LEVELS, MECHANISMS
+from components.core.presets import PRESETS
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDER = ROOT / "provider"
@@ -38,14 +44,17 @@ def test_every_input_and_output_is_described(schema: dict[str, Any]) -> None:
             for name, prop in resource.get(kind, {}).items():
                 assert prop.get("description"), f"{token} {kind}.{name}"
     for token, typ in schema["types"].items():
-        for name, prop in typ["properties"].items():
+        assert typ.get("description"), token
+        for name, prop in typ.get("properties", {}).items():
             assert prop.get("description"), f"{token}.{name}"
+        for member in typ.get("enum", []):
+            assert member.get("description"), f"{token}.{member['name']}"
 
 
 def test_contract_of_workload_identity(schema: dict[str, Any]) -> None:
     resource = schema["resources"]["irsa:index:WorkloadIdentity"]
-    assert resource["requiredInputs"] == ["namespace", "region", "serviceAccount"]
-    assert resource["inputProperties"]["s3"]["items"]["$ref"] == "#/types/irsa:index:S3GrantArgs"
+    assert resource["requiredInputs"] == ["namespace", "serviceAccount"]  # region: the provider's by default
+    assert resource["inputProperties"]["s3"]["items"]["$ref"] == "#/types/irsa:index:S3Grant"
     assert {"roleArn", "roleName", "namespace", "serviceAccount", "tokenFragment", "podIdentity"} <= set(
         resource["properties"]
     )
@@ -62,3 +71,138 @@ def test_schema_carries_the_package_version(schema: dict[str, Any]) -> None:
     from components.version import VERSION
 
     assert schema["version"] == VERSION
+
+
+def _snake(camel: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
+
+
+def test_type_names_carry_no_args_suffix(schema: dict[str, Any]) -> None:
+    """SDK generators add `Args` to input types: a schema type named `…Args` becomes `…ArgsArgs`."""
+    assert [t for t in schema["types"] if t.endswith("Args")] == []
+
+
+@pytest.mark.parametrize(
+    ("token", "allowed"),
+    [
+        ("S3Access", ACCESS_LEVELS),
+        ("TableAccess", TABLE_LEVELS),
+        ("QueueAccess", QUEUE_LEVELS),
+        ("KeyAccess", KEY_LEVELS),
+        ("Mechanism", MECHANISMS),
+        ("Preset", tuple(PRESETS)),
+    ],
+)
+def test_enums_are_exactly_what_the_core_accepts(schema: dict[str, Any], token: str, allowed: tuple[str, ...]) -> None:
+    members = schema["types"][f"irsa:index:{token}"]["enum"]
+    assert [m["value"] for m in members] == list(allowed)
+    # PascalCase names: what each language's generator turns into S3Access.ReadWrite / S3AccessReadWrite / READ_WRITE
+    assert all(re.fullmatch(r"(?:[A-Z][a-z0-9]*)+", m["name"]) for m in members), members
+
+
+def test_closed_sets_are_enums_and_grants_are_typed(schema: dict[str, Any]) -> None:
+    inputs = schema["resources"]["irsa:index:WorkloadIdentity"]["inputProperties"]
+    assert inputs["mechanism"]["$ref"] == "#/types/irsa:index:Mechanism"
+    assert inputs["presets"]["items"]["$ref"] == "#/types/irsa:index:Preset"
+    grants = {"s3": "S3Grant", "dynamodb": "DynamoDbGrant", "sqs": "SqsGrant", "sns": "SnsGrant",
+              "secrets": "SecretGrant", "parameters": "ParameterGrant", "kms": "KmsGrant"}  # fmt: skip
+    for key, token in grants.items():
+        assert inputs[key]["items"]["$ref"] == f"#/types/irsa:index:{token}", key
+    fields = {"s3": GRANT_KEYS, **SERVICE_FIELDS}
+    for key, token in grants.items():
+        # Exactly the fields the stack file's reader knows: the schema's camelCase is the stack file's spelling.
+        assert set(schema["types"][f"irsa:index:{token}"]["properties"]) == set(fields[key]), token
+    assert "verifyPublish" in inputs
+
+
+def test_only_what_decides_the_resources_is_plain(schema: dict[str, Any]) -> None:
+    """An argument that decides which resources exist or their names must be plain; every other one is an
+    Input (a program passes another resource's output). Lists are plain (their length decides), items not."""
+    inputs = schema["resources"]["irsa:index:WorkloadIdentity"]["inputProperties"]
+    plain = {_snake(k) for k, v in inputs.items() if v.get("plain") and v.get("type") != "array"}
+    # Checks configured before anything is registered, and a deprecated name, stay plain too.
+    checks = {"trust_policy_max_chars", "managed_policies_per_role", "inject_pod_identity", "chain", "preset_options"}
+    assert plain == (set(SHAPE_ARGS) - {"presets", "managed_policy_arns"}) | checks
+    assert {"permissions_boundary", "target_role_arn", "tags", "audience", "job_image"}.isdisjoint(plain)
+    for key in ("assume_roles", "extra_subjects"):
+        assert not inputs[_snake_to_camel(key)]["items"].get("plain"), key
+
+
+def _snake_to_camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def test_generated_sdks_are_not_published_under_pulumis_names(schema: dict[str, Any]) -> None:
+    assert schema["namespace"] and schema["namespace"] != "pulumi"
+    language = schema["language"]
+    names = [
+        language["nodejs"]["packageName"],
+        language["python"]["packageName"],
+        language["go"]["importBasePath"],
+        language["csharp"]["rootNamespace"],
+        language["java"]["basePackage"],
+    ]
+    assert all("pulumi/" not in n and not n.startswith(("pulumi_", "Pulumi", "com.pulumi")) for n in names), names
+
+
+def test_the_provider_serves_this_schema() -> None:
+    assert json.loads(package.provider().schema or "") == json.loads((PROVIDER / "schema.json").read_text())
+
+
+def _examples(schema: dict[str, Any], component: str) -> dict[str, str]:
+    description = schema["resources"][f"irsa:index:{component}"]["description"]
+    return dict(re.findall(r"```(\w+)\n(.*?)```", description, re.S))
+
+
+def test_each_component_example_is_given_in_every_language(schema: dict[str, Any]) -> None:
+    assert set(_examples(schema, "WorkloadIdentity")) == {"typescript", "python", "go", "csharp", "java", "yaml"}
+
+
+def test_the_examples_use_only_names_the_schema_has(schema: dict[str, Any]) -> None:
+    """Each language's argument names, SDK package and enum members in the examples exist in the schema as that
+    language's generator names them (checked by name: the SDKs are not generated here)."""
+    examples = _examples(schema, "WorkloadIdentity")
+    resources, types = schema["resources"], schema["types"]
+    names = {
+        camel
+        for token in ("irsa:index:WorkloadIdentity", "irsa:index:ClusterOidcProvider")
+        for camel in resources[token]["inputProperties"]
+    } | set(types["irsa:index:S3Grant"]["properties"])
+    pascal = {n[0].upper() + n[1:] for n in names}
+    members = {m["name"] for m in types["irsa:index:S3Access"]["enum"]}
+    language = schema["language"]
+
+    used_ts = set(re.findall(r"(\w+): ", examples["typescript"])) - {"const"}
+    assert used_ts <= names, used_ts - names
+    assert f'from "{language["nodejs"]["packageName"]}"' in examples["typescript"]
+    assert set(re.findall(r"S3Access\.(\w+)", examples["typescript"])) <= members
+
+    used_py = set(re.findall(r"(\w+)=", examples["python"]))
+    assert used_py <= {_snake(n) for n in names}, used_py
+    assert f"import {language['python']['packageName']} as irsa" in examples["python"]
+    assert set(re.findall(r"S3Access\.(\w+)", examples["python"])) <= {_snake(m).upper() for m in members}
+
+    used_go = set(re.findall(r"\b([A-Z]\w*):", examples["go"]))
+    assert used_go <= pascal, used_go - pascal
+    assert f'"{language["go"]["importBasePath"]}"' in examples["go"]
+    assert set(re.findall(r"irsa\.S3Access(\w+)", examples["go"])) <= members
+
+    used_cs = set(re.findall(r"\b([A-Z]\w*) = ", examples["csharp"]))
+    assert used_cs <= pascal, used_cs - pascal
+    assert f"using {language['csharp']['rootNamespace']}.Irsa;" in examples["csharp"]
+    assert set(re.findall(r"S3Access\.(\w+)", examples["csharp"])) <= members
+
+    builders = {"builder", "build", "run", "export", "arn", "roleArn"}
+    used_java = set(re.findall(r"\.(\w+)\(", examples["java"])) - builders
+    assert used_java <= names, used_java - names
+    assert f"import {language['java']['basePackage']}.irsa.WorkloadIdentity;" in examples["java"]
+    assert set(re.findall(r"S3Access\.(\w+)", examples["java"])) <= members
+
+    program = yaml.safe_load(examples["yaml"])
+    for resource in program["resources"].values():
+        token = resource["type"].replace("irsa:", "irsa:index:")
+        assert set(resource["properties"]) <= set(resources[token]["inputProperties"]), resource
+    (grant,) = program["resources"]["billing"]["properties"]["s3"]
+    assert set(grant) <= set(types["irsa:index:S3Grant"]["properties"])
+    assert grant["access"] in {m["value"] for m in types["irsa:index:S3Access"]["enum"]}

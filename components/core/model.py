@@ -296,7 +296,9 @@ class IdentitySpec:
     audience: str = DEFAULT_AUDIENCE
     mechanism: Mechanism = "irsa"
     cluster_name: str = ""
-    inject_token: bool = True  # splice the token fragment into the Job's pod (no webhook does it, as on AKS)
+    # Splice the token fragment into the Job's pod (no webhook does it, as on AKS); None: an EKS issuer says no,
+    # decided once the computed issuer is known (`placed`).
+    inject_token: bool | None = True
     chain: Chain | None = None
     role_path: str = "/"
     account_id: str | None = None  # where names resolve; None: looked up at deploy when a grant needs it
@@ -315,7 +317,15 @@ class IdentitySpec:
         if self.placements:
             return self.placements
         # The component API's one cluster: its names never were qualified, so nothing to alias.
-        return (Placement(self.cluster_name, self.mechanism, self.audience, self.inject_token, first=False),)
+        return (Placement(self.cluster_name, self.mechanism, self.audience, self.inject_token is not False,
+                          first=False),)  # fmt: skip
+
+    def placed(self, index: int, issuer: str | None) -> Placement:
+        """Its `index`-th cluster, the token splice decided from the cluster's issuer when it was left open."""
+        where = self.where[index]
+        if self.inject_token is None and issuer is not None:
+            return replace(where, inject_token=not aws.EKS_ISSUER.fullmatch(issuer))
+        return where
 
 
 KUBECONFIG_PATH = re.compile(r"[\w.~@+=,/-]+", re.ASCII)

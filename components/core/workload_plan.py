@@ -51,6 +51,7 @@ class WorkloadShape:
     disable_session_tags: bool = False  # the Pod Identity association adds no session tags
     placements: tuple[Placement, ...] = ()  # the clusters it runs in; empty: the one mechanism/cluster_name name
     target_role: bool = False  # its association chains into a target role
+    deferred: tuple[str, ...] = ()  # guardrails a program computes: passed on once known (permissions_boundary, tags)
 
     @property
     def where(self) -> tuple[Placement, ...]:

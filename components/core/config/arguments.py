@@ -13,10 +13,11 @@ import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from components.core import names
-from components.core.aws import EXTERNAL_ID, PROVIDER_ARN, ROLE_ARN, partition_of
+from components.core.aws import EKS_ISSUER, EXTERNAL_ID, PROVIDER_ARN, ROLE_ARN, partition_of
 from components.core.config import fields
 from components.core.config.cluster import check_issuer, read_thumbprints
 from components.core.config.collector import Collector, show
@@ -34,7 +35,7 @@ from components.core.model import (
     TargetRole,
     Workload,
 )
-from components.core.workload_plan import WorkloadShape, attachments_of, has_inline_policy
+from components.core.workload_plan import Attachment, WorkloadShape, attachments_of, has_inline_policy
 
 IDENTITY_ARGS = (
     "oidc_provider_arn", "issuer_url", "audience", "namespace", "service_account", "role_name", "policy_name",
@@ -44,7 +45,10 @@ IDENTITY_ARGS = (
     "disable_session_tags", "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns",
     "secrets", "parameters", "kms", "managed_policy_arns", "statements", "target_role_arn",
     "allow_privileged_managed_policies", "trust_policy_max_chars", "managed_policies_per_role", "verify_publish",
+    "splice_token_fragment",
 )  # fmt: skip
+DEPRECATED_ARGS = {"inject_pod_identity": "splice_token_fragment"}  # accepted until 2027-06-01
+REGION_ALLOWED = "the AWS region pods call STS in, e.g. eu-west-1 (default: the aws:region config, else AWS_REGION)"
 # The stack file's spelling of names inside grant maps and grant options, read by the same readers.
 STACK_SPELLING = {"kms_key": "kmsKey", "verify_publish": "verifyPublish"}
 PRESET_OPTIONS = {
@@ -63,12 +67,15 @@ CROSS_ROLE_ARGS = (
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f")
 
 
-def _plain(value: Any) -> Any:
-    """Sequences as lists and mappings as dicts, so the stack-file readers apply unchanged."""
+def plain_values(value: Any) -> Any:
+    """Sequences as lists, mappings as dicts and enum members as their values, so the stack-file readers
+    apply unchanged."""
+    if isinstance(value, Enum):
+        return value.value
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain_values(v) for v in value]
     if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain_values(v) for k, v in value.items()}
     return value
 
 
@@ -83,7 +90,7 @@ def _start(kind: str, name: str, args: Any, known: tuple[str, ...]) -> tuple[Col
         c.add(path, f"{show(args)} is not a map of arguments", f"{kind}Args")
         raise InvalidInput(c.problems)
     c.unknown_keys(path, args, known)
-    return c, path, _plain(args)
+    return c, path, plain_values(args)
 
 
 def _finish(c: Collector) -> None:
@@ -112,7 +119,7 @@ def _component_spelling(c: Collector, start: int) -> None:
 def identity_spec(name: str, args: Any) -> IdentitySpec:
     """WorkloadIdentity's arguments, validated; InvalidInput listing every problem otherwise."""
     c, path, a = _start("WorkloadIdentity", name, args, IDENTITY_ARGS)
-    region = fields.region(c, f"{path}.region", a.get("region"))
+    region = _region(c, path, a)
     namespace = fields.namespace(c, f"{path}.namespace", a.get("namespace"))
     service_account = fields.service_account(c, f"{path}.service_account", a.get("service_account"))
     mechanism: Mechanism = fields.mechanism(c, f"{path}.mechanism", a.get("mechanism")) or "irsa"
@@ -187,7 +194,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         audience=fields.audience(c, f"{path}.audience", a.get("audience")),
         mechanism=mechanism,
         cluster_name=cluster_name or "",
-        inject_token=c.boolean(f"{path}.inject_pod_identity", a.get("inject_pod_identity"), True),
+        inject_token=_splice(c, path, a, mechanism),
         chain=read_chain(c, f"{path}.chain", a.get("chain"), region),
         role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
         account_id=account_id,
@@ -199,6 +206,27 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     )  # fmt: skip
     _finish(c)
     return spec
+
+
+def _region(c: Collector, path: str, a: Mapping[str, Any]) -> str | None:
+    if a.get("region") is None:
+        c.add(f"{path}.region", "is required", REGION_ALLOWED)
+        return None
+    return fields.region(c, f"{path}.region", a.get("region"))
+
+
+def _splice(c: Collector, path: str, a: Mapping[str, Any], mechanism: Mechanism) -> bool | None:
+    """Whether the Job's pod gets the token fragment spliced in: given, else no on EKS (its webhook injects the
+    token; Pod Identity needs none) and yes elsewhere; None while a computed issuer leaves it open."""
+    given = [k for k in ("splice_token_fragment", "inject_pod_identity") if a.get(k) is not None]
+    if len(given) == 2:
+        c.add(f"{path}.inject_pod_identity", "is the deprecated name of splice_token_fragment", "give only one")
+    if given:
+        return c.boolean(f"{path}.{given[0]}", a.get(given[0]), True)
+    issuer = a.get("issuer_url")
+    if mechanism != "irsa":
+        return False
+    return not EKS_ISSUER.fullmatch(issuer) if isinstance(issuer, str) else None
 
 
 def read_chain(c: Collector, path: str, raw: Any, region: str | None) -> Chain | None:
@@ -292,7 +320,10 @@ def read_external_id(c: Collector, path: str, raw: Any) -> str | None:
 
 
 SHAPE_ARGS = ("region", "mechanism", "presets", "role_name", "policy_name", "max_session_duration", "cluster_name",
-              "sample_job", "create_service_account", "role_path", "permissions_boundary", "tags")  # fmt: skip
+              "sample_job", "create_service_account", "role_path", "managed_policy_arns",
+              "allow_privileged_managed_policies", "disable_session_tags")  # fmt: skip
+# Computed, these are passed on to the role as Outputs (WorkloadShape.deferred); plain, the shape holds them.
+DEFERRED_ARGS = ("permissions_boundary", "tags")
 
 
 def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
@@ -302,16 +333,25 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
     for key in sorted(computed & set(SHAPE_ARGS)):
         c.add(f"{path}.{key}", "is computed", "a plain value: it decides which resources exist")
         a.pop(key)
+    deferred = tuple(key for key in DEFERRED_ARGS if key in computed)
+    for key in deferred:
+        a.pop(key)
     for key in ("s3", "assume_roles"):
         if not isinstance(a.get(key) or [], list):
             c.add(f"{path}.{key}", "is not a plain list", "a list (its items may be computed)")
-    region = fields.region(c, f"{path}.region", a.get("region"))
+    region = _region(c, path, a)
     mechanism: Mechanism = fields.mechanism(c, f"{path}.mechanism", a.get("mechanism")) or "irsa"
     # The options are checked with the rest once known; here only the names matter (they decide attachments).
     scratch = Collector()
     options = None if "preset_options" in computed else a.get("preset_options")
     presets, _ = read_presets(scratch, path, a.get("presets"), options, "preset_options", PRESET_OPTIONS)
     c.problems += [p for p in scratch.problems if p.path.startswith(f"{path}.presets")]
+    managed = read_managed_policies(
+        c,
+        f"{path}.managed_policy_arns",
+        a.get("managed_policy_arns"),
+        c.boolean(f"{path}.allow_privileged_managed_policies", a.get("allow_privileged_managed_policies"), False),
+    )
     shape = WorkloadShape(
         role_name=fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64) or f"irsa-{name}",
         policy_name=fields.iam_name(c, f"{path}.policy_name", a.get("policy_name"), "policy", 128)
@@ -321,7 +361,8 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         cluster_name=c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism != "irsa") or "",
         has_inline_policy=has_inline_policy(len(a.get("s3") or []), len(a.get("assume_roles") or []), presets)
         or any(a.get(k) for k in ("dynamodb", "sqs", "sns", "secrets", "parameters", "kms", "statements")),
-        attachments=attachments_of(presets, partition_of(region or "")),
+        attachments=attachments_of(presets, partition_of(region or ""))
+        + tuple(Attachment(f"managed{i}", arn) for i, arn in enumerate(managed)),
         creates_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),
         creates_job=c.boolean(f"{path}.sample_job", a.get("sample_job"), True),
         role_path=read_role_path(c, f"{path}.role_path", a.get("role_path")),
@@ -329,6 +370,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         tags=read_tags(c, f"{path}.tags", a.get("tags")),
         disable_session_tags=c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False),
         target_role=a.get("target_role_arn") is not None,
+        deferred=deferred,
     )
     _finish(c)
     return shape

@@ -50,6 +50,15 @@ KEY = re.compile(
 TABLE_LEVELS = ("read", "write", "read-write")
 QUEUE_LEVELS = ("send", "consume", "send-consume")
 KEY_LEVELS = ("decrypt", "encrypt", "encrypt-decrypt")
+# Each grant list's item fields, as the stack file spells them (the component's typed grants match: test_schema).
+SERVICE_FIELDS = {
+    "dynamodb": ("table", "access"),
+    "sqs": ("queue", "access", "kmsKey"),
+    "sns": ("topic", "kmsKey"),
+    "secrets": ("secret", "kmsKey"),
+    "parameters": ("path", "kmsKey"),
+    "kms": ("key", "access"),
+}
 GRANT_KEYS = ("dynamodb", "sqs", "sns", "secrets", "parameters", "kms", "managedPolicyArns", "statements")
 OPTION_KEYS = ("verifyPublish",)
 STATEMENT_KEYS = ("Sid", "Effect", "Action", "Resource", "Condition", "NotAction", "NotResource", "Principal")
@@ -90,33 +99,33 @@ def _maps(c: Collector, path: str, raw: Any, keys: tuple[str, ...]) -> list[tupl
 def read_service_grants(c: Collector, path: str, raw: Mapping[str, Any]) -> ServiceGrants:
     tables = tuple(
         TableGrant(t, a)
-        for p, m in _maps(c, f"{path}.dynamodb", raw.get("dynamodb"), ("table", "access"))
+        for p, m in _maps(c, f"{path}.dynamodb", raw.get("dynamodb"), SERVICE_FIELDS["dynamodb"])
         if (t := _named(c, f"{p}.table", m.get("table"), TABLE, "DynamoDB table")) is not None
         and (a := _level(c, f"{p}.access", m.get("access"), TABLE_LEVELS)) is not None
     )
     queues = tuple(
         QueueGrant(q, a, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
-        for p, m in _maps(c, f"{path}.sqs", raw.get("sqs"), ("queue", "access", "kmsKey"))
+        for p, m in _maps(c, f"{path}.sqs", raw.get("sqs"), SERVICE_FIELDS["sqs"])
         if (q := _named(c, f"{p}.queue", m.get("queue"), QUEUE, "SQS queue")) is not None
         and (a := _level(c, f"{p}.access", m.get("access"), QUEUE_LEVELS)) is not None
     )
     topics = tuple(
         TopicGrant(t, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
-        for p, m in _maps(c, f"{path}.sns", raw.get("sns"), ("topic", "kmsKey"))
+        for p, m in _maps(c, f"{path}.sns", raw.get("sns"), SERVICE_FIELDS["sns"])
         if (t := _named(c, f"{p}.topic", m.get("topic"), TOPIC, "SNS topic")) is not None
     )
     secrets = tuple(
         SecretGrant(s, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
-        for p, m in _maps(c, f"{path}.secrets", raw.get("secrets"), ("secret", "kmsKey"))
+        for p, m in _maps(c, f"{path}.secrets", raw.get("secrets"), SERVICE_FIELDS["secrets"])
         if (s := _named(c, f"{p}.secret", m.get("secret"), SECRET, "Secrets Manager secret")) is not None
     )
     parameters = tuple(
         ParameterGrant(s, read_kms_key(c, f"{p}.kmsKey", m.get("kmsKey")))
-        for p, m in _maps(c, f"{path}.parameters", raw.get("parameters"), ("path", "kmsKey"))
+        for p, m in _maps(c, f"{path}.parameters", raw.get("parameters"), SERVICE_FIELDS["parameters"])
         if (s := _named(c, f"{p}.path", m.get("path"), PARAMETER, "SSM parameter path")) is not None
     )
     keys = []
-    for p, m in _maps(c, f"{path}.kms", raw.get("kms"), ("key", "access")):
+    for p, m in _maps(c, f"{path}.kms", raw.get("kms"), SERVICE_FIELDS["kms"]):
         key, access = m.get("key"), _level(c, f"{p}.access", m.get("access"), KEY_LEVELS)
         if not isinstance(key, str) or not KEY.fullmatch(key):
             c.add(
