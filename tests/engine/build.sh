@@ -12,8 +12,8 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-version=$(sed -n 's/^pulumi==\([0-9.]*\)$/\1/p' "$root/requirements.txt")
-[ -n "$version" ] || { echo "make engine: requirements.txt pins no pulumi==<version>" >&2; exit 2; }
+version=$(sed -n 's/^pulumi==\([0-9.]*\).*$/\1/p' "$root/requirements.lock")
+[ -n "$version" ] || { echo "make engine: requirements.lock locks no pulumi==<version>" >&2; exit 2; }
 cache=${IRSA_ENGINE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/irsa/engine}
 bin=$cache/$version/bin
 k8s=$cache/$version/kubernetes

@@ -32,10 +32,10 @@ ACCOUNT = "123456789012"  # moto's default account
 
 
 def pinned_version() -> str:
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+    for line in (ROOT / "requirements.lock").read_text().splitlines():
         if line.startswith("pulumi=="):
-            return line.split("==", 1)[1].strip()
-    raise AssertionError("requirements.txt pins no pulumi==<version>")
+            return line.split("==", 1)[1].split()[0]
+    raise AssertionError("requirements.lock locks no pulumi==<version>")
 
 
 def engine_dir() -> Path:
