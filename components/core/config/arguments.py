@@ -21,10 +21,10 @@ from components.core.aws import EKS_ISSUER, EXTERNAL_ID, PROVIDER_ARN, ROLE_ARN,
 from components.core.config import fields
 from components.core.config.cluster import check_issuer, read_thumbprints
 from components.core.config.collector import Collector, show
-from components.core.config.grants import read_grant, read_grants, read_presets, read_role_arns
+from components.core.config.grants import read_grant, read_grants, read_presets
 from components.core.config.guardrails import read_boundary, read_role_path, read_tags
-from components.core.config.service_config import read_managed_policies, read_service_grants, read_statements
-from components.core.config.workloads import read_extra_subjects, read_target_role
+from components.core.config.service_config import SERVICE_FIELDS, read_managed_policies
+from components.core.config.workloads import WORKLOAD_KEYS, ComponentDoor, read_workload
 from components.core.model import (
     Chain,
     Guardrails,
@@ -37,20 +37,25 @@ from components.core.model import (
 )
 from components.core.workload_plan import Attachment, WorkloadShape, attachments_of, has_inline_policy
 
-IDENTITY_ARGS = (
-    "oidc_provider_arn", "issuer_url", "audience", "namespace", "service_account", "role_name", "policy_name",
-    "region", "s3", "max_session_duration", "token_expiration_seconds", "sample_job", "job_image",
-    "inject_pod_identity", "mechanism", "cluster_name", "cluster_arn", "assume_roles", "chain",
-    "create_service_account", "presets", "preset_options", "extra_subjects", "session_tags",
-    "disable_session_tags", "permissions_boundary", "role_path", "tags", "account_id", "dynamodb", "sqs", "sns",
-    "secrets", "parameters", "kms", "managed_policy_arns", "statements", "target_role_arn",
-    "allow_privileged_managed_policies", "trust_policy_max_chars", "managed_policies_per_role", "verify_publish",
-    "splice_token_fragment",
+# WorkloadIdentity's arguments: each stack-file workload key, snake_case (the stack-only keys aside), then what a
+# stack file sets for all its workloads or its cluster. Defined once: the schema and the README are checked
+# against these (test_doors.py).
+STACK_ONLY_KEYS = ("name", "createNamespace", "clusters")
+WORKLOAD_ARGS = {
+    re.sub(r"([A-Z])", lambda m: f"_{m[1].lower()}", k): k for k in WORKLOAD_KEYS if k not in STACK_ONLY_KEYS
+}
+SPEC_ARGS = (
+    "oidc_provider_arn", "issuer_url", "audience", "role_name", "policy_name", "region", "splice_token_fragment",
+    "inject_pod_identity", "cluster_name", "cluster_arn", "chain", "role_path",
+    "account_id", "trust_policy_max_chars", "managed_policies_per_role",
 )  # fmt: skip
+IDENTITY_ARGS = (*WORKLOAD_ARGS, *(k for k in SPEC_ARGS if k not in WORKLOAD_ARGS))
+GRANT_LISTS = ("s3", *SERVICE_FIELDS)
 DEPRECATED_ARGS = {"inject_pod_identity": "splice_token_fragment"}  # accepted until 2027-06-01
 REGION_ALLOWED = "the AWS region pods call STS in, e.g. eu-west-1 (default: the aws:region config, else AWS_REGION)"
 # The stack file's spelling of names inside grant maps and grant options, read by the same readers.
 STACK_SPELLING = {"kms_key": "kmsKey", "verify_publish": "verifyPublish"}
+RESPELLED = {**WORKLOAD_ARGS, "kms_key": "kmsKey"}  # camelCase path segments a component's problems rename
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
     "secretArns": "secret_arns",
@@ -98,8 +103,24 @@ def _finish(c: Collector) -> None:
         raise InvalidInput(c.problems)
 
 
+def _workload_view(a: Mapping[str, Any]) -> dict[str, Any]:
+    """The workload's arguments as a stack-file workload: camelCase keys, `kms_key` inside grants `kmsKey`
+    (preset options keep their names: their reader is told the component's spelling)."""
+
+    def item(m: Any) -> Any:
+        return {STACK_SPELLING.get(k, k): v for k, v in m.items()} if isinstance(m, Mapping) else m
+
+    view = {}
+    for snake, camel in WORKLOAD_ARGS.items():
+        if snake in a and snake != "mechanism":  # mechanism is the spec's: read once, above
+            value = a[snake]
+            view[camel] = [item(m) for m in value] if camel in GRANT_LISTS and isinstance(value, list) else value
+    return view
+
+
 def _as_stack_file(a: Mapping[str, Any]) -> dict[str, Any]:
     """The grant arguments as the stack file spells them (`kms_key` → `kmsKey`), so one reader reads both."""
+
     def item(m: Any) -> Any:
         return {STACK_SPELLING.get(k, k): v for k, v in m.items()} if isinstance(m, Mapping) else m
 
@@ -108,11 +129,11 @@ def _as_stack_file(a: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _component_spelling(c: Collector, start: int) -> None:
-    """Problems found since `start` name the component's own spelling (`.kms_key`, not `.kmsKey`)."""
+    """Problems found since `start` name the component's own spelling (`.service_account`, `.kms_key`)."""
     for i, problem in enumerate(c.problems[start:], start):
         path = problem.path
-        for snake, camel in STACK_SPELLING.items():
-            path = re.sub(rf"\.{camel}\b", f".{snake}", path)
+        for snake, camel in RESPELLED.items():
+            path = re.sub(rf"\.{camel}(?=[.\[]|$)", f".{snake}", path)
         c.problems[i] = dataclasses.replace(problem, path=path)
 
 
@@ -120,8 +141,6 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     """WorkloadIdentity's arguments, validated; InvalidInput listing every problem otherwise."""
     c, path, a = _start("WorkloadIdentity", name, args, IDENTITY_ARGS)
     region = _region(c, path, a)
-    namespace = fields.namespace(c, f"{path}.namespace", a.get("namespace"))
-    service_account = fields.service_account(c, f"{path}.service_account", a.get("service_account"))
     mechanism: Mechanism = fields.mechanism(c, f"{path}.mechanism", a.get("mechanism")) or "irsa"
     if mechanism != "pod-identity":
         for key in ("oidc_provider_arn", "issuer_url"):
@@ -130,55 +149,20 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     cluster_name = c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism != "irsa")
     if mechanism != "irsa" and not a.get("cluster_arn"):
         c.add(f"{path}.cluster_arn", "is required", "the EKS cluster's ARN: Pod Identity trust pins it")
-    presets, scope = read_presets(c, path, a.get("presets"), a.get("preset_options"), "preset_options", PRESET_OPTIONS)
-    assume_roles = read_role_arns(c, f"{path}.assume_roles", a.get("assume_roles"), region)
-    stack_form, first = _as_stack_file(a), len(c.problems)
-    grants = read_grants(c, f"{path}.s3", stack_form.get("s3"), required=False)
-    extra = read_extra_subjects(c, f"{path}.extra_subjects", a.get("extra_subjects"))
-    if extra and mechanism == "pod-identity":
+    # The workload's own keys: the stack file's reader, in the stack file's spelling; problems respelled.
+    first = len(c.problems)
+    door = ComponentDoor(name, ("preset_options", PRESET_OPTIONS))
+    read = read_workload(c, path, _workload_view(a), "", region, component=door)
+    _component_spelling(c, first)
+    workload = read.chained() if read is not None else None
+    if workload is not None and workload.extra_subjects and mechanism == "pod-identity":
         c.add(f"{path}.extra_subjects", "is only used with mechanism irsa", "one association per ServiceAccount")
-    untagged = c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False)
-    if untagged and mechanism == "irsa":
+    if workload is not None and workload.disable_session_tags and mechanism == "irsa":
         c.add(f"{path}.disable_session_tags", "is only used with mechanism pod-identity or both", "remove it")
-    target = read_target_role(c, f"{path}.target_role_arn", a.get("target_role_arn"), region)
+    target = workload.target_role_arn if workload is not None else None
     if target is not None and mechanism == "irsa":
         c.add(f"{path}.target_role_arn", "is only used with mechanism pod-identity or both",
               "EKS Pod Identity chains into it; with web identity, list the role in assume_roles")  # fmt: skip
-    workload = Workload(
-        name=name,
-        namespace=namespace or "",
-        service_account=service_account or "",
-        s3=grants,
-        sample_job=c.boolean(f"{path}.sample_job", a.get("sample_job"), True),
-        max_session_duration=fields.max_session(c, f"{path}.max_session_duration", a.get("max_session_duration")),
-        token_expiration_seconds=fields.token_expiration(
-            c, f"{path}.token_expiration_seconds", a.get("token_expiration_seconds")
-        ),
-        job_image=fields.job_image(c, f"{path}.job_image", a.get("job_image")),
-        extra_subjects=extra,
-        assume_roles=assume_roles,
-        presets=presets,
-        create_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),
-        hosted_zone_ids=scope["hostedZoneIds"],
-        secret_arns=scope["secretArns"],
-        parameter_arns=scope["parameterArns"],
-        node_role_arns=scope["nodeRoleArns"],
-        interruption_queue_arns=scope["interruptionQueueArns"],
-        tag_session_roles=assume_roles if c.boolean(f"{path}.session_tags", a.get("session_tags"), False) else (),
-        permissions_boundary=read_boundary(c, f"{path}.permissions_boundary", a.get("permissions_boundary"), region),
-        tags=read_tags(c, f"{path}.tags", a.get("tags")),
-        grants=read_service_grants(c, path, stack_form),
-        managed_policy_arns=read_managed_policies(
-            c,
-            f"{path}.managed_policy_arns",
-            a.get("managed_policy_arns"),
-            c.boolean(f"{path}.allow_privileged_managed_policies", a.get("allow_privileged_managed_policies"), False),
-        ),
-        statements=read_statements(c, f"{path}.statements", a.get("statements")),
-        disable_session_tags=untagged,
-        target_role_arn=target,
-    ).chained()
-    _component_spelling(c, first)
     account_id = a.get("account_id")
     if account_id is not None and (
         not isinstance(account_id, str) or not account_id.isdigit() or len(account_id) != 12
@@ -186,7 +170,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
         c.add(f"{path}.account_id", f"{show(account_id)} is not an AWS account ID", "12 digits, as a string")
         account_id = None
     spec = IdentitySpec(
-        workload=workload,
+        workload=workload or Workload(name, "", "", ()),  # unread only with a problem: never returned
         region=region or "",
         role_name=fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64) or f"irsa-{name}",
         policy_name=fields.iam_name(c, f"{path}.policy_name", a.get("policy_name"), "policy", 128)

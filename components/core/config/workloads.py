@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from components.core import names
@@ -43,6 +44,15 @@ WORKLOAD_KEYS = (
     "verifyPublish",
     "allowPrivilegedManagedPolicies",
 )
+
+
+@dataclass(frozen=True)
+class ComponentDoor:
+    """How WorkloadIdentity's arguments reach `read_workload`: the component's name, and how its preset
+    options are spelled (the key, and each option's name) so their messages name what the program wrote."""
+
+    name: str
+    preset_options: tuple[str, Mapping[str, str]]
 
 
 def read_workloads(
@@ -94,20 +104,36 @@ def read_workloads(
 
 
 def read_workload(
-    c: Collector, path: str, raw: Any, stack: str, region: str | None, defaults: Guardrails = NO_GUARDRAILS
+    c: Collector,
+    path: str,
+    raw: Any,
+    stack: str,
+    region: str | None,
+    defaults: Guardrails = NO_GUARDRAILS,
+    component: ComponentDoor | None = None,
 ) -> Workload | None:
+    """One workload, from a stack file or (`component`) from WorkloadIdentity's arguments: the same keys and
+    rules, in the stack file's spelling (the component door renames its arguments and the problems' paths)."""
     if not c.is_map(path, raw, "a map with name, namespace, serviceAccount and s3"):
         return None
-    c.unknown_keys(path, raw, WORKLOAD_KEYS)
+    if component is None:
+        c.unknown_keys(path, raw, WORKLOAD_KEYS)
     before = len(c.problems)
     sample_job = c.boolean(f"{path}.sampleJob", raw.get("sampleJob"), True)
-    name = c.string(f"{path}.name", raw.get("name"))
-    if name is not None:
-        name = check_workload_name(c, f"{path}.name", name, stack, sample_job)
+    if component is None:
+        name = c.string(f"{path}.name", raw.get("name"))
+        if name is not None:
+            name = check_workload_name(c, f"{path}.name", name, stack, sample_job)
+    else:
+        name = component.name  # a resource name: the component's own role_name rules apply instead
     namespace = fields.namespace(c, f"{path}.namespace", raw.get("namespace"))
     sa = fields.service_account(c, f"{path}.serviceAccount", raw.get("serviceAccount"))
     assume_roles = read_role_arns(c, f"{path}.assumeRoles", raw.get("assumeRoles"), region)
-    presets, scope = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
+    if component is None:
+        presets, scope = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"))
+    else:
+        options = component.preset_options
+        presets, scope = read_presets(c, path, raw.get("presets"), raw.get("presetOptions"), *options)
     create_sa = c.boolean(f"{path}.createServiceAccount", raw.get("createServiceAccount"), True)
     session_tags = c.boolean(f"{path}.sessionTags", raw.get("sessionTags"), False)
     untagged = c.boolean(f"{path}.disableSessionTags", raw.get("disableSessionTags"), False)
@@ -116,7 +142,8 @@ def read_workload(
     tags = merged_tags(c, f"{path}.tags", defaults.tags, read_tags(c, f"{path}.tags", raw.get("tags")))
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
     others = ("assumeRoles", "presets", "targetRoleArn", *SERVICE_GRANT_KEYS)
-    grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=not any(raw.get(k) for k in others))
+    required = component is None and not any(raw.get(k) for k in others)  # a component may grant nothing
+    grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=required)
     service_grants = read_service_grants(c, path, raw)
     privileged = c.boolean(f"{path}.allowPrivilegedManagedPolicies", raw.get("allowPrivilegedManagedPolicies"), False)
     managed = read_managed_policies(c, f"{path}.managedPolicyArns", raw.get("managedPolicyArns"), privileged)
