@@ -46,10 +46,10 @@ def engine_rows(tmp: Path, repeats: int, sizes: tuple[int, ...] = (1, 100)) -> l
         "|---|---|---|---|",
     ]
     with harness.moto_server() as url:
-        fixtures = harness.cluster_fixtures("ap-northeast-2")
+        fixtures = harness.standin_fixtures("ap-northeast-2", url)
         fixtures["eksClusters"]["bench-cluster"] = harness.eks_fixture("bench-cluster", "ap-northeast-2")
         fixtures_file = base / "fixtures.json"
-        fixtures_file.write_text(json.dumps({**fixtures, "motoUrl": url}))
+        fixtures_file.write_text(json.dumps(fixtures))
         project = harness.make_project(base, engine, home, fixtures_file)
         cold = {**os.environ, "IRSA_PLAN_CACHE": "0"}
         for n in sizes:

@@ -13,7 +13,6 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
-import upstream  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -39,9 +38,7 @@ def pulumi_home(tmp_path_factory: pytest.TempPathFactory, engine: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def fixtures_file(tmp_path_factory: pytest.TempPathFactory, moto_url: str) -> Path:
-    # The aws stand-in replaces on what the Terraform AWS provider's code says, not on our table.
-    replacing = upstream.replacing_table()
-    found = {**harness.cluster_fixtures("ap-northeast-2"), "motoUrl": moto_url, "replacing": replacing}
+    found = harness.standin_fixtures("ap-northeast-2", moto_url)
     path = tmp_path_factory.mktemp("fixtures") / "fixtures.json"
     path.write_text(json.dumps(found, indent=2))
     return path

@@ -94,6 +94,14 @@ def aks_fixture(name: str, resource_group: str | None) -> dict[str, str | None]:
     }
 
 
+def standin_fixtures(region: str, moto_url: str) -> dict[str, Any]:
+    """Everything the stand-ins answer from: the shipped stacks' clusters, moto's address, and the replacement
+    rules read from the Terraform AWS provider's code (not from our table)."""
+    import upstream
+
+    return {**cluster_fixtures(region), "motoUrl": moto_url, "replacing": upstream.replacing_table()}
+
+
 def cluster_fixtures(region: str) -> dict[str, Any]:
     """The clusters of every shipped stack, as the stand-ins' lookups answer for them."""
     from components.cli.stackfile import known_stacks, load_settings
