@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 
 from components import gc_tuning
-from components.core import manifests
+from components.core import manifests, platform
 from components.core.config import engine_config
 from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, Placement, Settings
@@ -56,7 +56,18 @@ def build(settings: Settings) -> dict[str, Any]:
         outputs.update(oidcProviderArn=oidc.arn, issuerUrl=oidc.url)
     if settings.cross_account is not None:
         outputs["crossAccountRoles"] = cross_account_roles(settings, identities)
+    if settings.platform is None:  # it owns its clusters: application stacks may reference it
+        outputs[platform.OUTPUT] = platform_outputs(settings, clusters)
     return outputs
+
+
+def platform_outputs(settings: Settings, clusters: dict[str, ClusterResources]) -> dict[str, Any]:
+    """The `irsaPlatform` contract, with the OIDC providers' ARN and issuer as deployed."""
+    found = platform.platform_outputs(settings, pulumi.get_stack())
+    for name, resources in clusters.items():
+        if resources.oidc is not None:
+            found["clusters"][name].update(oidcProviderArn=resources.oidc.arn, issuerUrl=resources.oidc.url)
+    return found
 
 
 @dataclass
@@ -90,7 +101,7 @@ class ClusterResources:
 def cluster_resources(settings: Settings, cluster: Cluster) -> ClusterResources:
     target = cluster_target(cluster, settings.region, needs_arn=settings.associations_in(cluster))
     oidc = None
-    if settings.web_identity_in(cluster):
+    if settings.provider_in(cluster):
         provider_args: ClusterOidcProviderArgs = {
             "issuer_url": target.issuer_url,
             "audience": cluster.audience,
@@ -163,10 +174,22 @@ def config_from_runtime() -> dict[str, Any]:
     return engine_config.decode({**runtime_config.get_config_env(), **runtime_config.CONFIG.get()})
 
 
+def settings_from(config: dict[str, Any], stack: str) -> Settings:
+    """The stack's settings; an application stack's with its platform's clusters and defaults, read through a
+    StackReference (its outputs are known in preview too: the engine reads the platform's state)."""
+    reference = platform.reference_of(config)
+    if reference is None:
+        return parse_settings(config, stack)
+    from pulumi.runtime.sync_await import _sync_await
+
+    outputs = _sync_await(pulumi.StackReference(reference).outputs.future())
+    return parse_settings(platform.with_platform(config, stack, reference, outputs), stack, reference)
+
+
 def main() -> None:
     """Entry of `pulumi up`: config → settings → build → exports; bad config is a clean error."""
     try:
-        settings = parse_settings(config_from_runtime(), pulumi.get_stack())  # both raise ConfigError
+        settings = settings_from(config_from_runtime(), pulumi.get_stack())  # both raise ConfigError
     except ConfigError as error:
         for problem in error.problems:
             pulumi.log.error(str(problem))

@@ -17,7 +17,7 @@ from conftest import EKS_CONFIG, config
 from test_component_arguments import run_program
 
 from components import WorkloadIdentity
-from components.cli.stackfile import known_stacks, read_document, stack_path
+from components.cli.stackfile import known_stacks, load_settings, read_document, stack_path
 from components.core import names
 from components.core.config.arguments import PRESET_OPTIONS, STACK_SPELLING, identity_spec
 from components.core.config.engine_config import delivered
@@ -52,8 +52,7 @@ def _as_arguments(value: Any, top: bool = False) -> Any:
 def _door_cases() -> list[tuple[str, int]]:
     cases = []
     for stack in known_stacks():
-        document = read_document(stack_path(stack), stack)
-        settings = parse_settings(delivered(document.get("config") or {}), stack)
+        settings = load_settings(stack)
         if settings.multi_cluster:
             continue  # a component binds one cluster; several are the stack program's (test_multi_cluster)
         cases += [(stack, i) for i in range(len(settings.workloads))]
@@ -62,7 +61,7 @@ def _door_cases() -> list[tuple[str, int]]:
 
 def _stack(stack: str) -> tuple[dict[str, Any], Settings, list[WorkloadPlan]]:
     raw = delivered(read_document(stack_path(stack), stack).get("config") or {})
-    settings = parse_settings(raw, stack)
+    settings = load_settings(stack)  # an application stack's with its platform's clusters and defaults
     return raw, settings, stack_plans(settings)
 
 

@@ -13,7 +13,8 @@ import pytest
 from conftest import ROOT, run_cli
 
 from components.cli import go_yaml
-from components.cli.stackfile import known_stacks, read_config
+from components.cli.stackfile import known_stacks, load_settings, read_config
+from components.core import platform
 from components.core.config import engine_config
 from components.core.config.parse import parse_settings
 from components.core.problems import InvalidInput
@@ -42,7 +43,12 @@ def test_every_shipped_stack_reaches_the_program_as_written(stack: str) -> None:
     assert all(isinstance(v, str) for v in values.values())
     assert engine_config.decode(values) == written
     assert read_config(ROOT / "stacks" / f"Pulumi.{stack}.yaml", stack) == written
-    parse_settings(engine_config.decode(values), stack)  # and it is a valid stack
+    config = engine_config.decode(values)
+    reference = platform.reference_of(config)
+    if reference is not None:  # an application stack: with its platform's outputs, as the program reads them
+        outputs = {platform.OUTPUT: platform.platform_outputs(load_settings(reference.split("/")[2]), reference)}
+        config = platform.with_platform(config, stack, reference, outputs)
+    parse_settings(config, stack, reference)  # and it is a valid stack
 
 
 def test_a_quoted_account_id_stays_a_string_where_the_old_decoding_made_a_number() -> None:

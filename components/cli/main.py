@@ -22,6 +22,28 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_INVALID)
 
 
+STACK_OUTPUTS_HELP = (
+    "an application stack's platform outputs: STACK is its irsa:platform.stack, FILE what `pulumi stack output "
+    "--json` printed for it (default: the platform's stack file beside the application's)"
+)
+
+
+def stack_outputs(given: Sequence[str]) -> None:
+    """Record `--stack-outputs STACK=FILE` for the stack-file reader; InvalidInput for a malformed one."""
+    from pathlib import Path
+
+    from components.cli.stackfile import STACK_OUTPUTS
+    from components.core.platform import STACK_REF, STACK_REF_RULE
+
+    STACK_OUTPUTS.clear()
+    for item in given:
+        reference, _, file = item.partition("=")
+        if not STACK_REF.fullmatch(reference) or not file:
+            raise InvalidInput([Problem("--stack-outputs", f"{quote(item)} is not STACK=FILE",
+                                        f"STACK as {STACK_REF_RULE}, FILE a JSON file")])  # fmt: skip
+        STACK_OUTPUTS[reference] = Path(file)
+
+
 def parser() -> argparse.ArgumentParser:
     top = _Parser(prog="python -m components", description="irsa: offline plan of the Pulumi program.")
     top.add_argument("--version", action="version", version=f"irsa {VERSION}")
@@ -29,6 +51,9 @@ def parser() -> argparse.ArgumentParser:
     plan_verb = verbs.add_parser("plan", help="print every resource the program would register, offline")
     plan_verb.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     plan_verb.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
+    plan_verb.add_argument(
+        "--stack-outputs", action="append", default=[], metavar="STACK=FILE", help=STACK_OUTPUTS_HELP
+    )
     plan_verb.add_argument(
         "--format",
         choices=("text", "json", "yaml"),
@@ -40,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
     diff_verb.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml on both sides")
     diff_verb.add_argument("--base", required=True, help="git revision to compare with, e.g. origin/main")
     diff_verb.add_argument("--config", help="stack file to use instead (its base version when it is inside the repo)")
+    diff_verb.add_argument(
+        "--stack-outputs", action="append", default=[], metavar="STACK=FILE", help=STACK_OUTPUTS_HELP
+    )
     diff_verb.add_argument("--exit-code", action="store_true", help="exit 1 when anything changed, 0 when nothing did")
     diff_verb.add_argument(
         "--format",
@@ -203,6 +231,8 @@ def _address(value: str | None) -> tuple[str, int] | None:
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     try:
+        if args.verb in ("plan", "diff"):
+            stack_outputs(args.stack_outputs)
         if args.verb == "plan":
             return plan_command(args.stack, args.config, args.format)
         if args.verb == "doctor":

@@ -68,7 +68,15 @@ def base_key(commit: str, stack: str, config: str | None) -> str | None:
             content = read_bytes(Path(config), "--config", "stack file", STACK_FILE_MAX_BYTES)
         except InvalidInput:
             return None
-    return key("base", commit, stack, config or "", content)
+    from components.cli.stackfile import STACK_OUTPUTS
+
+    given = []  # platform outputs given with --stack-outputs decide an application stack's plan too
+    for reference, path in sorted(STACK_OUTPUTS.items()):
+        try:
+            given.append(reference.encode() + b"=" + path.read_bytes()[: 1 << 20])
+        except OSError:
+            return None
+    return key("base", commit, stack, config or "", content, *given)
 
 
 def _private_directory(create: bool) -> Path | None:

@@ -25,6 +25,7 @@ from components.core.display import quote
 from components.core.model import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
+PROJECT = "irsa"  # Pulumi.yaml's name: a platform stack of this project is a stack file beside the application's
 STACKS_DIR = ROOT / "stacks"
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000
@@ -224,10 +225,46 @@ def load_settings(stack: str, config_file: str | None = None) -> Settings:
     return settings_of(path, label, stack, flag)
 
 
+# Platform stacks' outputs given on the command line (`--stack-outputs STACK=FILE`), by stack reference.
+STACK_OUTPUTS: dict[str, Path] = {}
+
+
+def platform_outputs(reference: str, beside: Path, app: str) -> Any:
+    """A referenced platform stack's outputs, offline: a file given with --stack-outputs (what `pulumi stack
+    output --json` prints), else planned from its stack file beside the application's (same project)."""
+    from components.core import platform
+
+    if reference in STACK_OUTPUTS:
+        given = STACK_OUTPUTS[reference]
+        text = utf8(read_bytes(given, f"--stack-outputs {reference}", "outputs file", STACK_FILE_MAX_BYTES),
+                    str(given), "outputs file")  # fmt: skip
+        try:
+            return json.loads(text)
+        except ValueError as error:
+            raise ConfigError([Problem(f"--stack-outputs {reference}", f"is not JSON: {error}",
+                                       "the output of `pulumi stack output --json --stack <platform>`")]) from None
+    _, project, name = reference.split("/")
+    sibling = beside / f"Pulumi.{name}.yaml"
+    if project != PROJECT or not sibling.exists() or name == app:
+        raise ConfigError([Problem(f"{platform.KEY}.stack", f"{quote(reference)} cannot be resolved offline",
+                                   f"pass --stack-outputs {reference}=FILE (`pulumi stack output --json`), or "
+                                   f"keep its stack file beside this one as Pulumi.{name}.yaml (project {PROJECT})")])
+    platform_settings = settings_of(sibling, f"{beside.name}/Pulumi.{name}.yaml", name)
+    return {platform.OUTPUT: platform.platform_outputs(platform_settings, reference)}
+
+
 def settings_of(path: Path, label: str, stack: str, flag: str | None = None) -> Settings:
-    """A stack file's settings, with what it sets that the plan does not model."""
+    """A stack file's settings, with what it sets that the plan does not model; an application stack's with
+    its platform's clusters and defaults."""
+    from components.core import platform
+
     document = read_document(path, label, flag)
-    settings = parse_settings(delivered(document.get("config") or {}), stack)
+    config = delivered(document.get("config") or {})
+    reference = platform.reference_of(config)
+    if reference is not None:
+        outputs = platform_outputs(reference, path.parent, stack)
+        config = platform.with_platform(config, stack, reference, outputs)
+    settings = parse_settings(config, stack, reference)
     defaults = (document.get("config") or {}).get("aws:defaultTags")
     tags = defaults.get("tags") if isinstance(defaults, dict) else None
     shown = tuple(sorted((str(k), str(v)) for k, v in tags.items())) if isinstance(tags, dict) else ()

@@ -182,6 +182,7 @@ class Settings:
     defaults: Guardrails = NO_GUARDRAILS
     account_id: str | None = None  # irsa:accountId, or the reused provider's account
     managed_policies_per_role: int = 10  # IAM's default quota of managed policies attached to one role
+    platform: str | None = None  # the platform stack it takes its clusters from (an application stack)
 
     @property
     def partition(self) -> str:
@@ -213,6 +214,11 @@ class Settings:
         """Whether any workload is trusted through this cluster's OIDC provider (so it needs one)."""
         return any(uses_web_identity(self.mechanism_of(w, cluster)) for w in self.workloads_in(cluster))
 
+    def provider_in(self, cluster: Cluster) -> bool:
+        """Whether the stack registers (or adopts) the cluster's OIDC provider: a workload is trusted through
+        it, or the stack is a platform with no workloads of its own, which owns it for its applications."""
+        return self.web_identity_in(cluster) or (not self.workloads and uses_web_identity(cluster.mechanism))
+
     def associations_in(self, cluster: Cluster) -> bool:
         """Whether any workload gets a Pod Identity association in this cluster (so its ARN is needed)."""
         return any(uses_association(self.mechanism_of(w, cluster)) for w in self.workloads_in(cluster))
@@ -220,7 +226,7 @@ class Settings:
     @property
     def web_identity(self) -> bool:
         """Whether any cluster needs an OIDC provider."""
-        return any(self.web_identity_in(c) for c in self.clusters)
+        return any(self.provider_in(c) for c in self.clusters)
 
     @property
     def associations(self) -> bool:

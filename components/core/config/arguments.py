@@ -35,6 +35,7 @@ from components.core.model import (
     TargetRole,
     Workload,
 )
+from components.core.unknowns import is_unknown
 from components.core.workload_plan import Attachment, WorkloadShape, attachments_of, has_inline_policy
 
 # WorkloadIdentity's arguments: each stack-file workload key, snake_case (the stack-only keys aside), then what a
@@ -239,7 +240,8 @@ def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool
     elif _is_plain_string(issuer):
         c.problems += check_issuer(f"{path}.issuer_url", issuer, None, custom=True)
     existing = a.get("existing_provider_arn")
-    if _is_plain_string(existing) and existing and not PROVIDER_ARN.fullmatch(existing):
+    # (a platform's provider only its deployment knows is a placeholder offline: the registration guard has it)
+    if _is_plain_string(existing) and existing and not is_unknown(existing) and not PROVIDER_ARN.fullmatch(existing):
         c.add(
             f"{path}.existing_provider_arn",
             f"{show(existing)} is not an IAM OIDC provider ARN",

@@ -16,6 +16,7 @@ from components.core.model import (
     Cluster,
     Problem,
 )
+from components.core.unknowns import is_unknown
 
 CLUSTER_KEYS = (
     "kind",
@@ -31,7 +32,11 @@ CLUSTER_KEYS = (
 )
 
 
-def read_cluster(c: Collector, raw: Any, region: str | None, path: str = "irsa:cluster") -> Cluster | None:
+def read_cluster(
+    c: Collector, raw: Any, region: str | None, path: str = "irsa:cluster", from_platform: bool = False
+) -> Cluster | None:
+    """One cluster; `from_platform`: taken from a platform stack's outputs, where a value only its deployment
+    knows is a placeholder naming the platform stack (kept as it is, never checked or derived from)."""
     if raw is None:
         c.add(path, "is required", "a map with kind, name and, for aks, resourceGroup")
         return None
@@ -60,12 +65,12 @@ def read_cluster(c: Collector, raw: Any, region: str | None, path: str = "irsa:c
     if custom and kind == "eks":
         c.add(f"{path}.customIssuer", "is only used by aks clusters", "remove it: EKS issuers have one shape")
     issuer = c.string(f"{path}.issuerUrl", raw.get("issuerUrl"), required=False)
-    if issuer is not None:
+    if issuer is not None and not (from_platform and is_unknown(issuer)):
         issuer = read_issuer(c, f"{path}.issuerUrl", issuer, kind, custom)
     audience = fields.audience(c, f"{path}.audience", raw.get("audience"))
     arn = c.string(f"{path}.oidcProviderArn", raw.get("oidcProviderArn"), required=False)
-    if arn is not None:
-        arn = read_provider_arn(c, f"{path}.oidcProviderArn", arn, issuer, region)
+    if arn is not None and not (from_platform and is_unknown(arn)):
+        arn = read_provider_arn(c, f"{path}.oidcProviderArn", arn, None if is_unknown(issuer) else issuer, region)
     thumbprints = read_thumbprints(c, f"{path}.thumbprints", raw.get("thumbprints"))
     kubeconfig = read_kubeconfig(c, f"{path}.kubeconfig", raw.get("kubeconfig"))
     mechanism = fields.mechanism(c, f"{path}.mechanism", raw.get("mechanism"), kind) or "irsa"

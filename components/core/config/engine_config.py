@@ -29,6 +29,7 @@ KEY_KINDS: dict[str, Kind] = {
     "irsa:workloads": "list",
     "irsa:crossAccount": "object",
     "irsa:defaults": "object",
+    "irsa:platform": "object",
     "irsa:trustPolicyMaxChars": "integer",
     "irsa:managedPoliciesPerRole": "integer",
 }

@@ -29,10 +29,17 @@ from components.core.model import (
 )
 from components.core.privileged import privileged
 from components.core.quotas import size_report
+from components.core.unknowns import is_unknown
+
+
+def account_of(provider_arn: str | None) -> str | None:
+    """The account of an OIDC provider ARN (None for none, or for a placeholder: nothing is derived from one)."""
+    return provider_arn.split(":")[4] if provider_arn is not None and not is_unknown(provider_arn) else None
+
 
 PROJECT_KEYS = (
     "cluster", "clusters", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId",
-    "managedPoliciesPerRole",
+    "managedPoliciesPerRole", "platform",
 )  # fmt: skip
 
 
@@ -135,12 +142,14 @@ def _created_elsewhere(arn: str, created: Mapping[str, Any]) -> str | None:
     return next((a for a in created if a.split(":")[4] == account and a.rsplit("/", 1)[-1] == name), None)
 
 
-def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -> tuple[Cluster, ...]:
+def read_clusters(
+    c: Collector, config: Mapping[str, Any], region: str | None, from_platform: bool = False
+) -> tuple[Cluster, ...]:
     """`irsa:cluster` (one), or `irsa:clusters` (a list; one item reads as `irsa:cluster` does, so moving
     between the two keys changes nothing in the plan)."""
     listed = config.get("irsa:clusters")
     if listed is None:
-        one = read_cluster(c, config.get("irsa:cluster"), region)
+        one = read_cluster(c, config.get("irsa:cluster"), region, from_platform=from_platform)
         return (one,) if one is not None else ()
     if config.get("irsa:cluster") is not None:
         c.add("irsa:clusters", "is given together with irsa:cluster", "one of them: irsa:cluster means a list of one")
@@ -154,7 +163,7 @@ def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -
         return ()
     found: list[Cluster] = []
     for i, raw in enumerate(listed):
-        cluster = read_cluster(c, raw, region, f"irsa:clusters[{i}]")
+        cluster = read_cluster(c, raw, region, f"irsa:clusters[{i}]", from_platform)
         if cluster is None:
             continue
         for key, attr in (("name", "name"), ("issuerUrl", "issuer_url"), ("oidcProviderArn", "oidc_provider_arn")):
@@ -164,15 +173,17 @@ def read_clusters(c: Collector, config: Mapping[str, Any], region: str | None) -
                 c.add(f"irsa:clusters[{i}].{key}", f"{show(value)} is already irsa:clusters' {earlier[0]}",
                       "one entry per cluster: names, issuers and OIDC providers unique")  # fmt: skip
         found.append(cluster)
-    accounts = {k.oidc_provider_arn.split(":")[4] for k in found if k.oidc_provider_arn}
+    accounts = {a for k in found if (a := account_of(k.oidc_provider_arn)) is not None}
     if len(accounts) > 1:
         c.add("irsa:clusters", f"reuses OIDC providers of accounts {', '.join(sorted(accounts))}",
               "providers in one account: a role trusts only OIDC providers of its own account")  # fmt: skip
     return tuple(found)
 
 
-def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
-    """Validate a stack's config map (keys like `irsa:cluster`); raise ConfigError listing every problem."""
+def parse_settings(config: Mapping[str, Any], stack: str, platform: str | None = None) -> Settings:
+    """Validate a stack's config map (keys like `irsa:cluster`); raise ConfigError listing every problem.
+    `platform`: the platform stack its clusters and defaults came from (core/platform.py)."""
+    from_platform = platform is not None
     c = Collector()
     if not isinstance(stack, str) or not STACK_NAME.fullmatch(stack):
         c.add("stack", f"{show(stack)} is not a valid stack name", STACK_NAME_RULE)
@@ -184,6 +195,8 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
             hint = f"did you mean {close[0]!r}? " if close else ""
             c.add(key_text(key), "unknown key", f"{hint}known keys: {', '.join(known)}")
 
+    if "irsa:platform" in config:  # plan, diff and the program replace it with the platform's clusters first
+        c.add("irsa:platform", "was not resolved", "an application stack is read through components.core.platform")
     region = fields.region(c, "aws:region", config.get("aws:region"))
     max_trust = c.integer(
         "irsa:trustPolicyMaxChars",
@@ -193,7 +206,7 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         8192,
         "IAM trust policy size quota",
     )
-    clusters = read_clusters(c, config, region)
+    clusters = read_clusters(c, config, region, from_platform)
     defaults = read_defaults(c, config.get("irsa:defaults"), region)
     per_role = c.integer(
         "irsa:managedPoliciesPerRole",
@@ -277,8 +290,10 @@ def parse_settings(config: Mapping[str, Any], stack: str) -> Settings:
         warnings=warnings,
         cross_account=cross,
         defaults=defaults,
-        account_id=account or next((k.oidc_provider_arn.split(":")[4] for k in clusters if k.oidc_provider_arn), None),
+        account_id=account
+        or next((a for k in clusters if (a := account_of(k.oidc_provider_arn)) is not None), None),
         managed_policies_per_role=per_role,
+        platform=platform,
     )
     size_problems, size_warnings = size_report(settings)
     settings = dataclasses.replace(settings, warnings=settings.warnings + tuple(size_warnings))

@@ -59,7 +59,7 @@ def read_workloads(
     c: Collector, raw: Any, stack: str, region: str | None, defaults: Guardrails = NO_GUARDRAILS
 ) -> tuple[Workload, ...]:
     path = "irsa:workloads"
-    raw = c.items(path, raw, "a non-empty list of workloads")
+    raw = c.items(path, raw, "a non-empty list of workloads", required=False)  # none: a platform stack
     if raw is None:
         return ()
     result: list[Workload] = []
