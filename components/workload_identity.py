@@ -2,7 +2,6 @@
 
 import functools
 import inspect
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -19,6 +18,7 @@ from components.core.config.grants import prefix_warnings
 from components.core.model import InvalidInput, Placement
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
 from components.dependencies import depends_on_of
+from components.identity_defaults import with_defaults
 from components.invalid_arguments import InvalidArguments
 from components.kubernetes_objects import kubernetes_object
 from components.targets import ClusterBinding
@@ -44,21 +44,6 @@ def _is_computed(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_computed(v) for v in value)
     return False
-
-
-def _with_defaults(name: str, args: WorkloadIdentityArgs) -> dict[str, Any]:
-    """The arguments with the provider's region when none is given, and a warning for a deprecated name."""
-    given = dict(args)
-    if given.get("region") is None:
-        region = pulumi.Config("aws").get("region") or os.environ.get("AWS_REGION") or os.environ.get(
-            "AWS_DEFAULT_REGION"
-        )
-        if region:
-            given["region"] = region
-    for old, new in arguments.DEPRECATED_ARGS.items():
-        if old in given:
-            pulumi.log.warn(f'WorkloadIdentity("{name}").{old} is deprecated (until 2027-06-01): use {new}')
-    return given
 
 
 def _plan_or_raise(name: str, args: dict[str, Any]) -> WorkloadPlan:
@@ -122,7 +107,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
     """The verification Job in each cluster (none when sample_job is false): `kubectl logs job/<name>`."""
 
     def __init__(self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None):
-        args = _with_defaults(name, args)  # type: ignore[assignment]
+        args = with_defaults(name, args)  # type: ignore[assignment]
         computed = {k for k, v in args.items() if k not in DEPLOY_TIME and _is_computed(v)}
         planned: WorkloadPlan | pulumi.Output[WorkloadPlan]
         try:

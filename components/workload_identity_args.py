@@ -40,6 +40,10 @@ PresetOptionsArgs = PresetOptions  # deprecated name (until 2027-06-01)
 class WorkloadIdentityArgs(TypedDict, total=False):
     """Inputs of WorkloadIdentity."""
 
+    platform: pulumi.Input[dict[str, Any]]
+    """A platform stack's `irsaPlatform` output (`StackReference.get_output("irsaPlatform")`): with cluster_name,
+    the cluster's OIDC provider, issuer and audience, and the platform's permissions boundary and tags (tags
+    given here merged over them) — whatever of these is not given. role_path stays yours to give (plain)."""
     oidc_provider_arn: pulumi.Input[str]
     """ARN of the cluster's IAM OIDC provider."""
     issuer_url: pulumi.Input[str]

@@ -186,3 +186,47 @@ def test_a_platform_output_only_a_deployment_knows_is_a_placeholder_naming_the_p
     plan = run_plan(app).to_dict()
     [trust] = _trusts(plan)
     assert PLATFORM in trust  # the placeholder names the platform stack and its output
+
+
+def test_the_component_takes_the_platforms_cluster_and_defaults() -> None:
+    """WorkloadIdentity's `platform` argument: what a StackReference's get_output("irsaPlatform") gives."""
+    import pulumi
+    from test_component_arguments import run_program
+
+    from components import S3Access, WorkloadIdentity
+
+    contract = _outputs()
+
+    def make(seen: dict[str, Any]) -> Any:
+        identity = WorkloadIdentity("orders", {
+            "platform": pulumi.Output.from_input(contract), "cluster_name": "shared-eks", "region": "eu-west-1",
+            "namespace": "orders", "service_account": "orders-api", "tags": {"team": "orders"},
+            "s3": [{"bucket": "orders-invoices", "prefix": "invoices/", "access": S3Access.WRITE}],
+        })  # fmt: skip
+        return identity.role_arn
+
+    records, _, error = run_program(make)
+    assert error is None, error
+    [role] = [r for r in records if r["type"] == "aws:iam/role:Role"]
+    assert EKS_ARN in role["inputs"]["assumeRolePolicy"]
+    assert role["inputs"]["permissionsBoundary"] == contract["defaults"]["permissionsBoundary"]
+    assert role["inputs"]["tags"] == {"owner": "platform-team", "team": "orders"}
+
+
+def test_the_component_names_a_cluster_the_platform_lacks() -> None:
+    import pulumi
+    from test_component_arguments import run_program
+
+    from components import WorkloadIdentity
+
+    def make(seen: dict[str, Any]) -> Any:
+        return WorkloadIdentity("orders", {
+            "platform": pulumi.Output.from_input(_outputs()), "cluster_name": "gone", "region": "eu-west-1",
+            "namespace": "orders", "service_account": "orders-api",
+        }).role_arn  # fmt: skip
+
+    _, _, error = run_program(make)
+    assert error is not None
+    assert 'WorkloadIdentity("orders").platform: has no cluster "gone" (its clusters: shared-eks, shared-aks)' in str(
+        error
+    )

@@ -129,6 +129,19 @@ def with_platform(config: Mapping[str, Any], app: str, platform: str, outputs: A
     return found
 
 
+def cluster_of(contract: Any, cluster: str, path: str) -> dict[str, Any]:
+    """One cluster of a platform's `irsaPlatform` output (the component door: WorkloadIdentity's `platform`)."""
+    if not isinstance(contract, Mapping) or contract.get("version") != CONTRACT:
+        found = contract.get("version") if isinstance(contract, Mapping) else contract
+        raise InvalidInput([Problem(path, f"{show(found)} is not {OUTPUT} contract version {CONTRACT}",
+                                    f"a platform stack's {OUTPUT} output (StackReference.get_output)")])  # fmt: skip
+    clusters = contract.get("clusters")
+    if not isinstance(clusters, Mapping) or not isinstance(clusters.get(cluster), Mapping):
+        names = ", ".join(map(str, clusters)) if isinstance(clusters, Mapping) else "none"
+        raise InvalidInput([Problem(path, f"has no cluster {show(cluster)}", f"its clusters: {names}")])
+    return dict(clusters[cluster])
+
+
 def _from_pulumi_eks(outputs: Mapping[str, Any], eks: Any, both: str, where: str) -> dict[str, Any]:
     """A pulumi-eks program's `oidcProviderArn` and `oidcProviderUrl` (host/path, no scheme) as one EKS cluster."""
     arn, url = outputs.get("oidcProviderArn"), outputs.get("oidcProviderUrl")

@@ -47,7 +47,7 @@ WORKLOAD_ARGS = {
 }
 SPEC_ARGS = (
     "oidc_provider_arn", "issuer_url", "audience", "role_name", "policy_name", "region", "splice_token_fragment",
-    "inject_pod_identity", "cluster_name", "cluster_arn", "chain", "role_path",
+    "inject_pod_identity", "cluster_name", "cluster_arn", "chain", "role_path", "platform",
     "account_id", "trust_policy_max_chars", "managed_policies_per_role",
 )  # fmt: skip
 IDENTITY_ARGS = (*WORKLOAD_ARGS, *(k for k in SPEC_ARGS if k not in WORKLOAD_ARGS))
