@@ -34,6 +34,12 @@ def _checked(kind: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {key: guarded(f"{kind} {name} {key}", v) for key, v in inputs.items() if v is not None}
 
 
+def adopting(resource_id: str, unchanged: tuple[str, ...]) -> pulumi.ResourceOptions:
+    """Options that import an existing resource by its ID, leaving `unchanged` as it is until the next `up`
+    without them (the adoption's second step applies irsa's values)."""
+    return pulumi.ResourceOptions(import_=resource_id, ignore_changes=list(unchanged))
+
+
 def role(
     name: str,
     *,

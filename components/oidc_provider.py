@@ -22,6 +22,9 @@ class ClusterOidcProviderArgs(TypedDict, total=False):
     """Client ID registered on the provider; tokens must carry it in `aud`. Default sts.amazonaws.com."""
     existing_provider_arn: str | None
     """Reuse this provider instead of creating one."""
+    adopt_provider_arn: str | None
+    """Import this existing provider (creating a second one for the issuer fails with EntityAlreadyExists) and
+    manage it from now on; its client IDs, thumbprints and tags are left as they are until this is removed."""
     thumbprints: Sequence[str] | None
     """Optional server certificate thumbprints; IAM validates well-known CAs itself."""
     tags: dict[str, str]
@@ -31,6 +34,7 @@ class ClusterOidcProviderArgs(TypedDict, total=False):
 
 
 TYPE = "irsa:index:ClusterOidcProvider"
+PROVIDER_ADOPTED = ("client_id_lists", "thumbprint_lists", "tags")  # left as imported until adoption ends
 
 
 class ClusterOidcProvider(pulumi.ComponentResource):
@@ -55,13 +59,17 @@ class ClusterOidcProvider(pulumi.ComponentResource):
         if existing:
             self.arn = pulumi.Output.from_input(existing)
         else:
+            adopted = args.get("adopt_provider_arn")
+            options = pulumi.ResourceOptions(parent=self, protect=protect)
             provider = aws.open_id_connect_provider(
                 f"{name}-provider",
                 url=self.url,
                 client_id_list=[audience],
                 thumbprint_list=list(thumbprints) or None,
                 tags=dict(tags) if tags else None,
-                opts=pulumi.ResourceOptions(parent=self, protect=protect),
+                opts=pulumi.ResourceOptions.merge(options, aws.adopting(adopted, PROVIDER_ADOPTED))
+                if adopted
+                else options,
             )
             self.arn, self.provider = provider.arn, provider
         self.register_outputs({"arn": self.arn, "url": self.url, "provider": self.provider})

@@ -29,6 +29,9 @@ ARN_PROBE = "arn:aws:iam::000000000000:role/irsa-probe"  # finds which manifest 
 
 
 TYPE = "irsa:index:WorkloadIdentity"
+# An adopted role is imported as it is: what irsa will change is left alone until adoptRole is removed (Pulumi
+# fails an import whose inputs differ from the resource). Its name and path must match (a path change replaces).
+ROLE_ADOPTED = ("assume_role_policy", "description", "max_session_duration", "permissions_boundary", "tags")
 DEPLOY_TIME = ("oidc_provider_arn", "issuer_url", "cluster_arn")  # only ever known at deploy: never validated
 
 
@@ -231,7 +234,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
             max_session_duration=shape.max_session_duration,
             description=known(lambda p: p.role_description),
             **guardrails,
-            opts=child,
+            opts=pulumi.ResourceOptions.merge(child, aws.adopting(shape.role_name, ROLE_ADOPTED))
+            if shape.adopted_role
+            else child,
         )
         permissions: list[pulumi.Resource] = []
         managed: list[iam.Policy] = []

@@ -55,7 +55,11 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     service_account: Required[pulumi.Input[str]]
     """ServiceAccount to create and trust."""
     role_name: str
-    """Physical IAM role name."""
+    """Physical IAM role name (default irsa-<name>, or adopt_role's)."""
+    adopt_role: str
+    """An existing role (its name) to import as this workload's role, so pods keep its ARN: the first `up` imports
+    it as it is; remove adopt_role and the next `up` applies this workload's trust and settings to it. Its path
+    must equal role_path (a path change would replace it)."""
     policy_name: str
     """Inline policy name (default irsa-<name>-s3)."""
     region: str

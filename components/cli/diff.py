@@ -57,6 +57,7 @@ class PlanDiff:
     base_has_summary: bool = True
     unmodeled: list[str] = field(default_factory=list)  # stack-file keys this diff cannot show that changed
     moved: list[str] = field(default_factory=list)  # a removed and an added resource that are one object
+    imports: dict[str, str] = field(default_factory=dict)  # added resources `up` imports (adopts): URN → ID
 
     @property
     def replaced(self) -> list[Change]:
@@ -339,6 +340,8 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
     result = PlanDiff(stack, ref)
     result.added = [new[u] for u in sorted(new.keys() - old.keys() - set(renamed.values()))]
     result.removed = [old[u] for u in sorted(old.keys() - new.keys() - renamed.keys())]
+    imported = _mapping(head.get("imports"))
+    result.imports = {r["urn"]: str(imported[r["urn"]]) for r in result.added if r["urn"] in imported}
     providers = (_mapping(base.get("providers")), _mapping(head.get("providers")))
     pairs = [(u, u) for u in sorted(old.keys() & new.keys())] + sorted(renamed.items())
     for before, after in pairs:

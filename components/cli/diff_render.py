@@ -43,7 +43,9 @@ def to_text(d: PlanDiff) -> str:
         lines += ["Workloads (~ changed, + added, - removed):", *_workload_text(d)]
         lines += [] if d.base_has_summary else [f"  (the plan at {d.base} has no summary: see the resources below)"]
         lines.append("")
-    lines += [f"+ {r['type']} {r['name']}" for r in d.added]
+    for r in d.added:
+        adopted = d.imports.get(r["urn"])
+        lines.append(f"= {r['type']} {r['name']} (import {adopted})" if adopted else f"+ {r['type']} {r['name']}")
     lines += [f"- {r['type']} {r['name']}" for r in d.removed]
     lines += [f"~ {c.type} {c.name} ({', '.join(c.diffs)})" for c in d.updated]
     for c in d.replaced:
@@ -108,7 +110,11 @@ def to_markdown(d: PlanDiff) -> str:
     why = " replaced because: what it means |" if d.replaced else ""  # the column only when something is
     end = " |" if d.replaced else ""
     lines += [f"| | type | name |{why}", "|---|---|---|" + ("---|" if d.replaced else "")]
-    lines += [f"| ➕ | {_cell(r['type'])} | {_cell(r['name'])} |{end}" for r in d.added]
+    lines += [
+        f"| {'📥 import ' + _cell(d.imports[r['urn']]) if r['urn'] in d.imports else '➕'} | {_cell(r['type'])} | "
+        f"{_cell(r['name'])} |{end}"
+        for r in d.added
+    ]
     lines += [f"| ➖ | {_cell(r['type'])} | {_cell(r['name'])} |{end}" for r in d.removed]
     lines += [f"| ✏️ | {_cell(c.type)} | {_cell(c.name)} |{end}" for c in d.updated]
     lines += [
@@ -150,7 +156,8 @@ def to_json(d: PlanDiff) -> str:
                     {"workload": w.workload, "before": w.before, "after": w.after, "changes": w.changes or None}
                     for w in d.workloads
                 ],
-                "added": [resource(r) for r in d.added],
+                "added": [{**resource(r), **({"import": d.imports[r["urn"]]} if r["urn"] in d.imports else {})}
+                          for r in d.added],  # fmt: skip
                 "removed": [resource(r) for r in d.removed],
                 "modified": [
                     {

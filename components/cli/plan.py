@@ -49,6 +49,9 @@ class PlanResult:
             # URNs (aliases): what `diff` needs to tell a rename from a replacement.
             "providers": {urn: w["provider"] for urn, w in sorted(self.wiring.items()) if w["provider"]},
             "unmodeled": dict(self.unmodeled),
+            # Resources adopted rather than created: the ID each is imported by (`pulumi up` shows `= import`).
+            **({"imports": imports} if (imports := {u: w["import"] for u, w in sorted(self.wiring.items())
+                                                   if w.get("import")}) else {}),  # fmt: skip
             "aliases": {
                 urn: [former_urn(urn, name) for name in w["aliases"]]
                 for urn, w in sorted(self.wiring.items())
@@ -152,6 +155,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.wiring[response.urn] = {
             "provider": request.provider.rsplit("::", 1)[0] if request.provider else None,
             "aliases": _aliases(request),
+            "import": request.importId or None,
         }
         return response
 

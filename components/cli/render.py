@@ -116,23 +116,25 @@ def _outputs_shown(outputs: dict[str, Any]) -> dict[str, Any]:
     return {**outputs, "workloads": shown}
 
 
-def _tree(resources: list[dict[str, Any]]) -> list[str]:
+def _tree(resources: list[dict[str, Any]], imports: dict[str, str] | None = None) -> list[str]:
     children: dict[str | None, list[dict[str, Any]]] = {}
     for r in resources:
         children.setdefault(r["parent"], []).append(r)
-    rows: list[tuple[str, str, str]] = []
+    rows: list[tuple[str, str, str, str]] = []  # (symbol, type, name, flags): + create, = import
 
     def walk(parent: str | None, prefix: str) -> None:
         kids = children.get(parent, [])
         for i, r in enumerate(kids):
             last = i == len(kids) - 1
             branch = "" if parent is None else ("└─ " if last else "├─ ")
-            rows.append((prefix + branch + r["type"], r["name"], "  [protect]" if r["protect"] else ""))
+            imported = (imports or {}).get(r["urn"])
+            flag = ("  [protect]" if r["protect"] else "") + (f"  [import {imported}]" if imported else "")
+            rows.append(("=" if imported else "+", prefix + branch + r["type"], r["name"], flag))
             walk(r["urn"], prefix + ("" if parent is None else ("   " if last else "│  ")))
 
     walk(None, "")
-    width = max([len("Type"), *(len(t) for t, _, _ in rows)])
-    return [f"     {'Type':<{width}}  Name"] + [f" +   {t:<{width}}  {n}{flag}" for t, n, flag in rows]
+    width = max([len("Type"), *(len(t) for _, t, _, _ in rows)])
+    return [f"     {'Type':<{width}}  Name"] + [f" {s}   {t:<{width}}  {n}{flag}" for s, t, n, flag in rows]
 
 
 def to_text(plan: dict[str, Any]) -> str:
@@ -150,8 +152,11 @@ def to_text(plan: dict[str, Any]) -> str:
             + ", ".join(sorted(plan["unmodeled"])),
             "",
         ]
-    lines += _tree(resources)
-    lines += ["", f"Resources:\n    + {len(resources)} to create", ""]
+    imports = plan.get("imports") or {}
+    lines += _tree(resources, imports)
+    counts = f"    + {len(resources) - len(imports)} to create"
+    counts += f"\n    = {len(imports)} to import" if imports else ""
+    lines += ["", f"Resources:\n{counts}", ""]
     if plan.get("lookups"):
         lines.append("Lookups (answered with <unknown ...> placeholders offline):")
         lines += [f"    {lk['token']} {json.dumps(lk['args'], sort_keys=True)}" for lk in plan["lookups"]]

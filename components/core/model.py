@@ -98,6 +98,7 @@ class Workload:
     mechanism: Mechanism | None = None  # its own, overriding irsa:cluster.mechanism (e.g. one workload moves first)
     clusters: tuple[str, ...] = ()  # the clusters it runs in, by name; empty: every cluster of the stack
     target_role_arn: str | None = None  # Pod Identity: the role its association chains into (role chaining)
+    adopt_role: str | None = None  # an existing role (its name) imported as this workload's role
 
     def chained(self) -> Workload:
         """The workload with its Pod Identity target role, which EKS assumes and tags with this workload's
@@ -161,6 +162,7 @@ class Cluster:
     thumbprints: tuple[str, ...] = ()
     kubeconfig: str | None = None
     mechanism: Mechanism = "irsa"
+    adopt_oidc_provider: bool = False  # import the existing provider for the issuer instead of creating one
 
 
 @dataclass(frozen=True)

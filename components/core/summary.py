@@ -44,7 +44,7 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             "workload": w.name,
             "clusters": [f"{k.kind} {k.name}" for k in clusters],
             "serviceAccount": f"{w.namespace}/{w.service_account}",
-            "role": names.role_name(settings.stack, w.name),
+            "role": w.adopt_role or names.role_name(settings.stack, w.name),
             "mechanism": mechanisms[clusters[0].name]
             if len(set(mechanisms.values())) == 1
             else ", ".join(f"{m} in {k}" for k, m in mechanisms.items()),
@@ -56,6 +56,8 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             row["boundary"] = w.permissions_boundary
         if settings.defaults.role_path != "/":
             row["path"] = settings.defaults.role_path
+        if w.adopt_role:  # the first up imports it as it is; the trust and grants above apply once adoptRole goes
+            row["adopts"] = w.adopt_role
         rows.append(row)
     return rows
 
@@ -67,7 +69,13 @@ def row_text(row: dict[str, Any]) -> list[str]:
         f"{row['workload']}: {row['serviceAccount']} on {', '.join(row['clusters'])} → role {row['role']} "
         f"({row['mechanism']}, sessions ≤ {row['maxSessionDuration']} s{extras})"
     )
-    return [head, *(f"    {grant}" for grant in row["grants"] or ["(no permissions)"])]
+    lines = [head, *(f"    {grant}" for grant in row["grants"] or ["(no permissions)"])]
+    if row.get("adopts"):
+        lines.append(
+            f"    adopts existing role {row['adopts']}: the first `pulumi up` imports it unchanged; remove adoptRole"
+            " and the next applies the trust and permissions above to it (diff then shows each change)"
+        )
+    return lines
 
 
 def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
@@ -79,7 +87,7 @@ def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> 
     if after is None:
         return ["removed"]
     changes = []
-    for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration", "boundary", "path"):
+    for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration", "boundary", "path", "adopts"):
         if before.get(key) != after.get(key):
             changes.append(f"{key}: {_plain(before.get(key))} → {_plain(after.get(key))}")
     old, new = before.get("grants", []), after.get("grants", [])

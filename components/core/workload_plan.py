@@ -52,6 +52,7 @@ class WorkloadShape:
     placements: tuple[Placement, ...] = ()  # the clusters it runs in; empty: the one mechanism/cluster_name name
     target_role: bool = False  # its association chains into a target role
     deferred: tuple[str, ...] = ()  # guardrails a program computes: passed on once known (permissions_boundary, tags)
+    adopted_role: bool = False  # the role exists: imported (its name), not created
 
     @property
     def where(self) -> tuple[Placement, ...]:
@@ -123,6 +124,7 @@ class WorkloadPlan:
             w.disable_session_tags,
             self.spec.placements,
             self.spec.target is not None,
+            adopted_role=w.adopt_role is not None,
         )
 
     @property

@@ -65,7 +65,9 @@ PRESET_OPTIONS = {
     "interruptionQueueArns": "interruption_queue_arns",
 }
 CHAIN_ARGS = ("role_arn", "external_id", "bucket", "prefix", "access")
-PROVIDER_ARGS = ("issuer_url", "audience", "existing_provider_arn", "thumbprints", "protect", "tags")
+PROVIDER_ARGS = (
+    "issuer_url", "audience", "existing_provider_arn", "thumbprints", "protect", "tags", "adopt_provider_arn",
+)  # fmt: skip
 CROSS_ROLE_ARGS = (
     "role_name", "trusted_role_arns", "external_id", "s3", "partition", "session_tags", "permissions_boundary",
     "role_path", "tags",
@@ -173,7 +175,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     spec = IdentitySpec(
         workload=workload or Workload(name, "", "", ()),  # unread only with a problem: never returned
         region=region or "",
-        role_name=fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64) or f"irsa-{name}",
+        role_name=_role_name(c, path, a, name),
         policy_name=fields.iam_name(c, f"{path}.policy_name", a.get("policy_name"), "policy", 128)
         or names.policy_name(name),
         audience=fields.audience(c, f"{path}.audience", a.get("audience")),
@@ -191,6 +193,16 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
     )  # fmt: skip
     _finish(c)
     return spec
+
+
+def _role_name(c: Collector, path: str, a: Mapping[str, Any], name: str) -> str:
+    """role_name, else the adopted role's (adopt_role keeps the name pods use), else irsa-<name>."""
+    given = fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64)
+    adopted = a.get("adopt_role") if isinstance(a.get("adopt_role"), str) else None
+    if given is not None and adopted is not None and given != adopted:
+        c.add(f"{path}.role_name", f"differs from adopt_role {show(adopted)}",
+              "leave it out: the adopted role keeps its name")  # fmt: skip
+    return given or adopted or f"irsa-{name}"
 
 
 def _region(c: Collector, path: str, a: Mapping[str, Any]) -> str | None:
@@ -247,6 +259,13 @@ def provider_arguments(name: str, args: Any) -> tuple[str, tuple[str, ...], bool
             f"{show(existing)} is not an IAM OIDC provider ARN",
             "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>",
         )
+    adopted = a.get("adopt_provider_arn")
+    if adopted is not None and (not isinstance(adopted, str) or not PROVIDER_ARN.fullmatch(adopted)):
+        c.add(f"{path}.adopt_provider_arn", f"{show(adopted)} is not an IAM OIDC provider ARN",
+              "arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host/path>")  # fmt: skip
+    if adopted is not None and existing:
+        c.add(f"{path}.adopt_provider_arn", "is given with existing_provider_arn",
+              "one of them: adopt imports and manages the provider; existing_provider_arn only reuses it")  # fmt: skip
     audience = fields.audience(c, f"{path}.audience", a.get("audience"))
     thumbprints = read_thumbprints(c, f"{path}.thumbprints", a.get("thumbprints") or None)
     protect = c.boolean(f"{path}.protect", a.get("protect"), True)
@@ -307,7 +326,7 @@ def read_external_id(c: Collector, path: str, raw: Any) -> str | None:
 
 SHAPE_ARGS = ("region", "mechanism", "presets", "role_name", "policy_name", "max_session_duration", "cluster_name",
               "sample_job", "create_service_account", "role_path", "managed_policy_arns",
-              "allow_privileged_managed_policies", "disable_session_tags")  # fmt: skip
+              "allow_privileged_managed_policies", "disable_session_tags", "adopt_role")  # fmt: skip
 # Computed, these are passed on to the role as Outputs (WorkloadShape.deferred); plain, the shape holds them.
 DEFERRED_ARGS = ("permissions_boundary", "tags")
 
@@ -339,7 +358,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         c.boolean(f"{path}.allow_privileged_managed_policies", a.get("allow_privileged_managed_policies"), False),
     )
     shape = WorkloadShape(
-        role_name=fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64) or f"irsa-{name}",
+        role_name=_role_name(c, path, a, name),
         policy_name=fields.iam_name(c, f"{path}.policy_name", a.get("policy_name"), "policy", 128)
         or names.policy_name(name),
         max_session_duration=fields.max_session(c, f"{path}.max_session_duration", a.get("max_session_duration")),
@@ -357,6 +376,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         disable_session_tags=c.boolean(f"{path}.disable_session_tags", a.get("disable_session_tags"), False),
         target_role=a.get("target_role_arn") is not None,
         deferred=deferred,
+        adopted_role=a.get("adopt_role") is not None,
     )
     _finish(c)
     return shape

@@ -29,6 +29,7 @@ CLUSTER_KEYS = (
     "kubeconfig",
     "mechanism",
     "customIssuer",
+    "adoptOidcProvider",
 )
 
 
@@ -82,9 +83,15 @@ def read_cluster(
                     "is only used with mechanism irsa",
                     "remove it: Pod Identity needs no OIDC provider",
                 )
+    adopt = c.boolean(f"{path}.adoptOidcProvider", raw.get("adoptOidcProvider"), False)
+    if adopt and "oidcProviderArn" in raw:
+        c.add(f"{path}.adoptOidcProvider", "is given with oidcProviderArn",
+              "one of them: adoptOidcProvider imports and manages it; oidcProviderArn only reuses it")  # fmt: skip
+    if adopt and mechanism == "pod-identity":
+        c.add(f"{path}.adoptOidcProvider", "is only used with mechanism irsa", "remove it: Pod Identity needs none")
     if kind is None or name is None:
         return None
-    return Cluster(kind, name, rg, issuer, audience, arn, thumbprints, kubeconfig, mechanism)
+    return Cluster(kind, name, rg, issuer, audience, arn, thumbprints, kubeconfig, mechanism, adopt)
 
 
 def read_kubeconfig(c: Collector, path: str, raw: Any) -> str | None:

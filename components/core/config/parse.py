@@ -220,6 +220,12 @@ def parse_settings(config: Mapping[str, Any], stack: str, platform: str | None =
     if account is not None and (not isinstance(account, str) or not account.isdigit() or len(account) != 12):
         c.add("irsa:accountId", f"{show(account)} is not an AWS account ID", "12 digits, as a string (quote it)")
         account = None
+    for i, cluster in enumerate(clusters):
+        where = "irsa:cluster" if config.get("irsa:clusters") is None else f"irsa:clusters[{i}]"
+        if cluster.adopt_oidc_provider and (cluster.issuer_url is None or account is None):
+            c.add(f"{where}.adoptOidcProvider", "needs the existing provider's ARN before anything is deployed",
+                  f"set irsa:accountId and {where}.issuerUrl (the ARN is arn:<partition>:iam::<account>:oidc-provider/"
+                  "<issuer host/path>)")  # fmt: skip
     workloads = read_workloads(c, config.get("irsa:workloads"), stack, region, defaults)
     cross = read_cross_account(c, config.get("irsa:crossAccount"), region, workloads)
     if cross is not None:

@@ -43,6 +43,7 @@ WORKLOAD_KEYS = (
     *SERVICE_GRANT_KEYS,
     "verifyPublish",
     "allowPrivilegedManagedPolicies",
+    "adoptRole",
 )
 
 
@@ -83,11 +84,13 @@ def read_workloads(
                 )
             else:
                 seen_names[name] = i
-                role = names.role_name(stack, name).lower()
+                adopted = item.get("adoptRole")
+                shown = adopted if isinstance(adopted, str) else names.role_name(stack, name)
+                role = shown.lower()
                 if role in seen_role_names:
                     c.add(
-                        f"{path}[{i}].name",
-                        f"IAM role name {names.role_name(stack, name)!r} clashes with {path}[{seen_role_names[role]}]",
+                        f"{path}[{i}].{'adoptRole' if isinstance(adopted, str) else 'name'}",
+                        f"IAM role name {shown!r} clashes with {path}[{seen_role_names[role]}]",
                         "IAM role names unique case-insensitively",
                     )
                 seen_role_names.setdefault(role, i)
@@ -155,6 +158,7 @@ def read_workload(
     extra = read_extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     clusters = read_cluster_names(c, f"{path}.clusters", raw.get("clusters"))
     target = read_target_role(c, f"{path}.targetRoleArn", raw.get("targetRoleArn"), region)
+    adopt = fields.iam_name(c, f"{path}.adoptRole", raw.get("adoptRole"), "role", 64)
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
     return Workload(
@@ -186,6 +190,7 @@ def read_workload(
         mechanism=mechanism,
         clusters=clusters,
         target_role_arn=target,
+        adopt_role=adopt,
     )
 
 

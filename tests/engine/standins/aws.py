@@ -216,7 +216,15 @@ class AwsStandIn(p.Provider):
         _delete(type_of(request), request.resource_id, plain_map(request.properties))
 
     async def read(self, request: p.ReadRequest) -> p.ReadResponse:
-        return p.ReadResponse(request.resource_id, request.properties, request.inputs)
+        if request.properties:  # a refresh of what this stand-in made: its state is what moto holds
+            return p.ReadResponse(request.resource_id, request.properties, request.inputs)
+        # An import: the resource as moto holds it, as inputs the way the Terraform bridge reads them back.
+        found = _read(type_of(request), request.resource_id)
+        if found is None:
+            return p.ReadResponse()
+        outputs, inputs = found
+        state = {**inputs, **outputs, INPUTS_KEY: json.dumps(inputs, sort_keys=True)}
+        return p.ReadResponse(request.resource_id, engine_map(state), engine_map(inputs))
 
     async def invoke(self, request: p.InvokeRequest) -> p.InvokeResponse:
         args = plain_map(request.args)
@@ -304,6 +312,42 @@ def _create(token: str, name: str, inputs: dict[str, Any]) -> tuple[str, dict[st
         outputs = {"associationArn": arn, "associationId": association, "externalId": str(uuid.uuid4())}
         return f"{inputs['clusterName']},{association}", {**outputs, "tagsAll": inputs.get("tags", {})}
     return f"{name}-{uuid.uuid4().hex[:8]}", {}
+
+
+def _read(token: str, resource_id: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(outputs, inputs) of a resource that exists in moto, for an import; None when it does not."""
+    iam = _iam()
+    try:
+        if token == "aws:iam/role:Role":
+            role = iam.get_role(RoleName=resource_id)["Role"]
+            inputs: dict[str, Any] = {
+                "name": role["RoleName"],
+                "path": role["Path"],
+                "assumeRolePolicy": json.dumps(role["AssumeRolePolicyDocument"]),
+                "maxSessionDuration": role.get("MaxSessionDuration", 3600),
+            }
+            if role.get("Description"):
+                inputs["description"] = role["Description"]
+            if role.get("PermissionsBoundary"):
+                inputs["permissionsBoundary"] = role["PermissionsBoundary"]["PermissionsBoundaryArn"]
+            tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
+            if tags:
+                inputs["tags"] = tags
+            outputs = {"arn": role["Arn"], "uniqueId": role["RoleId"], "tagsAll": tags,
+                       "createDate": role["CreateDate"].isoformat()}  # fmt: skip
+            return outputs, inputs
+        if token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=resource_id)
+            tags = {t["Key"]: t["Value"] for t in provider.get("Tags", [])}
+            inputs = {"url": "https://" + provider["Url"], "clientIdLists": provider.get("ClientIDList", [])}
+            if provider.get("ThumbprintList"):
+                inputs["thumbprintLists"] = provider["ThumbprintList"]
+            if tags:
+                inputs["tags"] = tags
+            return {"arn": resource_id, "tagsAll": tags}, inputs
+    except iam.exceptions.NoSuchEntityException:
+        return None
+    raise NotImplementedError(f"the aws stand-in cannot import {token}")
 
 
 def _update(token: str, resource_id: str, olds: dict[str, Any], news: dict[str, Any]) -> None:
