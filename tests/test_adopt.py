@@ -99,3 +99,13 @@ def test_the_component_door_adopts_too() -> None:
     assert error is None, error
     [role] = [r for r in records if r["type"] == "aws:iam/role:Role"]
     assert role["inputs"]["name"] == "legacy-app"
+
+
+def test_after_the_import_role_name_keeps_the_name_without_importing() -> None:
+    [w] = EKS_CONFIG["irsa:workloads"]
+    plan = plan_of(config(EKS_CONFIG, **{"irsa:workloads": [{**w, "roleName": "legacy-s3-writer"}]}))
+    [role] = [r for r in plan["resources"] if r["type"] == "aws:iam/role:Role"]
+    assert role["inputs"]["name"] == "legacy-s3-writer" and "imports" not in plan
+    with pytest.raises(InvalidInput) as caught:
+        plan_of(config(EKS_CONFIG, **{"irsa:workloads": [{**w, "roleName": "a", "adoptRole": "a"}]}))
+    assert [p.path for p in caught.value.problems] == ["irsa:workloads[0].roleName"]

@@ -99,6 +99,7 @@ class Workload:
     clusters: tuple[str, ...] = ()  # the clusters it runs in, by name; empty: every cluster of the stack
     target_role_arn: str | None = None  # Pod Identity: the role its association chains into (role chaining)
     adopt_role: str | None = None  # an existing role (its name) imported as this workload's role
+    role_name: str | None = None  # its role's own name (stack files: after an adoption, the adopted role's)
 
     def chained(self) -> Workload:
         """The workload with its Pod Identity target role, which EKS assumes and tags with this workload's

@@ -62,7 +62,7 @@ def stack_plans(settings: Settings) -> list[WorkloadPlan]:
         spec = IdentitySpec(
             workload=w,
             region=settings.region,
-            role_name=w.adopt_role or names.role_name(settings.stack, w.name),
+            role_name=w.adopt_role or w.role_name or names.role_name(settings.stack, w.name),
             policy_name=names.policy_name(w.name),
             audience=where[0].audience,
             mechanism=where[0].mechanism,

@@ -44,7 +44,7 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             "workload": w.name,
             "clusters": [f"{k.kind} {k.name}" for k in clusters],
             "serviceAccount": f"{w.namespace}/{w.service_account}",
-            "role": w.adopt_role or names.role_name(settings.stack, w.name),
+            "role": w.adopt_role or w.role_name or names.role_name(settings.stack, w.name),
             "mechanism": mechanisms[clusters[0].name]
             if len(set(mechanisms.values())) == 1
             else ", ".join(f"{m} in {k}" for k, m in mechanisms.items()),
@@ -72,8 +72,8 @@ def row_text(row: dict[str, Any]) -> list[str]:
     lines = [head, *(f"    {grant}" for grant in row["grants"] or ["(no permissions)"])]
     if row.get("adopts"):
         lines.append(
-            f"    adopts existing role {row['adopts']}: the first `pulumi up` imports it unchanged; remove adoptRole"
-            " and the next applies the trust and permissions above to it (diff then shows each change)"
+            f"    adopts existing role {row['adopts']}: the first `pulumi up` imports it unchanged; then replace"
+            f" adoptRole with roleName: {row['adopts']} and the next applies the trust and permissions above to it"
         )
     return lines
 

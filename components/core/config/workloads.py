@@ -44,6 +44,7 @@ WORKLOAD_KEYS = (
     "verifyPublish",
     "allowPrivilegedManagedPolicies",
     "adoptRole",
+    "roleName",
 )
 
 
@@ -84,12 +85,12 @@ def read_workloads(
                 )
             else:
                 seen_names[name] = i
-                adopted = item.get("adoptRole")
+                adopted = item.get("adoptRole") if isinstance(item.get("adoptRole"), str) else item.get("roleName")
                 shown = adopted if isinstance(adopted, str) else names.role_name(stack, name)
                 role = shown.lower()
                 if role in seen_role_names:
                     c.add(
-                        f"{path}[{i}].{'adoptRole' if isinstance(adopted, str) else 'name'}",
+                        f"{path}[{i}].{_naming_key(item)}",
                         f"IAM role name {shown!r} clashes with {path}[{seen_role_names[role]}]",
                         "IAM role names unique case-insensitively",
                     )
@@ -104,6 +105,11 @@ def read_workloads(
             else:
                 seen_subjects[(ns, sa)] = i
     return tuple(result)
+
+
+def _naming_key(item: Mapping[str, Any]) -> str:
+    """The key that names a workload's role: adoptRole, roleName, else its name (irsa-<stack>-<name>)."""
+    return next((k for k in ("adoptRole", "roleName") if isinstance(item.get(k), str)), "name")
 
 
 def read_workload(
@@ -159,6 +165,11 @@ def read_workload(
     clusters = read_cluster_names(c, f"{path}.clusters", raw.get("clusters"))
     target = read_target_role(c, f"{path}.targetRoleArn", raw.get("targetRoleArn"), region)
     adopt = fields.iam_name(c, f"{path}.adoptRole", raw.get("adoptRole"), "role", 64)
+    # The component reads role_name with the other names of its role (arguments.py).
+    own = fields.iam_name(c, f"{path}.roleName", raw.get("roleName"), "role", 64) if component is None else None
+    if adopt is not None and own is not None:
+        c.add(f"{path}.roleName", "is given with adoptRole",
+              "one: adoptRole imports the role of that name; once imported, roleName keeps its name")  # fmt: skip
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
     return Workload(
@@ -191,6 +202,7 @@ def read_workload(
         clusters=clusters,
         target_role_arn=target,
         adopt_role=adopt,
+        role_name=own,
     )
 
 

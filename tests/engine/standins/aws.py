@@ -378,11 +378,14 @@ def _update(token: str, resource_id: str, olds: dict[str, Any], news: dict[str, 
             if not version["IsDefaultVersion"]:
                 iam.delete_policy_version(PolicyArn=resource_id, VersionId=version["VersionId"])
         iam.create_policy_version(PolicyArn=resource_id, PolicyDocument=news["policy"], SetAsDefault=True)
-    elif token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-        for client in set(olds.get("clientIdLists", [])) - set(news.get("clientIdLists", [])):
-            iam.remove_client_id_from_open_id_connect_provider(OpenIDConnectProviderArn=resource_id, ClientID=client)
-        for client in set(news.get("clientIdLists", [])) - set(olds.get("clientIdLists", [])):
-            iam.add_client_id_to_open_id_connect_provider(OpenIDConnectProviderArn=resource_id, ClientID=client)
+    elif token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider" and olds != news:
+        # AWS updates client IDs, thumbprints and tags in place (AddClientIDToOpenIDConnectProvider, …); moto
+        # 5.2.5 has no client-ID calls, so the stand-in rewrites the provider under the same ARN (its URL).
+        iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=resource_id)
+        args: dict[str, Any] = {"Url": news["url"], "ClientIDList": news.get("clientIdLists", []), "Tags": _tags(news)}
+        if news.get("thumbprintLists"):
+            args["ThumbprintList"] = news["thumbprintLists"]
+        assert iam.create_open_id_connect_provider(**args)["OpenIDConnectProviderArn"] == resource_id
 
 
 def _delete(token: str, resource_id: str, state: dict[str, Any]) -> None:

@@ -1,0 +1,73 @@
+"""Adopting what exists under the real engine: an OIDC provider and a role created first (as eksctl or Terraform
+left them, in moto) are imported by `pulumi up` — not created, not replaced — and once the adopt keys are gone
+the next `up` updates them in place to irsa's trust and settings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from harness import ACCOUNT, Project, moto_iam
+
+ISSUER = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/ADA1B2C3D4E5F60718293A4B5C6D7E8F"
+LOOSE_TRUST = {  # what a hand-made role often has: the subject pinned, the audience not
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Principal": {"Federated": f"arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER.removeprefix('https://')}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {"StringEquals": {f"{ISSUER.removeprefix('https://')}:sub":
+                                       "system:serviceaccount:billing:billing"}},
+    }],
+}  # fmt: skip
+
+
+def _stack(adopt: bool) -> dict[str, Any]:
+    """The stack while adopting (import as is), or after (the role keeps its name through roleName)."""
+    cluster: dict[str, Any] = {"kind": "eks", "name": "payments-cluster", "issuerUrl": ISSUER}
+    workload: dict[str, Any] = {"name": "billing", "namespace": "billing", "serviceAccount": "billing",
+                                "sampleJob": False, "s3": [{"bucket": "invoices", "access": "read"}]}  # fmt: skip
+    if adopt:
+        cluster["adoptOidcProvider"] = True
+        workload["adoptRole"] = "legacy-billing"
+    else:
+        workload["roleName"] = "legacy-billing"
+    return {"aws:region": "ap-northeast-2", "irsa:accountId": ACCOUNT, "irsa:cluster": cluster,
+            "irsa:workloads": [workload]}  # fmt: skip
+
+
+def test_an_existing_provider_and_role_are_imported_then_updated_in_place(project: Project) -> None:
+    iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
+    provider_arn = iam.create_open_id_connect_provider(Url=ISSUER, ClientIDList=["legacy-client"])[
+        "OpenIDConnectProviderArn"
+    ]
+    before = iam.create_role(RoleName="legacy-billing", AssumeRolePolicyDocument=json.dumps(LOOSE_TRUST))["Role"]
+
+    stack = "adopt"
+    project.init(stack)
+    project.set_stack_config(stack, _stack(adopt=True))
+    preview = project.pulumi("preview", "--stack", stack, "--json").json()
+    ops = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in preview["steps"]}
+    assert ops["payments-cluster-oidc-provider"] == "import" and ops["billing-role"] == "import", ops
+    project.pulumi("up", "--yes", "--stack", stack)
+    role = iam.get_role(RoleName="legacy-billing")["Role"]
+    assert role["RoleId"] == before["RoleId"]  # imported: the same role
+    assert role["AssumeRolePolicyDocument"] == LOOSE_TRUST  # left as it was until adoption ends
+    provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn)
+    assert provider["ClientIDList"] == ["legacy-client"]
+    assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1  # no second one
+
+    # Adoption ends: adoptOidcProvider goes, adoptRole becomes roleName; the next up tightens in place.
+    project.set_stack_config(stack, _stack(adopt=False))
+    steps = project.pulumi("preview", "--stack", stack, "--json").json()["steps"]
+    ops = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in steps}
+    assert ops["billing-role"] == "update" and ops["payments-cluster-oidc-provider"] == "update", ops
+    assert not any(op in ("replace", "create-replacement", "delete-replaced") for op in ops.values()), ops
+    project.pulumi("up", "--yes", "--stack", stack)
+    role = iam.get_role(RoleName="legacy-billing")["Role"]
+    assert role["RoleId"] == before["RoleId"]  # updated in place, never replaced
+    condition = role["AssumeRolePolicyDocument"]["Statement"][0]["Condition"]["StringEquals"]
+    assert condition[f"{ISSUER.removeprefix('https://')}:aud"] == "sts.amazonaws.com"  # the pin it gained
+    provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn)
+    assert provider["ClientIDList"] == ["sts.amazonaws.com"]
