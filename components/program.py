@@ -191,7 +191,7 @@ def settings_from(config: dict[str, Any], stack: str) -> Settings:
         return parse_settings(config, stack)
     from pulumi.runtime.sync_await import _sync_await
 
-    outputs = _sync_await(pulumi.StackReference(reference).outputs.future())
+    outputs = platform.deployed(_sync_await(pulumi.StackReference(reference).outputs.future()), platform.KEY)
     return parse_settings(platform.with_platform(config, stack, reference, outputs), stack, reference)
 
 

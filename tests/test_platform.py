@@ -230,3 +230,15 @@ def test_the_component_names_a_cluster_the_platform_lacks() -> None:
     assert 'WorkloadIdentity("orders").platform: has no cluster "gone" (its clusters: shared-eks, shared-aks)' in str(
         error
     )
+
+
+def test_a_file_of_deployed_outputs_may_not_hold_placeholders(tmp_path: Path) -> None:
+    """Only a plan of the platform's own stack file may have placeholders; a deployed stack's outputs never do."""
+    import dataclasses
+
+    settings = load_settings("platform")
+    looked_up = dataclasses.replace(settings, clusters=tuple(dataclasses.replace(c, issuer_url=None)
+                                                               for c in settings.clusters))  # fmt: skip
+    given = tmp_path / "platform.json"
+    given.write_text(json.dumps({"irsaPlatform": platform.platform_outputs(looked_up, PLATFORM)}))
+    assert main(["plan", "--stack", "app-orders", "--stack-outputs", f"{PLATFORM}={given}"]) == 2

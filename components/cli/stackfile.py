@@ -239,7 +239,7 @@ def platform_outputs(reference: str, beside: Path, app: str) -> Any:
         text = utf8(read_bytes(given, f"--stack-outputs {reference}", "outputs file", STACK_FILE_MAX_BYTES),
                     str(given), "outputs file")  # fmt: skip
         try:
-            return json.loads(text)
+            return platform.deployed(json.loads(text), f"--stack-outputs {reference}")
         except ValueError as error:
             raise ConfigError([Problem(f"--stack-outputs {reference}", f"is not JSON: {error}",
                                        "the output of `pulumi stack output --json --stack <platform>`")]) from None

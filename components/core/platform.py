@@ -89,6 +89,24 @@ def defaults_of(settings: Settings) -> dict[str, Any]:
     return found
 
 
+def deployed(outputs: Any, where: str) -> Any:
+    """A deployed platform's outputs (a StackReference's, or a file of them): InvalidInput when one holds an
+    offline placeholder, which only a plan of the platform's stack file may (and never reaches a deployment)."""
+    def walk(value: Any, path: str) -> None:
+        if is_unknown(value):
+            allowed = "outputs of a deployed platform stack (`pulumi stack output --json`)"
+            raise InvalidInput([Problem(where, f"holds an offline placeholder at {path}", allowed)])
+        if isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}")
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+
+    walk(outputs, "outputs")
+    return outputs
+
+
 def with_platform(config: Mapping[str, Any], app: str, platform: str, outputs: Any) -> dict[str, Any]:
     """The application stack's config with its platform's clusters and defaults; InvalidInput naming both
     stacks when the platform's outputs miss what the application needs or speak another contract version."""
