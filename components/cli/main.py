@@ -83,6 +83,12 @@ def parser() -> argparse.ArgumentParser:
         help="give up on a side whose plan takes longer (default 300): the base runs its revision's code",
     )
 
+    adopt_verb = verbs.add_parser("adopt", help="a stack file adopting the IRSA roles a Terraform state holds")
+    adopt_verb.add_argument("--terraform", required=True, metavar="FILE", help="`terraform show -json` output")
+    adopt_verb.add_argument("--cluster", required=True, help="the EKS cluster's name (the state of the roles lacks it)")
+    adopt_verb.add_argument("--region", required=True, help="the AWS region of the cluster")
+    adopt_verb.add_argument("--stack", default="adopted", help="the stack's name (adopted roles keep theirs)")
+
     doctor_verb = verbs.add_parser("doctor", help="would STS accept this ServiceAccount token for this workload?")
     doctor_verb.add_argument("--stack", required=True, help="stack name: reads stacks/Pulumi.<stack>.yaml")
     doctor_verb.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
@@ -150,6 +156,30 @@ def diff_command(args: argparse.Namespace) -> int:
 
     sys.stdout.write(for_terminal(diff_render.FORMATS[args.format](result)))
     return EXIT_NEGATIVE if args.exit_code and not result.empty else EXIT_OK
+
+
+def adopt_command(args: argparse.Namespace) -> int:
+    """Print a stack file adopting the state's IRSA roles (stdout) and what could not be mapped (stderr)."""
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
+    from components.core import adopt
+
+    text = utf8(read_bytes(Path(args.terraform), "--terraform", "terraform state", 16 * STACK_FILE_MAX_BYTES),
+                "--terraform", "terraform state")  # fmt: skip
+    try:
+        state = json.loads(text)
+    except ValueError as error:
+        raise InvalidInput([Problem("--terraform", f"is not JSON: {error}", "`terraform show -json` output")]) from None
+    config, report = adopt.from_terraform(state, args.cluster, args.region)
+    config, refused = adopt.checked(config, args.stack)
+    for line in report + refused:
+        print(for_terminal(f"adopt: {line}"), file=sys.stderr)
+    sys.stdout.write(for_terminal(yaml.safe_dump({"config": config}, sort_keys=False, width=120)))
+    return EXIT_OK
 
 
 def doctor_command(args: argparse.Namespace) -> int:
@@ -239,6 +269,8 @@ def main(argv: Sequence[str]) -> int:
             return doctor_command(args)
         if args.verb == "diff":
             return diff_command(args)
+        if args.verb == "adopt":
+            return adopt_command(args)
     except InvalidInput as error:
         for problem in error.problems:
             print(for_terminal(str(problem)), file=sys.stderr)

@@ -150,7 +150,7 @@ def read_workload(
     boundary = read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region)
     tags = merged_tags(c, f"{path}.tags", defaults.tags, read_tags(c, f"{path}.tags", raw.get("tags")))
     # no cascade: a workload listing (even misspelt) presets or roles needs no S3 grant
-    others = ("assumeRoles", "presets", "targetRoleArn", *SERVICE_GRANT_KEYS)
+    others = ("assumeRoles", "presets", "targetRoleArn", "adoptRole", *SERVICE_GRANT_KEYS)  # adopted: may keep its own
     required = component is None and not any(raw.get(k) for k in others)  # a component may grant nothing
     grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=required)
     service_grants = read_service_grants(c, path, raw)

@@ -1,0 +1,207 @@
+"""Adopting what Terraform left behind (pure): `terraform show -json` state holding IRSA roles (as
+terraform-aws-modules' `iam-role-for-service-accounts` makes them) → a stack file that adopts each role, and a
+report of what could not be mapped.
+
+Only what the state says is used; nothing is guessed. A role is taken when its trust is web identity through
+one IAM OIDC provider and pins a literal `system:serviceaccount:<namespace>:<name>` subject. Its attached AWS
+managed policies become `managedPolicyArns`; the documents of the customer policies and inline policies it
+carries become raw `statements` (checked by the stack file's rules like any others). Whatever the stack file's
+rules refuse is reported and left on the role, unmanaged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from components.core.aws import PROVIDER_ARN, ROLE_ARN
+from components.core.model import InvalidInput, Problem
+
+SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-.a-z0-9]*[a-z0-9])?)")
+SOURCE = "terraform show -json"
+
+
+def resources(state: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every managed resource of a `terraform show -json` document, child modules included."""
+    def walk(module: Any) -> Iterator[dict[str, Any]]:
+        if not isinstance(module, Mapping):
+            return
+        for resource in module.get("resources") or []:
+            if isinstance(resource, Mapping) and resource.get("mode", "managed") == "managed":
+                yield dict(resource)
+        for child in module.get("child_modules") or []:
+            yield from walk(child)
+
+    values = state.get("values") if isinstance(state, Mapping) else None
+    if not isinstance(values, Mapping) or not isinstance(values.get("root_module"), Mapping):
+        raise InvalidInput([Problem("--terraform", "is not `terraform show -json` output",
+                                    "a JSON document with values.root_module (terraform show -json)")])  # fmt: skip
+    yield from walk(values["root_module"])
+
+
+def _document(text: Any) -> dict[str, Any] | None:
+    if isinstance(text, Mapping):
+        return dict(text)
+    try:
+        found = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def _web_identity(trust: dict[str, Any]) -> tuple[str, list[str], str | None] | None:
+    """(provider ARN, subjects, audience) of a trust that is web identity through one OIDC provider."""
+    statements = trust.get("Statement")
+    statements = [statements] if isinstance(statements, Mapping) else statements or []
+    providers, subjects, audiences = set(), [], set()
+    for s in statements:
+        federated = (s.get("Principal") or {}).get("Federated") if isinstance(s, Mapping) else None
+        if s.get("Effect") != "Allow" or not isinstance(federated, str) or not PROVIDER_ARN.fullmatch(federated):
+            return None
+        providers.add(federated)
+        host = federated.split("oidc-provider/", 1)[1]
+        for test, pairs in (s.get("Condition") or {}).items():
+            for key, value in (pairs or {}).items():
+                values = [value] if isinstance(value, str) else list(value or [])
+                if key == f"{host}:sub" and test in ("StringEquals", "StringLike"):
+                    subjects += [v for v in values if v not in subjects]
+                elif key == f"{host}:aud":
+                    audiences.update(values)
+    if len(providers) != 1 or not subjects:
+        return None
+    return providers.pop(), subjects, (audiences.pop() if len(audiences) == 1 else None)
+
+
+def _workload_name(role: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", role.lower()).strip("-") or "workload"
+    base = base if base[0].isalpha() else f"w-{base}"
+    name, n = base[:40], 2
+    while name in taken:
+        name, n = f"{base[:37]}-{n}", n + 1
+    taken.add(name)
+    return name
+
+
+def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple[dict[str, Any], list[str]]:
+    """The stack config adopting every IRSA role of the state, and the report of what was not mapped."""
+    found = list(resources(state))
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for r in found:
+        by_type.setdefault(str(r.get("type")), []).append(r)
+    policies = {  # customer policies of the state, with the module that owns each
+        str(v.get("arn")): (_module_of(str(r.get("address", ""))), v)
+        for r in by_type.get("aws_iam_policy", [])
+        if isinstance(v := r.get("values"), Mapping)
+    }
+    report: list[str] = []
+    workloads: list[dict[str, Any]] = []
+    provider: str | None = None
+    paths: set[str] = set()
+    accounts: set[str] = set()
+    taken: set[str] = set()
+    for r in by_type.get("aws_iam_role", []):
+        values, address = r.get("values") or {}, r.get("address", "aws_iam_role")
+        name, arn = values.get("name"), values.get("arn")
+        trust = _document(values.get("assume_role_policy"))
+        identity = _web_identity(trust) if trust is not None else None
+        if not isinstance(name, str) or not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn) or identity is None:
+            report.append(f"{address}: not an IRSA role (web identity through one OIDC provider): left alone")
+            continue
+        federated, subjects, audience = identity
+        if provider is not None and federated != provider:
+            report.append(f"{address}: trusts another OIDC provider ({federated}) than the first role: left alone")
+            continue
+        first = SUBJECT.fullmatch(subjects[0])
+        if first is None:
+            report.append(f"{address}: its first subject {subjects[0]!r} is not one ServiceAccount: left alone")
+            continue
+        provider = federated
+        paths.add(values.get("path") or "/")
+        accounts.add(arn.split(":")[4])
+        workload: dict[str, Any] = {
+            "name": _workload_name(name, taken),
+            "namespace": first.group(1),
+            "serviceAccount": first.group(3),
+            "adoptRole": name,
+            "sampleJob": False,  # the workload runs already; its Job is one `sampleJob: true` away
+        }
+        if subjects[1:]:
+            workload["extraSubjects"] = subjects[1:]
+        if audience != "sts.amazonaws.com":
+            report.append(f"{address}: its trust does not pin aud to sts.amazonaws.com: irsa's will (after adoption)")
+        managed, statements = [], []
+        for attachment in by_type.get("aws_iam_role_policy_attachment", []):
+            a = attachment.get("values") or {}
+            if a.get("role") != name or not isinstance(a.get("policy_arn"), str):
+                continue
+            owner, policy = policies.get(a["policy_arn"], ("", None))
+            own = policy is not None and owner == _module_of(str(address))
+            document = _document(policy.get("policy")) if own and policy is not None else None
+            if document is not None:  # the role's own module made it (it goes with the role): into statements
+                statements += _statements(document)
+            else:
+                managed.append(a["policy_arn"])
+        for inline in by_type.get("aws_iam_role_policy", []):
+            i = inline.get("values") or {}
+            if i.get("role") == name and (document := _document(i.get("policy"))) is not None:
+                statements += _statements(document)
+        if managed:
+            workload["managedPolicyArns"] = managed
+        if statements:
+            workload["statements"] = statements
+        workloads.append(workload)
+    if provider is None:
+        raise InvalidInput([Problem("--terraform", "holds no IRSA role",
+                                    "state with aws_iam_role resources trusting an IAM OIDC provider")])  # fmt: skip
+    config: dict[str, Any] = {
+        "aws:region": region,
+        "irsa:accountId": accounts.pop() if len(accounts) == 1 else None,
+        "irsa:cluster": {"kind": "eks", "name": cluster, "oidcProviderArn": provider,
+                         "issuerUrl": "https://" + provider.split("oidc-provider/", 1)[1]},  # fmt: skip
+        "irsa:workloads": workloads,
+    }
+    if len(paths) == 1 and (path := paths.pop()) != "/":
+        config["irsa:defaults"] = {"rolePath": path}
+    elif len(paths) > 1:
+        report.append(f"the roles live under several paths ({', '.join(sorted(paths))}): one stack has one rolePath")
+    return {k: v for k, v in config.items() if v is not None}, report
+
+
+def _module_of(address: str) -> str:
+    """`module.a.module.b` of `module.a.module.b.aws_iam_role.this[0]` ("" at the root)."""
+    return ".".join(address.split(".")[:-2])
+
+
+def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    statements = document.get("Statement")
+    return [dict(s) for s in ([statements] if isinstance(statements, Mapping) else statements or [])]
+
+
+DROPPABLE = ("statements", "managedPolicyArns", "extraSubjects")  # what a refused value takes out, not the workload
+
+
+def checked(config: dict[str, Any], stack: str) -> tuple[dict[str, Any], list[str]]:
+    """The config as the stack file's rules accept it: a grant they refuse is dropped from its workload and
+    reported (the role keeps it, unmanaged, until someone moves it); anything else refused is an error."""
+    from components.core.config.parse import parse_settings
+
+    report: list[str] = []
+    for _ in range(2):
+        try:
+            parse_settings(config, stack)
+            return config, report
+        except InvalidInput as error:
+            remaining = []
+            for problem in error.problems:
+                m = re.match(r"irsa:workloads\[(\d+)\]\.(\w+)", problem.path)
+                if m is not None and m.group(2) in DROPPABLE:
+                    config["irsa:workloads"][int(m.group(1))].pop(m.group(2), None)
+                    report.append(f"not adopted, left on the role unmanaged: {problem}")
+                else:
+                    remaining.append(problem)
+            if remaining:
+                raise InvalidInput(remaining) from None
+    parse_settings(config, stack)
+    return config, report

@@ -1,0 +1,139 @@
+"""`python -m components adopt --terraform`: terraform-aws-modules' IRSA roles (state as v6.5.0 of the module
+leaves it: tests/adopt_fixtures/) become a stack that adopts them. Judged by the IAM simulator, not by us: the
+adopted roles keep their names and ARNs, trust every ServiceAccount the old trust did (with the `aud` the module
+already pinned) and no other, and are allowed exactly what their old policies allowed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import by_type, plan_of
+from simulator import Request, decide
+
+from components.cli.main import main
+from components.core import adopt
+
+FIXTURE = Path(__file__).parent / "adopt_fixtures" / "terraform-aws-iam-v6.5.0-irsa-example.json"
+ACCOUNT = "123456789012"
+HOST = "oidc.eks.eu-west-1.amazonaws.com/id/5C54DDF35E819312844C7333374CC09D"
+PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{HOST}"
+
+
+def _state() -> dict[str, Any]:
+    state: dict[str, Any] = json.loads(FIXTURE.read_text())
+    return state
+
+
+def _old_roles() -> dict[str, dict[str, Any]]:
+    return {r["values"]["name"]: r["values"] for r in adopt.resources(_state()) if r["type"] == "aws_iam_role"}
+
+
+def _adopted(capsys: pytest.CaptureFixture[str]) -> tuple[dict[str, Any], str]:
+    code = main(["adopt", "--terraform", str(FIXTURE), "--cluster", "ex-irsa", "--region", "eu-west-1"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return yaml.safe_load(out)["config"], err
+
+
+def test_the_adopted_stack_keeps_every_roles_name_and_arn(capsys: pytest.CaptureFixture[str]) -> None:
+    config, _ = _adopted(capsys)
+    plan = plan_of(config, "adopted")
+    roles = {r["inputs"]["name"]: r for r in by_type(plan, "aws:iam/role:Role")}
+    assert set(roles) == set(_old_roles()) == {"ex-irsa", "cert-manager"}
+    assert set(plan["imports"].values()) == set(roles)  # imported, not created
+    for row in plan["summary"]:  # the ARN pods use stays: same account, path and name
+        assert f"arn:aws:iam::{ACCOUNT}:role/{row['role']}" == _old_roles()[row["role"]]["arn"]
+    assert plan_of(config, "adopted")["outputs"]["oidcProviderArn"] == PROVIDER  # reused, never created
+    assert by_type(plan, "aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
+
+
+def _web_identity(subject: str, audience: str | None) -> Request:
+    context = {f"{HOST}:sub": subject, **({f"{HOST}:aud": audience} if audience else {})}
+    return Request(PROVIDER, "sts:AssumeRoleWithWebIdentity", "", ACCOUNT, context)
+
+
+def test_the_adopted_trust_allows_what_the_old_did_and_nothing_else(capsys: pytest.CaptureFixture[str]) -> None:
+    config, _ = _adopted(capsys)
+    plan = plan_of(config, "adopted")
+    new = {r["inputs"]["name"]: json.loads(r["inputs"]["assumeRolePolicy"]) for r in by_type(plan, "aws:iam/role:Role")}
+    batches = []
+    for name, old in _old_roles().items():
+        arn = old["arn"]
+        subjects = {"ex-irsa": ["default:my-app", "canary:my-app", "default:blue", "canary:blue"],
+                    "cert-manager": ["kube-system:cert-manager"]}[name]  # fmt: skip
+        requests = [_web_identity(f"system:serviceaccount:{s}", "sts.amazonaws.com") for s in subjects]
+        requests += [_web_identity("system:serviceaccount:default:intruder", "sts.amazonaws.com"),
+                     _web_identity(f"system:serviceaccount:{subjects[0]}", None)]  # fmt: skip
+        requests = [Request(r.principal, r.action, arn, r.account, r.context) for r in requests]
+        batches += [(json.loads(old["assume_role_policy"]), requests), (new[name], requests)]
+    decisions = decide(batches)
+    for (old_decisions, new_decisions), name in zip(zip(decisions[::2], decisions[1::2], strict=True), _old_roles(),
+                                                    strict=True):  # fmt: skip
+        assert new_decisions == old_decisions, name
+        assert old_decisions[:-2] == ["Allowed"] * (len(old_decisions) - 2), name
+        assert old_decisions[-2:] == ["ImplicitlyDenied", "ImplicitlyDenied"], name
+
+
+def test_the_adopted_permissions_are_the_old_ones(capsys: pytest.CaptureFixture[str]) -> None:
+    config, _ = _adopted(capsys)
+    plan = plan_of(config, "adopted")
+    by_role = {w["adoptRole"]: w for w in config["irsa:workloads"]}
+    # ex-irsa: its attachments are the old ones (a policy outside its module is attached by ARN, not copied).
+    assert by_role["ex-irsa"]["managedPolicyArns"] == [
+        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", f"arn:aws:iam::{ACCOUNT}:policy/ex-irsa-additional",
+    ]  # fmt: skip
+    # cert-manager: the module's own policy goes with the role, so its statements are now irsa's inline policy.
+    [inline] = [json.loads(p["inputs"]["policy"]) for p in by_type(plan, "aws:iam/rolePolicy:RolePolicy")
+                if p["inputs"]["role"] == "cert-manager"]  # fmt: skip
+    old = json.loads(next(r["values"]["policy"] for r in adopt.resources(_state())
+                          if r["type"] == "aws_iam_policy" and r["values"]["name"] == "Cert_Manager"))  # fmt: skip
+    role = f"arn:aws:iam::{ACCOUNT}:role/cert-manager"
+    probes = [
+        ("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/IClearlyMadeThisUp"),
+        ("route53:ChangeResourceRecordSets", "arn:aws:route53:::hostedzone/ZOTHERZONE"),
+        ("route53:GetChange", "arn:aws:route53:::change/C123"),
+        ("route53:ListHostedZonesByName", "*"),
+        ("route53:DeleteHostedZone", "arn:aws:route53:::hostedzone/IClearlyMadeThisUp"),
+    ]
+    requests = [Request(role, action, resource, ACCOUNT) for action, resource in probes]
+    [old_decisions] = decide([(None, requests)], identity=[old])
+    [new_decisions] = decide([(None, requests)], identity=[inline])
+    assert new_decisions == old_decisions == ["Allowed", "ImplicitlyDenied", "Allowed", "Allowed", "ImplicitlyDenied"]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("not json", "--terraform: is not JSON"),
+        ('{"format_version": "1.0"}', "--terraform: is not `terraform show -json` output"),
+        ('{"values": {"root_module": {"resources": []}}}', "--terraform: holds no IRSA role"),
+    ],
+)
+def test_a_bad_state_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
+                                           expected: str) -> None:  # fmt: skip
+    path = tmp_path / "state.json"
+    path.write_text(content)
+    assert main(["adopt", "--terraform", str(path), "--cluster", "c", "--region", "eu-west-1"]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+
+
+def test_what_the_rules_refuse_is_reported_and_left_on_the_role(capsys: pytest.CaptureFixture[str],
+                                                                tmp_path: Path) -> None:  # fmt: skip
+    state = _state()
+    modules = state["values"]["root_module"]["child_modules"]
+    [module] = [m for m in modules if m["address"] == "module.cert_manager_irsa"]
+    [policy] = [r for r in module["resources"] if r["type"] == "aws_iam_policy"]
+    policy["values"]["policy"] = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]})  # fmt: skip
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps(state))
+    assert main(["adopt", "--terraform", str(path), "--cluster", "c", "--region", "eu-west-1"]) == 0
+    out, err = capsys.readouterr()
+    cert_manager = [w for w in yaml.safe_load(out)["config"]["irsa:workloads"] if w["adoptRole"] == "cert-manager"]
+    assert "statements" not in cert_manager[0]
+    assert "adopt: not adopted, left on the role unmanaged: irsa:workloads[1].statements" in err
