@@ -84,7 +84,10 @@ def parser() -> argparse.ArgumentParser:
     )
 
     adopt_verb = verbs.add_parser("adopt", help="a stack file adopting the IRSA roles a Terraform state holds")
-    adopt_verb.add_argument("--terraform", required=True, metavar="FILE", help="`terraform show -json` output")
+    source = adopt_verb.add_mutually_exclusive_group(required=True)
+    source.add_argument("--terraform", metavar="FILE", help="`terraform show -json` output")
+    source.add_argument("--eksctl", metavar="FILE", help="`eksctl get iamserviceaccount --cluster C -o json` output")
+    adopt_verb.add_argument("--oidc-provider-arn", help="with --eksctl: the cluster's IAM OIDC provider ARN")
     adopt_verb.add_argument("--cluster", required=True, help="the EKS cluster's name (the state of the roles lacks it)")
     adopt_verb.add_argument("--region", required=True, help="the AWS region of the cluster")
     adopt_verb.add_argument("--stack", default="adopted", help="the stack's name (adopted roles keep theirs)")
@@ -168,13 +171,19 @@ def adopt_command(args: argparse.Namespace) -> int:
     from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
     from components.core import adopt
 
-    text = utf8(read_bytes(Path(args.terraform), "--terraform", "terraform state", 16 * STACK_FILE_MAX_BYTES),
-                "--terraform", "terraform state")  # fmt: skip
+    flag, given = ("--terraform", args.terraform) if args.terraform else ("--eksctl", args.eksctl)
+    text = utf8(read_bytes(Path(given), flag, "adopt source", 16 * STACK_FILE_MAX_BYTES), flag, "adopt source")
     try:
-        state = json.loads(text)
+        document = json.loads(text)
     except ValueError as error:
-        raise InvalidInput([Problem("--terraform", f"is not JSON: {error}", "`terraform show -json` output")]) from None
-    config, report = adopt.from_terraform(state, args.cluster, args.region)
+        raise InvalidInput([Problem(flag, f"is not JSON: {error}", "the tool's JSON output")]) from None
+    if args.terraform:
+        config, report = adopt.from_terraform(document, args.cluster, args.region)
+    elif args.oidc_provider_arn is None:
+        allowed = "the cluster's IAM OIDC provider ARN (eksctl's output does not carry it)"
+        raise InvalidInput([Problem("--oidc-provider-arn", "is required with --eksctl", allowed)])
+    else:
+        config, report = adopt.from_eksctl(document, args.cluster, args.region, args.oidc_provider_arn)
     config, refused = adopt.checked(config, args.stack)
     for line in report + refused:
         print(for_terminal(f"adopt: {line}"), file=sys.stderr)

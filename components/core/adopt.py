@@ -21,6 +21,15 @@ from components.core.model import InvalidInput, Problem
 
 SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-.a-z0-9]*[a-z0-9])?)")
 SOURCE = "terraform show -json"
+# An adopted workload runs already: its ServiceAccount exists (a chart, kubectl or eksctl made it, and its role-arn
+# annotation names the adopted role, whose name stays), and a verification Job is one `sampleJob: true` away.
+ALREADY_RUNNING = {"createServiceAccount": False, "sampleJob": False}
+# eksctl's wellKnownPolicies and the irsa preset for the same add-on (eksctl's own document stays on the role).
+EKSCTL_WELL_KNOWN = {
+    "autoScaler": "cluster-autoscaler", "awsLoadBalancerController": "aws-load-balancer-controller",
+    "externalDNS": "external-dns", "certManager": "cert-manager", "ebsCSIController": "ebs-csi",
+    "efsCSIController": "efs-csi",
+}  # fmt: skip
 
 
 def resources(state: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
@@ -125,7 +134,7 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
             "namespace": first.group(1),
             "serviceAccount": first.group(3),
             "adoptRole": name,
-            "sampleJob": False,  # the workload runs already; its Job is one `sampleJob: true` away
+            **ALREADY_RUNNING,
         }
         if subjects[1:]:
             workload["extraSubjects"] = subjects[1:]
@@ -177,6 +186,70 @@ def _module_of(address: str) -> str:
 def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
     statements = document.get("Statement")
     return [dict(s) for s in ([statements] if isinstance(statements, Mapping) else statements or [])]
+
+
+def from_eksctl(
+    listing: Any, cluster: str, region: str, provider_arn: str
+) -> tuple[dict[str, Any], list[str]]:
+    """The stack config adopting every role of `eksctl get iamserviceaccount -o json` (eksctl's
+    ClusterIAMServiceAccount: metadata, status.roleARN, attachPolicyARNs, attachPolicy, attachRoleARN,
+    wellKnownPolicies), trusted through `provider_arn` as eksctl's trust does (aud and sub pinned)."""
+    if not isinstance(listing, list) or not all(isinstance(i, Mapping) for i in listing):
+        raise InvalidInput([Problem("--eksctl", "is not `eksctl get iamserviceaccount -o json` output",
+                                    "a JSON list of iamserviceaccounts")])  # fmt: skip
+    if not PROVIDER_ARN.fullmatch(provider_arn):
+        raise InvalidInput([Problem("--oidc-provider-arn", f"{provider_arn!r} is not an IAM OIDC provider ARN",
+                                    "the cluster's: aws iam list-open-id-connect-providers")])  # fmt: skip
+    report: list[str] = []
+    workloads: list[dict[str, Any]] = []
+    paths: set[str] = set()
+    accounts: set[str] = set()
+    taken: set[str] = set()
+    for i, item in enumerate(listing):
+        meta = item.get("metadata") or {}
+        where = f"[{i}] {meta.get('namespace')}/{meta.get('name')}"
+        arn = item.get("attachRoleARN") or (item.get("status") or {}).get("roleARN")
+        if not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn):
+            report.append(f"{where}: no role ARN (status.roleARN or attachRoleARN): left alone")
+            continue
+        if not isinstance(meta.get("namespace"), str) or not isinstance(meta.get("name"), str):
+            report.append(f"{where}: no metadata.namespace and metadata.name: left alone")
+            continue
+        name = arn.rsplit("/", 1)[1]
+        paths.add(arn.split(":role", 1)[1][: -len(name)] or "/")
+        accounts.add(arn.split(":")[4])
+        workload: dict[str, Any] = {
+            "name": _workload_name(meta["name"], taken),  # eksctl's role names are generated: the SA's reads better
+            "namespace": meta["namespace"],
+            "serviceAccount": meta["name"],
+            "adoptRole": name,
+            **ALREADY_RUNNING,
+        }
+        if item.get("attachPolicyARNs"):
+            workload["managedPolicyArns"] = list(item["attachPolicyARNs"])
+        document = _document(item.get("attachPolicy"))
+        if document is not None:
+            workload["statements"] = _statements(document)
+        for policy, on in sorted((item.get("wellKnownPolicies") or {}).items()):
+            if on:
+                preset = EKSCTL_WELL_KNOWN.get(policy)
+                hint = f"; irsa's preset for it is {preset!r}" if preset else ""
+                report.append(f"{where}: wellKnownPolicies.{policy} is eksctl's own document: left on the role{hint}")
+        workloads.append(workload)
+    if not workloads:
+        raise InvalidInput([Problem("--eksctl", "holds no iamserviceaccount with a role", "eksctl's output")])
+    config: dict[str, Any] = {
+        "aws:region": region,
+        "irsa:accountId": accounts.pop() if len(accounts) == 1 else None,
+        "irsa:cluster": {"kind": "eks", "name": cluster, "oidcProviderArn": provider_arn,
+                         "issuerUrl": "https://" + provider_arn.split("oidc-provider/", 1)[1]},  # fmt: skip
+        "irsa:workloads": workloads,
+    }
+    if len(paths) == 1 and (path := paths.pop()) != "/":
+        config["irsa:defaults"] = {"rolePath": path}
+    elif len(paths) > 1:
+        report.append(f"the roles live under several paths ({', '.join(sorted(paths))}): one stack has one rolePath")
+    return {k: v for k, v in config.items() if v is not None}, report
 
 
 DROPPABLE = ("statements", "managedPolicyArns", "extraSubjects")  # what a refused value takes out, not the workload

@@ -1,5 +1,6 @@
-"""`python -m components adopt --terraform`: terraform-aws-modules' IRSA roles (state as v6.5.0 of the module
-leaves it: tests/adopt_fixtures/) become a stack that adopts them. Judged by the IAM simulator, not by us: the
+"""`python -m components adopt`: terraform-aws-modules' IRSA roles (state as v6.5.0 of the module leaves it) and
+eksctl's iamserviceaccounts (its `get iamserviceaccount -o json`), both in tests/adopt_fixtures/, become a stack
+that adopts them. Judged by the IAM simulator, not by us: the
 adopted roles keep their names and ARNs, trust every ServiceAccount the old trust did (with the `aud` the module
 already pinned) and no other, and are allowed exactly what their old policies allowed."""
 
@@ -137,3 +138,62 @@ def test_what_the_rules_refuse_is_reported_and_left_on_the_role(capsys: pytest.C
     cert_manager = [w for w in yaml.safe_load(out)["config"]["irsa:workloads"] if w["adoptRole"] == "cert-manager"]
     assert "statements" not in cert_manager[0]
     assert "adopt: not adopted, left on the role unmanaged: irsa:workloads[1].statements" in err
+
+
+EKSCTL = Path(__file__).parent / "adopt_fixtures" / "eksctl-get-iamserviceaccount.json"
+EKSCTL_HOST = "oidc.eks.eu-west-1.amazonaws.com/id/8F3A1C2B4D5E6F708192A3B4C5D6E7F8"
+EKSCTL_PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{EKSCTL_HOST}"
+
+
+def _eksctl_trust(namespace: str, name: str) -> dict[str, Any]:
+    """The trust eksctl gives an iamserviceaccount role (MakeAssumeRolePolicyDocumentWithServiceAccountConditions)."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["sts:AssumeRoleWithWebIdentity"], "Principal": {"Federated": EKSCTL_PROVIDER},
+        "Condition": {"StringEquals": {f"{EKSCTL_HOST}:sub": f"system:serviceaccount:{namespace}:{name}",
+                                       f"{EKSCTL_HOST}:aud": "sts.amazonaws.com"}},
+    }]}  # fmt: skip
+
+
+def test_eksctl_service_accounts_are_adopted_with_the_same_trust_and_policies(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["adopt", "--eksctl", str(EKSCTL), "--cluster", "prod", "--region", "eu-west-1",
+                 "--oidc-provider-arn", EKSCTL_PROVIDER])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    config = yaml.safe_load(out)["config"]
+    listing = json.loads(EKSCTL.read_text())
+    plan = plan_of(config, "adopted")
+    roles = {r["inputs"]["name"]: r for r in by_type(plan, "aws:iam/role:Role")}
+    assert set(roles) == {i["status"]["roleARN"].rsplit("/", 1)[1] for i in listing}
+    assert set(plan["imports"].values()) == set(roles)
+    # eksctl made the ServiceAccounts (annotated with these roles, whose names stay): irsa leaves them alone.
+    assert by_type(plan, "kubernetes:core/v1:ServiceAccount") == []
+    batches = []
+    for item in listing:
+        ns, name = item["metadata"]["namespace"], item["metadata"]["name"]
+        arn = item["status"]["roleARN"]
+        new = json.loads(roles[arn.rsplit("/", 1)[1]]["inputs"]["assumeRolePolicy"])
+        requests = [
+            Request(EKSCTL_PROVIDER, "sts:AssumeRoleWithWebIdentity", arn, ACCOUNT, context)
+            for context in (
+                {f"{EKSCTL_HOST}:sub": f"system:serviceaccount:{ns}:{name}", f"{EKSCTL_HOST}:aud": "sts.amazonaws.com"},
+                {f"{EKSCTL_HOST}:sub": f"system:serviceaccount:{ns}:other", f"{EKSCTL_HOST}:aud": "sts.amazonaws.com"},
+                {f"{EKSCTL_HOST}:sub": f"system:serviceaccount:{ns}:{name}", f"{EKSCTL_HOST}:aud": "other"},
+            )
+        ]
+        batches += [(_eksctl_trust(ns, name), requests), (new, requests)]
+    decisions = decide(batches)
+    for old, new in zip(decisions[::2], decisions[1::2], strict=True):
+        assert old == new == ["Allowed", "ImplicitlyDenied", "ImplicitlyDenied"]
+    by_sa = {w["serviceAccount"]: w for w in config["irsa:workloads"]}
+    for item in listing:
+        workload = by_sa[item["metadata"]["name"]]
+        assert workload.get("managedPolicyArns", []) == item.get("attachPolicyARNs", [])
+        assert workload.get("statements", []) == (item.get("attachPolicy") or {}).get("Statement", [])
+    assert "wellKnownPolicies.ebsCSIController is eksctl's own document: left on the role" in err
+
+
+def test_eksctl_needs_the_provider_arn(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["adopt", "--eksctl", str(EKSCTL), "--cluster", "prod", "--region", "eu-west-1"]) == 2
+    assert "--oidc-provider-arn: is required with --eksctl" in capsys.readouterr().err
