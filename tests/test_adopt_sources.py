@@ -15,6 +15,7 @@ import yaml
 from conftest import by_type, plan_of
 from simulator import Request, decide
 
+from components.cli import render
 from components.cli.main import main
 from components.core import adopt
 
@@ -82,7 +83,7 @@ def test_the_adopted_trust_allows_what_the_old_did_and_nothing_else(capsys: pyte
 def test_the_adopted_permissions_are_the_old_ones(capsys: pytest.CaptureFixture[str]) -> None:
     config, _ = _adopted(capsys)
     plan = plan_of(config, "adopted")
-    by_role = {w["adoptRole"]: w for w in config["irsa:workloads"]}
+    by_role = {w["adoptRole"]["name"]: w for w in config["irsa:workloads"]}
     # ex-irsa: its attachments are the old ones (a policy outside its module is attached by ARN, not copied).
     assert by_role["ex-irsa"]["managedPolicyArns"] == [
         "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", f"arn:aws:iam::{ACCOUNT}:policy/ex-irsa-additional",
@@ -135,7 +136,8 @@ def test_what_the_rules_refuse_is_reported_and_left_on_the_role(capsys: pytest.C
     path.write_text(json.dumps(state))
     assert main(["adopt", "--terraform", str(path), "--cluster", "c", "--region", "eu-west-1"]) == 0
     out, err = capsys.readouterr()
-    cert_manager = [w for w in yaml.safe_load(out)["config"]["irsa:workloads"] if w["adoptRole"] == "cert-manager"]
+    cert_manager = [w for w in yaml.safe_load(out)["config"]["irsa:workloads"]
+                    if w["adoptRole"]["name"] == "cert-manager"]  # fmt: skip
     assert "statements" not in cert_manager[0]
     assert "adopt: not adopted, left on the role unmanaged: irsa:workloads[1].statements" in err
 
@@ -197,3 +199,18 @@ def test_eksctl_service_accounts_are_adopted_with_the_same_trust_and_policies(
 def test_eksctl_needs_the_provider_arn(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["adopt", "--eksctl", str(EKSCTL), "--cluster", "prod", "--region", "eu-west-1"]) == 2
     assert "--oidc-provider-arn: is required with --eksctl" in capsys.readouterr().err
+
+
+def test_the_plan_says_what_the_adoption_changes_in_each_trust(capsys: pytest.CaptureFixture[str]) -> None:
+    """The module already pins sub and aud: adopting its roles changes nothing in their trust but the shape."""
+    config, _ = _adopted(capsys)
+    rows = {row["adopts"]: row for row in plan_of(config, "adopted")["summary"]}
+    assert rows["cert-manager"]["adoptChanges"] == ["unchanged"]
+    # A hand-made trust without aud: the plan shows the pin the second up adds, before it happens.
+    loose = json.loads(_old_roles()["cert-manager"]["assume_role_policy"])
+    del loose["Statement"][0]["Condition"]["StringEquals"][f"{HOST}:aud"]
+    [workload] = [w for w in config["irsa:workloads"] if w["adoptRole"]["name"] == "cert-manager"]
+    workload["adoptRole"]["trust"] = loose
+    rows = {row["adopts"]: row for row in plan_of(config, "adopted")["summary"]}
+    assert rows["cert-manager"]["adoptChanges"] == [f"+ StringEquals {HOST}:aud = sts.amazonaws.com"]
+    assert f"trust then: + StringEquals {HOST}:aud = sts.amazonaws.com" in render.to_text(plan_of(config, "adopted"))

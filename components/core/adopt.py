@@ -133,7 +133,7 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
             "name": _workload_name(name, taken),
             "namespace": first.group(1),
             "serviceAccount": first.group(3),
-            "adoptRole": name,
+            "adoptRole": {"name": name, "trust": trust},  # its trust now: the plan says what adoption changes
             **ALREADY_RUNNING,
         }
         if subjects[1:]:

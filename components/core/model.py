@@ -100,6 +100,7 @@ class Workload:
     target_role_arn: str | None = None  # Pod Identity: the role its association chains into (role chaining)
     adopt_role: str | None = None  # an existing role (its name) imported as this workload's role
     role_name: str | None = None  # its role's own name (stack files: after an adoption, the adopted role's)
+    adopt_trust: str | None = None  # the adopted role's trust as it is now (JSON), when its source recorded it
 
     def chained(self) -> Workload:
         """The workload with its Pod Identity target role, which EKS assumes and tags with this workload's

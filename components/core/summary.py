@@ -58,6 +58,7 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             row["path"] = settings.defaults.role_path
         if w.adopt_role:  # the first up imports it as it is; the trust and grants above apply once adoptRole goes
             row["adopts"] = w.adopt_role
+            row["adoptChanges"] = adoption_changes(settings, w)
         rows.append(row)
     return rows
 
@@ -75,7 +76,45 @@ def row_text(row: dict[str, Any]) -> list[str]:
             f"    adopts existing role {row['adopts']}: the first `pulumi up` imports it unchanged; then replace"
             f" adoptRole with roleName: {row['adopts']} and the next applies the trust and permissions above to it"
         )
+        lines += [f"      trust then: {change}" for change in row.get("adoptChanges") or []]
     return lines
+
+
+def trust_terms(document: dict[str, Any]) -> set[str]:
+    """A trust policy as the set of what it allows, term by term: who, which action, under which condition."""
+    terms: set[str] = set()
+    statements = document.get("Statement")
+    for s in [statements] if isinstance(statements, dict) else statements or []:
+        if not isinstance(s, dict) or s.get("Effect") != "Allow":
+            continue
+        actions = s.get("Action")
+        for kind, who in sorted((s.get("Principal") or {}).items()):
+            terms |= {f"{kind} {p}" for p in ([who] if isinstance(who, str) else who)}
+        terms |= {f"action {a}" for a in ([actions] if isinstance(actions, str) else actions or [])}
+        for test, pairs in sorted((s.get("Condition") or {}).items()):
+            for key, values in sorted((pairs or {}).items()):
+                listed = [values] if isinstance(values, str) else values
+                terms.add(f"{test} {key} = {', '.join(sorted(map(str, listed)))}")
+    return terms
+
+
+def adoption_changes(settings: Settings, w: Workload) -> list[str]:
+    """What the adoption's second `up` changes in the adopted role's trust: `+ term` added, `- term` removed;
+    why it cannot say, when the live trust or a value of the planned one is unknown offline."""
+    if w.adopt_trust is None:
+        return ["(its trust as it is now was not recorded: compare `aws iam get-role` with the trust below)"]
+    from components.core.stack_plan import stack_plans
+
+    plan = next(p for p in stack_plans(settings) if p.spec.workload.name == w.name)
+    clusters = {c.name: c for c in settings.clusters}
+    bound = []
+    for placement in plan.spec.where:
+        cluster = clusters[placement.cluster_name]
+        if placement.web_identity and (cluster.oidc_provider_arn is None or cluster.issuer_url is None):
+            return ["(the planned trust names an OIDC provider known only at deploy)"]
+        bound.append((placement, cluster.oidc_provider_arn or "", cluster.issuer_url or "", ""))
+    live, planned = trust_terms(json.loads(w.adopt_trust)), trust_terms(plan.trust_in(bound))
+    return [f"- {t}" for t in sorted(live - planned)] + [f"+ {t}" for t in sorted(planned - live)] or ["unchanged"]
 
 
 def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
@@ -87,7 +126,8 @@ def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> 
     if after is None:
         return ["removed"]
     changes = []
-    for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration", "boundary", "path", "adopts"):
+    for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration", "boundary", "path", "adopts",
+                "adoptChanges"):  # fmt: skip
         if before.get(key) != after.get(key):
             changes.append(f"{key}: {_plain(before.get(key))} → {_plain(after.get(key))}")
     old, new = before.get("grants", []), after.get("grants", [])

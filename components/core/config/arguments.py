@@ -24,7 +24,7 @@ from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grant, read_grants, read_presets
 from components.core.config.guardrails import read_boundary, read_role_path, read_tags
 from components.core.config.service_config import SERVICE_FIELDS, read_managed_policies
-from components.core.config.workloads import WORKLOAD_KEYS, ComponentDoor, read_workload
+from components.core.config.workloads import WORKLOAD_KEYS, ComponentDoor, adopted_name, read_workload
 from components.core.model import (
     Chain,
     Guardrails,
@@ -198,7 +198,7 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
 def _role_name(c: Collector, path: str, a: Mapping[str, Any], name: str) -> str:
     """role_name, else the adopted role's (adopt_role keeps the name pods use), else irsa-<name>."""
     given = fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64)
-    adopted = a.get("adopt_role") if isinstance(a.get("adopt_role"), str) else None
+    adopted = adopted_name(a.get("adopt_role"))
     if given is not None and adopted is not None and given != adopted:
         c.add(f"{path}.role_name", f"differs from adopt_role {show(adopted)}",
               "leave it out: the adopted role keeps its name")  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -85,7 +86,7 @@ def read_workloads(
                 )
             else:
                 seen_names[name] = i
-                adopted = item.get("adoptRole") if isinstance(item.get("adoptRole"), str) else item.get("roleName")
+                adopted = adopted_name(item.get("adoptRole")) or item.get("roleName")
                 shown = adopted if isinstance(adopted, str) else names.role_name(stack, name)
                 role = shown.lower()
                 if role in seen_role_names:
@@ -107,9 +108,33 @@ def read_workloads(
     return tuple(result)
 
 
+def read_adopt_role(c: Collector, path: str, raw: Any) -> tuple[str | None, str | None]:
+    """adoptRole: the existing role's name, or {name, trust} with its trust as it is now (what `adopt` records,
+    so the plan can say what the adoption's second `up` changes in it)."""
+    if not isinstance(raw, Mapping):
+        return fields.iam_name(c, path, raw, "role", 64), None
+    c.unknown_keys(path, raw, ("name", "trust"))
+    name = fields.iam_name(c, f"{path}.name", raw.get("name"), "role", 64)
+    if name is None and raw.get("name") is None:
+        c.add(f"{path}.name", "is required", "the existing role's name")
+    trust = raw.get("trust")
+    if trust is not None and not (isinstance(trust, Mapping) and isinstance(trust.get("Statement"), (list, Mapping))):
+        c.add(f"{path}.trust", f"{show(trust)} is not an IAM policy document", "the role's trust as IAM returns it")
+        trust = None
+    return name, json.dumps(trust, sort_keys=True) if trust is not None else None
+
+
 def _naming_key(item: Mapping[str, Any]) -> str:
     """The key that names a workload's role: adoptRole, roleName, else its name (irsa-<stack>-<name>)."""
-    return next((k for k in ("adoptRole", "roleName") if isinstance(item.get(k), str)), "name")
+    if adopted_name(item.get("adoptRole")):
+        return "adoptRole"
+    return "roleName" if isinstance(item.get("roleName"), str) else "name"
+
+
+def adopted_name(raw: Any) -> str | None:
+    """The role name an adoptRole value gives (its string, or its map's name)."""
+    name = raw.get("name") if isinstance(raw, Mapping) else raw
+    return name if isinstance(name, str) else None
 
 
 def read_workload(
@@ -164,7 +189,7 @@ def read_workload(
     extra = read_extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     clusters = read_cluster_names(c, f"{path}.clusters", raw.get("clusters"))
     target = read_target_role(c, f"{path}.targetRoleArn", raw.get("targetRoleArn"), region)
-    adopt = fields.iam_name(c, f"{path}.adoptRole", raw.get("adoptRole"), "role", 64)
+    adopt, adopt_trust = read_adopt_role(c, f"{path}.adoptRole", raw.get("adoptRole"))
     # The component reads role_name with the other names of its role (arguments.py).
     own = fields.iam_name(c, f"{path}.roleName", raw.get("roleName"), "role", 64) if component is None else None
     if adopt is not None and own is not None:
@@ -203,6 +228,7 @@ def read_workload(
         target_role_arn=target,
         adopt_role=adopt,
         role_name=own,
+        adopt_trust=adopt_trust,
     )
 
 
