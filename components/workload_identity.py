@@ -247,7 +247,11 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     role=role.name,
                     policy_name=shape.policy_name,
                     policy=self._documents(planned, account, WorkloadPlan.inline_policy_for),
-                    opts=child,
+                    opts=pulumi.ResourceOptions.merge(
+                        child, aws.adopting(f"{shape.role_name}:{shape.policy_name}", ("policy",))
+                    )
+                    if shape.adopted_policy
+                    else child,
                 )
             )
         for index in range(shape.managed_policies):  # permissions past the inline quota

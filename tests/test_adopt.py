@@ -109,3 +109,15 @@ def test_after_the_import_role_name_keeps_the_name_without_importing() -> None:
     with pytest.raises(InvalidInput) as caught:
         plan_of(config(EKS_CONFIG, **{"irsa:workloads": [{**w, "roleName": "a", "adoptRole": "a"}]}))
     assert [p.path for p in caught.value.problems] == ["irsa:workloads[0].roleName"]
+
+
+def test_the_roles_inline_policy_is_adopted_as_irsas() -> None:
+    plan = plan_of(_adopting(adoptRole={"name": "legacy-s3-writer", "inlinePolicy": "legacy-policy"}))
+    [policy] = [r for r in plan["resources"] if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    assert policy["inputs"]["name"] == "legacy-policy"
+    assert plan["imports"][policy["urn"]] == "legacy-s3-writer:legacy-policy"
+    [w] = EKS_CONFIG["irsa:workloads"]
+    after = plan_of(config(EKS_CONFIG, **{"irsa:workloads": [{**w, "roleName": "legacy-s3-writer",
+                                                                "policyName": "legacy-policy"}]}))  # fmt: skip
+    [kept] = [r for r in after["resources"] if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    assert kept["inputs"]["name"] == "legacy-policy" and "imports" not in after

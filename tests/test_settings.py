@@ -93,7 +93,7 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags, "
         "disableSessionTags, mechanism, clusters, targetRoleArn, permissionsBoundary, tags, dynamodb, sqs, sns, "
         "secrets, parameters, kms, "
-        "managedPolicyArns, statements, verifyPublish, allowPrivilegedManagedPolicies, adoptRole, roleName)"
+        "managedPolicyArns, statements, verifyPublish, allowPrivilegedManagedPolicies, adoptRole, roleName, policyName)"
     ]
 
 

@@ -152,10 +152,17 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
                 statements += _statements(document)
             else:
                 managed.append(a["policy_arn"])
+        inlines = []
         for inline in by_type.get("aws_iam_role_policy", []):
             i = inline.get("values") or {}
             if i.get("role") == name and (document := _document(i.get("policy"))) is not None:
                 statements += _statements(document)
+                inlines.append(str(i.get("name")))
+        if len(inlines) == 1:  # irsa's inline policy is that one, imported: its statements are among these
+            workload["adoptRole"]["inlinePolicy"] = inlines[0]
+        elif inlines:
+            report.append(f"{address}: inline policies {', '.join(inlines)}: their statements are irsa's inline "
+                          "policy now; the policies themselves stay on the role, unmanaged")  # fmt: skip
         if managed:
             workload["managedPolicyArns"] = managed
         if statements:

@@ -101,6 +101,8 @@ class Workload:
     adopt_role: str | None = None  # an existing role (its name) imported as this workload's role
     role_name: str | None = None  # its role's own name (stack files: after an adoption, the adopted role's)
     adopt_trust: str | None = None  # the adopted role's trust as it is now (JSON), when its source recorded it
+    adopt_inline_policy: str | None = None  # the adopted role's inline policy (its name) imported as irsa's
+    policy_name: str | None = None  # its inline policy's own name (after an adoption, the adopted policy's)
 
     def chained(self) -> Workload:
         """The workload with its Pod Identity target role, which EKS assumes and tags with this workload's

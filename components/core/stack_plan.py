@@ -63,7 +63,7 @@ def stack_plans(settings: Settings) -> list[WorkloadPlan]:
             workload=w,
             region=settings.region,
             role_name=w.adopt_role or w.role_name or names.role_name(settings.stack, w.name),
-            policy_name=names.policy_name(w.name),
+            policy_name=w.adopt_inline_policy or w.policy_name or names.policy_name(w.name),
             audience=where[0].audience,
             mechanism=where[0].mechanism,
             cluster_name=where[0].cluster_name,

@@ -53,6 +53,7 @@ class WorkloadShape:
     target_role: bool = False  # its association chains into a target role
     deferred: tuple[str, ...] = ()  # guardrails a program computes: passed on once known (permissions_boundary, tags)
     adopted_role: bool = False  # the role exists: imported (its name), not created
+    adopted_policy: bool = False  # its inline policy exists too: imported (role:name), not created
 
     @property
     def where(self) -> tuple[Placement, ...]:
@@ -125,6 +126,7 @@ class WorkloadPlan:
             self.spec.placements,
             self.spec.target is not None,
             adopted_role=w.adopt_role is not None,
+            adopted_policy=w.adopt_inline_policy is not None,
         )
 
     @property

@@ -30,9 +30,9 @@ def _stack(adopt: bool) -> dict[str, Any]:
                                 "sampleJob": False, "s3": [{"bucket": "invoices", "access": "read"}]}  # fmt: skip
     if adopt:
         cluster["adoptOidcProvider"] = True
-        workload["adoptRole"] = "legacy-billing"
+        workload["adoptRole"] = {"name": "legacy-billing", "inlinePolicy": "legacy-billing-s3", "trust": LOOSE_TRUST}
     else:
-        workload["roleName"] = "legacy-billing"
+        workload.update(roleName="legacy-billing", policyName="legacy-billing-s3")
     return {"aws:region": "ap-northeast-2", "irsa:accountId": ACCOUNT, "irsa:cluster": cluster,
             "irsa:workloads": [workload]}  # fmt: skip
 
@@ -43,6 +43,8 @@ def test_an_existing_provider_and_role_are_imported_then_updated_in_place(projec
         "OpenIDConnectProviderArn"
     ]
     before = iam.create_role(RoleName="legacy-billing", AssumeRolePolicyDocument=json.dumps(LOOSE_TRUST))["Role"]
+    iam.put_role_policy(RoleName="legacy-billing", PolicyName="legacy-billing-s3", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))  # fmt: skip
 
     stack = "adopt"
     project.init(stack)
@@ -50,6 +52,7 @@ def test_an_existing_provider_and_role_are_imported_then_updated_in_place(projec
     preview = project.pulumi("preview", "--stack", stack, "--json").json()
     ops = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in preview["steps"]}
     assert ops["payments-cluster-oidc-provider"] == "import" and ops["billing-role"] == "import", ops
+    assert ops["billing-policy"] == "import", ops
     project.pulumi("up", "--yes", "--stack", stack)
     role = iam.get_role(RoleName="legacy-billing")["Role"]
     assert role["RoleId"] == before["RoleId"]  # imported: the same role
@@ -57,12 +60,16 @@ def test_an_existing_provider_and_role_are_imported_then_updated_in_place(projec
     provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn)
     assert provider["ClientIDList"] == ["legacy-client"]
     assert len(iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]) == 1  # no second one
+    wide = iam.get_role_policy(RoleName="legacy-billing", PolicyName="legacy-billing-s3")["PolicyDocument"]
+    assert wide["Statement"][0]["Action"] == "s3:*"  # imported as it was
+    assert iam.list_role_policies(RoleName="legacy-billing")["PolicyNames"] == ["legacy-billing-s3"]  # no second
 
     # Adoption ends: adoptOidcProvider goes, adoptRole becomes roleName; the next up tightens in place.
     project.set_stack_config(stack, _stack(adopt=False))
     steps = project.pulumi("preview", "--stack", stack, "--json").json()["steps"]
     ops = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in steps}
     assert ops["billing-role"] == "update" and ops["payments-cluster-oidc-provider"] == "update", ops
+    assert ops["billing-policy"] == "update", ops
     assert not any(op in ("replace", "create-replacement", "delete-replaced") for op in ops.values()), ops
     project.pulumi("up", "--yes", "--stack", stack)
     role = iam.get_role(RoleName="legacy-billing")["Role"]
@@ -71,3 +78,5 @@ def test_an_existing_provider_and_role_are_imported_then_updated_in_place(projec
     assert condition[f"{ISSUER.removeprefix('https://')}:aud"] == "sts.amazonaws.com"  # the pin it gained
     provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn)
     assert provider["ClientIDList"] == ["sts.amazonaws.com"]
+    narrow = iam.get_role_policy(RoleName="legacy-billing", PolicyName="legacy-billing-s3")["PolicyDocument"]
+    assert "s3:*" not in json.dumps(narrow) and "arn:aws:s3:::invoices" in json.dumps(narrow)  # the wildcard is gone

@@ -198,6 +198,9 @@ def identity_spec(name: str, args: Any) -> IdentitySpec:
 def _role_name(c: Collector, path: str, a: Mapping[str, Any], name: str) -> str:
     """role_name, else the adopted role's (adopt_role keeps the name pods use), else irsa-<name>."""
     given = fields.iam_name(c, f"{path}.role_name", a.get("role_name"), "role", 64)
+    if isinstance(a.get("adopt_role"), Mapping):
+        c.add(f"{path}.adopt_role", f"{show(a.get('adopt_role'))} is not a role name",
+              "the existing role's name (the component imports the role; its inline policies stay)")  # fmt: skip
     adopted = adopted_name(a.get("adopt_role"))
     if given is not None and adopted is not None and given != adopted:
         c.add(f"{path}.role_name", f"differs from adopt_role {show(adopted)}",

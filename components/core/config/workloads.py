@@ -46,6 +46,7 @@ WORKLOAD_KEYS = (
     "allowPrivilegedManagedPolicies",
     "adoptRole",
     "roleName",
+    "policyName",
 )
 
 
@@ -108,12 +109,14 @@ def read_workloads(
     return tuple(result)
 
 
-def read_adopt_role(c: Collector, path: str, raw: Any) -> tuple[str | None, str | None]:
-    """adoptRole: the existing role's name, or {name, trust} with its trust as it is now (what `adopt` records,
-    so the plan can say what the adoption's second `up` changes in it)."""
+def read_adopt_role(c: Collector, path: str, raw: Any) -> tuple[str | None, str | None, str | None]:
+    """adoptRole: the existing role's name, or {name, trust, inlinePolicy}: its trust as it is now (what `adopt`
+    records, so the plan can say what the adoption's second `up` changes in it) and its inline policy to import
+    as the workload's."""
     if not isinstance(raw, Mapping):
-        return fields.iam_name(c, path, raw, "role", 64), None
-    c.unknown_keys(path, raw, ("name", "trust"))
+        return fields.iam_name(c, path, raw, "role", 64), None, None
+    c.unknown_keys(path, raw, ("name", "trust", "inlinePolicy"))
+    inline = fields.iam_name(c, f"{path}.inlinePolicy", raw.get("inlinePolicy"), "policy", 128)
     name = fields.iam_name(c, f"{path}.name", raw.get("name"), "role", 64)
     if name is None and raw.get("name") is None:
         c.add(f"{path}.name", "is required", "the existing role's name")
@@ -121,7 +124,7 @@ def read_adopt_role(c: Collector, path: str, raw: Any) -> tuple[str | None, str 
     if trust is not None and not (isinstance(trust, Mapping) and isinstance(trust.get("Statement"), (list, Mapping))):
         c.add(f"{path}.trust", f"{show(trust)} is not an IAM policy document", "the role's trust as IAM returns it")
         trust = None
-    return name, json.dumps(trust, sort_keys=True) if trust is not None else None
+    return name, json.dumps(trust, sort_keys=True) if trust is not None else None, inline
 
 
 def _naming_key(item: Mapping[str, Any]) -> str:
@@ -189,7 +192,13 @@ def read_workload(
     extra = read_extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     clusters = read_cluster_names(c, f"{path}.clusters", raw.get("clusters"))
     target = read_target_role(c, f"{path}.targetRoleArn", raw.get("targetRoleArn"), region)
-    adopt, adopt_trust = read_adopt_role(c, f"{path}.adoptRole", raw.get("adoptRole"))
+    adopt, adopt_trust, adopt_policy = read_adopt_role(c, f"{path}.adoptRole", raw.get("adoptRole"))
+    policy = None if component is not None else fields.iam_name(
+        c, f"{path}.policyName", raw.get("policyName"), "policy", 128
+    )  # (the component reads policy_name with its role's names)
+    if adopt_policy is not None and policy is not None:
+        c.add(f"{path}.policyName", "is given with adoptRole.inlinePolicy",
+              "one: inlinePolicy imports that policy; once imported, policyName keeps its name")  # fmt: skip
     # The component reads role_name with the other names of its role (arguments.py).
     own = fields.iam_name(c, f"{path}.roleName", raw.get("roleName"), "role", 64) if component is None else None
     if adopt is not None and own is not None:
@@ -229,6 +238,8 @@ def read_workload(
         adopt_role=adopt,
         role_name=own,
         adopt_trust=adopt_trust,
+        adopt_inline_policy=adopt_policy,
+        policy_name=policy,
     )
 
 

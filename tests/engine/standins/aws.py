@@ -336,6 +336,11 @@ def _read(token: str, resource_id: str) -> tuple[dict[str, Any], dict[str, Any]]
             outputs = {"arn": role["Arn"], "uniqueId": role["RoleId"], "tagsAll": tags,
                        "createDate": role["CreateDate"].isoformat()}  # fmt: skip
             return outputs, inputs
+        if token == "aws:iam/rolePolicy:RolePolicy":
+            role_name, policy_name = resource_id.split(":", 1)
+            found = iam.get_role_policy(RoleName=role_name, PolicyName=policy_name)
+            inputs = {"role": role_name, "name": policy_name, "policy": json.dumps(found["PolicyDocument"])}
+            return {}, inputs
         if token == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             provider = iam.get_open_id_connect_provider(OpenIDConnectProviderArn=resource_id)
             tags = {t["Key"]: t["Value"] for t in provider.get("Tags", [])}
