@@ -214,3 +214,21 @@ def test_the_plan_says_what_the_adoption_changes_in_each_trust(capsys: pytest.Ca
     rows = {row["adopts"]: row for row in plan_of(config, "adopted")["summary"]}
     assert rows["cert-manager"]["adoptChanges"] == [f"+ StringEquals {HOST}:aud = sts.amazonaws.com"]
     assert f"trust then: + StringEquals {HOST}:aud = sts.amazonaws.com" in render.to_text(plan_of(config, "adopted"))
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"not": "a list"}', "--eksctl: is not `eksctl get iamserviceaccount -o json` output"),
+        ("[]", "--eksctl: holds no iamserviceaccount with a role"),
+        ("[{", "--eksctl: is not JSON"),
+    ],
+)
+def test_a_bad_eksctl_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
+                                            expected: str) -> None:  # fmt: skip
+    path = tmp_path / "sa.json"
+    path.write_text(content)
+    code = main(["adopt", "--eksctl", str(path), "--cluster", "c", "--region", "eu-west-1",
+                 "--oidc-provider-arn", EKSCTL_PROVIDER])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and expected in err and "Traceback" not in err
