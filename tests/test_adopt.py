@@ -121,3 +121,12 @@ def test_the_roles_inline_policy_is_adopted_as_irsas() -> None:
                                                                 "policyName": "legacy-policy"}]}))  # fmt: skip
     [kept] = [r for r in after["resources"] if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
     assert kept["inputs"]["name"] == "legacy-policy" and "imports" not in after
+
+
+def test_the_plan_says_what_the_adopted_inline_policy_loses_and_gains() -> None:
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    plan = plan_of(_adopting(adoptRole={"name": "legacy", "inlinePolicy": {"name": "legacy-s3", "document": wide}}))
+    [row] = plan["summary"]
+    assert "- Allow s3:* on *" in row["adoptPolicyChanges"]
+    assert "+ Allow s3:PutObject on arn:aws:s3:::my-app-uploads/uploads/*" in row["adoptPolicyChanges"]
+    assert "inline policy then: - Allow s3:* on *" in render.to_text(plan)

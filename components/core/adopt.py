@@ -157,12 +157,13 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
             i = inline.get("values") or {}
             if i.get("role") == name and (document := _document(i.get("policy"))) is not None:
                 statements += _statements(document)
-                inlines.append(str(i.get("name")))
+                inlines.append((str(i.get("name")), document))
         if len(inlines) == 1:  # irsa's inline policy is that one, imported: its statements are among these
-            workload["adoptRole"]["inlinePolicy"] = inlines[0]
+            workload["adoptRole"]["inlinePolicy"] = {"name": inlines[0][0], "document": inlines[0][1]}
         elif inlines:
-            report.append(f"{address}: inline policies {', '.join(inlines)}: their statements are irsa's inline "
-                          "policy now; the policies themselves stay on the role, unmanaged")  # fmt: skip
+            names = ", ".join(n for n, _ in inlines)
+            report.append(f"{address}: inline policies {names}: their statements are irsa's inline policy now; the "
+                          "policies themselves stay on the role, unmanaged")  # fmt: skip
         if managed:
             workload["managedPolicyArns"] = managed
         if statements:

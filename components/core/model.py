@@ -102,6 +102,7 @@ class Workload:
     role_name: str | None = None  # its role's own name (stack files: after an adoption, the adopted role's)
     adopt_trust: str | None = None  # the adopted role's trust as it is now (JSON), when its source recorded it
     adopt_inline_policy: str | None = None  # the adopted role's inline policy (its name) imported as irsa's
+    adopt_inline_document: str | None = None  # that policy's document as it is now (JSON), when recorded
     policy_name: str | None = None  # its inline policy's own name (after an adoption, the adopted policy's)
 
     def chained(self) -> Workload:

@@ -59,6 +59,8 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
         if w.adopt_role:  # the first up imports it as it is; the trust and grants above apply once adoptRole goes
             row["adopts"] = w.adopt_role
             row["adoptChanges"] = adoption_changes(settings, w)
+            if w.adopt_inline_document is not None:
+                row["adoptPolicyChanges"] = policy_changes(settings, w)
         rows.append(row)
     return rows
 
@@ -77,6 +79,7 @@ def row_text(row: dict[str, Any]) -> list[str]:
             f" adoptRole with roleName: {row['adopts']} and the next applies the trust and permissions above to it"
         )
         lines += [f"      trust then: {change}" for change in row.get("adoptChanges") or []]
+        lines += [f"      inline policy then: {change}" for change in row.get("adoptPolicyChanges") or []]
     return lines
 
 
@@ -117,6 +120,33 @@ def adoption_changes(settings: Settings, w: Workload) -> list[str]:
     return [f"- {t}" for t in sorted(live - planned)] + [f"+ {t}" for t in sorted(planned - live)] or ["unchanged"]
 
 
+def policy_terms(document: dict[str, Any] | None) -> set[str]:
+    """A permissions policy as the set of what it allows: effect, action and resource (and its condition)."""
+    terms: set[str] = set()
+    statements = (document or {}).get("Statement")
+    for s in [statements] if isinstance(statements, dict) else statements or []:
+        if not isinstance(s, dict):
+            continue
+        actions, resources = s.get("Action") or s.get("NotAction"), s.get("Resource") or s.get("NotResource")
+        cond = f" if {json.dumps(s['Condition'], sort_keys=True)}" if s.get("Condition") else ""
+        for a in [actions] if isinstance(actions, str) else actions or []:
+            for r in [resources] if isinstance(resources, str) else resources or []:
+                terms.add(f"{s.get('Effect')} {a} on {r}{cond}")
+    return terms
+
+
+def policy_changes(settings: Settings, w: Workload) -> list[str]:
+    """What the adoption's second `up` changes in the adopted inline policy (`-` no longer allowed, `+` newly)."""
+    from components.core.stack_plan import stack_plans
+
+    if settings.account_id is None:
+        return ["(grants given by name resolve in an account known only at deploy)"]
+    plan = next(p for p in stack_plans(settings) if p.spec.workload.name == w.name)
+    live = policy_terms(json.loads(w.adopt_inline_document or "{}"))
+    planned = policy_terms(plan.inline_policy_for(settings.account_id))
+    return [f"- {t}" for t in sorted(live - planned)] + [f"+ {t}" for t in sorted(planned - live)] or ["unchanged"]
+
+
 def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[str]:
     """What changed in one workload's row, one line per field or grant; empty when nothing did."""
     if before is None and after is None:
@@ -127,7 +157,7 @@ def row_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> 
         return ["removed"]
     changes = []
     for key in ("clusters", "serviceAccount", "role", "mechanism", "maxSessionDuration", "boundary", "path", "adopts",
-                "adoptChanges"):  # fmt: skip
+                "adoptChanges", "adoptPolicyChanges"):  # fmt: skip
         if before.get(key) != after.get(key):
             changes.append(f"{key}: {_plain(before.get(key))} → {_plain(after.get(key))}")
     old, new = before.get("grants", []), after.get("grants", [])

@@ -109,14 +109,14 @@ def read_workloads(
     return tuple(result)
 
 
-def read_adopt_role(c: Collector, path: str, raw: Any) -> tuple[str | None, str | None, str | None]:
+def read_adopt_role(c: Collector, path: str, raw: Any) -> tuple[str | None, str | None, str | None, str | None]:
     """adoptRole: the existing role's name, or {name, trust, inlinePolicy}: its trust as it is now (what `adopt`
     records, so the plan can say what the adoption's second `up` changes in it) and its inline policy to import
     as the workload's."""
     if not isinstance(raw, Mapping):
-        return fields.iam_name(c, path, raw, "role", 64), None, None
+        return fields.iam_name(c, path, raw, "role", 64), None, None, None
     c.unknown_keys(path, raw, ("name", "trust", "inlinePolicy"))
-    inline = fields.iam_name(c, f"{path}.inlinePolicy", raw.get("inlinePolicy"), "policy", 128)
+    inline, document = _read_inline(c, f"{path}.inlinePolicy", raw.get("inlinePolicy"))
     name = fields.iam_name(c, f"{path}.name", raw.get("name"), "role", 64)
     if name is None and raw.get("name") is None:
         c.add(f"{path}.name", "is required", "the existing role's name")
@@ -124,7 +124,20 @@ def read_adopt_role(c: Collector, path: str, raw: Any) -> tuple[str | None, str 
     if trust is not None and not (isinstance(trust, Mapping) and isinstance(trust.get("Statement"), (list, Mapping))):
         c.add(f"{path}.trust", f"{show(trust)} is not an IAM policy document", "the role's trust as IAM returns it")
         trust = None
-    return name, json.dumps(trust, sort_keys=True) if trust is not None else None, inline
+    return name, json.dumps(trust, sort_keys=True) if trust is not None else None, inline, document
+
+
+def _read_inline(c: Collector, path: str, raw: Any) -> tuple[str | None, str | None]:
+    """adoptRole.inlinePolicy: its name, or {name, document} with its document as it is now."""
+    if not isinstance(raw, Mapping):
+        return fields.iam_name(c, path, raw, "policy", 128), None
+    c.unknown_keys(path, raw, ("name", "document"))
+    name = fields.iam_name(c, f"{path}.name", raw.get("name"), "policy", 128)
+    document = raw.get("document")
+    if document is not None and not (isinstance(document, Mapping) and "Statement" in document):
+        c.add(f"{path}.document", f"{show(document)} is not an IAM policy document", "the policy as IAM returns it")
+        document = None
+    return name, json.dumps(document, sort_keys=True) if document is not None else None
 
 
 def _naming_key(item: Mapping[str, Any]) -> str:
@@ -192,7 +205,7 @@ def read_workload(
     extra = read_extra_subjects(c, f"{path}.extraSubjects", raw.get("extraSubjects"))
     clusters = read_cluster_names(c, f"{path}.clusters", raw.get("clusters"))
     target = read_target_role(c, f"{path}.targetRoleArn", raw.get("targetRoleArn"), region)
-    adopt, adopt_trust, adopt_policy = read_adopt_role(c, f"{path}.adoptRole", raw.get("adoptRole"))
+    adopt, adopt_trust, adopt_policy, adopt_document = read_adopt_role(c, f"{path}.adoptRole", raw.get("adoptRole"))
     policy = None if component is not None else fields.iam_name(
         c, f"{path}.policyName", raw.get("policyName"), "policy", 128
     )  # (the component reads policy_name with its role's names)
@@ -239,6 +252,7 @@ def read_workload(
         role_name=own,
         adopt_trust=adopt_trust,
         adopt_inline_policy=adopt_policy,
+        adopt_inline_document=adopt_document,
         policy_name=policy,
     )
 
