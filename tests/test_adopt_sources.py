@@ -84,10 +84,17 @@ def test_the_adopted_permissions_are_the_old_ones(capsys: pytest.CaptureFixture[
     config, _ = _adopted(capsys)
     plan = plan_of(config, "adopted")
     by_role = {w["adoptRole"]["name"]: w for w in config["irsa:workloads"]}
-    # ex-irsa: its attachments are the old ones (a policy outside its module is attached by ARN, not copied).
-    assert by_role["ex-irsa"]["managedPolicyArns"] == [
-        "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy", f"arn:aws:iam::{ACCOUNT}:policy/ex-irsa-additional",
-    ]  # fmt: skip
+    # ex-irsa: the same attachments as before (a policy outside its module is attached by ARN, not copied; the
+    # AWS managed CNI policy is exactly irsa's vpc-cni preset).
+    assert by_role["ex-irsa"]["presets"] == ["vpc-cni"]
+    assert by_role["ex-irsa"]["managedPolicyArns"] == [f"arn:aws:iam::{ACCOUNT}:policy/ex-irsa-additional"]
+    old_attached = sorted(
+        r["values"]["policy_arn"] for r in adopt.resources(_state())
+        if r["type"] == "aws_iam_role_policy_attachment" and r["values"]["role"] == "ex-irsa"
+    )  # fmt: skip
+    attachments = by_type(plan, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+    attached = sorted(a["inputs"]["policyArn"] for a in attachments if a["inputs"]["role"] == "ex-irsa")
+    assert attached == old_attached
     # cert-manager: the module's own policy goes with the role, so its statements are now irsa's inline policy.
     [inline] = [json.loads(p["inputs"]["policy"]) for p in by_type(plan, "aws:iam/rolePolicy:RolePolicy")
                 if p["inputs"]["role"] == "cert-manager"]  # fmt: skip
@@ -191,7 +198,7 @@ def test_eksctl_service_accounts_are_adopted_with_the_same_trust_and_policies(
     by_sa = {w["serviceAccount"]: w for w in config["irsa:workloads"]}
     for item in listing:
         workload = by_sa[item["metadata"]["name"]]
-        assert workload.get("managedPolicyArns", []) == item.get("attachPolicyARNs", [])
+        assert workload.get("managedPolicyArns", []) == item.get("attachPolicyARNs", [])  # no preset among them
         assert workload.get("statements", []) == (item.get("attachPolicy") or {}).get("Statement", [])
     assert "wellKnownPolicies.ebsCSIController is eksctl's own document: left on the role" in err
 
@@ -232,3 +239,40 @@ def test_a_bad_eksctl_file_is_a_clear_error(tmp_path: Path, capsys: pytest.Captu
                  "--oidc-provider-arn", EKSCTL_PROVIDER])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2 and expected in err and "Traceback" not in err
+
+
+def test_statements_that_are_exactly_an_s3_grant_become_one() -> None:
+    """A statement pair exactly like irsa's read grant becomes `s3: [{…, access: read}]`; a near miss (one more
+    action) stays a statement. The simulator holds the adopted documents to the old ones."""
+    read: list[dict[str, Any]] = [
+        {"Sid": "Objects", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectTagging"],
+         "Resource": "arn:aws:s3:::invoices/2026/*"},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::invoices",
+         "Condition": {"StringLike": {"s3:prefix": ["2026/*"]}}},
+    ]  # fmt: skip
+    near: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::logs/*"}
+    ]
+    grants, rest = adopt.s3_grants(read + near)
+    assert grants == [{"bucket": "invoices", "prefix": "2026/", "access": "read"}] and rest == near
+    config = {
+        "aws:region": "eu-west-1", "irsa:accountId": ACCOUNT,
+        "irsa:cluster": {"kind": "eks", "name": "c", "oidcProviderArn": PROVIDER, "issuerUrl": f"https://{HOST}"},
+        "irsa:workloads": [{"name": "w", "namespace": "n", "serviceAccount": "s", "adoptRole": "legacy",
+                            "s3": grants, "statements": rest}],
+    }  # fmt: skip
+    [policy] = by_type(plan_of(config, "adopted"), "aws:iam/rolePolicy:RolePolicy")
+    role = f"arn:aws:iam::{ACCOUNT}:role/legacy"
+    probes = [
+        Request(role, "s3:GetObject", "arn:aws:s3:::invoices/2026/a.pdf", ACCOUNT),
+        Request(role, "s3:GetObject", "arn:aws:s3:::invoices/2025/a.pdf", ACCOUNT),
+        Request(role, "s3:ListBucket", "arn:aws:s3:::invoices", ACCOUNT, {"s3:prefix": "2026/x"}),
+        Request(role, "s3:ListBucket", "arn:aws:s3:::invoices", ACCOUNT, {"s3:prefix": "2025/x"}),
+        Request(role, "s3:DeleteObject", "arn:aws:s3:::logs/a", ACCOUNT),
+        Request(role, "s3:PutObject", "arn:aws:s3:::invoices/2026/a.pdf", ACCOUNT),
+    ]
+    old = {"Version": "2012-10-17", "Statement": read + near}
+    [before] = decide([(None, probes)], identity=[old])
+    [after] = decide([(None, probes)], identity=[json.loads(policy["inputs"]["policy"])])
+    assert after == before == ["Allowed", "ImplicitlyDenied", "Allowed", "ImplicitlyDenied", "Allowed",
+                               "ImplicitlyDenied"]  # fmt: skip

@@ -18,6 +18,7 @@ from typing import Any
 
 from components.core.aws import PROVIDER_ARN, ROLE_ARN
 from components.core.model import InvalidInput, Problem
+from components.core.presets import PRESETS
 
 SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-.a-z0-9]*[a-z0-9])?)")
 SOURCE = "terraform show -json"
@@ -164,8 +165,10 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
             names = ", ".join(n for n, _ in inlines)
             report.append(f"{address}: inline policies {names}: their statements are irsa's inline policy now; the "
                           "policies themselves stay on the role, unmanaged")  # fmt: skip
-        if managed:
-            workload["managedPolicyArns"] = managed
+        _with_presets(workload, managed)
+        grants, statements = s3_grants(statements)
+        if grants:
+            workload["s3"] = grants
         if statements:
             workload["statements"] = statements
         workloads.append(workload)
@@ -184,6 +187,66 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
     elif len(paths) > 1:
         report.append(f"the roles live under several paths ({', '.join(sorted(paths))}): one stack has one rolePath")
     return {k: v for k, v in config.items() if v is not None}, report
+
+
+def _with_presets(workload: dict[str, Any], arns: list[str]) -> None:
+    """Attached ARNs onto the workload: an AWS managed policy that is exactly one of irsa's presets (ebs-csi,
+    efs-csi, vpc-cni attach nothing else) becomes that preset; any other stays attached by ARN."""
+    presets: list[str] = []
+    managed: list[str] = []
+    for arn in arns:
+        partition = arn.split(":")[1] if arn.count(":") >= 5 else "aws"
+        found = [name for name, p in PRESETS.items() if p.managed_arns(partition) == [arn] and not p.statements]
+        (presets if found else managed).append(found[0] if found else arn)
+    if presets:
+        workload["presets"] = presets
+    if managed:
+        workload["managedPolicyArns"] = managed
+
+
+def _as_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def s3_grants(statements: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
+    """Statements that are exactly what irsa renders for an S3 grant (object actions of one access level on
+    `bucket/prefix*`, and, but for write, ListBucket on the bucket limited to the prefix) as typed `s3` grants;
+    the rest as they were. Nothing near it is taken: a grant must allow exactly what the statements did."""
+    from components.core.documents import object_actions
+
+    plain = [s for s in statements if s.get("Effect") == "Allow" and set(s) <= {"Sid", "Effect", "Action", "Resource",
+                                                                                  "Condition"}]  # fmt: skip
+    grants: list[dict[str, str]] = []
+    used: list[dict[str, Any]] = []
+    for s in plain:
+        actions, resources = set(_as_list(s.get("Action"))), _as_list(s.get("Resource"))
+        candidates = [lv for lv in ("read", "write", "read-write", "sync") if set(object_actions(lv)) == actions]
+        m = re.fullmatch(r"arn:aws:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^*?]*)\*", resources[0]) \
+            if candidates and len(resources) == 1 and not s.get("Condition") else None  # fmt: skip
+        if m is None:
+            continue
+        bucket, prefix = m.group(1), m.group(2)
+        listing: dict[str, Any] = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}
+        if prefix:
+            listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
+        companion = next((x for x in plain if _listing_equal(x, listing)), None)
+        # write lists nothing; the others list exactly the prefix (write's actions with a listing are sync)
+        level = next((lv for lv in candidates if (lv == "write") == (companion is None)), None)
+        if level is None:
+            continue
+        grants.append({"bucket": bucket, **({"prefix": prefix} if prefix else {}), "access": level})
+        used += [s, *([companion] if companion is not None else [])]
+    return grants, [s for s in statements if not any(s is u for u in used)]
+
+
+def _listing_equal(found: dict[str, Any], listing: dict[str, Any]) -> bool:
+    """The same ListBucket statement written another way (a one-item list for a string)."""
+    def norm(x: Any) -> Any:
+        if isinstance(x, dict):
+            return {k: norm(v) for k, v in x.items() if k != "Sid"}
+        return _as_list(x) if isinstance(x, (str, list)) else x
+
+    return bool(norm(found) == norm(listing))
 
 
 def _module_of(address: str) -> str:
@@ -233,11 +296,11 @@ def from_eksctl(
             "adoptRole": name,
             **ALREADY_RUNNING,
         }
-        if item.get("attachPolicyARNs"):
-            workload["managedPolicyArns"] = list(item["attachPolicyARNs"])
+        _with_presets(workload, list(item.get("attachPolicyARNs") or []))
         document = _document(item.get("attachPolicy"))
         if document is not None:
-            workload["statements"] = _statements(document)
+            grants, rest = s3_grants(_statements(document))
+            workload.update({"s3": grants} if grants else {}, **({"statements": rest} if rest else {}))
         for policy, on in sorted((item.get("wellKnownPolicies") or {}).items()):
             if on:
                 preset = EKSCTL_WELL_KNOWN.get(policy)
@@ -260,7 +323,8 @@ def from_eksctl(
     return {k: v for k, v in config.items() if v is not None}, report
 
 
-DROPPABLE = ("statements", "managedPolicyArns", "extraSubjects")  # what a refused value takes out, not the workload
+# What a refused value takes out of a workload (the role keeps it, unmanaged), rather than failing the adoption.
+DROPPABLE = ("statements", "managedPolicyArns", "extraSubjects", "s3")
 
 
 def checked(config: dict[str, Any], stack: str) -> tuple[dict[str, Any], list[str]]:
