@@ -106,7 +106,7 @@ def cluster_resources(settings: Settings, cluster: Cluster) -> ClusterResources:
             "issuer_url": target.issuer_url,
             "audience": cluster.audience,
             "existing_provider_arn": cluster.oidc_provider_arn,
-            "adopt_provider_arn": adopted_provider_arn(settings, cluster),
+            "adopt_provider_arn": settings.adopted_provider_arn(cluster),
             "thumbprints": list(cluster.thumbprints),
         }
         if settings.defaults.tags:
@@ -126,14 +126,6 @@ def cluster_resources(settings: Settings, cluster: Cluster) -> ClusterResources:
                 ),
             )
     return ClusterResources(cluster, target, oidc, namespaces)
-
-
-def adopted_provider_arn(settings: Settings, cluster: Cluster) -> str | None:
-    """The ARN of the existing provider an `adoptOidcProvider` cluster imports (parse_settings made sure the
-    account and the issuer are known)."""
-    if not cluster.adopt_oidc_provider or cluster.issuer_url is None:
-        return None
-    return f"arn:{settings.partition}:iam::{settings.account_id}:oidc-provider/{cluster.issuer_url.removeprefix('https://')}"
 
 
 def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdentity]) -> dict[str, Any]:

@@ -130,3 +130,13 @@ def test_the_plan_says_what_the_adopted_inline_policy_loses_and_gains() -> None:
     assert "- Allow s3:* on *" in row["adoptPolicyChanges"]
     assert "+ Allow s3:PutObject on arn:aws:s3:::my-app-uploads/uploads/*" in row["adoptPolicyChanges"]
     assert "inline policy then: - Allow s3:* on *" in render.to_text(plan)
+
+
+def test_an_adopted_provider_still_lets_the_plan_say_what_the_trust_gains() -> None:
+    """The adopted provider's ARN is known offline (account and issuer), so the trust comparison can be made."""
+    host = ISSUER.removeprefix("https://")
+    loose = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity", "Principal": {"Federated": PROVIDER},
+        "Condition": {"StringEquals": {f"{host}:sub": "system:serviceaccount:production:s3-writer"}}}]}  # fmt: skip
+    [row] = plan_of(_adopting(adoptRole={"name": "legacy", "trust": loose}))["summary"]
+    assert row["adoptChanges"] == [f"+ StringEquals {host}:aud = sts.amazonaws.com"]

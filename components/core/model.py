@@ -221,6 +221,13 @@ class Settings:
         """Whether any workload is trusted through this cluster's OIDC provider (so it needs one)."""
         return any(uses_web_identity(self.mechanism_of(w, cluster)) for w in self.workloads_in(cluster))
 
+    def adopted_provider_arn(self, cluster: Cluster) -> str | None:
+        """The ARN of the existing provider an `adoptOidcProvider` cluster imports (parse_settings made sure the
+        account and the issuer are known)."""
+        if not cluster.adopt_oidc_provider or cluster.issuer_url is None or self.account_id is None:
+            return None
+        return f"arn:{self.partition}:iam::{self.account_id}:oidc-provider/{cluster.issuer_url.removeprefix('https://')}"
+
     def provider_in(self, cluster: Cluster) -> bool:
         """Whether the stack registers (or adopts) the cluster's OIDC provider: a workload is trusted through
         it, or the stack is a platform with no workloads of its own, which owns it for its applications."""

@@ -113,9 +113,10 @@ def adoption_changes(settings: Settings, w: Workload) -> list[str]:
     bound = []
     for placement in plan.spec.where:
         cluster = clusters[placement.cluster_name]
-        if placement.web_identity and (cluster.oidc_provider_arn is None or cluster.issuer_url is None):
+        provider = cluster.oidc_provider_arn or settings.adopted_provider_arn(cluster)
+        if placement.web_identity and (provider is None or cluster.issuer_url is None):
             return ["(the planned trust names an OIDC provider known only at deploy)"]
-        bound.append((placement, cluster.oidc_provider_arn or "", cluster.issuer_url or "", ""))
+        bound.append((placement, provider or "", cluster.issuer_url or "", ""))
     live, planned = trust_terms(json.loads(w.adopt_trust)), trust_terms(plan.trust_in(bound))
     return [f"- {t}" for t in sorted(live - planned)] + [f"+ {t}" for t in sorted(planned - live)] or ["unchanged"]
 
