@@ -175,18 +175,7 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
     if provider is None:
         raise InvalidInput([Problem("--terraform", "holds no IRSA role",
                                     "state with aws_iam_role resources trusting an IAM OIDC provider")])  # fmt: skip
-    config: dict[str, Any] = {
-        "aws:region": region,
-        "irsa:accountId": accounts.pop() if len(accounts) == 1 else None,
-        "irsa:cluster": {"kind": "eks", "name": cluster, "oidcProviderArn": provider,
-                         "issuerUrl": "https://" + provider.split("oidc-provider/", 1)[1]},  # fmt: skip
-        "irsa:workloads": workloads,
-    }
-    if len(paths) == 1 and (path := paths.pop()) != "/":
-        config["irsa:defaults"] = {"rolePath": path}
-    elif len(paths) > 1:
-        report.append(f"the roles live under several paths ({', '.join(sorted(paths))}): one stack has one rolePath")
-    return {k: v for k, v in config.items() if v is not None}, report
+    return _stack(region, cluster, provider, workloads, paths, accounts, report)
 
 
 def _with_presets(workload: dict[str, Any], arns: list[str]) -> None:
@@ -309,11 +298,19 @@ def from_eksctl(
         workloads.append(workload)
     if not workloads:
         raise InvalidInput([Problem("--eksctl", "holds no iamserviceaccount with a role", "eksctl's output")])
+    return _stack(region, cluster, provider_arn, workloads, paths, accounts, report)
+
+
+def _stack(
+    region: str, cluster: str, provider: str, workloads: list[dict[str, Any]], paths: set[str], accounts: set[str],
+    report: list[str],
+) -> tuple[dict[str, Any], list[str]]:
+    """The adopting stack's config: the cluster reusing the provider, the roles' one account and path."""
     config: dict[str, Any] = {
         "aws:region": region,
         "irsa:accountId": accounts.pop() if len(accounts) == 1 else None,
-        "irsa:cluster": {"kind": "eks", "name": cluster, "oidcProviderArn": provider_arn,
-                         "issuerUrl": "https://" + provider_arn.split("oidc-provider/", 1)[1]},  # fmt: skip
+        "irsa:cluster": {"kind": "eks", "name": cluster, "oidcProviderArn": provider,
+                         "issuerUrl": "https://" + provider.split("oidc-provider/", 1)[1]},  # fmt: skip
         "irsa:workloads": workloads,
     }
     if len(paths) == 1 and (path := paths.pop()) != "/":
