@@ -163,20 +163,15 @@ def diff_command(args: argparse.Namespace) -> int:
 
 def adopt_command(args: argparse.Namespace) -> int:
     """Print a stack file adopting the state's IRSA roles (stdout) and what could not be mapped (stderr)."""
-    import json
     from pathlib import Path
 
     import yaml
 
-    from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
+    from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_json
     from components.core import adopt
 
     flag, given = ("--terraform", args.terraform) if args.terraform else ("--eksctl", args.eksctl)
-    text = utf8(read_bytes(Path(given), flag, "adopt source", 16 * STACK_FILE_MAX_BYTES), flag, "adopt source")
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise InvalidInput([Problem(flag, f"is not JSON: {error}", "the tool's JSON output")]) from None
+    document = read_json(Path(given), flag, "adopt source", 16 * STACK_FILE_MAX_BYTES, "the tool's JSON output")
     if args.terraform:
         config, report = adopt.from_terraform(document, args.cluster, args.region)
     elif args.oidc_provider_arn is None:

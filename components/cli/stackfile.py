@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from components.cli import go_yaml
-from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, utf8
+from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, read_json, utf8
 from components.core.config.engine_config import delivered
 from components.core.config.parse import parse_settings
 from components.core.display import quote
@@ -235,14 +235,10 @@ def platform_outputs(reference: str, beside: Path, app: str) -> Any:
     from components.core import platform
 
     if reference in STACK_OUTPUTS:
-        given = STACK_OUTPUTS[reference]
-        text = utf8(read_bytes(given, f"--stack-outputs {reference}", "outputs file", STACK_FILE_MAX_BYTES),
-                    str(given), "outputs file")  # fmt: skip
-        try:
-            return platform.deployed(json.loads(text), f"--stack-outputs {reference}")
-        except ValueError as error:
-            raise ConfigError([Problem(f"--stack-outputs {reference}", f"is not JSON: {error}",
-                                       "the output of `pulumi stack output --json --stack <platform>`")]) from None
+        flag = f"--stack-outputs {reference}"
+        outputs = read_json(STACK_OUTPUTS[reference], flag, "outputs file", STACK_FILE_MAX_BYTES,
+                            "the output of `pulumi stack output --json --stack <platform>`")  # fmt: skip
+        return platform.deployed(outputs, flag)
     _, project, name = reference.split("/")
     sibling = beside / f"Pulumi.{name}.yaml"
     if project != PROJECT or not sibling.exists() or name == app:

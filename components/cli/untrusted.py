@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 from components.core.display import quote
 from components.core.model import ConfigError, Problem
@@ -74,3 +76,12 @@ def utf8(data: bytes, label: str, what: str) -> str:
 def read_text(path: str | Path, label: str, what: str, limit: int) -> str:
     """A bounded regular file as UTF-8 text."""
     return utf8(read_bytes(path, label, what, limit), label, what)
+
+
+def read_json(path: str | Path, label: str, what: str, limit: int, allowed: str) -> Any:
+    """A bounded regular UTF-8 file of JSON; ConfigError naming `label` when it is not JSON."""
+    text = read_text(path, label, what, limit)
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise ConfigError([Problem(label, f"is not JSON: {error}", allowed)]) from None

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from components.core.aws import PROVIDER_ARN, ROLE_ARN
+from components.core.documents import as_list, object_actions, statements_of
 from components.core.model import InvalidInput, Problem
 from components.core.presets import PRESETS
 
@@ -63,18 +64,16 @@ def _document(text: Any) -> dict[str, Any] | None:
 
 def _web_identity(trust: dict[str, Any]) -> tuple[str, list[str], str | None] | None:
     """(provider ARN, subjects, audience) of a trust that is web identity through one OIDC provider."""
-    statements = trust.get("Statement")
-    statements = [statements] if isinstance(statements, Mapping) else statements or []
     providers, subjects, audiences = set(), [], set()
-    for s in statements:
-        federated = (s.get("Principal") or {}).get("Federated") if isinstance(s, Mapping) else None
+    for s in statements_of(trust):
+        federated = (s.get("Principal") or {}).get("Federated")
         if s.get("Effect") != "Allow" or not isinstance(federated, str) or not PROVIDER_ARN.fullmatch(federated):
             return None
         providers.add(federated)
         host = federated.split("oidc-provider/", 1)[1]
         for test, pairs in (s.get("Condition") or {}).items():
             for key, value in (pairs or {}).items():
-                values = [value] if isinstance(value, str) else list(value or [])
+                values = as_list(value)
                 if key == f"{host}:sub" and test in ("StringEquals", "StringLike"):
                     subjects += [v for v in values if v not in subjects]
                 elif key == f"{host}:aud":
@@ -150,14 +149,14 @@ def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple
             own = policy is not None and owner == _module_of(str(address))
             document = _document(policy.get("policy")) if own and policy is not None else None
             if document is not None:  # the role's own module made it (it goes with the role): into statements
-                statements += _statements(document)
+                statements += statements_of(document)
             else:
                 managed.append(a["policy_arn"])
         inlines = []
         for inline in by_type.get("aws_iam_role_policy", []):
             i = inline.get("values") or {}
             if i.get("role") == name and (document := _document(i.get("policy"))) is not None:
-                statements += _statements(document)
+                statements += statements_of(document)
                 inlines.append((str(i.get("name")), document))
         if len(inlines) == 1:  # irsa's inline policy is that one, imported: its statements are among these
             workload["adoptRole"]["inlinePolicy"] = {"name": inlines[0][0], "document": inlines[0][1]}
@@ -193,22 +192,16 @@ def _with_presets(workload: dict[str, Any], arns: list[str]) -> None:
         workload["managedPolicyArns"] = managed
 
 
-def _as_list(value: Any) -> list[Any]:
-    return [value] if isinstance(value, str) else list(value or [])
-
-
 def s3_grants(statements: list[dict[str, Any]]) -> tuple[list[dict[str, str]], list[dict[str, Any]]]:
     """Statements that are exactly what irsa renders for an S3 grant (object actions of one access level on
     `bucket/prefix*`, and, but for write, ListBucket on the bucket limited to the prefix) as typed `s3` grants;
     the rest as they were. Nothing near it is taken: a grant must allow exactly what the statements did."""
-    from components.core.documents import object_actions
-
     plain = [s for s in statements if s.get("Effect") == "Allow" and set(s) <= {"Sid", "Effect", "Action", "Resource",
                                                                                   "Condition"}]  # fmt: skip
     grants: list[dict[str, str]] = []
     used: list[dict[str, Any]] = []
     for s in plain:
-        actions, resources = set(_as_list(s.get("Action"))), _as_list(s.get("Resource"))
+        actions, resources = set(as_list(s.get("Action"))), as_list(s.get("Resource"))
         candidates = [lv for lv in ("read", "write", "read-write", "sync") if set(object_actions(lv)) == actions]
         m = re.fullmatch(r"arn:aws:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^*?]*)\*", resources[0]) \
             if candidates and len(resources) == 1 and not s.get("Condition") else None  # fmt: skip
@@ -233,7 +226,7 @@ def _listing_equal(found: dict[str, Any], listing: dict[str, Any]) -> bool:
     def norm(x: Any) -> Any:
         if isinstance(x, dict):
             return {k: norm(v) for k, v in x.items() if k != "Sid"}
-        return _as_list(x) if isinstance(x, (str, list)) else x
+        return as_list(x) if isinstance(x, (str, list)) else x
 
     return bool(norm(found) == norm(listing))
 
@@ -243,9 +236,6 @@ def _module_of(address: str) -> str:
     return ".".join(address.split(".")[:-2])
 
 
-def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
-    statements = document.get("Statement")
-    return [dict(s) for s in ([statements] if isinstance(statements, Mapping) else statements or [])]
 
 
 def from_eksctl(
@@ -288,7 +278,7 @@ def from_eksctl(
         _with_presets(workload, list(item.get("attachPolicyARNs") or []))
         document = _document(item.get("attachPolicy"))
         if document is not None:
-            grants, rest = s3_grants(_statements(document))
+            grants, rest = s3_grants(statements_of(document))
             workload.update({"s3": grants} if grants else {}, **({"statements": rest} if rest else {}))
         for policy, on in sorted((item.get("wellKnownPolicies") or {}).items()):
             if on:

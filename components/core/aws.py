@@ -58,6 +58,11 @@ def role_arn(partition: str, account: str, path: str, name: str) -> str:
     return f"arn:{partition}:iam::{account}:role{path}{name}"
 
 
+def provider_arn(partition: str, account: str, issuer_url: str) -> str:
+    """The ARN IAM gives the OIDC provider it creates for an issuer in an account."""
+    return f"arn:{partition}:iam::{account}:oidc-provider/{issuer_host(issuer_url)}"
+
+
 def issuer_host(issuer_url: str) -> str:
     """Condition-key prefix of an issuer: the URL without https://, verbatim."""
     return issuer_url.removeprefix("https://")

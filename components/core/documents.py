@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from components.core import presets
@@ -18,6 +18,19 @@ VERSION = "2012-10-17"
 READ_ACTIONS = ("s3:GetObject", "s3:GetObjectTagging")
 WRITE_ACTIONS = ("s3:PutObject", "s3:PutObjectTagging", "s3:AbortMultipartUpload")
 DELETE_ACTIONS = ("s3:DeleteObject",)
+
+
+def as_list(value: Any) -> list[Any]:
+    """An IAM field that holds one value or a list of them (Action, Resource, a principal, a condition's values)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def statements_of(document: Any) -> list[dict[str, Any]]:
+    """A policy document's statements (one, or a list of them), anything that is not a statement left out."""
+    found = as_list(document.get("Statement")) if isinstance(document, Mapping) else []
+    return [dict(s) for s in found if isinstance(s, Mapping)]
 
 
 def subject(namespace: str, service_account: str) -> str:

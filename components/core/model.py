@@ -226,7 +226,7 @@ class Settings:
         account and the issuer are known)."""
         if not cluster.adopt_oidc_provider or cluster.issuer_url is None or self.account_id is None:
             return None
-        return f"arn:{self.partition}:iam::{self.account_id}:oidc-provider/{cluster.issuer_url.removeprefix('https://')}"
+        return aws.provider_arn(self.partition, self.account_id, cluster.issuer_url)
 
     def provider_in(self, cluster: Cluster) -> bool:
         """Whether the stack registers (or adopts) the cluster's OIDC provider: a workload is trusted through

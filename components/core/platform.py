@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from components.core.aws import partition_of
+from components.core.aws import provider_arn
 from components.core.config.collector import Collector, show
 from components.core.model import InvalidInput, Problem, Settings, uses_web_identity
 from components.core.unknowns import is_unknown, unknown
@@ -70,7 +70,7 @@ def platform_outputs(settings: Settings, source: str) -> dict[str, Any]:
             if arn is None:
                 account = settings.account_id
                 arn = (
-                    f"arn:{partition_of(settings.region)}:iam::{account}:oidc-provider/{issuer[len('https://') :]}"
+                    provider_arn(settings.partition, account, issuer)
                     if account and not is_unknown(issuer)
                     else unknown(f"{where}.oidcProviderArn of platform stack {source}")
                 )

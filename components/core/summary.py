@@ -6,7 +6,10 @@ import json
 from typing import Any
 
 from components.core import names, presets
+from components.core.documents import as_list, statements_of
 from components.core.model import Settings, Workload
+from components.core.stack_plan import stack_plans
+from components.core.workload_plan import WorkloadPlan
 
 
 def _key(kms_key: str | None) -> str:
@@ -37,6 +40,9 @@ def grant_lines(settings: Settings, w: Workload) -> list[str]:
 def workload_rows(settings: Settings) -> list[dict[str, Any]]:
     """One row per workload: where it runs, who it is, which role, how, with what, for how long."""
     rows = []
+    # The adopted roles' rows compare their recorded documents with the planned ones: the plans, made once.
+    adopting = any(w.adopt_role for w in settings.workloads)
+    plans = {p.spec.workload.name: p for p in stack_plans(settings)} if adopting else {}
     for w in settings.workloads:
         clusters = settings.clusters_of(w)
         mechanisms = {k.name: settings.mechanism_of(w, k) for k in clusters}
@@ -58,9 +64,9 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             row["path"] = settings.defaults.role_path
         if w.adopt_role:  # the first up imports it as it is; the trust and grants above apply once adoptRole goes
             row["adopts"] = w.adopt_role
-            row["adoptChanges"] = adoption_changes(settings, w)
+            row["adoptChanges"] = adoption_changes(settings, plans[w.name])
             if w.adopt_inline_document is not None:
-                row["adoptPolicyChanges"] = policy_changes(settings, w)
+                row["adoptPolicyChanges"] = policy_changes(settings, plans[w.name])
         rows.append(row)
     return rows
 
@@ -86,29 +92,24 @@ def row_text(row: dict[str, Any]) -> list[str]:
 def trust_terms(document: dict[str, Any]) -> set[str]:
     """A trust policy as the set of what it allows, term by term: who, which action, under which condition."""
     terms: set[str] = set()
-    statements = document.get("Statement")
-    for s in [statements] if isinstance(statements, dict) else statements or []:
-        if not isinstance(s, dict) or s.get("Effect") != "Allow":
+    for s in statements_of(document):
+        if s.get("Effect") != "Allow":
             continue
-        actions = s.get("Action")
         for kind, who in sorted((s.get("Principal") or {}).items()):
-            terms |= {f"{kind} {p}" for p in ([who] if isinstance(who, str) else who)}
-        terms |= {f"action {a}" for a in ([actions] if isinstance(actions, str) else actions or [])}
+            terms |= {f"{kind} {p}" for p in as_list(who)}
+        terms |= {f"action {a}" for a in as_list(s.get("Action"))}
         for test, pairs in sorted((s.get("Condition") or {}).items()):
             for key, values in sorted((pairs or {}).items()):
-                listed = [values] if isinstance(values, str) else values
-                terms.add(f"{test} {key} = {', '.join(sorted(map(str, listed)))}")
+                terms.add(f"{test} {key} = {', '.join(sorted(map(str, as_list(values))))}")
     return terms
 
 
-def adoption_changes(settings: Settings, w: Workload) -> list[str]:
+def adoption_changes(settings: Settings, plan: WorkloadPlan) -> list[str]:
     """What the adoption's second `up` changes in the adopted role's trust: `+ term` added, `- term` removed;
     why it cannot say, when the live trust or a value of the planned one is unknown offline."""
+    w = plan.spec.workload
     if w.adopt_trust is None:
         return ["(its trust as it is now was not recorded: compare `aws iam get-role` with the trust below)"]
-    from components.core.stack_plan import stack_plans
-
-    plan = next(p for p in stack_plans(settings) if p.spec.workload.name == w.name)
     clusters = {c.name: c for c in settings.clusters}
     bound = []
     for placement in plan.spec.where:
@@ -124,26 +125,18 @@ def adoption_changes(settings: Settings, w: Workload) -> list[str]:
 def policy_terms(document: dict[str, Any] | None) -> set[str]:
     """A permissions policy as the set of what it allows: effect, action and resource (and its condition)."""
     terms: set[str] = set()
-    statements = (document or {}).get("Statement")
-    for s in [statements] if isinstance(statements, dict) else statements or []:
-        if not isinstance(s, dict):
-            continue
+    for s in statements_of(document):
         actions, resources = s.get("Action") or s.get("NotAction"), s.get("Resource") or s.get("NotResource")
         cond = f" if {json.dumps(s['Condition'], sort_keys=True)}" if s.get("Condition") else ""
-        for a in [actions] if isinstance(actions, str) else actions or []:
-            for r in [resources] if isinstance(resources, str) else resources or []:
-                terms.add(f"{s.get('Effect')} {a} on {r}{cond}")
+        terms |= {f"{s.get('Effect')} {a} on {r}{cond}" for a in as_list(actions) for r in as_list(resources)}
     return terms
 
 
-def policy_changes(settings: Settings, w: Workload) -> list[str]:
+def policy_changes(settings: Settings, plan: WorkloadPlan) -> list[str]:
     """What the adoption's second `up` changes in the adopted inline policy (`-` no longer allowed, `+` newly)."""
-    from components.core.stack_plan import stack_plans
-
     if settings.account_id is None:
         return ["(grants given by name resolve in an account known only at deploy)"]
-    plan = next(p for p in stack_plans(settings) if p.spec.workload.name == w.name)
-    live = policy_terms(json.loads(w.adopt_inline_document or "{}"))
+    live = policy_terms(json.loads(plan.spec.workload.adopt_inline_document or "{}"))
     planned = policy_terms(plan.inline_policy_for(settings.account_id))
     return [f"- {t}" for t in sorted(live - planned)] + [f"+ {t}" for t in sorted(planned - live)] or ["unchanged"]
 

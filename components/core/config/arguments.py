@@ -56,7 +56,7 @@ DEPRECATED_ARGS = {"inject_pod_identity": "splice_token_fragment"}  # accepted u
 REGION_ALLOWED = "the AWS region pods call STS in, e.g. eu-west-1 (default: the aws:region config, else AWS_REGION)"
 # The stack file's spelling of names inside grant maps and grant options, read by the same readers.
 STACK_SPELLING = {"kms_key": "kmsKey", "verify_publish": "verifyPublish"}
-RESPELLED = {**WORKLOAD_ARGS, "kms_key": "kmsKey"}  # camelCase path segments a component's problems rename
+RESPELLED = {**WORKLOAD_ARGS, **STACK_SPELLING}  # camelCase path segments a component's problems rename
 PRESET_OPTIONS = {
     "hostedZoneIds": "hosted_zone_ids",
     "secretArns": "secret_arns",
@@ -109,26 +109,18 @@ def _finish(c: Collector) -> None:
 def _workload_view(a: Mapping[str, Any]) -> dict[str, Any]:
     """The workload's arguments as a stack-file workload: camelCase keys, `kms_key` inside grants `kmsKey`
     (preset options keep their names: their reader is told the component's spelling)."""
-
-    def item(m: Any) -> Any:
-        return {STACK_SPELLING.get(k, k): v for k, v in m.items()} if isinstance(m, Mapping) else m
-
     view = {}
     for snake, camel in WORKLOAD_ARGS.items():
         if snake in a and snake != "mechanism":  # mechanism is the spec's: read once, above
-            value = a[snake]
-            view[camel] = [item(m) for m in value] if camel in GRANT_LISTS and isinstance(value, list) else value
+            view[camel] = _stack_spelled(a[snake]) if camel in GRANT_LISTS else a[snake]
     return view
 
 
-def _as_stack_file(a: Mapping[str, Any]) -> dict[str, Any]:
-    """The grant arguments as the stack file spells them (`kms_key` → `kmsKey`), so one reader reads both."""
-
-    def item(m: Any) -> Any:
-        return {STACK_SPELLING.get(k, k): v for k, v in m.items()} if isinstance(m, Mapping) else m
-
-    view = {k: [item(m) for m in v] if isinstance(v, list) else v for k, v in a.items()}
-    return {**view, **{STACK_SPELLING[k]: a[k] for k in STACK_SPELLING if k in a}}
+def _stack_spelled(grants: Any) -> Any:
+    """A list of grant maps with the stack file's names inside (`kms_key` → `kmsKey`), so one reader reads both."""
+    if not isinstance(grants, list):
+        return grants
+    return [{STACK_SPELLING.get(k, k): v for k, v in m.items()} if isinstance(m, Mapping) else m for m in grants]
 
 
 def _component_spelling(c: Collector, start: int) -> None:
@@ -306,8 +298,8 @@ def cross_role_arguments(name: str, args: Any) -> CrossRoleSpec:
     partition = a.get("partition", "aws")
     if partition not in PARTITIONS:
         c.add(f"{path}.partition", f"{show(partition)} is not an AWS partition", ", ".join(PARTITIONS))
-    stack_form, first = _as_stack_file(a), len(c.problems)
-    grants = read_grants(c, f"{path}.s3", stack_form.get("s3"), required=False)
+    first = len(c.problems)
+    grants = read_grants(c, f"{path}.s3", _stack_spelled(a.get("s3")), required=False)
     _component_spelling(c, first)
     external_id = read_external_id(c, f"{path}.external_id", a.get("external_id"))
     session_tags = c.boolean(f"{path}.session_tags", a.get("session_tags"), False)
