@@ -114,23 +114,6 @@ def test_the_adopted_permissions_are_the_old_ones(capsys: pytest.CaptureFixture[
     assert new_decisions == old_decisions == ["Allowed", "ImplicitlyDenied", "Allowed", "Allowed", "ImplicitlyDenied"]
 
 
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [
-        ("not json", "--terraform: is not JSON"),
-        ('{"format_version": "1.0"}', "--terraform: is not `terraform show -json` output"),
-        ('{"values": {"root_module": {"resources": []}}}', "--terraform: holds no IRSA role"),
-    ],
-)
-def test_a_bad_state_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
-                                           expected: str) -> None:  # fmt: skip
-    path = tmp_path / "state.json"
-    path.write_text(content)
-    assert main(["adopt", "--terraform", str(path), "--cluster", "c", "--region", "eu-west-1"]) == 2
-    err = capsys.readouterr().err
-    assert expected in err and "Traceback" not in err
-
-
 def test_what_the_rules_refuse_is_reported_and_left_on_the_role(capsys: pytest.CaptureFixture[str],
                                                                 tmp_path: Path) -> None:  # fmt: skip
     state = _state()
@@ -223,22 +206,28 @@ def test_the_plan_says_what_the_adoption_changes_in_each_trust(capsys: pytest.Ca
     assert f"trust then: + StringEquals {HOST}:aud = sts.amazonaws.com" in render.to_text(plan_of(config, "adopted"))
 
 
+TERRAFORM_ARGS = ["--terraform"]
+EKSCTL_ARGS = ["--oidc-provider-arn", EKSCTL_PROVIDER, "--eksctl"]
+
+
 @pytest.mark.parametrize(
-    ("content", "expected"),
+    ("source", "content", "expected"),
     [
-        ('{"not": "a list"}', "--eksctl: is not `eksctl get iamserviceaccount -o json` output"),
-        ("[]", "--eksctl: holds no iamserviceaccount with a role"),
-        ("[{", "--eksctl: is not JSON"),
+        (TERRAFORM_ARGS, "not json", "--terraform: is not JSON"),
+        (TERRAFORM_ARGS, '{"format_version": "1.0"}', "--terraform: is not `terraform show -json` output"),
+        (TERRAFORM_ARGS, '{"values": {"root_module": {"resources": []}}}', "--terraform: holds no IRSA role"),
+        (EKSCTL_ARGS, '{"not": "a list"}', "--eksctl: is not `eksctl get iamserviceaccount -o json` output"),
+        (EKSCTL_ARGS, "[]", "--eksctl: holds no iamserviceaccount with a role"),
+        (EKSCTL_ARGS, "[{", "--eksctl: is not JSON"),
     ],
 )
-def test_a_bad_eksctl_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
-                                            expected: str) -> None:  # fmt: skip
-    path = tmp_path / "sa.json"
+def test_a_bad_source_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str], source: list[str],
+                                            content: str, expected: str) -> None:  # fmt: skip
+    path = tmp_path / "source.json"
     path.write_text(content)
-    code = main(["adopt", "--eksctl", str(path), "--cluster", "c", "--region", "eu-west-1",
-                 "--oidc-provider-arn", EKSCTL_PROVIDER])  # fmt: skip
+    assert main(["adopt", "--cluster", "c", "--region", "eu-west-1", *source, str(path)]) == 2
     err = capsys.readouterr().err
-    assert code == 2 and expected in err and "Traceback" not in err
+    assert expected in err and "Traceback" not in err
 
 
 def test_statements_that_are_exactly_an_s3_grant_become_one() -> None:

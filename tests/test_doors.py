@@ -14,7 +14,7 @@ from conftest import config
 from test_component_arguments import GOOD, ISSUER, PROVIDER_ARN, run_program, with_args
 
 from components import WorkloadIdentity
-from components.core.config.arguments import IDENTITY_ARGS, STACK_SPELLING
+from components.core.config.arguments import IDENTITY_ARGS, STACK_SPELLING, snake_case
 from components.core.config.parse import parse_settings
 from components.core.config.workloads import WORKLOAD_KEYS
 from components.core.model import InvalidInput
@@ -30,10 +30,6 @@ STACK_ONLY = {
     "createNamespace": "a component user creates the Namespace in their own program",
     "clusters": "a component binds one cluster (oidc_provider_arn, issuer_url, cluster_name, cluster_arn)",
 }
-
-
-def _snake(key: str) -> str:
-    return re.sub(r"([A-Z])", lambda m: f"_{m[1].lower()}", key)
 
 
 def _component_problems(args: dict[str, Any]) -> list[str]:
@@ -112,7 +108,7 @@ def test_a_bad_grant_option_is_named_as_the_component_spells_it() -> None:
 
 @pytest.mark.parametrize("key", [k for k in WORKLOAD_KEYS if k not in STACK_ONLY])
 def test_every_stack_file_workload_key_is_a_component_argument(key: str) -> None:
-    argument = _snake(key)
+    argument = snake_case(key)
     assert argument in IDENTITY_ARGS
     assert argument in WorkloadIdentityArgs.__annotations__
     properties = schema()["resources"]["irsa:index:WorkloadIdentity"]["inputProperties"]

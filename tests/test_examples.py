@@ -6,7 +6,6 @@ components with its properties as the package's provider would hand them over)."
 from __future__ import annotations
 
 import json
-import re
 import runpy
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import yaml
 from components.cli.plan import PlanMocks, install_mocks
 from components.cli.stackfile import load_settings
 from components.core import platform
+from components.core.config.arguments import snake_case
 from components.package import schema
 
 # The SDK's Output.from_input tests a value's truth that answers NotImplemented (inside pulumi, on the example's
@@ -71,10 +71,6 @@ def test_the_python_example_splices_the_fragment_into_its_deployment() -> None:
     assert _one(records, "kubernetes:core/v1:ServiceAccount")["inputs"]["metadata"]["name"] == "reports"
 
 
-def _snake(camel: str) -> str:
-    return re.sub(r"([A-Z])", lambda m: f"_{m[1].lower()}", camel)
-
-
 def _check_against_schema(value: Any, prop: dict[str, Any], types: dict[str, Any], path: str) -> None:
     """A YAML property value against its schema property: object fields, array items and enum values."""
     ref = prop.get("$ref", "")
@@ -116,7 +112,7 @@ def test_the_yaml_example_matches_the_schema_and_plans() -> None:
 
         reference = pulumi.StackReference(REFERENCE)
         (name, resource), = components.items()
-        args = {_snake(k): v for k, v in resource["properties"].items()}
+        args = {snake_case(k): v for k, v in resource["properties"].items()}
         args["platform"] = reference.get_output(platform.OUTPUT)  # ${platform.outputs["irsaPlatform"]}
         return WorkloadIdentity(name, args).role_arn  # type: ignore[arg-type]
 

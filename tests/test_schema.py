@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from components import package
-from components.core.config.arguments import SHAPE_ARGS
+from components.core.config.arguments import SHAPE_ARGS, snake_case
 from components.core.config.grants import GRANT_KEYS
 from components.core.config.service_config import KEY_LEVELS, QUEUE_LEVELS, SERVICE_FIELDS, TABLE_LEVELS
 from components.core.model import ACCESS_LEVELS, MECHANISMS
@@ -73,10 +73,6 @@ def test_schema_carries_the_package_version(schema: dict[str, Any]) -> None:
     assert schema["version"] == VERSION
 
 
-def _snake(camel: str) -> str:
-    return re.sub(r"(?<!^)([A-Z])", r"_\1", camel).lower()
-
-
 def test_type_names_carry_no_args_suffix(schema: dict[str, Any]) -> None:
     """SDK generators add `Args` to input types: a schema type named `…Args` becomes `…ArgsArgs`."""
     assert [t for t in schema["types"] if t.endswith("Args")] == []
@@ -119,7 +115,7 @@ def test_only_what_decides_the_resources_is_plain(schema: dict[str, Any]) -> Non
     """An argument that decides which resources exist or their names must be plain; every other one is an
     Input (a program passes another resource's output). Lists are plain (their length decides), items not."""
     inputs = schema["resources"]["irsa:index:WorkloadIdentity"]["inputProperties"]
-    plain = {_snake(k) for k, v in inputs.items() if v.get("plain") and v.get("type") != "array"}
+    plain = {snake_case(k) for k, v in inputs.items() if v.get("plain") and v.get("type") != "array"}
     # Checks configured before anything is registered, and a deprecated name, stay plain too.
     checks = {"trust_policy_max_chars", "managed_policies_per_role", "inject_pod_identity", "chain", "preset_options"}
     assert plain == (set(SHAPE_ARGS) - {"presets", "managed_policy_arns"}) | checks
@@ -183,9 +179,9 @@ def test_the_examples_use_only_names_the_schema_has(schema: dict[str, Any], comp
     assert set(re.findall(r"S3Access\.(\w+)", examples["typescript"])) <= members
 
     used_py = set(re.findall(r"(\w+)=", examples["python"])) - {"opts"}
-    assert used_py <= {_snake(n) for n in names}, used_py
+    assert used_py <= {snake_case(n) for n in names}, used_py
     assert f"import {language['python']['packageName']} as irsa" in examples["python"]
-    assert set(re.findall(r"S3Access\.(\w+)", examples["python"])) <= {_snake(m).upper() for m in members}
+    assert set(re.findall(r"S3Access\.(\w+)", examples["python"])) <= {snake_case(m).upper() for m in members}
 
     used_go = set(re.findall(r"\b([A-Z]\w*):", examples["go"]))
     assert used_go <= pascal, used_go - pascal

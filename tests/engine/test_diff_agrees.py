@@ -100,16 +100,21 @@ def _git(project: Project, *args: str) -> None:
     )
 
 
-def ours(project: Project, stack: str) -> dict[str, set[str]]:
-    """What `python -m components diff` says changed: URN → changed top-level inputs (`+`/`-` for add/remove,
-    `+-` for a replacement)."""
+def our_diff(project: Project, stack: str) -> Any:
+    """`python -m components diff --format json` of the project's stack against its HEAD."""
     done = subprocess.run(
         [str(ROOT / ".venv" / "bin" / "python"), "-m", "components", "diff", "--stack", stack, "--base", "HEAD",
          "--format", "json"],
         cwd=project.root, env=project.env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    found = yaml.safe_load(done.stdout)
+    return yaml.safe_load(done.stdout)
+
+
+def ours(project: Project, stack: str) -> dict[str, set[str]]:
+    """What `python -m components diff` says changed: URN → changed top-level inputs (`+`/`-` for add/remove,
+    `+-` for a replacement)."""
+    found = our_diff(project, stack)
     changed: dict[str, set[str]] = {r["urn"]: {"+"} for r in found["added"]}
     changed.update({r["urn"]: {"-"} for r in found["removed"]})
     for r in found["modified"]:
@@ -183,13 +188,7 @@ def test_a_new_issuer_replaces_the_protected_provider_and_the_engine_stops_there
     issuer = "https://koreacentral.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000001/other-cluster/"
     _edit(project, stack, lambda c: c["irsa:cluster"].update(issuerUrl=issuer))
 
-    done = subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-m", "components", "diff", "--stack", stack, "--base", "HEAD",
-         "--format", "json"],
-        cwd=project.root, env=project.env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert done.returncode == 0, done.stderr
-    replaced = {m["type"]: m["replace"] for m in yaml.safe_load(done.stdout)["modified"] if m["replace"]}
+    replaced = {m["type"]: m["replace"] for m in our_diff(project, stack)["modified"] if m["replace"]}
     oidc = replaced.pop("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
     assert oidc["inputs"] == ["url"] and "unprotect" in oidc["meaning"]
     preview = project.pulumi("preview", "--stack", stack, check=False)

@@ -42,9 +42,13 @@ from components.core.workload_plan import Attachment, WorkloadShape, attachments
 # stack file sets for all its workloads or its cluster. Defined once: the schema and the README are checked
 # against these (test_doors.py).
 STACK_ONLY_KEYS = ("name", "createNamespace", "clusters")
-WORKLOAD_ARGS = {
-    re.sub(r"([A-Z])", lambda m: f"_{m[1].lower()}", k): k for k in WORKLOAD_KEYS if k not in STACK_ONLY_KEYS
-}
+def snake_case(name: str) -> str:
+    """A stack file's (or the schema's) camelCase name as the component spells it: `maxSessionDuration` →
+    `max_session_duration`."""
+    return re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()
+
+
+WORKLOAD_ARGS = {snake_case(k): k for k in WORKLOAD_KEYS if k not in STACK_ONLY_KEYS}
 SPEC_ARGS = (
     "oidc_provider_arn", "issuer_url", "audience", "role_name", "policy_name", "region", "splice_token_fragment",
     "inject_pod_identity", "cluster_name", "cluster_arn", "chain", "role_path", "platform",
