@@ -184,3 +184,4 @@ def test_the_cases_cover_every_single_cluster_shipped_stack() -> None:
     covered = {stack for stack, _ in _door_cases()}
     single = {s for s in known_stacks() if len(_stack(s)[1].clusters) == 1}
     assert covered == single and len(covered) >= 4, covered
+    assert stack_path("payments").exists()
