@@ -104,13 +104,14 @@ def cluster_resources(settings: Settings, cluster: Cluster) -> ClusterResources:
     if settings.provider_in(cluster):
         provider_args: ClusterOidcProviderArgs = {
             "issuer_url": target.issuer_url,
-            "audience": cluster.audience,
             "existing_provider_arn": cluster.oidc_provider_arn,
             "adopt_provider_arn": settings.adopted_provider_arn(cluster),
             "thumbprints": list(cluster.thumbprints),
         }
-        if settings.defaults.tags:
-            provider_args["tags"] = dict(settings.defaults.tags)
+        if cluster.oidc_provider_arn is None:  # the provider it creates (or adopts): client ID and tags
+            provider_args["audience"] = cluster.audience
+            if settings.defaults.tags:
+                provider_args["tags"] = dict(settings.defaults.tags)
         oidc = ClusterOidcProvider(f"{cluster.name}-oidc", provider_args)
     namespaces: dict[str, KubernetesObject] = {}
     naming = placements_of(settings, (cluster,), None)[0]

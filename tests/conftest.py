@@ -37,6 +37,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_CACHE, ignore_errors=True)
 
 
+@pytest.fixture(autouse=True)
+def _no_stack_outputs_between_tests() -> Any:
+    """`--stack-outputs` lives in a module global for the stack-file reader: an in-process run of the command
+    line must not hand its files to the next test's plans."""
+    from components.cli.stackfile import STACK_OUTPUTS
+
+    yield
+    STACK_OUTPUTS.clear()
+
+
 EKS_CONFIG: dict[str, Any] = {
     "aws:region": "ap-northeast-2",
     "irsa:cluster": {"kind": "eks", "name": "dev-cluster"},

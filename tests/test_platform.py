@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from conftest import by_type
 
 from components.cli.main import main
@@ -158,15 +159,16 @@ def test_stack_outputs_given_as_a_file_win_over_the_stack_file(
     assert other in trust and EKS_ARN not in trust
 
 
-def test_without_the_platforms_file_or_outputs_values_are_placeholders_naming_it(tmp_path: Path) -> None:
-    shutil.copy(STACKS_DIR / "Pulumi.app-orders.yaml", tmp_path / "Pulumi.app-orders.yaml")
-    text = (tmp_path / "Pulumi.app-orders.yaml").read_text().replace(PLATFORM, "acme/other-repo/platform")
-    (tmp_path / "Pulumi.app-orders.yaml").write_text(text)
+def test_without_the_platforms_file_outputs_or_pins_the_error_names_every_way(tmp_path: Path) -> None:
+    document = yaml.safe_load((STACKS_DIR / "Pulumi.app-orders.yaml").read_text())
+    document["config"]["irsa:platform"] = {"stack": "acme/other-repo/platform"}
+    (tmp_path / "Pulumi.app-orders.yaml").write_text(yaml.safe_dump(document))
     with pytest.raises(InvalidInput) as caught:
         settings_of(tmp_path / "Pulumi.app-orders.yaml", "app-orders", "app-orders")
     [problem] = caught.value.problems
     assert problem.path == "irsa:platform.stack"
-    assert "acme/other-repo/platform" in str(problem) and "--stack-outputs" in str(problem)
+    for way in ("acme/other-repo/platform", "--stack-outputs", "Pulumi.platform.yaml", "irsa:platform.clusters"):
+        assert way in str(problem)
 
 
 def test_a_platform_output_only_a_deployment_knows_is_a_placeholder_naming_the_platform() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -229,24 +230,31 @@ def load_settings(stack: str, config_file: str | None = None) -> Settings:
 STACK_OUTPUTS: dict[str, Path] = {}
 
 
-def platform_outputs(reference: str, beside: Path, app: str) -> Any:
+def platform_outputs(reference: str, beside: Path, app: str, config: Mapping[str, Any]) -> tuple[Any, str | None]:
     """A referenced platform stack's outputs, offline: a file given with --stack-outputs (what `pulumi stack
-    output --json` prints), else planned from its stack file beside the application's (same project)."""
+    output --json` prints), else planned from its stack file beside the application's (same project), else
+    placeholders shaped by what the application pins of its clusters (`irsa:platform.clusters`), with a
+    warning saying so."""
     from components.core import platform
 
     if reference in STACK_OUTPUTS:
         flag = f"--stack-outputs {reference}"
         outputs = read_json(STACK_OUTPUTS[reference], flag, "outputs file", STACK_FILE_MAX_BYTES,
                             "the output of `pulumi stack output --json --stack <platform>`")  # fmt: skip
-        return platform.deployed(outputs, flag)
+        return platform.deployed(outputs, flag), None
     _, project, name = reference.split("/")
     sibling = beside / f"Pulumi.{name}.yaml"
     if project != PROJECT or not sibling.exists() or name == app:
+        pinned = platform.pinned_outputs(config, reference)
+        if pinned is not None:
+            return pinned, platform.pinned_warning(reference)
         raise ConfigError([Problem(f"{platform.KEY}.stack", f"{quote(reference)} cannot be resolved offline",
-                                   f"pass --stack-outputs {reference}=FILE (`pulumi stack output --json`), or "
-                                   f"keep its stack file beside this one as Pulumi.{name}.yaml (project {PROJECT})")])
+                                   f"pass --stack-outputs {reference}=FILE (`pulumi stack output --json`), keep "
+                                   f"its stack file beside this one as Pulumi.{name}.yaml (project {PROJECT}), or "
+                                   f"pin the kinds of the clusters it uses ({platform.KEY}.clusters) to plan "
+                                   "its values as placeholders")])
     platform_settings = settings_of(sibling, f"{beside.name}/Pulumi.{name}.yaml", name)
-    return {platform.OUTPUT: platform.platform_outputs(platform_settings, reference)}
+    return {platform.OUTPUT: platform.platform_outputs(platform_settings, reference)}, None
 
 
 def settings_of(path: Path, label: str, stack: str, flag: str | None = None) -> Settings:
@@ -257,10 +265,13 @@ def settings_of(path: Path, label: str, stack: str, flag: str | None = None) -> 
     document = read_document(path, label, flag)
     config = delivered(document.get("config") or {})
     reference = platform.reference_of(config)
+    warning = None
     if reference is not None:
-        outputs = platform_outputs(reference, path.parent, stack)
+        outputs, warning = platform_outputs(reference, path.parent, stack, config)
         config = platform.with_platform(config, stack, reference, outputs)
     settings = parse_settings(config, stack, reference)
+    if warning is not None:
+        settings = dataclasses.replace(settings, warnings=(warning, *settings.warnings))
     defaults = (document.get("config") or {}).get("aws:defaultTags")
     tags = defaults.get("tags") if isinstance(defaults, dict) else None
     shown = tuple(sorted((str(k), str(v)) for k, v in tags.items())) if isinstance(tags, dict) else ()

@@ -1,6 +1,7 @@
 """A platform stack and two application stacks on one file backend, with real StackReferences: the
 applications' roles trust the platform's OIDC providers, and removing a cluster from the platform while an
-application still runs there is caught by that application's preview, naming both stacks."""
+application still runs there is caught by that application's preview, naming both stacks, as is a pin (kind,
+mechanism) the platform no longer matches."""
 
 from __future__ import annotations
 
@@ -53,3 +54,14 @@ def test_applications_build_on_the_platform_and_its_changes_reach_them(project: 
     ) in caught.stdout + caught.stderr
     # The application on the cluster that stays is unaffected.
     project.pulumi("preview", "--stack", "app-orders", "--expect-no-changes")
+
+    # What an application pins of the platform's cluster is checked against the real StackReference too.
+    document = yaml.safe_load(project.stack_file("app-orders").read_text())
+    document["config"]["irsa:platform"]["clusters"]["shared-eks"]["mechanism"] = "pod-identity"
+    project.stack_file("app-orders").write_text(yaml.safe_dump(document, sort_keys=False))
+    caught = project.pulumi("preview", "--stack", "app-orders", check=False)
+    assert caught.code != 0
+    assert (
+        'irsa:platform.clusters.shared-eks: pins eks with pod-identity; the platform has "eks" with "irsa" '
+        f"(application stack app-orders, platform stack {PLATFORM})"
+    ) in caught.stdout + caught.stderr

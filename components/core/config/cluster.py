@@ -56,7 +56,9 @@ def read_cluster(
     rg = c.string(f"{path}.resourceGroup", raw.get("resourceGroup"), required=kind == "aks")
     if rg is not None and kind == "eks":
         c.add(f"{path}.resourceGroup", "is only used by aks clusters", "remove it for kind: eks")
-    elif rg is not None and (not RESOURCE_GROUP.fullmatch(rg) or rg.endswith(".")):
+    elif rg is not None and not (from_platform and is_unknown(rg)) and (
+        not RESOURCE_GROUP.fullmatch(rg) or rg.endswith(".")
+    ):
         c.add(
             f"{path}.resourceGroup",
             f"{show(rg)} is not an Azure resource group name",
@@ -68,7 +70,8 @@ def read_cluster(
     issuer = c.string(f"{path}.issuerUrl", raw.get("issuerUrl"), required=False)
     if issuer is not None and not (from_platform and is_unknown(issuer)):
         issuer = read_issuer(c, f"{path}.issuerUrl", issuer, kind, custom)
-    audience = fields.audience(c, f"{path}.audience", raw.get("audience"))
+    audience = raw["audience"] if from_platform and is_unknown(raw.get("audience")) else (
+        fields.audience(c, f"{path}.audience", raw.get("audience")))
     arn = c.string(f"{path}.oidcProviderArn", raw.get("oidcProviderArn"), required=False)
     if arn is not None and not (from_platform and is_unknown(arn)):
         arn = read_provider_arn(c, f"{path}.oidcProviderArn", arn, None if is_unknown(issuer) else issuer, region)

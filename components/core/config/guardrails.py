@@ -8,6 +8,7 @@ from typing import Any
 from components.core.config import fields
 from components.core.config.collector import Collector, key_text, show
 from components.core.model import Guardrails
+from components.core.unknowns import is_unknown, unknown
 
 DEFAULTS_KEYS = ("permissionsBoundary", "rolePath", "tags")
 POLICY_ARN = re.compile(
@@ -87,18 +88,26 @@ def merged_tags(
     return tuple(sorted(merged.items()))
 
 
-def read_defaults(c: Collector, raw: Any, region: str | None) -> Guardrails:
+def read_defaults(c: Collector, raw: Any, region: str | None, from_platform: bool = False) -> Guardrails:
+    """`irsa:defaults`; `from_platform`: a platform's, whose values may be placeholders naming it (kept as
+    they are: an application stack planned without its platform's outputs)."""
     path = "irsa:defaults"
     if raw is None:
         return Guardrails()
     if not c.is_map(path, raw, f"a map with {', '.join(DEFAULTS_KEYS)}"):
         return Guardrails()
     c.unknown_keys(path, raw, DEFAULTS_KEYS)
-    tags = read_tags(c, f"{path}.tags", raw.get("tags"))
+    raw_tags = raw.get("tags")
+    if from_platform and is_unknown(raw_tags):  # one placeholder tag standing for all of the platform's
+        tags: tuple[tuple[str, str], ...] = ((raw_tags, unknown("their values")),)
+    else:
+        tags = read_tags(c, f"{path}.tags", raw_tags)
     if len(tags) > MAX_TAGS:
         c.add(f"{path}.tags", f"has {len(tags)} tags", f"at most {MAX_TAGS} tags per IAM resource")
+    boundary, role_path = raw.get("permissionsBoundary"), raw.get("rolePath")
     return Guardrails(
-        read_boundary(c, f"{path}.permissionsBoundary", raw.get("permissionsBoundary"), region),
-        read_role_path(c, f"{path}.rolePath", raw.get("rolePath")),
+        boundary if from_platform and is_unknown(boundary) else read_boundary(c, f"{path}.permissionsBoundary",
+                                                                             boundary, region),
+        role_path if from_platform and is_unknown(role_path) else read_role_path(c, f"{path}.rolePath", role_path),
         tags,
-    )
+    )  # fmt: skip

@@ -207,7 +207,7 @@ def parse_settings(config: Mapping[str, Any], stack: str, platform: str | None =
         "IAM trust policy size quota",
     )
     clusters = read_clusters(c, config, region, from_platform)
-    defaults = read_defaults(c, config.get("irsa:defaults"), region)
+    defaults = read_defaults(c, config.get("irsa:defaults"), region, from_platform)
     per_role = c.integer(
         "irsa:managedPoliciesPerRole",
         config.get("irsa:managedPoliciesPerRole"),
