@@ -218,7 +218,11 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if err != nil {
 		return nil, err
 	}
-	config, err := json.Marshal(req.GetConfig())
+	configMap := req.GetConfig()
+	if configMap == nil {
+		configMap = map[string]string{} // a stack without config: "{}", never "null" (the SDK iterates it)
+	}
+	config, err := json.Marshal(configMap)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,64 @@
+"""A team's own Python program (examples/python-team) under the real engine: the component door, not the stack
+file. The platform stack is deployed first; the team's program, another Pulumi project on the same backend,
+reads it through a real StackReference, passes `irsaPlatform` to `WorkloadIdentity`, and splices the token
+fragment into its own Deployment. What the engine deployed is read back: the role from moto, the manifests from
+what the real Kubernetes provider rendered."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import yaml
+from harness import ROOT, Project, moto_iam
+
+
+def _team_project(project: Project) -> Project:
+    """examples/python-team inside the copied checkout (it imports `components` from the checkout's root)."""
+    root = project.root / "examples" / "python-team"
+    shutil.copytree(ROOT / "examples" / "python-team", root, ignore=shutil.ignore_patterns("__pycache__", "venv"))
+    program = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    program["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
+    (root / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    return Project(root, project.env, project.render_dir, project.received)
+
+
+def test_a_team_program_composes_workload_identity_on_the_platform(project: Project) -> None:
+    project.init("platform")
+    project.pulumi("up", "--yes", "--stack", "platform")
+    contract = project.pulumi("stack", "output", "--json", "--stack", "platform").json()["irsaPlatform"]
+    aks = contract["clusters"]["shared-aks"]
+
+    team = _team_project(project)
+    team.pulumi("stack", "init", "dev")
+    team.pulumi("up", "--yes", "--stack", "dev")
+    role_arn = team.pulumi("stack", "output", "roleArn", "--stack", "dev").stdout.strip()
+
+    iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
+    role = iam.get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]
+    assert role["Arn"] == role_arn and role["Path"] == "/apps/"
+    assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == contract["defaults"]["permissionsBoundary"]
+    assert {t["Key"]: t["Value"] for t in role.get("Tags", [])} == contract["defaults"]["tags"]
+    [statement] = role["AssumeRolePolicyDocument"]["Statement"]
+    issuer = aks["issuerUrl"].removeprefix("https://")
+    assert statement["Principal"]["Federated"] == aks["oidcProviderArn"]
+    assert statement["Condition"]["StringEquals"] == {
+        f"{issuer}:sub": "system:serviceaccount:reports:reports",
+        f"{issuer}:aud": aks["audience"],
+    }
+
+    rendered = team.rendered()
+    pod = rendered["Deployment/reports/reports"]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "reports"
+    [container] = pod["containers"]
+    env = {e["name"]: e["value"] for e in container["env"]}
+    assert env["AWS_ROLE_ARN"] == role_arn  # the role moto holds, not a placeholder or a hand-copied ARN
+    [token] = [v for v in pod["volumes"] if "projected" in v]
+    source = token["projected"]["sources"][0]["serviceAccountToken"]
+    assert source["audience"] == aks["audience"]  # AKS: no webhook, the pod carries the token itself
+    [mount] = [m for m in container["volumeMounts"] if m["name"] == token["name"]]
+    assert env["AWS_WEB_IDENTITY_TOKEN_FILE"] == f"{mount['mountPath']}/{source['path']}"
+    assert "ServiceAccount/reports/reports" in rendered
+
+    team.pulumi("preview", "--stack", "dev", "--expect-no-changes")
