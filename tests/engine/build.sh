@@ -4,6 +4,7 @@
 #   <cache>/<version>/bin/         pulumi (the CLI, pkg/v3 at the pinned SDK's version), pulumi-language-python
 #                                  (tests/engine/build/languagehost) and the SDK's pulumi-language-python-exec
 #   <cache>/<version>/kubernetes/  the real pulumi-kubernetes provider and the render proxy in front of it
+#   <cache>/<version>/yaml/        pulumi-language-yaml (Pulumi YAML programs: examples/yaml-team)
 #
 # <cache> is $IRSA_ENGINE_HOME, else $XDG_CACHE_HOME/irsa/engine, else ~/.cache/irsa/engine. A second run
 # builds nothing (each part keeps a stamp of the sources it was built from). With the normal installer's
@@ -17,7 +18,8 @@ version=$(sed -n 's/^pulumi==\([0-9.]*\).*$/\1/p' "$root/requirements.lock")
 cache=${IRSA_ENGINE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/irsa/engine}
 bin=$cache/$version/bin
 k8s=$cache/$version/kubernetes
-mkdir -p "$bin" "$k8s"
+yaml=$cache/$version/yaml
+mkdir -p "$bin" "$k8s" "$yaml"
 
 # The stamp of what a part is built from: its module's files (named relative to $1) and this script.
 sources_of() { (cd "$1" && shift && sha256sum "$@" && sha256sum < "$here/build.sh") | sha256sum | cut -c1-32; }
@@ -69,5 +71,16 @@ else
     )
     echo "$stamp" > "$k8s/.stamp"
     echo "make engine: pulumi-kubernetes provider built in $(seconds "$start") s"
+fi
+# The Pulumi YAML language host (its own module: pulumi-yaml builds against an older pkg/v3).
+stamp=$(sources_of "$here/build/yaml" go.mod go.sum tools.go)
+if built "$yaml" "$stamp"; then
+    echo "make engine: Pulumi YAML language host already built in $yaml"
+else
+    start=$(date +%s)
+    echo "make engine: building the Pulumi YAML language host into $yaml (minutes, once)"
+    (cd "$here/build/yaml" && go build -trimpath -o "$yaml/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
+    echo "$stamp" > "$yaml/.stamp"
+    echo "make engine: Pulumi YAML language host built in $(seconds "$start") s"
 fi
 echo "$cache/$version"

@@ -18,7 +18,8 @@ import harness  # noqa: E402
 @pytest.fixture(scope="session")
 def engine() -> Path:
     found = harness.engine_dir()
-    if not (found / "bin" / "pulumi").exists() or not (found / "kubernetes" / "pulumi-resource-kubernetes").exists():
+    needed = ("bin/pulumi", "kubernetes/pulumi-resource-kubernetes", "yaml/pulumi-language-yaml")
+    if not all((found / path).exists() for path in needed):
         pytest.fail(f"no engine in {found}: run `make engine` (or `make engine-test`, which runs it first)")
     return found
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,8 +53,8 @@ def moto_server() -> Any:
 
 
 def install_plugins(home: Path, engine: Path) -> None:
-    """The stand-ins for aws and azure-native, and the real Kubernetes provider behind its render proxy, where the
-    engine looks for the versions the SDKs request."""
+    """The stand-ins for aws and azure-native, the real Kubernetes provider behind its render proxy, and the YAML
+    and Python language hosts, where the engine looks for the versions the SDKs request."""
     plugins = home / "plugins"
     for name, script, package in (
         ("aws", "aws.py", "pulumi_aws"),
@@ -64,12 +65,23 @@ def install_plugins(home: Path, engine: Path) -> None:
         launcher = folder / f"pulumi-resource-{name}"
         launcher.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{STANDINS / script}" "$@"\n')
         launcher.chmod(0o755)
-    folder = plugins / f"resource-kubernetes-v{sdk_version('pulumi_kubernetes')}"
-    folder.mkdir(parents=True, exist_ok=True)
-    for binary in ("pulumi-resource-kubernetes", "pulumi-resource-kubernetes-real", "schema.json"):
-        target = folder / binary
-        if not target.exists():
-            target.symlink_to(engine / "kubernetes" / binary)
+    # The real Kubernetes provider; Pulumi YAML's language host (the normal installer ships it beside the CLI),
+    # and the Python one, which the YAML host starts itself to load a Python component package's schema.
+    module = (Path(__file__).resolve().parent / "build" / "yaml" / "go.mod").read_text()
+    yaml_version = re.search(r"github.com/pulumi/pulumi-yaml (v[\d.]+)", module).group(1)  # type: ignore[union-attr]
+    kubernetes = engine / "kubernetes"
+    for folder, binaries in (
+        (plugins / f"resource-kubernetes-v{sdk_version('pulumi_kubernetes')}",
+         [kubernetes / "pulumi-resource-kubernetes", kubernetes / "pulumi-resource-kubernetes-real",
+          kubernetes / "schema.json"]),
+        (plugins / f"language-yaml-{yaml_version}", [engine / "yaml" / "pulumi-language-yaml"]),
+        (plugins / f"language-python-v{pinned_version()}",
+         [engine / "bin" / "pulumi-language-python", engine / "bin" / "pulumi-language-python-exec"]),
+    ):  # fmt: skip
+        folder.mkdir(parents=True, exist_ok=True)
+        for binary in binaries:
+            if not (folder / binary.name).exists():
+                (folder / binary.name).symlink_to(binary)
 
 
 def eks_fixture(name: str, region: str) -> dict[str, str]:

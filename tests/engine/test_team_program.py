@@ -62,3 +62,58 @@ def test_a_team_program_composes_workload_identity_on_the_platform(project: Proj
     assert "ServiceAccount/reports/reports" in rendered
 
     team.pulumi("preview", "--stack", "dev", "--expect-no-changes")
+
+
+def _yaml_project(project: Project) -> Project:
+    """examples/yaml-team inside the copied checkout, the component package (provider/) beside it."""
+    shutil.copytree(ROOT / "provider", project.root / "provider", ignore=shutil.ignore_patterns("__pycache__", "venv"))
+    plugin = yaml.safe_load((project.root / "provider" / "PulumiPlugin.yaml").read_text())
+    plugin["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
+    (project.root / "provider" / "PulumiPlugin.yaml").write_text(yaml.safe_dump(plugin, sort_keys=False))
+    root = project.root / "examples" / "yaml-team"
+    shutil.copytree(ROOT / "examples" / "yaml-team", root)
+    return Project(root, project.env, project.render_dir, project.received)
+
+
+def test_a_pulumi_yaml_program_uses_the_component_package(project: Project) -> None:
+    """The component package under the real engine: Pulumi YAML's language host loads its schema from the
+    plugin (the Python provider, started through the language host), and the engine constructs WorkloadIdentity
+    in it on the deployed platform's EKS cluster."""
+    project.init("platform")
+    project.pulumi("up", "--yes", "--stack", "platform")
+    eks = project.pulumi("stack", "output", "--json", "--stack", "platform").json()["irsaPlatform"]["clusters"][
+        "shared-eks"
+    ]
+
+    team = _yaml_project(project)
+    team.pulumi("stack", "init", "dev")
+    team.pulumi("up", "--yes", "--stack", "dev")
+    role_arn = team.pulumi("stack", "output", "roleArn", "--stack", "dev").stdout.strip()
+
+    iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
+    role = iam.get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]
+    [statement] = role["AssumeRolePolicyDocument"]["Statement"]
+    issuer = eks["issuerUrl"].removeprefix("https://")
+    assert statement["Principal"]["Federated"] == eks["oidcProviderArn"]
+    assert statement["Condition"]["StringEquals"] == {
+        f"{issuer}:sub": "system:serviceaccount:orders:orders-api",
+        f"{issuer}:aud": eks["audience"],
+    }
+    [policy_name] = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
+    document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=policy_name)["PolicyDocument"]
+    listed = [s["Action"] for s in document["Statement"]]
+    actions = {a for found in listed for a in ([found] if isinstance(found, str) else found)}
+    assert {"s3:PutObject", "dynamodb:PutItem"} <= actions
+    account = eks["oidcProviderArn"].split(":")[4]  # the grant's table ARN resolves in the platform's account
+    assert f"arn:aws:dynamodb:eu-west-1:{account}:table/orders" in json.dumps(document)
+    sa = team.rendered()["ServiceAccount/orders/orders-api"]
+    assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn
+    # A YAML program can only have WorkloadIdentity constructed by the component package's provider: its
+    # children sit beneath it, and the typed output `role` reaches the program as that Role.
+    resources = team.state("dev")["deployment"]["resources"]
+    [component] = [r for r in resources if r["type"] == "irsa:index:WorkloadIdentity"]
+    children = {r["type"]: r for r in resources if r.get("parent") == component["urn"]}
+    assert {"aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "kubernetes:core/v1:ServiceAccount"} <= set(children)
+    role_output = team.pulumi("stack", "output", "role", "--stack", "dev", "--json").json()
+    assert children["aws:iam/role:Role"]["urn"] in json.dumps(role_output)
+    team.pulumi("preview", "--stack", "dev", "--expect-no-changes")

@@ -45,6 +45,12 @@ type host struct {
 func main() {
 	showVersion := flag.Bool("version", false, "print the version and exit")
 	flag.String("tracing", "", "ignored: tracing endpoint")
+	// Runtime options as flags: how hosts of older Pulumi versions start a language plugin (the Pulumi YAML host,
+	// built against an older pkg/v3, loading irsa's Python component package). Ignored: the options come again in
+	// each request's ProgramInfo.
+	for _, legacy := range []string{"virtualenv", "toolchain", "typechecker", "root"} {
+		flag.String(legacy, "", "ignored: runtime option "+legacy+" (given again with each request)")
+	}
 	flag.Parse()
 	if *showVersion {
 		fmt.Println(version)
@@ -271,10 +277,12 @@ func (h *host) GetProgramDependencies(
 	return &pulumirpc.GetProgramDependenciesResponse{}, nil
 }
 
-// RunPlugin starts a Python policy pack (the only plugin kind the engine tests run through a language host).
+// RunPlugin starts a Python policy pack, or a Python resource provider (irsa's component package): as upstream's
+// host does for a plugin with a __main__.py, `python <plugin dir> <args>` in the plugin's virtualenv, from the
+// engine's working directory.
 func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
 	if req.GetKind() != string(apitype.AnalyzerPlugin) {
-		return fmt.Errorf("plugin kind %q: this host runs policy packs only", req.GetKind())
+		return h.runProvider(req, server)
 	}
 	ctx := server.Context()
 	opts, err := pythonOptions(req.GetInfo(), false)
@@ -332,6 +340,44 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 		return err
 	}
 	if err := proxy.Attach(ctx, cmd); err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return server.Send(&pulumirpc.RunPluginResponse{
+				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exit.ExitCode())},
+			})
+		}
+		return err
+	}
+	return closer.Close()
+}
+
+func (h *host) runProvider(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	ctx := server.Context()
+	opts, err := pythonOptions(req.GetInfo(), true)
+	if err != nil {
+		return err
+	}
+	tc, err := toolchain.ResolveToolchain(opts)
+	if err != nil {
+		return err
+	}
+	args := append([]string{req.GetInfo().GetProgramDirectory()}, req.GetArgs()...)
+	cmd, err := tc.Command(ctx, args...)
+	if err != nil {
+		return err
+	}
+	cmd.Dir = req.GetPwd()
+	if cmd.Env == nil {
+		cmd.Env = os.Environ()
+	}
+	cmd.Env = append(cmd.Env, req.GetEnv()...)
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if err := cmd.Run(); err != nil {
 		var exit *exec.ExitError
 		if errors.As(err, &exit) {
 			return server.Send(&pulumirpc.RunPluginResponse{
