@@ -15,7 +15,7 @@ from components import aws_resources as aws
 from components.core import documents, quotas
 from components.core.config import arguments
 from components.core.config.grants import prefix_warnings
-from components.core.model import InvalidInput, Placement
+from components.core.model import InvalidInput, Placement, Problem
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
 from components.dependencies import depends_on_of
 from components.identity_defaults import with_defaults
@@ -47,6 +47,22 @@ def _is_computed(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_is_computed(v) for v in value)
     return False
+
+
+def _as_registered(name: str, shape: WorkloadShape, plan: WorkloadPlan, computed: set[str]) -> WorkloadPlan:
+    """The plan of resolved arguments, if it has the resources registered before they resolved; else the
+    problem, before IAM refuses an oversized inline policy (a plan past the inline quota needs customer-managed
+    policies, and how many is known only from the documents)."""
+    found = plan.shape
+    if (found.has_inline_policy, found.managed_policies) == (shape.has_inline_policy, shape.managed_policies):
+        return plan
+    needs = (f"{found.managed_policies} customer-managed policies (past IAM's inline quota)"
+             if found.managed_policies else "one inline policy")  # fmt: skip
+    given = ", ".join(sorted(computed))
+    raise InvalidArguments([Problem(f'WorkloadIdentity("{name}")', f"its permissions need {needs}, known only "
+                                    f"once its computed arguments ({given}) resolved",
+                                    f"pass {given} plainly, so irsa splits the permissions before registering; "
+                                    "or split the grants over two workloads")])  # fmt: skip
 
 
 def _plan_or_raise(name: str, args: dict[str, Any]) -> WorkloadPlan:
@@ -116,7 +132,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
         try:
             if computed:
                 shape = arguments.identity_shape(name, args, computed)
-                planned = pulumi.Output.from_input(dict(args)).apply(lambda a: _plan_or_raise(name, a))
+                planned = pulumi.Output.from_input(dict(args)).apply(
+                    lambda a: _as_registered(name, shape, _plan_or_raise(name, a), computed)
+                )
             else:
                 plan = _plan_or_raise(name, dict(args))
                 shape, planned = plan.shape, plan

@@ -112,6 +112,26 @@ def test_managed_policy_arns_are_attached_when_other_arguments_are_computed() ->
     assert any(arn in inputs for t, _, inputs in plain if t.endswith("RolePolicyAttachment"))
 
 
+def test_permissions_past_the_inline_quota_with_computed_arguments_are_refused_not_deployed() -> None:
+    """Before they resolve, the number of customer-managed policies is unknown: a computed argument unrelated to
+    permissions used to register one inline policy of 43 KB, which IAM refuses at deploy (10,240 bytes)."""
+    grants = [{"bucket": f"bucket-number-{i:03d}-with-a-long-name", "prefix": f"some/long/prefix/{i}/",
+               "access": "read-write"} for i in range(60)]  # fmt: skip
+    plain = _registered(with_args(s3=grants))
+    assert sum(t == "aws:iam/policy:Policy" for t, _, _ in plain) > 1  # split into managed policies when plain
+
+    def make(seen: dict[str, Any]) -> Any:
+        return WorkloadIdentity("app", with_args(s3=grants, namespace=pulumi.Output.from_input("billing"))).role_arn
+
+    records, _, error = run_program(make)
+    assert error is not None
+    assert str(error).startswith(
+        'WorkloadIdentity("app"): its permissions need 5 customer-managed policies (past IAM\'s inline quota), '
+        "known only once its computed arguments (namespace) resolved (pass namespace plainly"
+    )
+    assert not [r for r in records if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+
+
 def test_region_defaults_to_the_aws_provider_config(monkeypatch: pytest.MonkeyPatch) -> None:
     without = {k: v for k, v in GOOD.items() if k != "region"}
     monkeypatch.delenv("AWS_REGION", raising=False)

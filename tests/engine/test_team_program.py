@@ -106,8 +106,15 @@ def test_a_pulumi_yaml_program_uses_the_component_package(project: Project) -> N
     assert {"s3:PutObject", "dynamodb:PutItem"} <= actions
     account = eks["oidcProviderArn"].split(":")[4]  # the grant's table ARN resolves in the platform's account
     assert f"arn:aws:dynamodb:eu-west-1:{account}:table/orders" in json.dumps(document)
-    sa = team.rendered()["ServiceAccount/orders/orders-api"]
+    rendered = team.rendered()
+    sa = rendered["ServiceAccount/orders/orders-api"]
     assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn
+    # splice_token_fragment left to its default, decided by the platform's issuer once the StackReference
+    # resolves: an EKS issuer, whose webhook injects the token, so the Job's pod carries none of its own.
+    pod = rendered["Job/orders/orders-irsa-verify"]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "orders-api"
+    assert not [v for v in pod.get("volumes", []) if "projected" in v]
+    assert "AWS_WEB_IDENTITY_TOKEN_FILE" not in {e["name"] for e in pod["containers"][0].get("env", [])}
     # A YAML program can only have WorkloadIdentity constructed by the component package's provider: its
     # children sit beneath it, and the typed output `role` reaches the program as that Role.
     resources = team.state("dev")["deployment"]["resources"]
