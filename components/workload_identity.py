@@ -13,7 +13,7 @@ from pulumi_kubernetes.core import v1 as core_v1
 from components import aliases
 from components import aws_resources as aws
 from components.core import documents, quotas
-from components.core.config import arguments
+from components.core.config import arguments, computed_arguments
 from components.core.config.grants import prefix_warnings
 from components.core.model import InvalidInput, Placement, Problem
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
@@ -131,7 +131,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
         planned: WorkloadPlan | pulumi.Output[WorkloadPlan]
         try:
             if computed:
-                shape = arguments.identity_shape(name, args, computed)
+                shape = computed_arguments.sized(name, args, computed, arguments.identity_shape(name, args, computed))
                 planned = pulumi.Output.from_input(dict(args)).apply(
                     lambda a: _as_registered(name, shape, _plan_or_raise(name, a), computed)
                 )

@@ -112,24 +112,33 @@ def test_managed_policy_arns_are_attached_when_other_arguments_are_computed() ->
     assert any(arn in inputs for t, _, inputs in plain if t.endswith("RolePolicyAttachment"))
 
 
-def test_permissions_past_the_inline_quota_with_computed_arguments_are_refused_not_deployed() -> None:
-    """Before they resolve, the number of customer-managed policies is unknown: a computed argument unrelated to
-    permissions used to register one inline policy of 43 KB, which IAM refuses at deploy (10,240 bytes)."""
-    grants = [{"bucket": f"bucket-number-{i:03d}-with-a-long-name", "prefix": f"some/long/prefix/{i}/",
-               "access": "read-write"} for i in range(60)]  # fmt: skip
-    plain = _registered(with_args(s3=grants))
-    assert sum(t == "aws:iam/policy:Policy" for t, _, _ in plain) > 1  # split into managed policies when plain
+GRANTS = [{"bucket": f"bucket-number-{i:03d}-with-a-long-name", "prefix": f"some/long/prefix/{i}/",
+           "access": "read-write"} for i in range(60)]  # fmt: skip  # past the inline quota: 5 managed policies
+
+
+def test_permissions_past_the_inline_quota_are_split_when_only_permission_free_arguments_are_computed() -> None:
+    """A computed namespace (say, a Namespace resource's name) decides nothing in the permissions: the split into
+    customer-managed policies is planned before it resolves, as with every argument plain. It used to register
+    one inline policy of 43 KB, which IAM refuses at deploy (10,240 bytes)."""
+    plain = _registered(with_args(s3=GRANTS))
+    assert sum(t == "aws:iam/policy:Policy" for t, _, _ in plain) == 5
+    assert _registered(with_args(s3=GRANTS, namespace=pulumi.Output.from_input("billing"))) == plain
+
+
+def test_computed_permissions_past_the_inline_quota_are_refused_not_deployed() -> None:
+    """With a grant computed, how many managed policies the documents need is known only once it resolves."""
+    grants = [{**g, "bucket": pulumi.Output.from_input(g["bucket"])} for g in GRANTS]
 
     def make(seen: dict[str, Any]) -> Any:
-        return WorkloadIdentity("app", with_args(s3=grants, namespace=pulumi.Output.from_input("billing"))).role_arn
+        return WorkloadIdentity("app", with_args(s3=grants)).role_arn
 
     records, _, error = run_program(make)
     assert error is not None
     assert str(error).startswith(
         'WorkloadIdentity("app"): its permissions need 5 customer-managed policies (past IAM\'s inline quota), '
-        "known only once its computed arguments (namespace) resolved (pass namespace plainly"
+        "known only once its computed arguments (s3) resolved (pass s3 plainly"
     )
-    assert not [r for r in records if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    assert not [r for r in records if r["type"] in ("aws:iam/rolePolicy:RolePolicy", "aws:iam/policy:Policy")]
 
 
 def test_region_defaults_to_the_aws_provider_config(monkeypatch: pytest.MonkeyPatch) -> None:

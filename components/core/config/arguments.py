@@ -379,3 +379,4 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
     )
     _finish(c)
     return shape
+
