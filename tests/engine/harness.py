@@ -208,6 +208,29 @@ class Project:
         return found
 
 
+def program_beside(project: Project, folder: str, document: dict[str, Any] | None = None) -> Project:
+    """A Pulumi project in `folder` of the copied checkout, on the same backend: examples/<folder> copied, or
+    `document` written as its Pulumi.yaml. A YAML program gets irsa's component package (provider/) beside it,
+    run in the repository's virtualenv."""
+    root = project.root / folder
+    if document is None:
+        shutil.copytree(ROOT / folder, root, ignore=shutil.ignore_patterns("__pycache__", "venv"))
+    else:
+        root.mkdir(parents=True)
+        (root / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
+    program = yaml.safe_load((root / "Pulumi.yaml").read_text())
+    if program["runtime"] == "yaml" and not (project.root / "provider").exists():
+        skip = shutil.ignore_patterns("__pycache__", "venv")
+        shutil.copytree(ROOT / "provider", project.root / "provider", ignore=skip)
+        plugin = yaml.safe_load((project.root / "provider" / "PulumiPlugin.yaml").read_text())
+        plugin["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
+        (project.root / "provider" / "PulumiPlugin.yaml").write_text(yaml.safe_dump(plugin, sort_keys=False))
+    if isinstance(program["runtime"], dict) and program["runtime"]["name"] == "python":
+        program["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
+        (root / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
+    return Project(root, project.env, project.render_dir, project.received)
+
+
 def make_project(base: Path, engine: Path, home: Path, fixtures: Path) -> Project:
     """Copy the program, its stacks and the policy pack to `base`, with the repository's virtualenv."""
     root = base / "project"

@@ -1,27 +1,14 @@
-"""A team's own Python program (examples/python-team) under the real engine: the component door, not the stack
-file. The platform stack is deployed first; the team's program, another Pulumi project on the same backend,
-reads it through a real StackReference, passes `irsaPlatform` to `WorkloadIdentity`, and splices the token
-fragment into its own Deployment. What the engine deployed is read back: the role from moto, the manifests from
-what the real Kubernetes provider rendered."""
+"""The component door under the real engine, not the stack file: a team's own Python program
+(examples/python-team) and a Pulumi YAML program through the component package (examples/yaml-team), each
+another Pulumi project on the platform's backend, reading it through a real StackReference. What the engine
+deployed is read back: roles from moto, manifests from what the real Kubernetes provider rendered."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import yaml
-from harness import ROOT, Project, moto_iam
-
-
-def _team_project(project: Project) -> Project:
-    """examples/python-team inside the copied checkout (it imports `components` from the checkout's root)."""
-    root = project.root / "examples" / "python-team"
-    shutil.copytree(ROOT / "examples" / "python-team", root, ignore=shutil.ignore_patterns("__pycache__", "venv"))
-    program = yaml.safe_load((root / "Pulumi.yaml").read_text())
-    program["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
-    (root / "Pulumi.yaml").write_text(yaml.safe_dump(program, sort_keys=False))
-    return Project(root, project.env, project.render_dir, project.received)
+from harness import Project, moto_iam, program_beside
 
 
 def test_a_team_program_composes_workload_identity_on_the_platform(project: Project) -> None:
@@ -30,7 +17,7 @@ def test_a_team_program_composes_workload_identity_on_the_platform(project: Proj
     contract = project.pulumi("stack", "output", "--json", "--stack", "platform").json()["irsaPlatform"]
     aks = contract["clusters"]["shared-aks"]
 
-    team = _team_project(project)
+    team = program_beside(project, "examples/python-team")
     team.pulumi("stack", "init", "dev")
     team.pulumi("up", "--yes", "--stack", "dev")
     role_arn = team.pulumi("stack", "output", "roleArn", "--stack", "dev").stdout.strip()
@@ -64,17 +51,6 @@ def test_a_team_program_composes_workload_identity_on_the_platform(project: Proj
     team.pulumi("preview", "--stack", "dev", "--expect-no-changes")
 
 
-def _yaml_project(project: Project) -> Project:
-    """examples/yaml-team inside the copied checkout, the component package (provider/) beside it."""
-    shutil.copytree(ROOT / "provider", project.root / "provider", ignore=shutil.ignore_patterns("__pycache__", "venv"))
-    plugin = yaml.safe_load((project.root / "provider" / "PulumiPlugin.yaml").read_text())
-    plugin["runtime"]["options"]["virtualenv"] = str(ROOT / ".venv")
-    (project.root / "provider" / "PulumiPlugin.yaml").write_text(yaml.safe_dump(plugin, sort_keys=False))
-    root = project.root / "examples" / "yaml-team"
-    shutil.copytree(ROOT / "examples" / "yaml-team", root)
-    return Project(root, project.env, project.render_dir, project.received)
-
-
 def test_a_pulumi_yaml_program_uses_the_component_package(project: Project) -> None:
     """The component package under the real engine: Pulumi YAML's language host loads its schema from the
     plugin (the Python provider, started through the language host), and the engine constructs WorkloadIdentity
@@ -85,7 +61,7 @@ def test_a_pulumi_yaml_program_uses_the_component_package(project: Project) -> N
         "shared-eks"
     ]
 
-    team = _yaml_project(project)
+    team = program_beside(project, "examples/yaml-team")
     team.pulumi("stack", "init", "dev")
     team.pulumi("up", "--yes", "--stack", "dev")
     role_arn = team.pulumi("stack", "output", "roleArn", "--stack", "dev").stdout.strip()

@@ -161,11 +161,51 @@ def _iam() -> Any:
 
 
 def _schema() -> dict[str, Any]:
+    """The aws resources irsa's schema refers to (without properties), and the provider's inputs with the types
+    the installed SDK declares (a YAML program configures an explicit provider: CrossAccountRole's example)."""
     version = sdk_version("pulumi_aws")
     prefix = f"/aws/v{version}/schema.json#/resources/"
     irsa = json.loads((Path(__file__).resolve().parents[3] / "provider" / "schema.json").read_text())
     tokens = sorted(urllib.parse.unquote(t) for t in set(re.findall(re.escape(prefix) + r'([^"]+)"', json.dumps(irsa))))
-    return {"name": "aws", "version": version, "resources": {token: {"properties": {}} for token in tokens}}
+    types: dict[str, Any] = {}
+    provider = importlib.import_module("pulumi_aws.provider").ProviderArgs
+    return {
+        "name": "aws",
+        "version": version,
+        "provider": {"inputProperties": _properties(provider, types)},
+        "resources": {token: {"properties": {}} for token in tokens},
+        "types": types,
+    }
+
+
+def _properties(cls: type, types: dict[str, Any]) -> dict[str, Any]:
+    module = sys.modules[cls.__module__]
+    return {
+        name: _schema_type(prop.fget.__annotations__.get("return", Any), module, types)
+        for _, name, prop in _types._py_properties(cls)
+    }
+
+
+def _schema_type(annotation: Any, module: Any, types: dict[str, Any]) -> dict[str, Any]:
+    """A schema type for an SDK annotation, as `undeclared` reads them (an Input of T is T)."""
+    annotation = _resolve(annotation, module)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Union:
+        options = [a for a in typing.get_args(annotation) if a is not type(None) and not _is_wrapper(a)]
+        return _schema_type(options[0], module, types) if options else {"$ref": "pulumi.json#/Any"}
+    if origin in (Sequence, list, tuple, typing.Sequence):
+        return {"type": "array", "items": _schema_type(typing.get_args(annotation)[0], module, types)}
+    if origin in (Mapping, dict, typing.Mapping):
+        return {"type": "object", "additionalProperties": _schema_type(typing.get_args(annotation)[-1], module, types)}
+    if isinstance(annotation, type) and _types.is_input_type(annotation):
+        name = annotation.__name__.removesuffix("Args")
+        token = f"aws:index/{name[0].lower()}{name[1:]}:{name}"
+        if token not in types:
+            types[token] = {"type": "object"}
+            types[token]["properties"] = _properties(annotation, types)
+        return {"$ref": f"#/types/{token}"}
+    scalar = {str: "string", bool: "boolean", int: "integer", float: "number"}.get(annotation)
+    return {"type": scalar} if scalar else {"$ref": "pulumi.json#/Any"}
 
 
 def _tags(inputs: dict[str, Any]) -> list[dict[str, str]]:
@@ -186,8 +226,7 @@ class AwsStandIn(p.Provider):
         return await super().configure(request)
 
     async def get_schema(self, request: p.GetSchemaRequest) -> p.GetSchemaResponse:
-        """What a Pulumi YAML program's host needs to bind irsa's typed outputs: the aws resources irsa's schema
-        refers to, without their properties (no test reads one through the schema)."""
+        """What a Pulumi YAML program's host needs: irsa's typed outputs bound, an explicit provider checked."""
         return p.GetSchemaResponse(json.dumps(_schema()))
 
     async def check(self, request: p.CheckRequest) -> p.CheckResponse:
