@@ -15,6 +15,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 version=$(sed -n 's/^pulumi==\([0-9.]*\).*$/\1/p' "$root/requirements.lock")
 [ -n "$version" ] || { echo "make engine: requirements.lock locks no pulumi==<version>" >&2; exit 2; }
+k8s_sdk=$(sed -n 's/^pulumi-kubernetes==\([0-9.]*\).*$/\1/p' "$root/requirements.lock")
 cache=${IRSA_ENGINE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/irsa/engine}
 bin=$cache/$version/bin
 k8s=$cache/$version/kubernetes
@@ -55,7 +56,7 @@ fi
 [ "$("$bin/pulumi" version)" = "v$version" ] || { echo "make engine: $bin/pulumi is not v$version" >&2; exit 1; }
 
 # The real pulumi-kubernetes provider (the only version the module proxy serves) and its render proxy.
-stamp=$(sources_of "$here/build/kubernetes" go.mod go.sum provider/main.go render/main.go)
+stamp=$(sources_of "$here/build/kubernetes" go.mod go.sum provider/main.go render/main.go)-$k8s_sdk
 if built "$k8s" "$stamp"; then
     echo "make engine: pulumi-kubernetes provider already built in $k8s"
 else
@@ -65,7 +66,8 @@ else
         cd "$here/build/kubernetes"
         module=github.com/pulumi/pulumi-kubernetes/provider/v4
         go build -trimpath -o "$k8s/pulumi-resource-kubernetes-real" \
-            -ldflags "-X $module/pkg/version.Version=$(go list -m -f '{{.Version}}' $module)" ./provider
+            -ldflags "-X $module/pkg/version.Version=$(go list -m -f '{{.Version}}' $module) -X main.schemaVersion=$k8s_sdk" \
+            ./provider
         go build -trimpath -o "$k8s/pulumi-resource-kubernetes" ./render
         install -m 0644 "$(go list -m -f '{{.Dir}}' $module)/cmd/pulumi-resource-kubernetes/schema.json" "$k8s/schema.json"
     )

@@ -210,8 +210,8 @@ class Project:
 
 def program_beside(project: Project, folder: str, document: dict[str, Any] | None = None) -> Project:
     """A Pulumi project in `folder` of the copied checkout, on the same backend: examples/<folder> copied, or
-    `document` written as its Pulumi.yaml. A YAML program gets irsa's component package (provider/) beside it,
-    run in the repository's virtualenv."""
+    `document` written as its Pulumi.yaml. A program that names plugins gets irsa's component package
+    (provider/) beside it; Python runs in the repository's virtualenv."""
     root = project.root / folder
     if document is None:
         shutil.copytree(ROOT / folder, root, ignore=shutil.ignore_patterns("__pycache__", "venv"))
@@ -219,7 +219,7 @@ def program_beside(project: Project, folder: str, document: dict[str, Any] | Non
         root.mkdir(parents=True)
         (root / "Pulumi.yaml").write_text(yaml.safe_dump(document, sort_keys=False))
     program = yaml.safe_load((root / "Pulumi.yaml").read_text())
-    if program["runtime"] == "yaml" and not (project.root / "provider").exists():
+    if program.get("plugins") and not (project.root / "provider").exists():
         skip = shutil.ignore_patterns("__pycache__", "venv")
         shutil.copytree(ROOT / "provider", project.root / "provider", ignore=skip)
         plugin = yaml.safe_load((project.root / "provider" / "PulumiPlugin.yaml").read_text())

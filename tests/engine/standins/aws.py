@@ -172,6 +172,7 @@ def _schema() -> dict[str, Any]:
     return {
         "name": "aws",
         "version": version,
+        "meta": {"moduleFormat": "(.*)(?:/[^/]*)"},  # as pulumi-aws's: iam/role → module iam (SDKs' import paths)
         "provider": {"inputProperties": _properties(provider, types)},
         "resources": {token: {"properties": {}} for token in tokens},
         "types": types,

@@ -1,0 +1,57 @@
+"""Each component's Python example (its schema description) on the SDK `pulumi package gen-sdk` generates from
+provider/schema.json, deployed through the component package by the real engine: the SDK's names
+(`irsa_pulumi`, `S3GrantArgs`, `S3Access.READ`, snake_case arguments) are the ones the examples use."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from harness import Project, moto_iam, program_beside
+
+from components.package import COMPONENTS, EXAMPLES
+
+ISSUER_HOST = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+
+
+def _with_sdk(project: Project, program: Project) -> Project:
+    """`program` with the generated SDK installed as a user installs it (it reads its version from its
+    distribution's metadata), into a folder of its own on PYTHONPATH: its dependencies are the virtualenv's."""
+    sdk = project.root.parent / "sdk"
+    schema = project.root / "provider" / "schema.json"
+    program.pulumi("package", "gen-sdk", str(schema), "--language", "python", "--out", str(sdk))
+    [package] = sdk.glob("**/irsa_pulumi/__init__.py")
+    site = project.root.parent / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+                    "--target", str(site), str(package.parent.parent)], check=True, timeout=300)  # fmt: skip
+    return dataclasses.replace(program, env={**program.env, "PYTHONPATH": str(site)})
+
+
+@pytest.mark.parametrize("component", [c.__name__ for c in COMPONENTS])
+def test_the_python_example_runs_on_the_generated_sdk(project: Project, component: str) -> None:
+    program = program_beside(project, "python-example", {
+        "name": "python-example",
+        "runtime": {"name": "python", "options": {"virtualenv": "venv"}},
+        "plugins": {"providers": [{"name": "irsa", "path": "../provider"}]},
+    })  # fmt: skip
+    [example] = re.findall(r"```python\n(.*?)```", (EXAMPLES / f"{component}.md").read_text(), re.S)
+    (program.root / "__main__.py").write_text(example)
+    program = _with_sdk(project, program)
+    program.pulumi("stack", "init", "dev")
+    program.pulumi("up", "--yes", "--stack", "dev")
+
+    outputs = program.pulumi("stack", "output", "--json", "--stack", "dev").json()
+    assert set(outputs) == set(re.findall(r'pulumi\.export\("(\w+)"', example))
+    assert all(value not in (None, "") for value in outputs.values()), outputs
+    if component == "WorkloadIdentity":  # the role trusts the example's own provider, for its ServiceAccount
+        iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
+        role = iam.get_role(RoleName=outputs["role_arn"].rsplit("/", 1)[1])["Role"]
+        [statement] = role["AssumeRolePolicyDocument"]["Statement"]
+        [provider] = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+        assert statement["Principal"]["Federated"] == provider["Arn"]
+        assert statement["Condition"]["StringEquals"][f"{ISSUER_HOST}:sub"] == "system:serviceaccount:billing:billing"
