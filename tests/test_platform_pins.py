@@ -216,3 +216,38 @@ def test_a_pinned_diff_shows_the_applications_change_and_nothing_of_the_platform
     resources = [line for line in text.splitlines() if re.match(r"(~|\+-|\+|-) [a-z-]+:[\w/]+:", line)]
     assert resources == ["~ aws:iam/rolePolicy:RolePolicy orders-policy (policy)",
                          "+- kubernetes:batch/v1:Job orders-verify-job (replaced: spec.template)"], text  # fmt: skip
+
+
+def test_doctor_checks_a_token_only_against_the_platforms_real_values(tmp_path: Path) -> None:
+    """Against placeholders every token would fail; with the platform's outputs the same token's claims match."""
+    import contextlib
+    import io
+
+    from oidc_issuer import LocalIssuer
+
+    issuer_url = platform.platform_outputs(load_settings("platform"), PLATFORM)["clusters"]["shared-eks"]["issuerUrl"]
+    token = tmp_path / "token"
+    (tmp_path / "issuer").mkdir()
+    token.write_text(LocalIssuer([issuer_url], tmp_path / "issuer").token(issuer_url, "orders", "orders-api",
+                                                                          ["sts.amazonaws.com"]))  # fmt: skip
+    stack = _alone(tmp_path, "app-orders")
+    args = ["doctor", "--stack", "app-orders", "--config", str(stack), "--workload", "orders", "--token", str(token),
+            "--format", "json"]  # fmt: skip
+
+    def doctor(*extra: str) -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main([*args, *extra])
+        return code, out.getvalue(), err.getvalue()
+
+    code, _, err = doctor()
+    assert code == 2
+    assert f"--stack-outputs: cluster shared-eks's issuer, audience or OIDC provider are placeholders until " \
+           f"platform stack {PLATFORM} is known (pass --stack-outputs {PLATFORM}=FILE" in err  # fmt: skip
+    outputs = tmp_path / "platform.json"
+    outputs.write_text(json.dumps({"irsaPlatform": platform.platform_outputs(load_settings("platform"), PLATFORM)}))
+    code, out, err = doctor("--stack-outputs", f"{PLATFORM}={outputs}")
+    report = json.loads(out)
+    assert code == 0, err
+    assert [c for c in report["checks"] if c["ok"] is False] == []
+    assert report["verdict"] == "claims match; not checked: signature (run with --issuer-check)"

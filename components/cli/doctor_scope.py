@@ -6,6 +6,7 @@ from typing import Any
 
 from components.core.display import quote
 from components.core.model import Cluster, InvalidInput, Problem, Settings, Workload
+from components.core.unknowns import is_unknown
 
 
 def find_workload(settings: Settings, name: str) -> Workload:
@@ -74,3 +75,18 @@ def require_web_identity(settings: Settings, workload: Workload, cluster: Cluste
                 )
             ]
         )
+
+
+def require_platform_values(settings: Settings, cluster: Cluster) -> None:
+    """An application stack's token is checked against its platform's issuer, audience and provider: refused
+    while the plan has them only as placeholders (pinned clusters, or values only the platform's deployment
+    knows), where a comparison would fail every token."""
+    values = (cluster.issuer_url, cluster.audience, cluster.oidc_provider_arn)
+    if settings.platform is None or not any(is_unknown(v) for v in values):
+        return
+    raise InvalidInput([Problem(
+        "--stack-outputs",
+        f"cluster {cluster.name}'s issuer, audience or OIDC provider are placeholders until platform stack "
+        f"{settings.platform} is known",
+        f"pass --stack-outputs {settings.platform}=FILE (what `pulumi stack output --json` printed for it)",
+    )])  # fmt: skip

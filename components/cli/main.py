@@ -97,6 +97,9 @@ def parser() -> argparse.ArgumentParser:
     doctor_verb.add_argument("--config", help="read this stack file instead of stacks/Pulumi.<stack>.yaml")
     doctor_verb.add_argument("--workload", required=True, help="workload name in irsa:workloads")
     doctor_verb.add_argument(
+        "--stack-outputs", action="append", default=[], metavar="STACK=FILE", help=STACK_OUTPUTS_HELP
+    )
+    doctor_verb.add_argument(
         "--cluster",
         metavar="NAME",
         help="with several clusters: the one that issued the token (default: the workload's only cluster, or the "
@@ -202,6 +205,7 @@ def doctor_command(args: argparse.Namespace) -> int:
     iss = token.claims.get("iss") if token is not None else None
     cluster = doctor_scope.pick_cluster(settings, workload, iss, args.cluster)
     doctor_scope.require_web_identity(settings, workload, cluster)
+    doctor_scope.require_platform_values(settings, cluster)
     configured = cluster.issuer_url
     if args.issuer is not None:
         problems = check_issuer("--issuer", args.issuer, cluster.kind, custom=True)
@@ -265,7 +269,7 @@ def _address(value: str | None) -> tuple[str, int] | None:
 def main(argv: Sequence[str]) -> int:
     args = parser().parse_args(list(argv))
     try:
-        if args.verb in ("plan", "diff"):
+        if args.verb in ("plan", "diff", "doctor"):
             stack_outputs(args.stack_outputs)
         if args.verb == "plan":
             return plan_command(args.stack, args.config, args.format)
