@@ -19,6 +19,11 @@ def _trusted_providers(iam: object, role: str) -> set[str]:
     return {s["Principal"]["Federated"] for s in document["Statement"] if "Federated" in s.get("Principal", {})}
 
 
+def _preview_stops(project: Project, stack: str, line: str) -> None:
+    caught = project.pulumi("preview", "--stack", stack, check=False)
+    assert caught.code != 0 and line in caught.stdout + caught.stderr, caught.stdout + caught.stderr
+
+
 def test_applications_build_on_the_platform_and_its_changes_reach_them(project: Project) -> None:
     for stack in ("platform", "app-orders", "app-reports"):
         project.init(stack)
@@ -46,12 +51,8 @@ def test_applications_build_on_the_platform_and_its_changes_reach_them(project: 
     project.pulumi("state", "unprotect", "--all", "--yes", "--stack", "platform")
     project.pulumi("up", "--yes", "--stack", "platform")
 
-    caught = project.pulumi("preview", "--stack", "app-reports", check=False)
-    assert caught.code != 0
-    assert (
-        'irsa:workloads[0].clusters[0]: "shared-aks" is not a cluster of the platform (application stack '
-        f"app-reports, platform stack {PLATFORM}) (its clusters: shared-eks)"
-    ) in caught.stdout + caught.stderr
+    _preview_stops(project, "app-reports", 'irsa:workloads[0].clusters[0]: "shared-aks" is not a cluster of the '
+                   f"platform (application stack app-reports, platform stack {PLATFORM}) (its clusters: shared-eks)")
     # The application on the cluster that stays is unaffected.
     project.pulumi("preview", "--stack", "app-orders", "--expect-no-changes")
 
@@ -59,9 +60,5 @@ def test_applications_build_on_the_platform_and_its_changes_reach_them(project: 
     document = yaml.safe_load(project.stack_file("app-orders").read_text())
     document["config"]["irsa:platform"]["clusters"]["shared-eks"]["mechanism"] = "pod-identity"
     project.stack_file("app-orders").write_text(yaml.safe_dump(document, sort_keys=False))
-    caught = project.pulumi("preview", "--stack", "app-orders", check=False)
-    assert caught.code != 0
-    assert (
-        'irsa:platform.clusters.shared-eks: pins eks with pod-identity; the platform has "eks" with "irsa" '
-        f"(application stack app-orders, platform stack {PLATFORM})"
-    ) in caught.stdout + caught.stderr
+    _preview_stops(project, "app-orders", 'irsa:platform.clusters.shared-eks: pins eks with pod-identity; the '
+                   f'platform has "eks" with "irsa" (application stack app-orders, platform stack {PLATFORM})')

@@ -7,24 +7,34 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from harness import Project, moto_iam, program_beside
 
 
-def test_a_team_program_composes_workload_identity_on_the_platform(project: Project) -> None:
+def _iam(project: Project) -> Any:
+    return moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
+
+
+def _deployed_on_the_platform(project: Project, folder: str) -> tuple[dict[str, Any], Project, dict[str, Any]]:
+    """The platform stack deployed, then the program in `folder` on it: the platform's irsaPlatform output, the
+    program's project, and the role it exported (roleArn) as moto holds it."""
     project.init("platform")
     project.pulumi("up", "--yes", "--stack", "platform")
     contract = project.pulumi("stack", "output", "--json", "--stack", "platform").json()["irsaPlatform"]
-    aks = contract["clusters"]["shared-aks"]
-
-    team = program_beside(project, "examples/python-team")
+    team = program_beside(project, folder)
     team.pulumi("stack", "init", "dev")
     team.pulumi("up", "--yes", "--stack", "dev")
     role_arn = team.pulumi("stack", "output", "roleArn", "--stack", "dev").stdout.strip()
+    role = _iam(project).get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]
+    assert role["Arn"] == role_arn
+    return contract, team, role
 
-    iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
-    role = iam.get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]
-    assert role["Arn"] == role_arn and role["Path"] == "/apps/"
+
+def test_a_team_program_composes_workload_identity_on_the_platform(project: Project) -> None:
+    contract, team, role = _deployed_on_the_platform(project, "examples/python-team")
+    aks, role_arn = contract["clusters"]["shared-aks"], role["Arn"]
+    assert role["Path"] == "/apps/"
     assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == contract["defaults"]["permissionsBoundary"]
     assert {t["Key"]: t["Value"] for t in role.get("Tags", [])} == contract["defaults"]["tags"]
     [statement] = role["AssumeRolePolicyDocument"]["Statement"]
@@ -55,19 +65,9 @@ def test_a_pulumi_yaml_program_uses_the_component_package(project: Project) -> N
     """The component package under the real engine: Pulumi YAML's language host loads its schema from the
     plugin (the Python provider, started through the language host), and the engine constructs WorkloadIdentity
     in it on the deployed platform's EKS cluster."""
-    project.init("platform")
-    project.pulumi("up", "--yes", "--stack", "platform")
-    eks = project.pulumi("stack", "output", "--json", "--stack", "platform").json()["irsaPlatform"]["clusters"][
-        "shared-eks"
-    ]
-
-    team = program_beside(project, "examples/yaml-team")
-    team.pulumi("stack", "init", "dev")
-    team.pulumi("up", "--yes", "--stack", "dev")
-    role_arn = team.pulumi("stack", "output", "roleArn", "--stack", "dev").stdout.strip()
-
-    iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
-    role = iam.get_role(RoleName=role_arn.rsplit("/", 1)[1])["Role"]
+    contract, team, role = _deployed_on_the_platform(project, "examples/yaml-team")
+    eks, role_arn = contract["clusters"]["shared-eks"], role["Arn"]
+    iam = _iam(project)
     [statement] = role["AssumeRolePolicyDocument"]["Statement"]
     issuer = eks["issuerUrl"].removeprefix("https://")
     assert statement["Principal"]["Federated"] == eks["oidcProviderArn"]

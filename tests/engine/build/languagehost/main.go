@@ -14,6 +14,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -342,16 +343,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	if err := proxy.Attach(ctx, cmd); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return server.Send(&pulumirpc.RunPluginResponse{
-				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exit.ExitCode())},
-			})
-		}
-		return err
-	}
-	return closer.Close()
+	return finished(server, closer, proxy.Attach(ctx, cmd))
 }
 
 func (h *host) runProvider(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
@@ -380,13 +372,18 @@ func (h *host) runProvider(req *pulumirpc.RunPluginRequest, server pulumirpc.Lan
 	}
 	defer closer.Close()
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	if err := cmd.Run(); err != nil {
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			return server.Send(&pulumirpc.RunPluginResponse{
-				Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exit.ExitCode())},
-			})
-		}
+	return finished(server, closer, cmd.Run())
+}
+
+// finished tells the engine how a plugin ended: its exit code, or the error that kept it from running.
+func finished(server pulumirpc.LanguageRuntime_RunPluginServer, closer io.Closer, err error) error {
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return server.Send(&pulumirpc.RunPluginResponse{
+			Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(exit.ExitCode())},
+		})
+	}
+	if err != nil {
 		return err
 	}
 	return closer.Close()
