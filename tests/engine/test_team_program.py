@@ -31,19 +31,21 @@ def _deployed_on_the_platform(project: Project, folder: str) -> tuple[dict[str, 
     return contract, team, role
 
 
+def _trusts_only(role: dict[str, Any], cluster: dict[str, Any], subject: str) -> None:
+    """The role trusts the platform cluster's provider, for that subject and audience only."""
+    [statement] = role["AssumeRolePolicyDocument"]["Statement"]
+    issuer = cluster["issuerUrl"].removeprefix("https://")
+    assert statement["Principal"]["Federated"] == cluster["oidcProviderArn"]
+    assert statement["Condition"]["StringEquals"] == {f"{issuer}:sub": subject, f"{issuer}:aud": cluster["audience"]}
+
+
 def test_a_team_program_composes_workload_identity_on_the_platform(project: Project) -> None:
     contract, team, role = _deployed_on_the_platform(project, "examples/python-team")
     aks, role_arn = contract["clusters"]["shared-aks"], role["Arn"]
     assert role["Path"] == "/apps/"
     assert role["PermissionsBoundary"]["PermissionsBoundaryArn"] == contract["defaults"]["permissionsBoundary"]
     assert {t["Key"]: t["Value"] for t in role.get("Tags", [])} == contract["defaults"]["tags"]
-    [statement] = role["AssumeRolePolicyDocument"]["Statement"]
-    issuer = aks["issuerUrl"].removeprefix("https://")
-    assert statement["Principal"]["Federated"] == aks["oidcProviderArn"]
-    assert statement["Condition"]["StringEquals"] == {
-        f"{issuer}:sub": "system:serviceaccount:reports:reports",
-        f"{issuer}:aud": aks["audience"],
-    }
+    _trusts_only(role, aks, "system:serviceaccount:reports:reports")
 
     rendered = team.rendered()
     pod = rendered["Deployment/reports/reports"]["spec"]["template"]["spec"]
@@ -68,13 +70,7 @@ def test_a_pulumi_yaml_program_uses_the_component_package(project: Project) -> N
     contract, team, role = _deployed_on_the_platform(project, "examples/yaml-team")
     eks, role_arn = contract["clusters"]["shared-eks"], role["Arn"]
     iam = _iam(project)
-    [statement] = role["AssumeRolePolicyDocument"]["Statement"]
-    issuer = eks["issuerUrl"].removeprefix("https://")
-    assert statement["Principal"]["Federated"] == eks["oidcProviderArn"]
-    assert statement["Condition"]["StringEquals"] == {
-        f"{issuer}:sub": "system:serviceaccount:orders:orders-api",
-        f"{issuer}:aud": eks["audience"],
-    }
+    _trusts_only(role, eks, "system:serviceaccount:orders:orders-api")
     [policy_name] = iam.list_role_policies(RoleName=role["RoleName"])["PolicyNames"]
     document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=policy_name)["PolicyDocument"]
     listed = [s["Action"] for s in document["Statement"]]
