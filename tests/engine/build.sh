@@ -2,7 +2,8 @@
 # make engine: the real Pulumi engine for tests/engine, built once into a cache outside the checkout.
 #
 #   <cache>/<version>/bin/         pulumi (the CLI, pkg/v3 at the pinned SDK's version), pulumi-language-python
-#                                  (tests/engine/build/languagehost) and the SDK's pulumi-language-python-exec
+#                                  (tests/engine/build/languagehost) and the SDK's pulumi-language-python-exec,
+#                                  pulumi-language-nodejs (tests/engine/build/nodejsgen: SDK generation only)
 #   <cache>/<version>/kubernetes/  the real pulumi-kubernetes provider and the render proxy in front of it
 #   <cache>/<version>/yaml/        pulumi-language-yaml (Pulumi YAML programs: examples/yaml-team)
 #
@@ -29,7 +30,7 @@ seconds() { echo $(( $(date +%s) - $1 )); }
 
 # The CLI and the language host.
 installed=$(command -v pulumi || true)
-stamp=$(sources_of "$here/build" go.mod go.sum languagehost/main.go)
+stamp=$(sources_of "$here/build" go.mod go.sum languagehost/main.go sdkgen/sdkgen.go nodejsgen/main.go)
 if [ -n "$installed" ] && [ "$("$installed" version 2>/dev/null)" = "v$version" ] \
     && [ -x "$(dirname "$installed")/pulumi-language-python" ]; then
     for tool in pulumi pulumi-language-python pulumi-language-python-exec; do
@@ -47,6 +48,7 @@ else
             -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$version" \
             github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
         go build -trimpath -o "$bin/pulumi-language-python" -ldflags "-X main.version=$version" ./languagehost
+        go build -trimpath -o "$bin/pulumi-language-nodejs" -ldflags "-X main.version=$version" ./nodejsgen
         sdk=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
         install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
     )

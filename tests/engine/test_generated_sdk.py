@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from harness import Project, moto_iam, program_beside
+from harness import ROOT, Project, moto_iam, program_beside
 
 from components.package import COMPONENTS, EXAMPLES
 
@@ -55,3 +55,35 @@ def test_the_python_example_runs_on_the_generated_sdk(project: Project, componen
         [provider] = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
         assert statement["Principal"]["Federated"] == provider["Arn"]
         assert statement["Condition"]["StringEquals"][f"{ISSUER_HOST}:sub"] == "system:serviceaccount:billing:billing"
+
+
+# What the TypeScript examples are checked with: the Pulumi SDK of the pinned CLI, the provider SDKs irsa's schema
+# refers to (pulumi-aws at the newest 7.x npm serves here: 7.51.1 is not), and TypeScript.
+NPM_PACKAGES = {"@pulumi/pulumi": "3.260.0", "@pulumi/aws": "7.48.0", "@pulumi/kubernetes": "4.34.2",
+                "typescript": "5.9.3"}  # fmt: skip
+
+
+def test_the_typescript_examples_type_check_against_the_generated_sdk(project: Project) -> None:
+    """Every component's TypeScript example, compiled (strict, no emit) with the SDK gen-sdk generates for
+    Node.js: its package name, classes, argument names and enum members are the SDK's."""
+    work = project.root.parent / "typescript"
+    project.pulumi("package", "gen-sdk", str(ROOT / "provider" / "schema.json"), "--language", "nodejs",
+                   "--out", str(work / "sdk"))  # fmt: skip
+    [index] = (work / "sdk").glob("*/index.ts")
+    (work / "package.json").write_text(json.dumps({"private": True, "dependencies": NPM_PACKAGES}))
+    npm = ["npm", "install", "--no-audit", "--no-fund", "--ignore-scripts", "--loglevel=error"]
+    subprocess.run(npm, cwd=work, check=True, timeout=900, capture_output=True)  # scripts would fetch plugins
+    examples = []
+    for component in (c.__name__ for c in COMPONENTS):
+        [code] = re.findall(r"```typescript\n(.*?)```", (EXAMPLES / f"{component}.md").read_text(), re.S)
+        (work / f"{component}.ts").write_text(code)
+        examples.append(f"{component}.ts")
+    (work / "tsconfig.json").write_text(json.dumps({
+        "compilerOptions": {"strict": True, "noEmit": True, "module": "commonjs", "target": "es2020",
+                            "moduleResolution": "node", "esModuleInterop": True, "skipLibCheck": True,
+                            "baseUrl": ".", "paths": {"@irsa/pulumi": [str(index.relative_to(work))]}},
+        "files": examples,
+    }))  # fmt: skip
+    checked = subprocess.run([str(work / "node_modules" / ".bin" / "tsc"), "-p", "."], cwd=work,
+                             capture_output=True, text=True, timeout=600)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
