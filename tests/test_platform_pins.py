@@ -251,3 +251,29 @@ def test_doctor_checks_a_token_only_against_the_platforms_real_values(tmp_path: 
     assert code == 0, err
     assert [c for c in report["checks"] if c["ok"] is False] == []
     assert report["verdict"] == "claims match; not checked: signature (run with --issuer-check)"
+
+
+def test_a_base_planned_by_its_own_code_gets_the_platforms_outputs_too(repo: Path) -> None:
+    """`diff --stack-outputs` with a base revision whose code differs: the base plans in its own process, and
+    used to plan from the pins there (placeholders) while the working tree used the outputs — every platform
+    value showed as changed."""
+    import subprocess
+    import sys
+
+    from conftest import git
+
+    app = yaml.safe_load((STACKS_DIR / "Pulumi.app-orders.yaml").read_text())
+    (repo / "stacks" / "Pulumi.app-orders.yaml").write_text(yaml.safe_dump(app))
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "app stack")
+    names = repo / "components" / "core" / "names.py"  # other code in the working tree: the base runs its own
+    names.write_text(names.read_text() + "\n\ndef unused() -> None:\n    \"\"\"Code that plans nothing.\"\"\"\n")
+    outputs = repo / "platform.json"
+    outputs.write_text(json.dumps({"irsaPlatform": platform.platform_outputs(load_settings("platform"), PLATFORM)}))
+    result = subprocess.run(
+        [sys.executable, "-m", "components", "diff", "--stack", "app-orders", "--base", "main", "--exit-code",
+         "--stack-outputs", f"{PLATFORM}=platform.json"],
+        cwd=repo, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "irsa diff app-orders: no changes against main\n"

@@ -83,7 +83,7 @@ def launch(base: BaseProcess, tree: Path, stack: str, config: Path | None) -> Ba
     if stack_file.exists():
         # `--flag=value`: a value starting with '-' is never read as another flag.
         args = ["plan", f"--stack={stack}", "--format=json", *([f"--config={config}"] if config is not None else [])]
-        job = {"tree": str(tree), "args": args}
+        job = {"tree": str(tree), "args": args + _stack_outputs()}
     assert base.process.stdin is not None
     try:
         base.process.stdin.write(json.dumps(job).encode() + b"\n")
@@ -94,6 +94,13 @@ def launch(base: BaseProcess, tree: Path, stack: str, config: Path | None) -> Ba
         base.process.wait()
         return None
     return base
+
+
+def _stack_outputs() -> list[str]:
+    """The platform outputs given to this diff, for a plan in another process (its own directory: absolute)."""
+    from components.cli.stackfile import STACK_OUTPUTS
+
+    return [f"--stack-outputs={ref}={path.resolve()}" for ref, path in sorted(STACK_OUTPUTS.items())]
 
 
 def plan_at(
