@@ -277,3 +277,30 @@ def test_a_base_planned_by_its_own_code_gets_the_platforms_outputs_too(repo: Pat
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == "irsa diff app-orders: no changes against main\n"
+
+
+def test_a_kept_base_plan_of_a_stack_file_outside_the_repository_follows_its_platform_beside_it(
+    repo: Path, tmp_path: Path
+) -> None:
+    """No commit fixes files outside the repository: the kept base plan of one must change with the platform's
+    stack file beside it, or a later diff compares the old platform with the new."""
+    import subprocess
+    import sys
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("platform", "app-orders"):
+        shutil.copy(STACKS_DIR / f"Pulumi.{name}.yaml", outside / f"Pulumi.{name}.yaml")
+
+    def diff() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "components", "diff", "--stack", "app-orders", "--base", "main", "--exit-code",
+             "--config", str(outside / "Pulumi.app-orders.yaml")],
+            cwd=repo, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+
+    assert diff().returncode == 0  # plans the base, and keeps it
+    platform_file = outside / "Pulumi.platform.yaml"
+    platform_file.write_text(platform_file.read_text().replace("rolePath: /apps/", "rolePath: /teams/"))
+    again = diff()  # both sides read the same files: nothing changed between them
+    assert again.returncode == 0, again.stdout + again.stderr

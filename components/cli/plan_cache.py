@@ -1,7 +1,8 @@
 """Base-revision plans kept between runs, so `diff` does not plan a commit it has planned before.
 
 Only a base revision's plan is kept: it depends on its commit (code and stack file, fixed by git), the stack,
-a stack file outside the repository (its bytes, read bounded before planning) and the installed SDKs. The
+a stack file outside the repository (its bytes and those of the stack files beside it, where an application
+stack's platform may be: read bounded before planning) and the installed SDKs. The
 working tree's plan is never kept: it is planned each time (a fraction of a second), so nothing a reviewer
 reads can come from a plan of a file that has changed since.
 
@@ -64,8 +65,11 @@ def base_key(commit: str, stack: str, config: str | None) -> str | None:
         from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes
         from components.core.problems import InvalidInput
 
+        # The stack files beside it too: an application stack's platform may be one (no commit fixes them).
+        files = [Path(config), *sorted(p for p in Path(config).parent.glob("Pulumi.*.yaml") if str(p) != config)]
         try:
-            content = read_bytes(Path(config), "--config", "stack file", STACK_FILE_MAX_BYTES)
+            for path in files:
+                content += path.name.encode() + b"\0" + read_bytes(path, "--config", "stack file", STACK_FILE_MAX_BYTES)
         except InvalidInput:
             return None
     from components.cli.stackfile import STACK_OUTPUTS
