@@ -51,9 +51,32 @@ class CrossAccountRole(pulumi.ComponentResource):
             spec = arguments.cross_role_arguments(name, args)
         except InvalidInput as error:
             raise InvalidArguments(error.problems) from None
+        self._register(name, spec, args["trusted_role_arns"], opts)
+
+    @classmethod
+    def from_spec(
+        cls,
+        name: str,
+        spec: arguments.CrossRoleSpec,
+        trusted_role_arns: Sequence[pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> "CrossAccountRole":
+        """The component for a validated spec (the stack program's door: its values were checked as config, and
+        offline they may be a platform's placeholders, which no argument check accepts)."""
+        role = cls.__new__(cls)
+        role._register(name, spec, trusted_role_arns, opts)
+        return role
+
+    def _register(
+        self,
+        name: str,
+        spec: arguments.CrossRoleSpec,
+        trusted_role_arns: Sequence[pulumi.Input[str]],
+        opts: pulumi.ResourceOptions | None,
+    ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         child = pulumi.ResourceOptions(parent=self)
-        trust = pulumi.Output.all(*args["trusted_role_arns"]).apply(
+        trust = pulumi.Output.all(*trusted_role_arns).apply(
             lambda arns: documents.to_json(documents.role_trust_policy(list(arns), spec.external_id, spec.session_tags))
         )
         rails = spec.guardrails

@@ -12,9 +12,8 @@ from components import gc_tuning
 from components.core import manifests, platform
 from components.core.config import engine_config
 from components.core.config.parse import parse_settings
-from components.core.model import Cluster, ConfigError, Placement, Settings
+from components.core.model import Cluster, ConfigError, Guardrails, Placement, Settings
 from components.core.stack_plan import placements_of, stack_plans
-from components.grant_args import S3Access
 from components.kubernetes_objects import KubernetesObject, kubernetes_object
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
 from components.targets import ClusterBinding, ClusterTarget, cluster_target
@@ -133,7 +132,8 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
     """The roles in the other account, created through a second AWS provider; their ARNs by name."""
     import pulumi_aws as aws
 
-    from components.cross_account_role import CrossAccountRole, CrossAccountRoleArgs
+    from components.core.config.arguments import CrossRoleSpec
+    from components.cross_account_role import CrossAccountRole
 
     cross = settings.cross_account
     assert cross is not None
@@ -147,20 +147,13 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
     )
     arns: dict[str, Any] = {}
     for role in cross.roles:
-        args: CrossAccountRoleArgs = {
-            "role_name": role.name,
-            "trusted_role_arns": [identities[w].role_arn for w in role.trusted_workloads],
-            "external_id": role.external_id,
-            "s3": [{"bucket": g.bucket, "prefix": g.prefix, "access": S3Access(g.access)} for g in role.s3],
-            "partition": settings.partition,
-            "session_tags": role.session_tags,
-            "role_path": cross.role_path,
-            "tags": dict(settings.defaults.tags),
-        }
-        if cross.permissions_boundary:
-            args["permissions_boundary"] = cross.permissions_boundary
-        created = CrossAccountRole(
-            f"cross-{role.name}", args, opts=pulumi.ResourceOptions(providers={"aws": aws_provider})
+        rails = Guardrails(cross.permissions_boundary, cross.role_path, settings.defaults.tags)
+        spec = CrossRoleSpec(role.name, role.s3, role.external_id, settings.partition, role.session_tags, rails)
+        created = CrossAccountRole.from_spec(
+            f"cross-{role.name}",
+            spec,
+            [identities[w].role_arn for w in role.trusted_workloads],
+            opts=pulumi.ResourceOptions(providers={"aws": aws_provider}),
         )
         arns[role.name] = created.arn
     return arns

@@ -304,3 +304,18 @@ def test_a_kept_base_plan_of_a_stack_file_outside_the_repository_follows_its_pla
     platform_file.write_text(platform_file.read_text().replace("rolePath: /apps/", "rolePath: /teams/"))
     again = diff()  # both sides read the same files: nothing changed between them
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_a_pinned_stack_with_cross_account_roles_plans_their_boundary_as_a_placeholder(tmp_path: Path) -> None:
+    """Whether the platform's boundary can apply in the other account depends on its account, unknown offline:
+    it used to raise (an IndexError from the placeholder's text); now the roles there say what they wait for."""
+    def cross_account(config: dict[str, Any]) -> None:
+        config["irsa:crossAccount"] = {"accountId": "210987654321", "profile": "data-account", "roles": [
+            {"name": "invoice-reader", "trustedWorkloads": ["orders"],
+             "s3": [{"bucket": "invoices", "prefix": "2026/", "access": "read"}]}]}  # fmt: skip
+
+    plan = run_plan(settings_of(_alone(tmp_path, "app-orders", cross_account), "app-orders", "app-orders")).to_dict()
+    [there] = [r for r in by_type(plan, "aws:iam/role:Role") if r["inputs"]["name"] == "invoice-reader"]
+    boundary = there["inputs"]["permissionsBoundary"]
+    assert is_unknown(boundary) and PLATFORM in boundary and "210987654321" in boundary
+    assert there["inputs"]["path"] == unknown(f"irsaPlatform.defaults.rolePath of platform stack {PLATFORM}")

@@ -379,4 +379,3 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
     )
     _finish(c)
     return shape
-
