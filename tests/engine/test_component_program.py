@@ -1,7 +1,7 @@
 """A program that composes the components itself, as the README's "Using the components in your own program"
 shows, under the real engine: the region from the stack's `aws:region` (no `region` argument), the namespace
 computed (a Namespace resource's name), and permissions past IAM's inline quota — split into customer-managed
-policies before the namespace resolves, as with every argument plain."""
+policies before the namespace resolves, as with every argument plain — beside a managed policy it is given."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from harness import Project, moto_iam, program_beside
 
 ISSUER = "https://oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
 BUCKETS = [f"bucket-number-{i:03d}-with-a-long-name" for i in range(60)]
+EXTRA = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"  # attached as given, whatever else is computed
 PROGRAM = f'''
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ identity = WorkloadIdentity("billing", {{
     "namespace": namespace.metadata.name,
     "service_account": "billing",
     "s3": [{{"bucket": b, "prefix": "in/", "access": "read-write"}} for b in {BUCKETS!r}],
+    "managed_policy_arns": ["{EXTRA}"],
     "sample_job": False,
 }})
 pulumi.export("roleArn", identity.role_arn)
@@ -53,6 +55,8 @@ def test_a_program_past_the_inline_quota_with_a_computed_namespace(project: Proj
     role = outputs["roleArn"].rsplit("/", 1)[1]
     assert iam.list_role_policies(RoleName=role)["PolicyNames"] == []  # no inline policy: IAM would refuse it
     attached = {p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]}
+    assert EXTRA in attached
+    attached.remove(EXTRA)
     assert attached == set(outputs["managed"]) and len(attached) > 1
     granted = ""
     for arn in attached:
