@@ -146,8 +146,8 @@ def cross_account_roles(settings: Settings, identities: dict[str, WorkloadIdenti
         region=cross.region or settings.region,
     )
     arns: dict[str, Any] = {}
+    rails = Guardrails(cross.permissions_boundary, cross.role_path, settings.defaults.tags)  # every role's there
     for role in cross.roles:
-        rails = Guardrails(cross.permissions_boundary, cross.role_path, settings.defaults.tags)
         spec = CrossRoleSpec(role.name, role.s3, role.external_id, settings.partition, role.session_tags, rails)
         created = CrossAccountRole.from_spec(
             f"cross-{role.name}",

@@ -133,12 +133,9 @@ def test_a_pod_identity_pin_plans_an_association_and_no_provider_placeholders(tm
 
 
 def _problems(tmp_path: Path, change: Any, stack: str = "app-orders", alone: bool = True) -> list[str]:
-    if alone:
-        path = _alone(tmp_path, stack, change)
-    else:
-        for name in ("platform", stack):
-            shutil.copy(STACKS_DIR / f"Pulumi.{name}.yaml", tmp_path / f"Pulumi.{name}.yaml")
-        path = _alone(tmp_path, stack, change)
+    if not alone:  # the platform's stack file beside the application's
+        shutil.copy(STACKS_DIR / "Pulumi.platform.yaml", tmp_path / "Pulumi.platform.yaml")
+    path = _alone(tmp_path, stack, change)
     with pytest.raises(InvalidInput) as caught:
         settings_of(path, stack, stack)
     return [str(p) for p in caught.value.problems]

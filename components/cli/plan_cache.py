@@ -66,7 +66,8 @@ def base_key(commit: str, stack: str, config: str | None) -> str | None:
         from components.core.problems import InvalidInput
 
         # The stack files beside it too: an application stack's platform may be one (no commit fixes them).
-        files = [Path(config), *sorted(p for p in Path(config).parent.glob("Pulumi.*.yaml") if str(p) != config)]
+        outside = Path(config)
+        files = [outside, *sorted(p for p in outside.parent.glob("Pulumi.*.yaml") if p.name != outside.name)]
         try:
             for path in files:
                 content += path.name.encode() + b"\0" + read_bytes(path, "--config", "stack file", STACK_FILE_MAX_BYTES)

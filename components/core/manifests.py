@@ -9,7 +9,7 @@ from typing import Any
 
 from components.core import names
 from components.core.model import DEFAULT_AUDIENCE, DEFAULT_TOKEN_EXPIRATION_SECONDS, S3Grant
-from components.core.unknowns import is_unknown, unknown
+from components.core.unknowns import is_unknown, unknown, waits_for
 
 TOKEN_VOLUME = "aws-iam-token"
 TOKEN_DIR = "/var/run/secrets/eks.amazonaws.com/serviceaccount"
@@ -25,7 +25,7 @@ def role_arn_hash(role_arn: str) -> str:
     """Short hash of a role ARN: a pod-template annotation that makes pods roll when the role changes
     (a placeholder while the ARN is unknown: a hash of a placeholder's text would be invented)."""
     if is_unknown(role_arn):  # naming the placeholder it waits for: another role, another placeholder
-        return unknown(f"hash of the {role_arn.removeprefix('<unknown: ').removesuffix('>')}")
+        return unknown(f"hash of the {waits_for(role_arn)}")
     return hashlib.sha256(role_arn.encode()).hexdigest()[:16]
 
 

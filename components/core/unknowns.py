@@ -17,3 +17,8 @@ def unknown(what: str) -> str:
 def is_unknown(value: object) -> bool:
     """Whether a value is a placeholder (so nothing may be derived from its text)."""
     return isinstance(value, str) and value.startswith(PREFIX)
+
+
+def waits_for(value: str) -> str:
+    """What a placeholder waits for (its text inside `<unknown: …>`), for a placeholder derived from it."""
+    return value.removeprefix(f"{PREFIX}: ").removesuffix(">")

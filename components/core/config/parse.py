@@ -29,7 +29,7 @@ from components.core.model import (
 )
 from components.core.privileged import privileged
 from components.core.quotas import size_report
-from components.core.unknowns import is_unknown, unknown
+from components.core.unknowns import is_unknown, unknown, waits_for
 
 
 def account_of(provider_arn: str | None) -> str | None:
@@ -48,9 +48,8 @@ def cross_account_boundary(c: Collector, cross: CrossAccount, defaults: Guardrai
     if cross.permissions_boundary is not None or defaults.permissions_boundary is None:
         return cross
     if is_unknown(defaults.permissions_boundary):  # a platform's, not known offline: whether it applies there neither
-        waits_for = defaults.permissions_boundary.removeprefix("<unknown: ").removesuffix(">")
-        there = unknown(f"{waits_for}, if it is a policy of account {cross.account_id} or AWS's (else "
-                        "irsa:crossAccount.permissionsBoundary is required)")  # fmt: skip
+        there = unknown(f"{waits_for(defaults.permissions_boundary)}, if it is a policy of account "
+                        f"{cross.account_id} or AWS's (else irsa:crossAccount.permissionsBoundary is required)")
         return dataclasses.replace(cross, permissions_boundary=there)
     account = defaults.permissions_boundary.split(":")[4]
     if account in ("aws", cross.account_id):
