@@ -134,15 +134,20 @@ func pythonOptions(info *pulumirpc.ProgramInfo, plugin bool) (toolchain.PythonOp
 	return opts, nil
 }
 
+// toolchainOf is the Python toolchain (virtualenv, interpreter) a program or plugin runs with.
+func toolchainOf(info *pulumirpc.ProgramInfo, plugin bool) (toolchain.Toolchain, error) {
+	opts, err := pythonOptions(info, plugin)
+	if err != nil {
+		return nil, err
+	}
+	return toolchain.ResolveToolchain(opts)
+}
+
 // GetRequiredPackages names the resource plugins of the installed Pulumi SDKs (their pulumi-plugin.json).
 func (h *host) GetRequiredPackages(
 	ctx context.Context, req *pulumirpc.GetRequiredPackagesRequest,
 ) (*pulumirpc.GetRequiredPackagesResponse, error) {
-	opts, err := pythonOptions(req.GetInfo(), false)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -196,11 +201,7 @@ func (h *host) GetRequiredPlugins(
 
 // Run executes the program; its stdout and stderr are this host's, which the engine shows.
 func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.RunResponse, error) {
-	opts, err := pythonOptions(req.GetInfo(), false)
-	if err != nil {
-		return nil, err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo(), false)
 	if err != nil {
 		return nil, err
 	}
@@ -290,11 +291,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 		return h.runProvider(req, server)
 	}
 	ctx := server.Context()
-	opts, err := pythonOptions(req.GetInfo(), false)
-	if err != nil {
-		return err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo(), false)
 	if err != nil {
 		return err
 	}
@@ -349,11 +346,7 @@ func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.Langu
 
 func (h *host) runProvider(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
 	ctx := server.Context()
-	opts, err := pythonOptions(req.GetInfo(), true)
-	if err != nil {
-		return err
-	}
-	tc, err := toolchain.ResolveToolchain(opts)
+	tc, err := toolchainOf(req.GetInfo(), true)
 	if err != nil {
 		return err
 	}
