@@ -27,7 +27,7 @@ def as_document(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
     return value if isinstance(value, dict) else None
 
@@ -306,13 +306,26 @@ def permission_policy_problems(document: dict[str, Any]) -> list[str]:
     return problems
 
 
-def pod_spec_problems(pod: dict[str, Any]) -> list[str]:
-    """Missing hardening in a pod spec: non-root, no escalation, read-only root, no capabilities, seccomp."""
-    problems = []
-    pod_ctx = pod.get("securityContext") or {}
-    pod_seccomp = (pod_ctx.get("seccompProfile") or {}).get("type")
-    for c in _list(pod.get("containers")) + _list(pod.get("initContainers")):
-        ctx = c.get("securityContext") or {}
+def _map(value: Any) -> dict[str, Any]:
+    """A map where one is expected; anything else reads as empty (its problems are then reported as missing)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _not_maps(values: list[Any], what: str) -> list[str]:
+    return [f"{what}[{i}] is {type(v).__name__}, not a map" for i, v in enumerate(values) if not isinstance(v, dict)]
+
+
+def pod_spec_problems(pod: Any) -> list[str]:
+    """Missing hardening in a pod spec: non-root, no escalation, read-only root, no capabilities, seccomp.
+    A part of another shape than Kubernetes gives it is a problem of its own, never a crash."""
+    if not isinstance(pod, dict):
+        return [f"the pod spec is {type(pod).__name__}, not a map"]
+    containers = _list(pod.get("containers")) + _list(pod.get("initContainers"))
+    problems = _not_maps(containers, "containers")
+    pod_ctx = _map(pod.get("securityContext"))
+    pod_seccomp = _map(pod_ctx.get("seccompProfile")).get("type")
+    for c in filter(_is_map, containers):
+        ctx = _map(c.get("securityContext"))
         name = c.get("name", "?")
         if ctx.get("runAsNonRoot", pod_ctx.get("runAsNonRoot")) is not True:
             problems.append(f"container {name}: runAsNonRoot is not true")
@@ -320,30 +333,44 @@ def pod_spec_problems(pod: dict[str, Any]) -> list[str]:
             problems.append(f"container {name}: allowPrivilegeEscalation is not false")
         if ctx.get("readOnlyRootFilesystem") is not True:
             problems.append(f"container {name}: readOnlyRootFilesystem is not true")
-        if "ALL" not in _list((ctx.get("capabilities") or {}).get("drop")):
+        if "ALL" not in _list(_map(ctx.get("capabilities")).get("drop")):
             problems.append(f"container {name}: capabilities do not drop ALL")
-        if ((ctx.get("seccompProfile") or {}).get("type") or pod_seccomp) != "RuntimeDefault":
+        if (_map(ctx.get("seccompProfile")).get("type") or pod_seccomp) != "RuntimeDefault":
             problems.append(f"container {name}: seccomp profile is not RuntimeDefault")
-    for v in _list(pod.get("volumes")):
-        for source in _list((v.get("projected") or {}).get("sources")):
-            token = source.get("serviceAccountToken")
-            if token is not None:
-                seconds = token.get("expirationSeconds", 3600)
-                if not MIN_TOKEN_SECONDS <= seconds <= MAX_TOKEN_SECONDS:
-                    problems.append(
-                        f"volume {v.get('name')}: token expirationSeconds {seconds} is outside "
-                        f"{MIN_TOKEN_SECONDS}-{MAX_TOKEN_SECONDS}"
-                    )
-                if not token.get("audience"):
-                    problems.append(f"volume {v.get('name')}: projected token without an audience")
+    volumes = _list(pod.get("volumes"))
+    problems += _not_maps(volumes, "volumes")
+    for v in filter(_is_map, volumes):
+        for source in _list(_map(v.get("projected")).get("sources")):
+            token = _map(source).get("serviceAccountToken")
+            if token is None:
+                continue
+            if not isinstance(token, dict):
+                problems.append(f"volume {v.get('name')}: serviceAccountToken is {type(token).__name__}, not a map")
+                continue
+            seconds = token.get("expirationSeconds", 3600)
+            if isinstance(seconds, bool) or not isinstance(seconds, int):
+                problems.append(f"volume {v.get('name')}: token expirationSeconds {seconds!r} is not a whole number")
+            elif not MIN_TOKEN_SECONDS <= seconds <= MAX_TOKEN_SECONDS:
+                problems.append(
+                    f"volume {v.get('name')}: token expirationSeconds {seconds} is outside "
+                    f"{MIN_TOKEN_SECONDS}-{MAX_TOKEN_SECONDS}"
+                )
+            if not token.get("audience"):
+                problems.append(f"volume {v.get('name')}: projected token without an audience")
     return problems
 
 
-def job_problems(job_spec: dict[str, Any]) -> list[str]:
+def _is_map(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+def job_problems(job_spec: Any) -> list[str]:
     """A Job that can retry forever, linger, or run unhardened pods."""
+    if not isinstance(job_spec, dict):
+        return [f"the Job spec is {type(job_spec).__name__}, not a map"]
     problems = []
-    pod = ((job_spec.get("template") or {}).get("spec")) or {}
-    if pod.get("restartPolicy") not in ("Never", "OnFailure"):
+    pod = _map(job_spec.get("template")).get("spec") or {}
+    if _map(pod).get("restartPolicy") not in ("Never", "OnFailure"):
         problems.append("restartPolicy is not Never or OnFailure")
     for key in ("backoffLimit", "ttlSecondsAfterFinished", "activeDeadlineSeconds"):
         if job_spec.get(key) is None:

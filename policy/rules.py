@@ -54,7 +54,11 @@ def _resource_rule(
 
     def run(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type in types:
-            validate(args, plain(args.props), report)
+            try:
+                validate(args, plain(args.props), report)
+            except (AttributeError, TypeError, KeyError, ValueError, IndexError) as error:
+                # A shape the rule did not expect fails the rule, never the pack (unknown values still propagate).
+                report(f"its properties have a shape this rule cannot check ({type(error).__name__})", None)
 
     return ResourceValidationPolicy(
         name=name, description=description, enforcement_level=level, validate=run, config_schema=config_schema
@@ -90,11 +94,13 @@ def _validate_provider_protected(args: ResourceValidationArgs, props: dict[str, 
 
 
 def _validate_workload(args: ResourceValidationArgs, props: dict[str, Any], report: ReportViolation) -> None:
-    spec: dict[str, Any] = props.get("spec") or {}
+    spec: Any = props.get("spec") or {}
     if args.resource_type == "kubernetes:batch/v1:Job":
         problems = job_problems(spec)
     elif args.resource_type == "kubernetes:core/v1:Pod":
         problems = pod_spec_problems(spec)
+    elif not isinstance(spec, dict) or not isinstance(spec.get("template") or {}, dict):
+        problems = ["the spec or its template is not a map"]
     else:
         problems = pod_spec_problems(((spec.get("template") or {}).get("spec")) or {})
     for problem in problems:

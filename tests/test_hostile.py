@@ -448,7 +448,7 @@ def test_diff_against_an_empty_first_commit(tmp_path: Path, repo: Path, monkeypa
 @pytest.mark.parametrize(
     "main_py,wrong",
     [
-        ('print("not json")', "printed 9 characters that are not JSON (a plan as --format json prints it)"),
+        ('print("not json")', "printed 9 bytes that are not JSON (a plan as --format json prints it)"),
         ('print(\'{"project": "irsa"}\')', f"printed JSON without a list of resources {AS_PRINTED}"),
         ("print('{\"resources\": [1]}')", f"printed JSON without a list of resources {AS_PRINTED}"),
         ("import time; time.sleep(60)", "did not finish within 3 s (raise --timeout, or fix that revision)"),
@@ -541,7 +541,7 @@ def checked(local: LocalIssuer, tmp_path: Path, token: str | None = None, *extra
         (DISCOVERY, answer(b"garbage\r\n\r\n"), "malformed HTTP answer"),
         (DISCOVERY, answer(b"HTTP/1.1 200 OK\r\n" + b"X-A: b\r\n" * 150 + b"\r\n{}"), "malformed HTTP answer"),
         (DISCOVERY, answer(b'HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n{"issuer":'), "ended 990 bytes early"),
-        (DISCOVERY, json_answer("[" * 100_000), "the body nests too deeply"),
+        (DISCOVERY, json_answer("[" * 100_000), "the body nests 100000 levels deep"),
         (DISCOVERY, json_answer(" " * (1024 * 1024 + 1)), "the body is over 1048576 bytes"),
         (DISCOVERY, json_answer("[]"), "is not a JSON object"),
         (DISCOVERY, answer(b"HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n"), "answered HTTP 500"),

@@ -206,3 +206,88 @@ def test_a_variable_the_kubernetes_sdk_reads_changes_the_key(here: Path, monkeyp
     before = plan_cache.key("x")
     monkeypatch.setenv("PULUMI_K8S_DELETE_UNREACHABLE", "true")
     assert plan_cache.key("x") != before
+
+
+# --- whose cache: every directory from the root down is this user's (issue 32) ------------------------------------
+
+OTHER_UID = 4242  # the tests run as root here, which can stage another user's files
+
+
+def _victim_tree(tmp_path: Path) -> Path:
+    """A tree of this user's with a private `plans/` folder holding files of its own."""
+    victim = tmp_path / "victim"
+    (victim / "plans").mkdir(parents=True, mode=0o700)
+    for i in range(3):
+        (victim / "plans" / f"mine-{i}.json").write_text("{}")
+    return victim
+
+
+def test_an_irsa_link_planted_in_a_shared_cache_root_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    victim = _victim_tree(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o700)
+    (shared / "irsa").symlink_to(victim)
+    os.lchown(shared / "irsa", OTHER_UID, OTHER_UID)  # another user planted it
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared))
+    monkeypatch.setattr(plan_cache, "MAX_ENTRIES", 0)  # eviction would remove every entry it can see
+    plan_cache.store(plan_cache.key("x"), '{"resources": []}')
+    assert sorted(p.name for p in (victim / "plans").iterdir()) == [f"mine-{i}.json" for i in range(3)]
+    err = capsys.readouterr().err.splitlines()
+    assert err == [f"warning: the plan cache is not used: {shared / 'irsa'}: is a symbolic link "
+                   f"(remove it: irsa creates {shared / 'irsa'} itself)"]  # fmt: skip
+
+
+def test_a_link_of_this_users_own_is_not_followed_either(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    victim = _victim_tree(tmp_path)
+    (tmp_path / "cache").mkdir(mode=0o700)
+    (tmp_path / "cache" / "irsa").symlink_to(victim)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(plan_cache, "MAX_ENTRIES", 0)
+    plan_cache.store(plan_cache.key("x"), '{"resources": []}')
+    assert len(list((victim / "plans").iterdir())) == 3
+
+
+@pytest.mark.parametrize("owner_of", ["root", "irsa", "plans"])
+def test_a_cache_directory_of_another_user_is_refused_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], owner_of: str
+) -> None:
+    root = tmp_path / "cache"
+    (root / "irsa" / "plans").mkdir(parents=True, mode=0o700)
+    for d in (root, root / "irsa", root / "irsa" / "plans"):
+        d.chmod(0o700)
+    other = {"root": root, "irsa": root / "irsa", "plans": root / "irsa" / "plans"}[owner_of]
+    os.chown(other, OTHER_UID, OTHER_UID)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(root))
+    entry = plan_cache.key("y")
+    plan_cache.store(entry, '{"resources": []}')
+    assert not (root / "irsa" / "plans" / f"{entry}.json").exists()
+    assert plan_cache.load(entry) is None
+    (line,) = capsys.readouterr().err.splitlines()  # once, however often the cache is asked
+    assert line.startswith(f"warning: the plan cache is not used: {other}: is owned by uid {OTHER_UID}, not by you")
+
+
+def test_a_cache_root_under_a_directory_others_may_write_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_dir = tmp_path / "open"
+    open_dir.mkdir()
+    open_dir.chmod(0o777)  # not sticky: anyone may rename what it holds
+    monkeypatch.setenv("XDG_CACHE_HOME", str(open_dir / "cache"))
+    plan_cache.store(plan_cache.key("z"), '{"resources": []}')
+    assert not (open_dir / "cache").exists()
+    assert "may be written by others (mode 0777, not sticky)" in capsys.readouterr().err
+
+
+def test_stack_outputs_that_are_a_device_or_a_fifo_end_in_one_line_at_once(
+    here: Path, tmp_path: Path
+) -> None:
+    fifo = tmp_path / "outputs.json"
+    os.mkfifo(fifo)  # no writer: reading it would block, and --timeout is not armed yet
+    for given in ("/dev/zero", str(fifo)):
+        code, out, err = run_cli("diff", "--stack", "app-orders", "--base", "HEAD",
+                                 "--stack-outputs", f"organization/irsa/platform={given}")  # fmt: skip
+        assert (code, out) == (2, "")
+        assert err.splitlines() == [f'--stack-outputs organization/irsa/platform: "{given}" is not a regular file '
+                                    "(a platform outputs file, not a device or pipe)"]  # fmt: skip

@@ -132,6 +132,33 @@ def test_deployment_with_a_day_long_token_limit() -> None:
     ]
 
 
+def test_odd_shapes_are_violations_of_the_rule_that_met_them_never_a_crash() -> None:
+    fragment = manifests.pod_identity_fragment("a", ROLE_ARN, "us-east-1", "sts.amazonaws.com", 3600)
+    pod = manifests.verification_job("a", "n", "a", (S3Grant("b", "", "read"),), "i", fragment, ROLE_ARN)["spec"][
+        "template"
+    ]
+    as_string = {**pod, "spec": {**pod["spec"], "containers": ["nginx"]}}
+    assert check(rules.hardened_workloads, "kubernetes:apps/v1:Deployment", {"spec": {"template": as_string}}) == [
+        "containers[0] is str, not a map"
+    ]
+    volumes = json.loads(json.dumps(pod["spec"]["volumes"]).replace("3600", '"3600"'))
+    text_seconds = {**pod, "spec": {**pod["spec"], "volumes": volumes}}
+    assert check(rules.hardened_workloads, "kubernetes:apps/v1:Deployment", {"spec": {"template": text_seconds}}) == [
+        "volume aws-iam-token: token expirationSeconds '3600' is not a whole number"
+    ]
+    kinds = ("kubernetes:batch/v1:Job", "kubernetes:core/v1:Pod", "kubernetes:apps/v1:Deployment")
+    for spec, types in (("a string", kinds), (["a", "list"], kinds), ({"template": "x"}, (kinds[0], kinds[2])),
+                        ({"template": {"spec": 7}}, (kinds[0], kinds[2]))):  # fmt: skip
+        for type_ in types:
+            assert check(rules.hardened_workloads, type_, {"spec": spec}), (type_, spec)
+    for rule, type_, props in (
+        (rules.trust_pins_sub_and_aud, "aws:iam/role:Role", {"assumeRolePolicy": "[" * 5000}),
+        (rules.no_wildcard_permissions, "aws:iam/role:Role", {"inlinePolicies": [{"name": 1, "policy": {"a": 1}}]}),
+        (rules.privileged_managed_policies, "aws:iam/role:Role", {"managedPolicyArns": 7}),
+    ):
+        assert check(rule, type_, props), rule.name  # reported, not raised
+
+
 def _resource(type_: str, name: str, props: dict[str, Any]) -> PolicyResource:
     return PolicyResource(
         type_, unknown_checking_proxy(props), f"urn:pulumi:dev::p::{type_}::{name}", name, resource_options(), None,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from components.cli import plan_cache, working_tree
 from components.cli.git_tree import PLANNED, git_root, materialise, resolve, reuse_bytecode, same_code
+from components.cli.untrusted import TooBig, Unreadable, parse_json, read_bytes, read_tail
 from components.core.display import one_line
 from components.core.names import STACK_NAME, STACK_NAME_RULE
 from components.core.problems import InvalidInput, Problem
@@ -135,13 +136,14 @@ def finish_plan(base: BaseProcess | None, stack: str, label: str = "", timeout: 
         ) from None
     finally:
         stop(base)  # nothing it started outlives it
-    size = base.out.stat().st_size
-    if size > MAX_PLAN_BYTES:
-        raise PlanFailed.because(label, f"printed {size} bytes, more than a plan ({MAX_PLAN_BYTES})", AS_PRINTED)
-    stdout = base.out.read_text(encoding="utf-8", errors="replace")
-    with base.err.open("rb") as handle:
-        handle.seek(max(0, base.err.stat().st_size - MAX_ERROR_BYTES))
-        stderr = handle.read().decode("utf-8", errors="replace")
+    try:
+        data = read_bytes(base.out, f"{label}plan", "plan", MAX_PLAN_BYTES)
+    except TooBig as error:
+        too_much = f"printed {error.size} bytes, more than a plan ({MAX_PLAN_BYTES})"
+        raise PlanFailed.because(label, too_much, AS_PRINTED) from None
+    except InvalidInput as error:
+        raise PlanFailed.because(label, error.problems[0].wrong, AS_PRINTED) from None
+    stderr = read_tail(base.err, f"{label}plan", "its error output", MAX_ERROR_BYTES).decode("utf-8", "replace")
     code = base.process.returncode
     if code != 0:
         lines = [one_line(line) for line in stderr.strip().splitlines()] or [f"plan exited {code}"]
@@ -150,9 +152,11 @@ def finish_plan(base: BaseProcess | None, stack: str, label: str = "", timeout: 
         allowed = "a revision whose plan of this stack succeeds"
         raise PlanFailed([Problem.from_line(f"{label}{line}", f"{label}plan", allowed) for line in lines[:50]])
     try:
-        plan = json.loads(stdout)
-    except (ValueError, RecursionError):
-        raise PlanFailed.because(label, f"printed {len(stdout)} characters that are not JSON", AS_PRINTED) from None
+        plan = parse_json(data)
+    except Unreadable as error:
+        wrong = f"printed {len(data)} bytes that are not {error.allowed}"
+        wrong = f"printed JSON that {error.wrong}" if error.wrong.startswith("nests") else wrong
+        raise PlanFailed.because(label, wrong, AS_PRINTED) from None
     if not _is_plan(plan):
         raise PlanFailed.because(label, "printed JSON without a list of resources", AS_PRINTED)
     return dict(plan)

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from components.cli.issuer_check import STS_ALGORITHMS, Check
-from components.cli.untrusted import TOKEN_MAX_BYTES, read_bytes, utf8
+from components.cli.untrusted import TOKEN_MAX_BYTES, Unreadable, parse_json, read_bytes, utf8
 from components.core import documents, manifests, trust
 from components.core.aws import issuer_host
 from components.core.display import quote
@@ -113,13 +113,11 @@ def _part(segment: str, what: str) -> dict[str, Any]:
         raise ValueError(f"its {what} is not base64url")
     try:
         raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
-        value = json.loads(raw.decode("utf-8"), parse_float=_finite, parse_constant=str)
-    except (binascii.Error, UnicodeDecodeError):
+        value = parse_json(raw, parse_float=_finite, parse_constant=str)
+    except binascii.Error:
         raise ValueError(f"its {what} is not base64url-encoded UTF-8") from None
-    except RecursionError:
-        raise ValueError(f"its {what} nests too deeply") from None
-    except ValueError as error:
-        raise ValueError(f"its {what} is not JSON ({error})") from None
+    except Unreadable as error:
+        raise ValueError(f"its {what} {error.wrong}") from None
     if not isinstance(value, dict):
         raise ValueError(f"its {what} is not a JSON object")
     return value

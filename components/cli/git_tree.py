@@ -11,10 +11,12 @@ import subprocess
 import tarfile
 from pathlib import Path
 
+from components.cli.untrusted import read_bytes
 from components.core.display import quote
-from components.core.problems import ConfigError, Problem
+from components.core.problems import ConfigError, InvalidInput, Problem
 
 GIT_TIMEOUT = 60.0
+MODULE_MAX_BYTES = 4 * 1024 * 1024
 
 
 def git_root(start: Path) -> Path:
@@ -124,7 +126,7 @@ def reuse_bytecode(root: Path, tree: Path) -> int:
         twin = root / source.relative_to(tree)
         compiled = Path(importlib.util.cache_from_source(str(twin)))
         try:
-            if not compiled.is_file() or twin.read_bytes() != source.read_bytes():
+            if not compiled.is_file() or _source(twin) != _source(source):
                 continue
             stat = twin.stat()
             os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
@@ -132,6 +134,11 @@ def reuse_bytecode(root: Path, tree: Path) -> int:
             target.parent.mkdir(exist_ok=True)
             shutil.copyfile(compiled, target)
             given += 1
-        except OSError:
+        except (OSError, InvalidInput):
             continue
     return given
+
+
+def _source(path: Path) -> bytes:
+    """A module's source, bounded: the base revision's tree is another commit's, not this code."""
+    return read_bytes(path, str(path), "Python module", MODULE_MAX_BYTES)

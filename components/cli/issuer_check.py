@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
-import json
 import socket
 import ssl
 import threading
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from components.cli.untrusted import Unreadable, parse_json
 from components.core.display import quote
 
 DEADLINE_SECONDS = 20.0  # for the whole check: every connection, handshake, header and body
@@ -134,10 +134,9 @@ def fetch_json(
         watchdog.cancel()
         conn.close()
     try:
-        return json.loads(body), conn.chain
-    except (ValueError, RecursionError) as error:
-        reason = "nests too deeply" if isinstance(error, RecursionError) else "is not JSON"
-        raise BadAnswer(f"the body {reason}") from None
+        return parse_json(body), conn.chain
+    except Unreadable as error:
+        raise BadAnswer(f"the body {error.wrong}") from None
 
 
 def thumbprint(chain: list[bytes]) -> str | None:

@@ -6,23 +6,30 @@ stack's platform may be: read bounded before planning) and the installed SDKs. T
 working tree's plan is never kept: it is planned each time (a fraction of a second), so nothing a reviewer
 reads can come from a plan of a file that has changed since.
 
-Entries live in a private directory, `$XDG_CACHE_HOME/irsa/plans` (default `~/.cache/irsa/plans`): created with
-mode 0700, used only while it is a real directory owned by this user that no one else may write; an entry is
-read only if it is a regular file owned by this user, read bounded and without following links or blocking on
-a FIFO. At most MAX_ENTRIES entries and MAX_TOTAL_BYTES are kept, the oldest removed first.
-`IRSA_PLAN_CACHE=0` turns the cache off. Anything unexpected is a miss, never an error.
+Entries live in `$XDG_CACHE_HOME/irsa/plans` (default `~/.cache/irsa/plans`), used only while it is private
+(`owned.open_private`: every directory from the cache root down is this user's, writable by no one else, never a
+symbolic link; otherwise one warning line says why and how to fix it, and diff runs without the cache). Entries
+are read through the bounded reader (this user's regular files only) and written and evicted through the
+directory's file descriptor, so a link swapped in is never followed. At most MAX_ENTRIES entries and
+MAX_TOTAL_BYTES are kept, the oldest removed first. `IRSA_PLAN_CACHE=0` turns the cache off. A missing or
+unreadable entry is a miss, never an error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from components.cli import owned
+from components.cli.owned import cache_root
+from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, read_json
+from components.core.media import for_terminal
+from components.core.problems import InvalidInput
 
 ENTRY_MAX_BYTES = 64 * 1024 * 1024
 MAX_ENTRIES = 200
@@ -34,9 +41,11 @@ def enabled() -> bool:
     return os.environ.get("IRSA_PLAN_CACHE", "1") != "0"
 
 
+BELOW_ROOT = ("irsa", "plans")
+
+
 def directory() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "irsa" / "plans"
+    return cache_root().joinpath(*BELOW_ROOT)
 
 
 def environment() -> str:
@@ -62,9 +71,6 @@ def base_key(commit: str, stack: str, config: str | None) -> str | None:
         return None
     content = b""
     if config is not None and os.path.isabs(config):
-        from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes
-        from components.core.problems import InvalidInput
-
         # The stack files beside it too: an application stack's platform may be one (no commit fixes them).
         outside = Path(config)
         files = [outside, *sorted(p for p in outside.parent.glob("Pulumi.*.yaml") if p.name != outside.name)]
@@ -77,47 +83,37 @@ def base_key(commit: str, stack: str, config: str | None) -> str | None:
 
     given = []  # platform outputs given with --stack-outputs decide an application stack's plan too
     for reference, path in sorted(STACK_OUTPUTS.items()):
-        try:
-            given.append(reference.encode() + b"=" + path.read_bytes()[: 1 << 20])
-        except OSError:
-            return None
+        flag = f"--stack-outputs {reference}"  # an unreadable file is the reader's one line, exit 2
+        given.append(reference.encode() + b"=" + read_bytes(path, flag, "platform outputs file", STACK_FILE_MAX_BYTES))
     return key("base", commit, stack, config or "", content, *given)
 
 
-def _private_directory(create: bool) -> Path | None:
-    """The cache directory if it is private to this user (created so when asked), else None."""
-    folder = directory()
-    if create:
-        try:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
-            return None
+_WARNED: set[str] = set()
+
+
+def _private_directory(create: bool) -> int | None:
+    """A file descriptor of the cache directory if it is private to this user (created so when asked), else
+    None — with one warning line, once, when it exists but someone else could change it."""
     try:
-        info = os.lstat(folder)
+        return owned.open_private(cache_root(), BELOW_ROOT, create=create)
+    except owned.NotPrivate as error:
+        if str(error) not in _WARNED:
+            _WARNED.add(str(error))
+            print(for_terminal(f"warning: the plan cache is not used: {error}"), file=sys.stderr)
+        return None
     except OSError:
         return None
-    private = stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
-    return folder if private else None
 
 
 def load(entry: str | None) -> dict[str, Any] | None:
     if entry is None or not enabled():
         return None
-    folder = _private_directory(create=False)
-    if folder is None:
+    fd = _private_directory(create=False)
+    if fd is None:
         return None
     try:
-        fd = os.open(folder / f"{entry}.json", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.getuid() or info.st_size > ENTRY_MAX_BYTES:
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(ENTRY_MAX_BYTES + 1)
-        plan = json.loads(data.decode("utf-8")) if len(data) <= ENTRY_MAX_BYTES else None
-    except (OSError, ValueError, RecursionError):
+        plan = read_json(f"{entry}.json", "plan cache", "cache entry", ENTRY_MAX_BYTES, "a plan", dir_fd=fd, owned=True)
+    except InvalidInput:
         return None
     finally:
         os.close(fd)
@@ -129,30 +125,39 @@ def store(entry: str | None, plan_json: str) -> None:
     error."""
     if entry is None or not enabled() or len(plan_json) > ENTRY_MAX_BYTES:
         return
-    folder = _private_directory(create=True)
-    if folder is None:
+    fd = _private_directory(create=True)
+    if fd is None:
         return
+    temporary = f".{entry}.{os.getpid()}.tmp"
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, delete=False, suffix=".tmp") as f:
-            f.write(plan_json)  # NamedTemporaryFile creates it 0600
-        os.replace(f.name, folder / f"{entry}.json")
-        evict(folder)
+        out = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=fd)
+        with os.fdopen(out, "w", encoding="utf-8") as handle:
+            handle.write(plan_json)
+        os.replace(temporary, f"{entry}.json", src_dir_fd=fd, dst_dir_fd=fd)
+        evict(fd)
     except OSError:
-        return
+        with contextlib.suppress(OSError):
+            os.unlink(temporary, dir_fd=fd)
+    finally:
+        os.close(fd)
 
 
-def evict(folder: Path) -> None:
-    """Remove the oldest entries until at most MAX_ENTRIES and MAX_TOTAL_BYTES remain."""
+def evict(fd: int) -> None:
+    """Remove the oldest entries of the cache directory `fd` until at most MAX_ENTRIES and MAX_TOTAL_BYTES
+    remain."""
     entries = []
-    for path in folder.glob("*.json"):
+    for found in os.scandir(fd):
+        if not found.name.endswith(".json"):
+            continue
         try:
-            info = os.lstat(path)
+            info = found.stat(follow_symlinks=False)
         except OSError:
             continue
-        entries.append((info.st_mtime_ns, info.st_size, path))
+        entries.append((info.st_mtime_ns, info.st_size, found.name))
     entries.sort(reverse=True)  # newest first
     total = 0
-    for i, (_, size, path) in enumerate(entries):
+    for i, (_, size, name) in enumerate(entries):
         total += size
         if i >= MAX_ENTRIES or total > MAX_TOTAL_BYTES:
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                os.unlink(name, dir_fd=fd)

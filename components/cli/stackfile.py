@@ -230,7 +230,9 @@ def load_settings(stack: str, config_file: str | None = None) -> Settings:
 STACK_OUTPUTS: dict[str, Path] = {}
 
 
-def platform_outputs(reference: str, beside: Path, app: str, config: Mapping[str, Any]) -> tuple[Any, str | None]:
+def platform_outputs(
+    reference: str, beside: Path, app: str, config: Mapping[str, Any], chain: tuple[str, ...] = ()
+) -> tuple[Any, str | None]:
     """A referenced platform stack's outputs, offline: a file given with --stack-outputs (what `pulumi stack
     output --json` prints), else planned from its stack file beside the application's (same project), else
     placeholders shaped by what the application pins of its clusters (`irsa:platform.clusters`), with a
@@ -239,7 +241,7 @@ def platform_outputs(reference: str, beside: Path, app: str, config: Mapping[str
 
     if reference in STACK_OUTPUTS:
         flag = f"--stack-outputs {reference}"
-        outputs = read_json(STACK_OUTPUTS[reference], flag, "outputs file", STACK_FILE_MAX_BYTES,
+        outputs = read_json(STACK_OUTPUTS[reference], flag, "platform outputs file", STACK_FILE_MAX_BYTES,
                             "the output of `pulumi stack output --json --stack <platform>`")  # fmt: skip
         return platform.deployed(outputs, flag), None
     _, project, name = reference.split("/")
@@ -253,11 +255,18 @@ def platform_outputs(reference: str, beside: Path, app: str, config: Mapping[str
                                    f"its stack file beside this one as Pulumi.{name}.yaml (project {PROJECT}), or "
                                    f"pin the kinds of the clusters it uses ({platform.KEY}.clusters) to plan "
                                    "its values as placeholders")])
-    platform_settings = settings_of(sibling, f"{beside.name}/Pulumi.{name}.yaml", name)
+    if name in chain:  # a pull request can add two stacks that name each other
+        cycle = " → ".join(map(quote, (*chain[chain.index(name) :], app, name)))
+        allowed = "a platform stack that names no application stack as its own platform"
+        wrong = f"stacks name each other as their platform: {cycle}"
+        raise ConfigError([Problem(f"{platform.KEY}.stack", wrong, allowed)])
+    platform_settings = settings_of(sibling, f"{beside.name}/Pulumi.{name}.yaml", name, chain=(*chain, app))
     return {platform.OUTPUT: platform.platform_outputs(platform_settings, reference)}, None
 
 
-def settings_of(path: Path, label: str, stack: str, flag: str | None = None) -> Settings:
+def settings_of(
+    path: Path, label: str, stack: str, flag: str | None = None, chain: tuple[str, ...] = ()
+) -> Settings:
     """A stack file's settings, with what it sets that the plan does not model; an application stack's with
     its platform's clusters and defaults."""
     from components.core import platform
@@ -267,7 +276,7 @@ def settings_of(path: Path, label: str, stack: str, flag: str | None = None) -> 
     reference = platform.reference_of(config)
     warning = None
     if reference is not None:
-        outputs, warning = platform_outputs(reference, path.parent, stack, config)
+        outputs, warning = platform_outputs(reference, path.parent, stack, config, chain)
         config = platform.with_platform(config, stack, reference, outputs)
     settings = parse_settings(config, stack, reference)
     if warning is not None:

@@ -72,16 +72,23 @@ def encode(config: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
     hold a secret. A `secure:` value stays encrypted (no key offline): the readers see its `{secure: …}` map."""
     values: dict[str, str] = {}
     secret_keys = []
+    problems: list[Problem] = []
     for key, value in config.items():
-        name = str(key)
+        try:
+            name = _go_key(key, "config")
+            go_value = None if value is None else _as_go_value(value, name)
+        except InvalidInput as error:  # every key's problems, reported at once
+            problems += error.problems
+            continue
         if _has_secret(value):
             secret_keys.append(name)
-        if value is None:
+        if go_value is None:
             values[name] = ""
         else:
-            go_value = _as_go_value(value)
             as_json = json.dumps(go_value, sort_keys=True, separators=(",", ":"))
             values[name] = go_value if isinstance(go_value, str) else as_json
+    if problems:
+        raise InvalidInput(problems)
     return values, sorted(secret_keys)
 
 
@@ -104,21 +111,35 @@ def _is_secure(value: Any) -> bool:
     return isinstance(value, Mapping) and len(value) == 1 and isinstance(value.get("secure"), str)
 
 
-def _as_go_value(value: Any) -> Any:
+SCALARS = (str, int, float, bool, datetime.date)  # and None: what a stack file's YAML may hold besides maps and lists
+
+
+def _as_go_value(value: Any, path: str) -> Any:
     """A YAML value as Go's JSON encoder writes the CLI's config object: keys as text, dates as Go's
-    time.String(), whole floats as integers (a float64 4096 is written `4096`)."""
+    time.String(), whole floats as integers (a float64 4096 is written `4096`). A value YAML can produce that
+    config cannot hold (`!!binary` bytes, a `!!set`, `!!omap` pairs) is InvalidInput at its path."""
     if isinstance(value, Mapping):
-        return {_go_key(k): _as_go_value(v) for k, v in value.items()}
+        return {_go_key(k, path): _as_go_value(v, f"{path}.{_go_key(k, path)}") for k, v in value.items()}
     if isinstance(value, list):
-        return [_as_go_value(v) for v in value]
+        return [_as_go_value(v, f"{path}[{i}]") for i, v in enumerate(value)]
     if isinstance(value, float):
         return _go_float(value)
     if isinstance(value, (datetime.date, datetime.datetime)):
         return _go_time(value)
-    return value
+    if value is None or isinstance(value, SCALARS):
+        return value
+    raise InvalidInput([_not_config(path, value)])
 
 
-def _go_key(key: Any) -> str:
+def _not_config(path: str, value: Any) -> Problem:
+    tags: dict[type, str] = {bytes: "!!binary", set: "!!set", tuple: "!!omap or !!pairs"}
+    tag = tags.get(type(value), type(value).__name__)
+    return Problem(path, f"is a YAML {tag} value", "a string, number, boolean, null, list or map")
+
+
+def _go_key(key: Any, path: str) -> str:
+    if not (key is None or isinstance(key, SCALARS)):
+        raise InvalidInput([_not_config(f"{path} key", key)])
     if isinstance(key, bool):
         return "true" if key else "false"
     if key is None:
