@@ -664,6 +664,24 @@ def test_what_a_base_starts_ends_with_its_timeout(repo: Path, tmp_path: Path) ->
     assert not Path(f"/proc/{child}").exists() or "Z" in _state(child)
 
 
+@pytest.mark.parametrize("ends", ["by itself", "at its timeout"])
+def test_what_a_base_starts_in_a_session_of_its_own_ends_with_it(ends: str, repo: Path, tmp_path: Path) -> None:
+    """`setsid` takes a process out of the base's process group; the base's reaper still ends it."""
+    from components.cli import diff_run
+
+    marker = tmp_path / "child.pid"
+    wait = "time.sleep(120)" if ends == "at its timeout" else "time.sleep(0.2)"
+    _base_revision(repo, f"import subprocess, time\np = subprocess.Popen(['sleep', '120'], start_new_session=True)\n"
+                         f"open({str(marker)!r}, 'w').write(str(p.pid))\n{wait}\nprint('{{}}')\n")  # fmt: skip
+    with pytest.raises(diff_run.PlanFailed):
+        diff_run.run("dev", "HEAD", None, repo, timeout=3)
+    child = int(marker.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{child}").exists() and "Z" not in _state(child):
+        time.sleep(0.1)
+    assert not Path(f"/proc/{child}").exists() or "Z" in _state(child)
+
+
 def _state(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][:1]

@@ -28,6 +28,7 @@ PLAN_TIMEOUT = 300.0  # one side's plan; an old revision's code may hang
 AS_PRINTED = "a plan as --format json prints it"
 MAX_PLAN_BYTES = 256 * 1024 * 1024  # what a base revision may print as its plan (a large stack's is a few MiB)
 MAX_ERROR_BYTES = 64 * 1024  # of its error output, the end is read
+REAP_SECONDS = 5.0  # for the base's reaper to end what the base started, after a timeout
 
 
 class PlanFailed(InvalidInput):
@@ -56,6 +57,65 @@ runpy.run_module("components", run_name="__main__", alter_sys=True)
 """
 
 
+# What runs BOOTSTRAP: a child subreaper (Linux prctl), so whatever the base starts, `setsid` or not, is
+# re-parented to it when its parent ends; once the base ends, or on SIGTERM, it kills every child it has until
+# none is left, and exits with the base's status.
+REAPER = """\
+import sys
+del sys.path[0]  # the working directory: nothing is imported from it
+import contextlib, ctypes, os, signal
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+except (OSError, AttributeError):
+    pass
+base = 0
+def end(*_):
+    if base:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(base, signal.SIGKILL)
+signal.signal(signal.SIGTERM, end)  # before the fork: a stop that comes early still ends the base
+base = os.fork()
+if base == 0:
+    os.execv(sys.executable, [sys.executable, "-c", sys.argv[1]])
+def children():
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc") if os.path.isdir("/proc") else ()):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == os.getpid():
+            found.append(int(entry))
+    return found
+status = 1
+while True:
+    try:
+        pid, code = os.waitpid(base, 0)
+        status = os.waitstatus_to_exitcode(code)
+        break
+    except ChildProcessError:
+        break
+    except InterruptedError:
+        continue
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+while True:
+    left = children()
+    if not left:
+        break
+    for pid in left:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    while True:
+        try:
+            if os.waitpid(-1, os.WNOHANG) == (0, 0):
+                break
+        except ChildProcessError:
+            break
+sys.exit(status if status >= 0 else 128 - status)
+"""
+
+
 @dataclass
 class BaseProcess:
     """The base revision's plan, running: its process and where its output goes (files: it never waits on us)."""
@@ -71,7 +131,7 @@ def spawn(work: Path) -> BaseProcess:
     env = {**os.environ, "IRSA_PLAN_CACHE": "0"}  # its code is not this code: it keeps nothing under our keys
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-c", BOOTSTRAP], cwd=work, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=env,
+            [sys.executable, "-c", REAPER, BOOTSTRAP], cwd=work, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=env,
             start_new_session=True,  # its own process group: whatever it starts ends with it
         )  # fmt: skip
     return BaseProcess(process, out, err)
@@ -113,9 +173,13 @@ def plan_at(
 
 
 def stop(base: BaseProcess | None) -> None:
-    """End the base's process and every process it started (its process group)."""
+    """End the base's process and every process it started: its reaper's descendants, then its process group."""
     if base is None:
         return
+    if base.process.poll() is None:
+        base.process.terminate()  # the reaper kills the base and everything re-parented to it
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            base.process.wait(REAP_SECONDS)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(base.process.pid, signal.SIGKILL)
     if base.process.poll() is None:
