@@ -131,8 +131,8 @@ def spawn(work: Path) -> BaseProcess:
     env = {**os.environ, "IRSA_PLAN_CACHE": "0"}  # its code is not this code: it keeps nothing under our keys
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(
-            [sys.executable, "-c", REAPER, BOOTSTRAP], cwd=work, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr, env=env,
-            start_new_session=True,  # its own process group: whatever it starts ends with it
+            [sys.executable, "-c", REAPER, BOOTSTRAP], cwd=work, stdin=subprocess.PIPE, stdout=stdout, stderr=stderr,
+            env=env, start_new_session=True,  # its own process group, and its reaper: whatever it starts ends with it
         )  # fmt: skip
     return BaseProcess(process, out, err)
 
