@@ -21,11 +21,25 @@ cache=${IRSA_ENGINE_HOME:-${XDG_CACHE_HOME:-$HOME/.cache}/irsa/engine}
 bin=$cache/$version/bin
 k8s=$cache/$version/kubernetes
 yaml=$cache/$version/yaml
-mkdir -p "$bin" "$k8s" "$yaml"
+
+# Nothing in the cache runs unless every directory from a root you own down to each part is yours alone: not a
+# symbolic link, writable by nobody else, and every entry yours (components/cli/owned.py creates them 0700).
+if [ -n "${IRSA_ENGINE_HOME:-}" ]; then below=(); croot=$IRSA_ENGINE_HOME
+else below=(irsa engine); croot=${XDG_CACHE_HOME:-$HOME/.cache}; fi
+for part in bin kubernetes yaml; do
+    why=$(python3 "$root/components/cli/owned.py" "$croot" "${below[@]}" "$version" "$part" 2>&1) \
+        || { echo "make engine: the engine cache is refused: $why" >&2; exit 2; }
+done
 
 # The stamp of what a part is built from: its module's files (named relative to $1) and this script.
 sources_of() { (cd "$1" && shift && sha256sum "$@" && sha256sum < "$here/build.sh") | sha256sum | cut -c1-32; }
-built() { [ -f "$1/.stamp" ] && [ "$(cat "$1/.stamp")" = "$2" ]; }
+# Built: the first line of its .stamp is that stamp, and the SHA-256 of every binary it built (the lines after it)
+# still match.
+built() {
+    [ -f "$1/.stamp" ] && [ "$(head -n 1 "$1/.stamp")" = "$2" ] && [ "$(wc -l < "$1/.stamp")" -gt 1 ] \
+        && (cd "$1" && tail -n +2 .stamp | sha256sum --quiet --strict -c - >/dev/null 2>&1)
+}
+stamp_of() { (echo "$2" && cd "$1" && shift 2 && sha256sum "$@") > "$1/.stamp.new" && mv "$1/.stamp.new" "$1/.stamp"; }
 seconds() { echo $(( $(date +%s) - $1 )); }
 
 # The CLI and the language host.
@@ -52,7 +66,7 @@ else
         sdk=$(go list -m -f '{{.Dir}}' github.com/pulumi/pulumi/sdk/v3)
         install -m 0755 "$sdk/python/cmd/pulumi-language-python-exec" "$bin/pulumi-language-python-exec"
     )
-    echo "$stamp" > "$bin/.stamp"
+    stamp_of "$bin" "$stamp" pulumi pulumi-language-python pulumi-language-nodejs pulumi-language-python-exec
     echo "make engine: CLI built in $(seconds "$start") s"
 fi
 [ "$("$bin/pulumi" version)" = "v$version" ] || { echo "make engine: $bin/pulumi is not v$version" >&2; exit 1; }
@@ -73,7 +87,7 @@ else
         go build -trimpath -o "$k8s/pulumi-resource-kubernetes" ./render
         install -m 0644 "$(go list -m -f '{{.Dir}}' $module)/cmd/pulumi-resource-kubernetes/schema.json" "$k8s/schema.json"
     )
-    echo "$stamp" > "$k8s/.stamp"
+    stamp_of "$k8s" "$stamp" pulumi-resource-kubernetes-real pulumi-resource-kubernetes schema.json
     echo "make engine: pulumi-kubernetes provider built in $(seconds "$start") s"
 fi
 # The Pulumi YAML language host (its own module: pulumi-yaml builds against an older pkg/v3).
@@ -84,7 +98,7 @@ else
     start=$(date +%s)
     echo "make engine: building the Pulumi YAML language host into $yaml (minutes, once)"
     (cd "$here/build/yaml" && go build -trimpath -o "$yaml/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)
-    echo "$stamp" > "$yaml/.stamp"
+    stamp_of "$yaml" "$stamp" pulumi-language-yaml
     echo "make engine: Pulumi YAML language host built in $(seconds "$start") s"
 fi
 echo "$cache/$version"

@@ -21,6 +21,9 @@ def engine() -> Path:
     needed = ("bin/pulumi", "kubernetes/pulumi-resource-kubernetes", "yaml/pulumi-language-yaml")
     if not all((found / path).exists() for path in needed):
         pytest.fail(f"no engine in {found}: run `make engine` (or `make engine-test`, which runs it first)")
+    problem = harness.engine_problem(found)
+    if problem is not None:
+        pytest.fail(f"the engine cache is refused: {problem}")
     return found
 
 

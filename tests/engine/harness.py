@@ -47,6 +47,33 @@ def engine_dir() -> Path:
     return Path(base) / pinned_version()
 
 
+PARTS = ("bin", "kubernetes", "yaml")
+
+
+def engine_problem(found: Path) -> str | None:
+    """Why the cache `make engine` filled must not run, or None: each part is a directory only this user can
+    change (components/cli/owned.py, as build.sh checks it) and every binary its .stamp lists has that SHA-256."""
+    from components.cli.owned import NotPrivate, check_entries, open_private
+
+    for part in PARTS:
+        try:
+            fd = open_private(found / part)
+            try:
+                check_entries(fd, found / part)
+            finally:
+                os.close(fd)
+        except (NotPrivate, OSError) as error:
+            return str(error)
+        lines = (found / part / ".stamp").read_text().splitlines()[1:] if (found / part / ".stamp").exists() else []
+        if not lines and part != "bin":  # bin may hold links to an installed CLI instead
+            return f"{found / part}/.stamp lists no binary: run `make engine`"
+        for line in lines:
+            digest, name = line.split("  ", 1)
+            if hashlib.sha256((found / part / name).read_bytes()).hexdigest() != digest:
+                return f"{found / part / name}: is not the binary `make engine` built (its SHA-256 differs)"
+    return None
+
+
 def moto_server() -> Any:
     """moto on 127.0.0.1 with AWS's managed policies loaded (the shipped stacks attach some)."""
     return local_moto_server(managed_policies=True)
