@@ -70,3 +70,4 @@ lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	MYPYPATH=policy $(PY) -m mypy components policy/invariants.py policy/rules.py tests --exclude tests/engine
 	MYPYPATH=.:tests/engine:tests/engine/standins $(PY) -m mypy tests/engine
+	$(VENV)/bin/zizmor --offline --quiet .github/workflows

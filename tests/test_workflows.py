@@ -175,3 +175,20 @@ def test_a_diff_past_githubs_limit_still_posts_each_stacks_summary(tmp_path: Pat
     assert len(sent["body"]) <= 65536
     assert all(f"### irsa plan diff: `{s}`" in sent["body"] for s in diffs) and big not in sent["body"]
     assert "/org/irsa/actions/runs/99" in sent["body"]
+
+
+@pytest.mark.parametrize("name", sorted(WORKFLOWS))
+def test_every_action_is_pinned_to_a_commit_with_its_tag_beside_it(name: str) -> None:
+    """A tag can be moved to other code; a commit cannot. The comment says which release the commit is."""
+    uses = [line for line in WORKFLOWS[name].read_text().splitlines() if line.strip().lstrip("- ").startswith("uses:")]
+    assert uses
+    for line in uses:
+        assert re.search(r"uses: [\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+
+
+def test_the_one_zizmor_ignore_says_why() -> None:
+    lines = [(n, line) for n, p in WORKFLOWS.items() for line in p.read_text().splitlines()]
+    ignores = [(n, line) for n, line in lines if "zizmor: ignore" in line]
+    audits = [(n, line.split("ignore[")[1].split("]")[0]) for n, line in ignores]
+    assert audits == [("pr-comment", "dangerous-triggers")]
+    assert "reason" in ignores[0][1]
