@@ -348,6 +348,9 @@ def pod_spec_problems(pod: Any) -> list[str]:
                 problems.append(f"volume {v.get('name')}: serviceAccountToken is {type(token).__name__}, not a map")
                 continue
             seconds = token.get("expirationSeconds", 3600)
+            # The engine hands numbers to a policy as floats (3600.0); a whole float is a whole number.
+            if isinstance(seconds, float) and seconds.is_integer():
+                seconds = int(seconds)
             if isinstance(seconds, bool) or not isinstance(seconds, int):
                 problems.append(f"volume {v.get('name')}: token expirationSeconds {seconds!r} is not a whole number")
             elif not MIN_TOKEN_SECONDS <= seconds <= MAX_TOKEN_SECONDS:

@@ -146,6 +146,14 @@ def test_odd_shapes_are_violations_of_the_rule_that_met_them_never_a_crash() -> 
     assert check(rules.hardened_workloads, "kubernetes:apps/v1:Deployment", {"spec": {"template": text_seconds}}) == [
         "volume aws-iam-token: token expirationSeconds '3600' is not a whole number"
     ]
+    # The engine hands a policy its numbers as floats: a whole one is a whole number, a fraction is not.
+    floats = json.loads(json.dumps(pod), parse_int=float)
+    assert check(rules.hardened_workloads, "kubernetes:apps/v1:Deployment", {"spec": {"template": floats}}) == []
+    fraction = json.loads(json.dumps(pod["spec"]["volumes"]).replace("3600", "3600.5"))
+    halves = {**pod, "spec": {**pod["spec"], "volumes": fraction}}
+    assert check(rules.hardened_workloads, "kubernetes:apps/v1:Deployment", {"spec": {"template": halves}}) == [
+        "volume aws-iam-token: token expirationSeconds 3600.5 is not a whole number"
+    ]
     kinds = ("kubernetes:batch/v1:Job", "kubernetes:core/v1:Pod", "kubernetes:apps/v1:Deployment")
     for spec, types in (("a string", kinds), (["a", "list"], kinds), ({"template": "x"}, (kinds[0], kinds[2])),
                         ({"template": {"spec": 7}}, (kinds[0], kinds[2]))):  # fmt: skip
