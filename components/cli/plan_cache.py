@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any
 
 from components.cli import owned
-from components.cli.owned import cache_root
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, read_json
 from components.core.media import for_terminal
 from components.core.problems import InvalidInput
@@ -45,7 +44,7 @@ BELOW_ROOT = ("irsa", "plans")
 
 
 def directory() -> Path:
-    return cache_root().joinpath(*BELOW_ROOT)
+    return owned.cache_root().joinpath(*BELOW_ROOT)
 
 
 def environment() -> str:
@@ -95,7 +94,7 @@ def _private_directory(create: bool) -> int | None:
     """A file descriptor of the cache directory if it is private to this user (created so when asked), else
     None — with one warning line, once, when it exists but someone else could change it."""
     try:
-        return owned.open_private(cache_root(), BELOW_ROOT, create=create)
+        return owned.open_private(owned.cache_root(), BELOW_ROOT, create=create)
     except owned.NotPrivate as error:
         if str(error) not in _WARNED:
             _WARNED.add(str(error))

@@ -47,18 +47,9 @@ def read_bytes(
     user's, writable by no one else, and not a symbolic link (cache entries). `dir_fd`: `path` is relative to it.
     """
     shown = quote(str(path))
-    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | (os.O_NOFOLLOW if owned else 0)
-    try:
-        fd = os.open(path, flags, dir_fd=dir_fd)
-    except (OSError, ValueError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise ConfigError([Problem(label, f"cannot read {shown}: {reason}", f"an existing, readable {what}")]) from None
+    fd = _open_regular(path, label, what, dir_fd=dir_fd, owned=owned)
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise ConfigError([Problem(label, f"{shown} is not a regular file", f"a {what}, not a device or pipe")])
-        if owned and (info.st_uid != os.getuid() or info.st_mode & 0o022):
-            raise ConfigError([Problem(label, f"{shown} is not yours alone", f"a {what} only you can write")])
         if info.st_size > limit:
             raise TooBig([Problem(label, f"{shown} is {info.st_size} bytes", f"a {what} of at most {limit} bytes")],
                          info.st_size)  # fmt: skip
@@ -89,19 +80,39 @@ def read_tail(path: str | Path, label: str, what: str, limit: int) -> bytes:
         os.lseek(fd, max(0, size - limit), os.SEEK_SET)
         return os.read(fd, limit)
     except OSError as error:
-        raise ConfigError([Problem(label, f"cannot read {quote(str(path))}: {error.strerror}", what)]) from None
+        raise ConfigError(
+            [Problem(label, f"cannot read {quote(str(path))}: {error.strerror or error}", f"a readable {what}")]
+        ) from None
     finally:
         os.close(fd)
 
 
-def _open_regular(path: str | Path, label: str, what: str) -> int:
+def _open_regular(path: str | Path, label: str, what: str, *, dir_fd: int | None = None, owned: bool = False) -> int:
+    """A descriptor of a regular file, opened non-blocking (a FIFO with no writer is refused, not waited on).
+
+    `owned`: also this user's, writable by no one else, and not a symbolic link. ConfigError naming `label`.
+    """
+    shown = quote(str(path))
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0) | (os.O_NOFOLLOW if owned else 0)
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+        fd = os.open(path, flags, dir_fd=dir_fd)
+    except (OSError, ValueError) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise ConfigError([Problem(label, f"cannot read {shown}: {reason}", f"an existing, readable {what}")]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError([Problem(label, f"{shown} is not a regular file", f"a {what}, not a device or pipe")])
+        if owned and (info.st_uid != os.getuid() or info.st_mode & 0o022):
+            raise ConfigError([Problem(label, f"{shown} is not yours alone", f"a {what} only you can write")])
     except OSError as error:
-        raise ConfigError([Problem(label, f"cannot read {quote(str(path))}: {error.strerror}", what)]) from None
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise ConfigError([Problem(label, f"{quote(str(path))} is not a regular file", what)])
+        raise ConfigError(
+            [Problem(label, f"cannot read {shown}: {error.strerror or error}", f"a readable {what}")]
+        ) from None
+    except BaseException:
+        os.close(fd)
+        raise
     return fd
 
 
