@@ -75,3 +75,25 @@ GoYamlLoader.add_constructor("tag:yaml.org,2002:bool", _boolean)
 def load(text: str) -> Any:
     """One YAML document, its plain scalars read as the Pulumi CLI reads them."""
     return yaml.load(text, Loader=GoYamlLoader)  # noqa: S506 - a safe loader
+
+
+_GO = GoYamlLoader("")  # for its resolver only
+
+
+class _Dumper(yaml.SafeDumper):
+    """A dumper whose plain scalars read back as strings by YAML 1.1 (PyYAML) and by the Pulumi CLI alike."""
+
+
+def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    plain_as = {resolver.resolve(yaml.ScalarNode, value, (True, False)) for resolver in (dumper, _GO)}
+    style = None if plain_as == {"tag:yaml.org,2002:str"} else '"'
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _str)
+
+
+def dump(data: Any) -> str:
+    """YAML that both readers read back as `data`: a string either could take for a number, a boolean or null
+    (`012345678901`, `yes`, `0o17`) is double-quoted; the rest is PyYAML's plain style."""
+    return str(yaml.dump(data, Dumper=_Dumper, sort_keys=False, width=120, allow_unicode=False))

@@ -168,24 +168,31 @@ def adopt_command(args: argparse.Namespace) -> int:
     """Print a stack file adopting the state's IRSA roles (stdout) and what could not be mapped (stderr)."""
     from pathlib import Path
 
-    import yaml
-
+    from components.cli import go_yaml
+    from components.cli.stackfile import parse_yaml
     from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_json
     from components.core import adopt
 
     flag, given = ("--terraform", args.terraform) if args.terraform else ("--eksctl", args.eksctl)
     document = read_json(Path(given), flag, "adopt source", 16 * STACK_FILE_MAX_BYTES, "the tool's JSON output")
-    if args.terraform:
-        config, report = adopt.from_terraform(document, args.cluster, args.region)
-    elif args.oidc_provider_arn is None:
-        allowed = "the cluster's IAM OIDC provider ARN (eksctl's output does not carry it)"
-        raise InvalidInput([Problem("--oidc-provider-arn", "is required with --eksctl", allowed)])
-    else:
-        config, report = adopt.from_eksctl(document, args.cluster, args.region, args.oidc_provider_arn)
-    config, refused = adopt.checked(config, args.stack)
-    for line in report + refused:
-        print(for_terminal(f"adopt: {line}"), file=sys.stderr)
-    sys.stdout.write(for_terminal(yaml.safe_dump({"config": config}, sort_keys=False, width=120)))
+    report: list[str] = []
+    try:
+        if args.terraform:
+            config, _ = adopt.from_terraform(document, args.cluster, args.region, report)
+        elif args.oidc_provider_arn is None:
+            allowed = "the cluster's IAM OIDC provider ARN (eksctl's output does not carry it)"
+            raise InvalidInput([Problem("--oidc-provider-arn", "is required with --eksctl", allowed)])
+        else:
+            config, _ = adopt.from_eksctl(document, args.cluster, args.region, args.oidc_provider_arn, report)
+        config = adopt.checked(config, args.stack, report)
+    finally:
+        for line in report:
+            print(for_terminal(f"adopt: {line}"), file=sys.stderr)
+    text = for_terminal(go_yaml.dump({"config": config}))
+    if parse_yaml(text, "adopt's output") != {"config": config}:  # what plan and the Pulumi CLI will read
+        raise InvalidInput([Problem("adopt's output", "reads back as something else than adopt meant",
+                                    "a bug in irsa: report it with the source file")])  # fmt: skip
+    sys.stdout.write(text)
     return EXIT_OK
 
 

@@ -16,12 +16,13 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from components.core import trust_set
+from components.core.adopt_trust import SUBJECT, exact_trust, shown
 from components.core.aws import PROVIDER_ARN, ROLE_ARN
 from components.core.documents import as_list, object_actions, statements_of
-from components.core.model import InvalidInput, Problem
+from components.core.model import DEFAULT_AUDIENCE, InvalidInput, Problem
 from components.core.presets import PRESETS
 
-SUBJECT = re.compile(r"system:serviceaccount:([a-z0-9]([-a-z0-9]*[a-z0-9])?):([a-z0-9]([-.a-z0-9]*[a-z0-9])?)")
 SOURCE = "terraform show -json"
 # An adopted workload runs already: its ServiceAccount exists (a chart, kubectl or eksctl made it, and its role-arn
 # annotation names the adopted role, whose name stays), and a verification Job is one `sampleJob: true` away.
@@ -62,27 +63,6 @@ def _document(text: Any) -> dict[str, Any] | None:
     return found if isinstance(found, dict) else None
 
 
-def _web_identity(trust: dict[str, Any]) -> tuple[str, list[str], str | None] | None:
-    """(provider ARN, subjects, audience) of a trust that is web identity through one OIDC provider."""
-    providers, subjects, audiences = set(), [], set()
-    for s in statements_of(trust):
-        federated = (s.get("Principal") or {}).get("Federated")
-        if s.get("Effect") != "Allow" or not isinstance(federated, str) or not PROVIDER_ARN.fullmatch(federated):
-            return None
-        providers.add(federated)
-        host = federated.split("oidc-provider/", 1)[1]
-        for test, pairs in (s.get("Condition") or {}).items():
-            for key, value in (pairs or {}).items():
-                values = as_list(value)
-                if key == f"{host}:sub" and test in ("StringEquals", "StringLike"):
-                    subjects += [v for v in values if v not in subjects]
-                elif key == f"{host}:aud":
-                    audiences.update(values)
-    if len(providers) != 1 or not subjects:
-        return None
-    return providers.pop(), subjects, (audiences.pop() if len(audiences) == 1 else None)
-
-
 def _workload_name(role: str, taken: set[str]) -> str:
     base = re.sub(r"[^a-z0-9-]+", "-", role.lower()).strip("-") or "workload"
     base = base if base[0].isalpha() else f"w-{base}"
@@ -93,88 +73,127 @@ def _workload_name(role: str, taken: set[str]) -> str:
     return name
 
 
-def from_terraform(state: Mapping[str, Any], cluster: str, region: str) -> tuple[dict[str, Any], list[str]]:
-    """The stack config adopting every IRSA role of the state, and the report of what was not mapped."""
-    found = list(resources(state))
+class Skip(Exception):  # noqa: N818 - a reason
+    """One role adopt leaves alone, and why (one report line)."""
+
+
+def _map(value: Any, what: str) -> Mapping[str, Any]:
+    if not isinstance(value, Mapping):
+        raise Skip(f"{what} is {type(value).__name__}, not a map")
+    return value
+
+
+def from_terraform(
+    state: Mapping[str, Any], cluster: str, region: str, report: list[str] | None = None
+) -> tuple[dict[str, Any], list[str]]:
+    """The stack config adopting every IRSA role of the state whose trust irsa can write exactly, and the report:
+    each role left alone and why, each policy not mapped (added to `report` as found, so an error after them
+    keeps them). Linear in the size of the state."""
+    report = [] if report is None else report
     by_type: dict[str, list[dict[str, Any]]] = {}
-    for r in found:
+    for r in resources(state):
         by_type.setdefault(str(r.get("type")), []).append(r)
     policies = {  # customer policies of the state, with the module that owns each
         str(v.get("arn")): (_module_of(str(r.get("address", ""))), v)
         for r in by_type.get("aws_iam_policy", [])
         if isinstance(v := r.get("values"), Mapping)
     }
-    report: list[str] = []
+    attached: dict[str, list[str]] = {}  # role name -> policy ARNs, in the state's order
+    for a in by_type.get("aws_iam_role_policy_attachment", []):
+        v = a.get("values")
+        if isinstance(v, Mapping) and isinstance(v.get("role"), str) and isinstance(v.get("policy_arn"), str):
+            attached.setdefault(v["role"], []).append(v["policy_arn"])
+    inline: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # role name -> (policy name, document)
+    for i in by_type.get("aws_iam_role_policy", []):
+        v = i.get("values")
+        if isinstance(v, Mapping) and isinstance(v.get("role"), str) and (doc := _document(v.get("policy"))):
+            inline.setdefault(v["role"], []).append((str(v.get("name")), doc))
     workloads: list[dict[str, Any]] = []
-    provider: str | None = None
+    first: dict[str, str] = {}  # the provider and audience of the first role adopted: one cluster per stack
     paths: set[str] = set()
     accounts: set[str] = set()
     taken: set[str] = set()
     for r in by_type.get("aws_iam_role", []):
-        values, address = r.get("values") or {}, r.get("address", "aws_iam_role")
-        name, arn = values.get("name"), values.get("arn")
-        trust = _document(values.get("assume_role_policy"))
-        identity = _web_identity(trust) if trust is not None else None
-        if not isinstance(name, str) or not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn) or identity is None:
-            report.append(f"{address}: not an IRSA role (web identity through one OIDC provider): left alone")
+        address = shown(r.get("address", "aws_iam_role"))
+        try:
+            workload = _terraform_role(r, first, policies, attached, inline, report, taken)
+        except trust_set.Inexact as why:
+            kind = "its trust" if why.irsa else "not an IRSA role"
+            report.append(f"{address}: left alone, {kind}: {why.reason}")
             continue
-        federated, subjects, audience = identity
-        if provider is not None and federated != provider:
-            report.append(f"{address}: trusts another OIDC provider ({federated}) than the first role: left alone")
+        except Skip as why:
+            report.append(f"{address}: left alone: {why}")
             continue
-        first = SUBJECT.fullmatch(subjects[0])
-        if first is None:
-            report.append(f"{address}: its first subject {subjects[0]!r} is not one ServiceAccount: left alone")
-            continue
-        provider = federated
-        paths.add(values.get("path") or "/")
+        arn = workload.pop("_arn")
+        paths.add(workload.pop("_path"))
         accounts.add(arn.split(":")[4])
-        workload: dict[str, Any] = {
-            "name": _workload_name(name, taken),
-            "namespace": first.group(1),
-            "serviceAccount": first.group(3),
-            "adoptRole": {"name": name, "trust": trust},  # its trust now: the plan says what adoption changes
-            **ALREADY_RUNNING,
-        }
-        if subjects[1:]:
-            workload["extraSubjects"] = subjects[1:]
-        if audience != "sts.amazonaws.com":
-            report.append(f"{address}: its trust does not pin aud to sts.amazonaws.com: irsa's will (after adoption)")
-        managed, statements = [], []
-        for attachment in by_type.get("aws_iam_role_policy_attachment", []):
-            a = attachment.get("values") or {}
-            if a.get("role") != name or not isinstance(a.get("policy_arn"), str):
-                continue
-            owner, policy = policies.get(a["policy_arn"], ("", None))
-            own = policy is not None and owner == _module_of(str(address))
-            document = _document(policy.get("policy")) if own and policy is not None else None
-            if document is not None:  # the role's own module made it (it goes with the role): into statements
-                statements += statements_of(document)
-            else:
-                managed.append(a["policy_arn"])
-        inlines = []
-        for inline in by_type.get("aws_iam_role_policy", []):
-            i = inline.get("values") or {}
-            if i.get("role") == name and (document := _document(i.get("policy"))) is not None:
-                statements += statements_of(document)
-                inlines.append((str(i.get("name")), document))
-        if len(inlines) == 1:  # irsa's inline policy is that one, imported: its statements are among these
-            workload["adoptRole"]["inlinePolicy"] = {"name": inlines[0][0], "document": inlines[0][1]}
-        elif inlines:
-            names = ", ".join(n for n, _ in inlines)
-            report.append(f"{address}: inline policies {names}: their statements are irsa's inline policy now; the "
-                          "policies themselves stay on the role, unmanaged")  # fmt: skip
-        _with_presets(workload, managed)
-        grants, statements = s3_grants(statements)
-        if grants:
-            workload["s3"] = grants
-        if statements:
-            workload["statements"] = statements
         workloads.append(workload)
-    if provider is None:
-        raise InvalidInput([Problem("--terraform", "holds no IRSA role",
-                                    "state with aws_iam_role resources trusting an IAM OIDC provider")])  # fmt: skip
-    return _stack(region, cluster, provider, workloads, paths, accounts, report)
+    if not workloads:
+        raise InvalidInput([Problem("--terraform", "holds no IRSA role adopt can take exactly",
+                                    "state with aws_iam_role resources trusting an IAM OIDC provider"
+                                    + (f"; {len(report)} left alone, see above" if report else ""))])  # fmt: skip
+    return _stack(region, cluster, first["provider"], workloads, paths, accounts, report, first["audience"])
+
+
+def _terraform_role(
+    r: Mapping[str, Any], first: dict[str, str], policies: Mapping[str, tuple[str, Any]],
+    attached: Mapping[str, list[str]], inline: Mapping[str, list[tuple[str, dict[str, Any]]]], report: list[str],
+    taken: set[str],
+) -> dict[str, Any]:  # fmt: skip
+    """One role of the state as a workload adopting it (with `_arn` and `_path` for the stack); Skip or Inexact."""
+    address = shown(r.get("address", "aws_iam_role"))
+    values = _map(r.get("values"), "its values")
+    name, arn = values.get("name"), values.get("arn")
+    if not isinstance(name, str) or not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn):
+        raise Skip("no role name and ARN in its values")
+    trust = _document(values.get("assume_role_policy"))
+    if trust is None:
+        raise Skip("its assume_role_policy is not a JSON policy document")
+    provider, audience, subjects = exact_trust(trust)
+    if first and provider != first["provider"]:
+        raise Skip(f"it trusts another OIDC provider ({shown(provider)}) than the first role adopted")
+    if first and audience != first["audience"]:
+        raise Skip(f"it trusts audience {shown(audience)}, the first role adopted {shown(first['audience'])}; "
+                   "one cluster pins one")  # fmt: skip
+    first.update(provider=provider, audience=audience)
+    main = SUBJECT.fullmatch(subjects[0])
+    assert main is not None  # exact_trust puts a ServiceAccount first
+    workload: dict[str, Any] = {
+        "name": _workload_name(name, taken),
+        "namespace": main.group(1),
+        "serviceAccount": main.group(3),
+        "adoptRole": {"name": name, "trust": trust},  # its trust now: the plan says what adoption changes
+        **ALREADY_RUNNING,
+        "_arn": arn,
+        "_path": values.get("path") if isinstance(values.get("path"), str) else "/",
+    }
+    if subjects[1:]:
+        workload["extraSubjects"] = subjects[1:]
+    managed, statements = [], []
+    for policy_arn in attached.get(name, []):
+        owner, policy = policies.get(policy_arn, ("", None))
+        own = policy is not None and owner == _module_of(str(r.get("address", "")))
+        document = _document(policy.get("policy")) if own and policy is not None else None
+        if document is not None:  # the role's own module made it (it goes with the role): into statements
+            statements += statements_of(document)
+        else:
+            managed.append(policy_arn)
+    inlines = inline.get(name, [])
+    for _, document in inlines:
+        statements += statements_of(document)
+    if len(inlines) == 1:  # irsa's inline policy is that one, imported: its statements are among these
+        workload["adoptRole"]["inlinePolicy"] = {"name": inlines[0][0], "document": inlines[0][1]}
+    elif inlines:
+        names = ", ".join(shown(n) for n, _ in inlines)
+        report.append(f"{address}: inline policies {names}: their statements are irsa's inline policy now; the "
+                      "policies themselves stay on the role, unmanaged")  # fmt: skip
+    _with_presets(workload, managed)
+    grants, statements = s3_grants(statements)
+    if grants:
+        workload["s3"] = grants
+    if statements:
+        workload["statements"] = statements
+    return workload
 
 
 def _with_presets(workload: dict[str, Any], arns: list[str]) -> None:
@@ -197,38 +216,47 @@ def s3_grants(statements: list[dict[str, Any]]) -> tuple[list[dict[str, str]], l
     `bucket/prefix*`, and, but for write, ListBucket on the bucket limited to the prefix) as typed `s3` grants;
     the rest as they were. Nothing near it is taken: a grant must allow exactly what the statements did."""
     plain = [s for s in statements if s.get("Effect") == "Allow" and set(s) <= {"Sid", "Effect", "Action", "Resource",
-                                                                                  "Condition"}]  # fmt: skip
+                                                                                  "Condition"}
+             and all(_strings_only(s.get(k)) for k in ("Action", "Resource"))]  # fmt: skip
+    listings: dict[str, dict[str, Any]] = {}  # each ListBucket statement by what it says: found in one look
+    for x in plain:
+        listings.setdefault(_said(x), x)
     grants: list[dict[str, str]] = []
-    used: list[dict[str, Any]] = []
+    used: set[int] = set()
     for s in plain:
         actions, resources = set(as_list(s.get("Action"))), as_list(s.get("Resource"))
         candidates = [lv for lv in ("read", "write", "read-write", "sync") if set(object_actions(lv)) == actions]
         m = re.fullmatch(r"arn:aws:s3:::([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/([^*?]*)\*", resources[0]) \
             if candidates and len(resources) == 1 and not s.get("Condition") else None  # fmt: skip
-        if m is None:
+        if m is None or id(s) in used:
             continue
         bucket, prefix = m.group(1), m.group(2)
         listing: dict[str, Any] = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}
         if prefix:
             listing["Condition"] = {"StringLike": {"s3:prefix": [f"{prefix}*"]}}
-        companion = next((x for x in plain if _listing_equal(x, listing)), None)
+        companion = listings.get(_said(listing))
+        companion = companion if companion is not None and id(companion) not in used else None
         # write lists nothing; the others list exactly the prefix (write's actions with a listing are sync)
         level = next((lv for lv in candidates if (lv == "write") == (companion is None)), None)
         if level is None:
             continue
         grants.append({"bucket": bucket, **({"prefix": prefix} if prefix else {}), "access": level})
-        used += [s, *([companion] if companion is not None else [])]
-    return grants, [s for s in statements if not any(s is u for u in used)]
+        used |= {id(s), *([id(companion)] if companion is not None else [])}
+    return grants, [s for s in statements if id(s) not in used]
 
 
-def _listing_equal(found: dict[str, Any], listing: dict[str, Any]) -> bool:
-    """The same ListBucket statement written another way (a one-item list for a string)."""
+def _strings_only(value: Any) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _said(statement: dict[str, Any]) -> str:
+    """What a statement says, however it is written (a one-item list for a string, any Sid)."""
     def norm(x: Any) -> Any:
         if isinstance(x, dict):
             return {k: norm(v) for k, v in x.items() if k != "Sid"}
         return as_list(x) if isinstance(x, (str, list)) else x
 
-    return bool(norm(found) == norm(listing))
+    return json.dumps(norm(statement), sort_keys=True)
 
 
 def _module_of(address: str) -> str:
@@ -236,104 +264,136 @@ def _module_of(address: str) -> str:
     return ".".join(address.split(".")[:-2])
 
 
-
-
 def from_eksctl(
-    listing: Any, cluster: str, region: str, provider_arn: str
+    listing: Any, cluster: str, region: str, provider_arn: str, report: list[str] | None = None
 ) -> tuple[dict[str, Any], list[str]]:
     """The stack config adopting every role of `eksctl get iamserviceaccount -o json` (eksctl's
     ClusterIAMServiceAccount: metadata, status.roleARN, attachPolicyARNs, attachPolicy, attachRoleARN,
     wellKnownPolicies), trusted through `provider_arn` as eksctl's trust does (aud and sub pinned)."""
-    if not isinstance(listing, list) or not all(isinstance(i, Mapping) for i in listing):
+    if not isinstance(listing, list):
         raise InvalidInput([Problem("--eksctl", "is not `eksctl get iamserviceaccount -o json` output",
                                     "a JSON list of iamserviceaccounts")])  # fmt: skip
     if not PROVIDER_ARN.fullmatch(provider_arn):
-        raise InvalidInput([Problem("--oidc-provider-arn", f"{provider_arn!r} is not an IAM OIDC provider ARN",
+        raise InvalidInput([Problem("--oidc-provider-arn", f"{shown(provider_arn)} is not an IAM OIDC provider ARN",
                                     "the cluster's: aws iam list-open-id-connect-providers")])  # fmt: skip
-    report: list[str] = []
+    report = [] if report is None else report
     workloads: list[dict[str, Any]] = []
     paths: set[str] = set()
     accounts: set[str] = set()
     taken: set[str] = set()
     for i, item in enumerate(listing):
-        meta = item.get("metadata") or {}
-        where = f"[{i}] {meta.get('namespace')}/{meta.get('name')}"
-        arn = item.get("attachRoleARN") or (item.get("status") or {}).get("roleARN")
-        if not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn):
-            report.append(f"{where}: no role ARN (status.roleARN or attachRoleARN): left alone")
-            continue
-        if not isinstance(meta.get("namespace"), str) or not isinstance(meta.get("name"), str):
-            report.append(f"{where}: no metadata.namespace and metadata.name: left alone")
+        try:
+            workload, arn = _eksctl_item(item, f"[{i}]", report, taken)
+        except Skip as why:
+            report.append(f"[{i}]: left alone: {why}")
             continue
         name = arn.rsplit("/", 1)[1]
         paths.add(arn.split(":role", 1)[1][: -len(name)] or "/")
         accounts.add(arn.split(":")[4])
-        workload: dict[str, Any] = {
-            "name": _workload_name(meta["name"], taken),  # eksctl's role names are generated: the SA's reads better
-            "namespace": meta["namespace"],
-            "serviceAccount": meta["name"],
-            "adoptRole": name,
-            **ALREADY_RUNNING,
-        }
-        _with_presets(workload, list(item.get("attachPolicyARNs") or []))
-        document = _document(item.get("attachPolicy"))
-        if document is not None:
-            grants, rest = s3_grants(statements_of(document))
-            workload.update({"s3": grants} if grants else {}, **({"statements": rest} if rest else {}))
-        for policy, on in sorted((item.get("wellKnownPolicies") or {}).items()):
-            if on:
-                preset = EKSCTL_WELL_KNOWN.get(policy)
-                hint = f"; irsa's preset for it is {preset!r}" if preset else ""
-                report.append(f"{where}: wellKnownPolicies.{policy} is eksctl's own document: left on the role{hint}")
         workloads.append(workload)
     if not workloads:
         raise InvalidInput([Problem("--eksctl", "holds no iamserviceaccount with a role", "eksctl's output")])
     return _stack(region, cluster, provider_arn, workloads, paths, accounts, report)
 
 
+def _eksctl_item(item: Any, where: str, report: list[str], taken: set[str]) -> tuple[dict[str, Any], str]:
+    """One iamserviceaccount as a workload adopting its role, and the role's ARN; Skip saying why not."""
+    item = _map(item, "the item")
+    meta = _map(item.get("metadata") or {}, "metadata")
+    namespace, account = meta.get("namespace"), meta.get("name")
+    if not isinstance(namespace, str) or not isinstance(account, str):
+        raise Skip("no metadata.namespace and metadata.name")
+    status = _map(item.get("status") or {}, "status")
+    arn = item.get("attachRoleARN") or status.get("roleARN")
+    if not isinstance(arn, str) or not ROLE_ARN.fullmatch(arn):
+        raise Skip(f"{shown(f'{namespace}/{account}')} has no role ARN (status.roleARN or attachRoleARN)")
+    attach = item.get("attachPolicyARNs") or []
+    if not isinstance(attach, list) or not all(isinstance(a, str) for a in attach):
+        raise Skip("attachPolicyARNs is not a list of ARNs")
+    well_known = _map(item.get("wellKnownPolicies") or {}, "wellKnownPolicies")
+    workload: dict[str, Any] = {
+        "name": _workload_name(account, taken),  # eksctl's role names are generated: the SA's reads better
+        "namespace": namespace,
+        "serviceAccount": account,
+        "adoptRole": arn.rsplit("/", 1)[1],
+        **ALREADY_RUNNING,
+    }
+    _with_presets(workload, list(attach))
+    document = _document(item.get("attachPolicy"))
+    if document is not None:
+        grants, rest = s3_grants(statements_of(document))
+        workload.update({"s3": grants} if grants else {}, **({"statements": rest} if rest else {}))
+    for policy, on in sorted(well_known.items()):
+        if on:
+            preset = EKSCTL_WELL_KNOWN.get(policy)
+            hint = f"; irsa's preset for it is {preset!r}" if preset else ""
+            report.append(f"{where} {shown(f'{namespace}/{account}')}: wellKnownPolicies.{shown(policy)} is "
+                          f"eksctl's own document: left on the role{hint}")  # fmt: skip
+    return workload, arn
+
+
 def _stack(
     region: str, cluster: str, provider: str, workloads: list[dict[str, Any]], paths: set[str], accounts: set[str],
-    report: list[str],
+    report: list[str], audience: str = DEFAULT_AUDIENCE,
 ) -> tuple[dict[str, Any], list[str]]:
-    """The adopting stack's config: the cluster reusing the provider, the roles' one account and path."""
+    """The adopting stack's config: the cluster reusing the provider (pinning the roles' audience), the roles' one
+    account and path."""
     config: dict[str, Any] = {
         "aws:region": region,
         "irsa:accountId": accounts.pop() if len(accounts) == 1 else None,
         "irsa:cluster": {"kind": "eks", "name": cluster, "oidcProviderArn": provider,
-                         "issuerUrl": "https://" + provider.split("oidc-provider/", 1)[1]},  # fmt: skip
+                         "issuerUrl": "https://" + provider.split("oidc-provider/", 1)[1],
+                         **({"audience": audience} if audience != DEFAULT_AUDIENCE else {})},  # fmt: skip
         "irsa:workloads": workloads,
     }
     if len(paths) == 1 and (path := paths.pop()) != "/":
         config["irsa:defaults"] = {"rolePath": path}
     elif len(paths) > 1:
-        report.append(f"the roles live under several paths ({', '.join(sorted(paths))}): one stack has one rolePath")
+        report.append(f"the roles live under several paths ({', '.join(map(shown, sorted(paths)))}): one stack has "
+                      "one rolePath")  # fmt: skip
     return {k: v for k, v in config.items() if v is not None}, report
 
 
 # What a refused value takes out of a workload (the role keeps it, unmanaged), rather than failing the adoption.
-DROPPABLE = ("statements", "managedPolicyArns", "extraSubjects", "s3")
+# Never the trust's subjects: without them irsa's trust would let fewer in, so such a role is left alone instead.
+DROPPABLE = ("statements", "managedPolicyArns", "s3")
+WORKLOAD_PATH = re.compile(r"irsa:workloads\[(\d+)\](?:\.(\w+))?")
 
 
-def checked(config: dict[str, Any], stack: str) -> tuple[dict[str, Any], list[str]]:
-    """The config as the stack file's rules accept it: a grant they refuse is dropped from its workload and
-    reported (the role keeps it, unmanaged, until someone moves it); anything else refused is an error."""
+def checked(config: dict[str, Any], stack: str, report: list[str]) -> dict[str, Any]:
+    """The config as the stack file's rules accept it. A grant they refuse is dropped from its workload and
+    reported (the role keeps it, unmanaged) — unless the workload imports the inline policy it came from (the
+    second `up` would narrow it), when the role is left alone like one the rules refuse anything else of.
+    What they refuse outside the workloads is an error. Each finding is added to `report`."""
     from components.core.config.parse import parse_settings
 
-    report: list[str] = []
-    for _ in range(2):
+    workloads = config["irsa:workloads"]
+    for _ in range(len(workloads) + 2):
         try:
             parse_settings(config, stack)
-            return config, report
+            return config
         except InvalidInput as error:
-            remaining = []
+            outside = [p for p in error.problems if WORKLOAD_PATH.match(p.path) is None]
+            if outside:
+                raise InvalidInput(outside) from None
+            gone: set[int] = set()
             for problem in error.problems:
-                m = re.match(r"irsa:workloads\[(\d+)\]\.(\w+)", problem.path)
-                if m is not None and m.group(2) in DROPPABLE:
-                    config["irsa:workloads"][int(m.group(1))].pop(m.group(2), None)
+                m = WORKLOAD_PATH.match(problem.path)
+                assert m is not None
+                i, key = int(m.group(1)), m.group(2)
+                workload = workloads[i]
+                adopt_role = workload.get("adoptRole")
+                imports_inline = isinstance(adopt_role, dict) and "inlinePolicy" in adopt_role
+                if key in DROPPABLE and not (imports_inline and key != "managedPolicyArns"):
+                    workload.pop(key, None)
                     report.append(f"not adopted, left on the role unmanaged: {problem}")
-                else:
-                    remaining.append(problem)
-            if remaining:
-                raise InvalidInput(remaining) from None
+                elif i not in gone:
+                    gone.add(i)
+                    role = adopt_role.get("name") if isinstance(adopt_role, dict) else adopt_role
+                    report.append(f"role {shown(role)}: left alone, irsa cannot manage it exactly: {problem}")
+            workloads[:] = [w for i, w in enumerate(workloads) if i not in gone]
+            if not workloads:
+                raise InvalidInput([Problem("irsa:workloads", "no role adopt found can be managed exactly",
+                                            "see the roles left alone above")]) from None  # fmt: skip
     parse_settings(config, stack)
-    return config, report
+    return config

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.core import names, presets
+from components.core import names, presets, trust_set
 from components.core.documents import as_list, statements_of
 from components.core.model import Settings, Workload
 from components.core.stack_plan import stack_plans
@@ -118,7 +118,13 @@ def adoption_changes(settings: Settings, plan: WorkloadPlan) -> list[str]:
         if placement.web_identity and (provider is None or cluster.issuer_url is None):
             return ["(the planned trust names an OIDC provider known only at deploy)"]
         bound.append((placement, provider or "", cluster.issuer_url or "", ""))
-    live, planned = trust_terms(json.loads(w.adopt_trust)), trust_terms(plan.trust_in(bound))
+    old, new = json.loads(w.adopt_trust), plan.trust_in(bound)
+    try:  # written otherwise, but letting in exactly the same requests: unchanged
+        if trust_set.allowed(old) == trust_set.allowed(new):
+            return ["unchanged"]
+    except trust_set.Inexact:
+        pass
+    live, planned = trust_terms(old), trust_terms(new)
     return [f"- {t}" for t in sorted(live - planned)] + [f"+ {t}" for t in sorted(planned - live)] or ["unchanged"]
 
 

@@ -39,10 +39,14 @@ class Decision:
     conditions: tuple[ConditionResult, ...] = field(default=())
 
 
+def like_regex(value: str) -> str:
+    """A StringLike pattern as a regular expression (for re.DOTALL): `*` any run, `?` one character."""
+    return "".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in value)
+
+
 @lru_cache(maxsize=256)
 def _pattern(value: str) -> re.Pattern[str]:
-    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in value)
-    return re.compile("".join(parts), re.DOTALL)
+    return re.compile(like_regex(value), re.DOTALL)
 
 
 def string_like(pattern: str, value: str) -> bool:
