@@ -1,6 +1,6 @@
 """Benchmark: the cost of `plan` against a hand-written floor on the same mock engine, as N grows.
 
-python bench/run.py [--sizes 1 10 100 1000] [--repeats 3] [--cdk]
+python bench/run.py [--sizes 1 10 100 1000] [--repeats 3] [--cdk] [--adopt]
 
 For each N it generates an EKS stack (sampleJob false above 10), then runs, alternating and
 `--repeats` times each, `python -m components plan --format json` and `python bench/floor.py N`,
@@ -9,7 +9,8 @@ resources per workload, lookups per stack and the longest dependsOn chain (the c
 real `pulumi up`). Then start-up: a bare `import pulumi`, the command line alone, `plan` and `diff` of
 one workload (with nothing kept, and with the base's plan kept), and `plan`'s imports per package. `--cdk` also
 times AWS CDK's synth of 100 ServiceAccounts (installed from npm into bench/cdk on first use); `--engine`
-(the default when `make engine` has built it) times the real `pulumi preview` at N=1 and 100 beside `plan`.
+(the default when `make engine` has built it) times the real `pulumi preview` at N=1 and 100 beside `plan`;
+`--adopt` (the default) times `adopt --terraform` on states of 4 to 16 MiB.
 """
 
 from __future__ import annotations
@@ -151,6 +152,23 @@ def startup(tmp: Path, repeats: int) -> list[str]:
     return rows
 
 
+def adopt_rows(tmp: Path, repeats: int) -> list[str]:
+    """`adopt --terraform` on states of 1 to 16 MiB, each with 300 IRSA roles and one role whose trust has 6,000
+    statements: the time should grow with the state's size, not faster (it was quadratic in a role's statements)."""
+    from adopt_state import write
+
+    rows = ["`adopt --terraform` (300 roles and a 6,000-statement trust; the rest other resources):", "",
+            "| state MiB | s | s per MiB |", "|---|---|---|"]  # fmt: skip
+    for mib in (4, 8, 16):  # the 6,000-statement trust alone is 2.8 MiB
+        state = write(mib, tmp, 300)
+        mib = state.stat().st_size / 2**20
+        cmd = [sys.executable, "-m", "components", "adopt", "--terraform", str(state), "--cluster", "c",
+               "--region", "eu-west-1"]  # fmt: skip
+        wall = statistics.median(measure(cmd, tmp / "adopted.yaml")[0] for _ in range(repeats))
+        rows.append(f"| {mib:.1f} | {wall:.2f} | {wall / mib:.2f} |")
+    return rows
+
+
 def cdk_rows(tmp: Path, repeats: int, n: int = 100) -> list[str]:
     """AWS CDK's synth of the same N ServiceAccounts (bench/cdk/app.mjs) against `plan`: installs CDK from npm
     into bench/cdk (pinned by its package-lock.json) on first use. Never run by CI."""
@@ -200,6 +218,9 @@ def main() -> None:
         default=True,
         help="time the real `pulumi preview` at N=1 and 100 beside `plan` (needs `make engine`)",
     )
+    parser.add_argument(
+        "--adopt", action=argparse.BooleanOptionalAction, default=True, help="time `adopt` on states up to 16 MiB"
+    )
     args = parser.parse_args()
     rows: list[str] = []
     with tempfile.TemporaryDirectory(prefix="irsa-bench-") as tmp_name:
@@ -243,6 +264,7 @@ def main() -> None:
                 f"| {len(plan['lookups'])} | {critical_path(plan)} |"
             )
             print(f"N={n}: plan {plan_s:.2f}s floor {floor_s:.2f}s tuned floor {tuned_s:.2f}s", file=sys.stderr)
+        adopted = adopt_rows(tmp, args.repeats) if args.adopt else []
         aks = aks_lookups(tmp)
         started = startup(tmp, max(args.repeats, 5))
         cdk = cdk_rows(tmp, args.repeats) if args.cdk else []
@@ -264,6 +286,8 @@ def main() -> None:
     print(f"\nAn AKS stack (stacks/Pulumi.staging.yaml) makes {aks} lookups.")
     print("\nStart-up, text output (median of at least 5; `diff` plans the base with the code at HEAD):\n")
     print("\n".join(started))
+    if adopted:
+        print("\n".join(["", *adopted]))
     if cdk:
         print("\n".join(["", *cdk]))
     if engine:

@@ -376,3 +376,15 @@ def test_a_role_whose_extra_subjects_the_rules_refuse_is_left_alone(
     out, err = capsys.readouterr()
     assert [w["adoptRole"]["name"] for w in go_yaml.load(out)["config"]["irsa:workloads"]] == ["r1"]
     assert "adopt: role r0: left alone, irsa cannot manage it exactly: irsa:workloads[0].extraSubjects[0]" in err
+
+
+def test_a_stack_file_plan_could_not_read_is_not_written(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    from components.cli import untrusted
+
+    monkeypatch.setattr(untrusted, "STACK_FILE_MAX_BYTES", 1500)  # the source may be 16 times that
+    documents = {f"r{i}": trust(statement({"StringEquals": {SUB: sa("pay", f"app-{i}"), AUD: STS}}))
+                 for i in range(6)}  # fmt: skip
+    config, err = _adopt(documents, tmp_path, capsys)
+    assert config is None and "adopt's output: would be" in err and "over the 1500 a stack file may be" in err
+    assert "Traceback" not in err

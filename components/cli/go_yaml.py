@@ -80,8 +80,12 @@ def load(text: str) -> Any:
 _GO = GoYamlLoader("")  # for its resolver only
 
 
-class _Dumper(yaml.SafeDumper):
-    """A dumper whose plain scalars read back as strings by YAML 1.1 (PyYAML) and by the Pulumi CLI alike."""
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]  # libyaml's emitter: faster
+    """A dumper whose plain scalars read back as strings by YAML 1.1 (PyYAML) and by the Pulumi CLI alike, and
+    that writes every value out (no anchors or aliases)."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

@@ -12,7 +12,7 @@ express as (provider, audience, subjects). Two trusts with equal `allowed` let i
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,9 +215,14 @@ def allowed(trust: Any) -> Allowed:
 
 
 def decide(trust: Mapping[str, Any], provider: str, context: Mapping[str, str]) -> bool:
-    """Whether `provider`'s web-identity request with this context may assume the role: Deny wins, then Allow
-    (the core's condition evaluator; key names matched case-insensitively)."""
-    allow = False
+    """Whether `provider`'s web-identity request with this context may assume the role (see `decider`)."""
+    return decider(trust, provider)(context)
+
+
+def decider(trust: Mapping[str, Any], provider: str) -> Callable[[Mapping[str, str]], bool]:
+    """Decides `provider`'s web-identity requests against this trust: Deny wins, then Allow (the core's condition
+    evaluator; key names matched case-insensitively). The statements are read once, for many requests."""
+    tests: list[tuple[str, list[tuple[str, str, list[str]]]]] = []  # (effect, [(operator, key, values)])
     statements = trust.get("Statement")
     for s in statements if isinstance(statements, list) else [statements]:
         if not isinstance(s, Mapping):
@@ -230,13 +235,18 @@ def decide(trust: Mapping[str, Any], provider: str, context: Mapping[str, str]) 
         if not any(isinstance(a, str) and action_matches(a, ACTION) for a in (actions if isinstance(actions, list)
                                                                              else [actions])):  # fmt: skip
             continue
+        condition = s.get("Condition") or {}
+        tests.append((str(s.get("Effect")), [(op, key.lower(), sorted(_values(raw, key)))
+                                             for op, keyed in condition.items() for key, raw in keyed.items()]))
+
+    def allowed_to(context: Mapping[str, str]) -> bool:
         lowered = {k.lower(): v for k, v in context.items()}
-        holds = all(
-            condition_holds(op, key.lower(), sorted(_values(raw, key)), lowered)
-            for op, tests in (s.get("Condition") or {}).items()
-            for key, raw in tests.items()
-        )
-        if holds and s.get("Effect") == "Deny":
-            return False
-        allow = allow or (holds and s.get("Effect") == "Allow")
-    return allow
+        allow = False
+        for effect, checks in tests:
+            holds = all(condition_holds(op, key, values, lowered) for op, key, values in checks)
+            if holds and effect == "Deny":
+                return False
+            allow = allow or (holds and effect == "Allow")
+        return allow
+
+    return allowed_to
