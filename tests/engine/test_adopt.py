@@ -142,3 +142,98 @@ def test_the_component_door_adopts_the_same_way(project: Project) -> None:
     assert iam.get_open_id_connect_provider(OpenIDConnectProviderArn=provider_arn)["ClientIDList"] == [
         "sts.amazonaws.com"
     ]
+
+
+HOST = ISSUER.removeprefix("https://")
+PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{HOST}"
+# AND and negated tests in one statement: exactly billing/billing (admin is excluded, the pattern admits both)
+EXACT_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+        "StringEquals": {f"{HOST}:sub": ["system:serviceaccount:billing:billing",
+                                         "system:serviceaccount:billing:admin"], f"{HOST}:aud": "sts.amazonaws.com"},
+        "StringLike": {f"{HOST}:sub": "system:serviceaccount:billing:*"},
+        "StringNotEquals": {f"{HOST}:sub": "system:serviceaccount:billing:admin"},
+    },
+}]}  # fmt: skip
+# every ServiceAccount of `reports` but one: irsa's trust cannot say "but one"
+INEXACT_TRUST = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {"StringLike": {f"{HOST}:sub": "system:serviceaccount:reports:*"},
+                  "StringNotEquals": {f"{HOST}:sub": "system:serviceaccount:reports:intruder"},
+                  "StringEquals": {f"{HOST}:aud": "sts.amazonaws.com"}},
+}]}  # fmt: skip
+READ_INVOICES = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectTagging"], "Resource": "arn:aws:s3:::invoices/*"},
+    {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::invoices"},
+]}  # fmt: skip
+
+
+def test_adopt_output_imports_an_exact_trust_then_keeps_who_may_assume_it(
+    project: Project, tmp_path: Path, capsys: Any
+) -> None:
+    """`adopt --terraform` over two live roles: the one whose AND-and-NOT trust irsa can say exactly is imported,
+    its plan row says the trust is unchanged, and after adoption ends the trust irsa wrote lets in the same
+    requests (the IAM simulator, on the document moto holds); the other is left alone, untouched."""
+    from simulator import Request, decide
+
+    from components.cli import go_yaml
+    from components.cli.main import main
+    from components.cli.plan import run_plan
+    from components.core import trust_set
+    from components.core.config.parse import parse_settings
+
+    iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
+    iam.create_open_id_connect_provider(Url=ISSUER, ClientIDList=["sts.amazonaws.com"])
+    roles = {}
+    for name, document in (("legacy-billing", EXACT_TRUST), ("legacy-reports", INEXACT_TRUST)):
+        roles[name] = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(document))["Role"]
+        iam.put_role_policy(RoleName=name, PolicyName=f"{name}-s3", PolicyDocument=json.dumps(READ_INVOICES))
+    state = {"values": {"root_module": {"resources": [
+        *({"address": f"aws_iam_role.{n}", "mode": "managed", "type": "aws_iam_role",
+           "values": {"name": n, "arn": r["Arn"], "path": "/", "assume_role_policy": json.dumps(r[
+               "AssumeRolePolicyDocument"])}} for n, r in roles.items()),
+        *({"address": f"aws_iam_role_policy.{n}", "mode": "managed", "type": "aws_iam_role_policy",
+           "values": {"role": n, "name": f"{n}-s3", "policy": json.dumps(READ_INVOICES)}} for n in roles),
+    ]}}}  # fmt: skip
+    source = tmp_path / "state.json"
+    source.write_text(json.dumps(state))
+    assert main(["adopt", "--terraform", str(source), "--cluster", "payments-cluster",
+                 "--region", "ap-northeast-2"]) == 0
+    out, err = capsys.readouterr()
+    assert "aws_iam_role.legacy-reports: left alone, its trust: it excludes subject" in err
+    config = go_yaml.load(out)["config"]
+    [workload] = config["irsa:workloads"]
+    assert workload["adoptRole"]["name"] == "legacy-billing" and "extraSubjects" not in workload
+
+    stack = "adopt-exact"
+    project.init(stack)
+    project.set_stack_config(stack, config)
+    steps = project.pulumi("preview", "--stack", stack, "--json").json()["steps"]
+    ops = {s["urn"].rsplit("::", 1)[-1]: s["op"] for s in steps}
+    assert ops[f"{workload['name']}-role"] == "import", ops
+    plan = run_plan(parse_settings(config, stack)).to_dict()  # what `plan` shows for this stack file
+    assert plan["summary"][0]["adoptChanges"] == ["unchanged"]
+    project.pulumi("up", "--yes", "--stack", stack)
+    assert iam.get_role(RoleName="legacy-billing")["Role"]["AssumeRolePolicyDocument"] == EXACT_TRUST
+    untouched = iam.get_role(RoleName="legacy-reports")["Role"]
+    assert untouched["AssumeRolePolicyDocument"] == INEXACT_TRUST and untouched["RoleId"] == roles[
+        "legacy-reports"]["RoleId"]  # fmt: skip
+
+    # Adoption ends (adoptRole -> roleName, policyName): irsa writes its own trust, letting in the same requests.
+    after = dict(workload)
+    adopted = after.pop("adoptRole")
+    after.update(roleName=adopted["name"], policyName=adopted["inlinePolicy"]["name"])
+    project.set_stack_config(stack, {**config, "irsa:workloads": [after]})
+    project.pulumi("up", "--yes", "--stack", stack)
+    role = iam.get_role(RoleName="legacy-billing")["Role"]
+    assert role["RoleId"] == roles["legacy-billing"]["RoleId"]
+    written = role["AssumeRolePolicyDocument"]
+    assert written != EXACT_TRUST  # irsa's own writing of it
+    assert trust_set.allowed(written) == trust_set.allowed(EXACT_TRUST)
+    subjects = ["billing:billing", "billing:admin", "billing:other", "reports:billing"]
+    asked = [Request(PROVIDER, "sts:AssumeRoleWithWebIdentity", role["Arn"], ACCOUNT,
+                     {f"{HOST}:sub": f"system:serviceaccount:{s}", f"{HOST}:aud": aud})
+             for s in subjects for aud in ("sts.amazonaws.com", "other")]  # fmt: skip
+    before, now = decide([(EXACT_TRUST, asked), (written, asked)])
+    assert now == before and before.count("Allowed") == 1
