@@ -205,8 +205,26 @@ def topic_arn(grant: TopicGrant, place: Place) -> str:
 
 
 def secret_arn(grant: SecretGrant, place: Place) -> str:
-    """A secret's ARN ends with 6 random characters: a name, or a partial ARN, matches them with "-??????"."""
-    return secret_resource(_arn(grant.secret, place, "secretsmanager", f"secret:{grant.secret}"))
+    """A secret's ARN ends with `-` and 6 random characters. A name never carries them, so its ARN always gets
+    `-??????` (`prod/db-backup` too, though it ends like a suffix); a typed ARN is judged by `secret_resource`."""
+    if grant.secret.startswith("arn:"):
+        return secret_resource(grant.secret)
+    arn = place.arn("secretsmanager", f"secret:{grant.secret}")
+    return arn if arn.endswith("*") else f"{arn}-??????"
+
+
+def region_of(arn: str) -> str | None:
+    """The region field of an ARN (None for a name, a placeholder, or an ARN without one, as a bucket's)."""
+    parts = arn.split(":", 5)
+    return parts[3] if arn.startswith("arn:") and len(parts) == 6 and parts[3] else None
+
+
+def via_service(service: str, key: str, resource: str | None, stack_region: str) -> str:
+    """The `kms:ViaService` a service sends when it calls KMS for a resource: `<service>.<region>.amazonaws.com`,
+    in the region the call happens in — the resource's, else the key's (S3 bucket ARNs name no region, and an
+    SSE-KMS key must be in the bucket's region), else the stack's."""
+    region = (region_of(resource) if resource else None) or region_of(key) or stack_region
+    return f"{service}.{region}.amazonaws.com"
 
 
 def parameter_arns(grant: ParameterGrant, place: Place) -> list[str]:
@@ -232,7 +250,7 @@ def service_key_statements(grants: ServiceGrants, place: Place) -> list[dict[str
                 "Action": _sorted(actions),
                 "Resource": key,
                 "Condition": {
-                    "StringEquals": {"kms:ViaService": f"{service}.{place.region}.amazonaws.com"},
+                    "StringEquals": {"kms:ViaService": via_service(service, key, resources[0], place.region)},
                     "StringLike": {f"kms:EncryptionContext:{context}": values},
                 },
             }
@@ -267,7 +285,7 @@ def s3_key_statement(i: int, key_arn: str, bucket: str, access: str, partition: 
         "Action": _sorted(actions),
         "Resource": key_arn,
         "Condition": {
-            "StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"},
+            "StringEquals": {"kms:ViaService": via_service("s3", key_arn, None, region)},
             # S3 names the object in the encryption context, or the bucket itself when S3 Bucket Keys are on
             "StringLike": {
                 "kms:EncryptionContext:aws:s3:arn": [
