@@ -58,6 +58,7 @@ golden: $(VENV)/.dev $(SIMULATOR)/node_modules/.installed
 
 fuzz: $(VENV)/.dev
 	IRSA_FUZZ_EXAMPLES=$(EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py
+	IRSA_SIMULATE_EVERY_PRIVILEGED=1 $(PY) -m pytest -q tests/test_privileged.py -k simulator
 
 # The engine's cache: $IRSA_ENGINE_HOME, else $XDG_CACHE_HOME/irsa/engine, else ~/.cache/irsa/engine.
 engine:

@@ -5,6 +5,7 @@ workload means it; the policy pack reports them."""
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -28,8 +29,29 @@ AWS_POLICIES: dict[str, Any] = json.loads(aws_managed_policies_data)
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/irsa-dev-app"
 
 
+def _passed_to(document: dict[str, Any]) -> list[str]:
+    """The services a document's `iam:PassedToService` conditions name (AWSLambda_FullAccess: lambda.amazonaws.com)."""
+    found: set[str] = set()
+    statements = document.get("Statement", [])
+    for s in statements if isinstance(statements, list) else [statements]:
+        for tests in (s.get("Condition") or {}).values():
+            for key, values in tests.items():
+                if key.lower() == "iam:passedtoservice":
+                    found |= set(values if isinstance(values, list) else [values])
+    return sorted(found)
+
+
+def _contexts(action: str, document: dict[str, Any]) -> list[dict[str, str]]:
+    """The request contexts a probe asks with: none, and for PassRole each service the document passes roles to —
+    a conditioned PassRole on any role is still passing any role."""
+    passed = [{"iam:PassedToService": v} for v in _passed_to(document)] if action == "iam:PassRole" else []
+    return [{}, *passed]
+
+
 def _derive(document: dict[str, Any]) -> tuple[str, ...] | None:
-    allowed = [a for a, r in PRIVILEGE_PROBES if iam_eval.evaluate([document], iam_eval.Request(a, r, {})).allowed]
+    allowed = [a for a, r in PRIVILEGE_PROBES
+               if any(iam_eval.evaluate([document], iam_eval.Request(a, r, c)).allowed
+                      for c in _contexts(a, document))]  # fmt: skip
     if all(iam_eval.evaluate([document], iam_eval.Request(a, r, {})).allowed for a, r in EVERY_SERVICE_PROBES):
         allowed.append("every service")
     return tuple(allowed) or None
@@ -46,14 +68,25 @@ def test_the_simulator_agrees_each_listed_policy_allows_what_it_is_listed_for() 
     by_path = {f"{p['Path']}{name}": p["Document"] for name, p in AWS_POLICIES.items()}
     probes = dict(PRIVILEGE_PROBES)
     batches = []
-    for path, why in sorted(PRIVILEGED_MANAGED_POLICIES.items()):
-        listed = [a for a in why if a in probes]
-        requests = [Request(ROLE, a, probes[a], ACCOUNT) for a in listed]
+    listed = sorted(PRIVILEGED_MANAGED_POLICIES.items())
+    if not os.environ.get("IRSA_SIMULATE_EVERY_PRIVILEGED"):  # make test: every 5th (the simulator takes ~150 ms
+        # per policy); `make fuzz` (in CI) judges every one. The audit's three examples always.
+        audit = ("/AWSLambda_FullAccess", "/AmazonECS_FullAccess", "/AmazonSageMakerFullAccess")
+        listed = [item for i, item in enumerate(listed) if i % 5 == 0 or item[0] in audit]
+    for path, why in listed:  # one batch per policy: loaded once
+        document = by_path[path]
+        requests = [Request(ROLE, a, probes[a], ACCOUNT, c)
+                    for a in why if a in probes for c in _contexts(a, document)]  # fmt: skip
         if "every service" in why:
             requests += [Request(ROLE, a, r, ACCOUNT) for a, r in EVERY_SERVICE_PROBES]
-        batches.append((path, by_path[path], requests))
-    for (path, _, _), decisions in zip(batches, _identity_only(batches), strict=True):
-        assert decisions and set(decisions) == {"Allowed"}, (path, decisions)
+        batches.append((path, document, requests))
+    for (path, _, requests), decisions in zip(batches, _identity_only(batches), strict=True):
+        allowed = {r.action for r, d in zip(requests, decisions, strict=True) if d == "Allowed"}
+        needed = {r.action for r in requests if r.action in probes} | (
+            {a for a, _ in EVERY_SERVICE_PROBES} if "every service" in PRIVILEGED_MANAGED_POLICIES[path] else set())
+        assert needed and allowed == needed, (path, sorted(needed - allowed))  # some context of each is allowed
+    conditioned = {path for path, _, requests in batches if any(r.context for r in requests)}
+    assert {"/AWSLambda_FullAccess", "/AmazonECS_FullAccess", "/AmazonSageMakerFullAccess"} <= conditioned
     harmless = ["/AmazonS3ReadOnlyAccess", "/CloudWatchAgentServerPolicy", "/service-role/AmazonEBSCSIDriverPolicy"]
     quiet = [(p, by_path[p], [Request(ROLE, a, r, ACCOUNT) for a, r in PRIVILEGE_PROBES]) for p in harmless]
     for (path, _, _), decisions in zip(quiet, _identity_only(quiet), strict=True):
@@ -77,6 +110,10 @@ PRIVILEGED = [
     "arn:aws:iam::aws:policy/IAMFullAccess",
     "arn:aws:iam::aws:policy/PowerUserAccess",
     "arn:aws-cn:iam::aws:policy/job-function/SystemAdministrator",
+    # iam:PassRole on any role under an iam:PassedToService condition: passing any role to that service
+    "arn:aws:iam::aws:policy/AWSLambda_FullAccess",
+    "arn:aws:iam::aws:policy/AmazonECS_FullAccess",
+    "arn:aws:iam::aws:policy/AmazonSageMakerFullAccess",
 ]
 
 
