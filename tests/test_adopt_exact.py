@@ -388,3 +388,15 @@ def test_a_stack_file_plan_could_not_read_is_not_written(tmp_path: Path, capsys:
     config, err = _adopt(documents, tmp_path, capsys)
     assert config is None and "adopt's output: would be" in err and "over the 1500 a stack file may be" in err
     assert "Traceback" not in err
+
+
+def test_a_reason_quotes_and_cuts_what_it_takes_from_the_trust(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    excluded = "system:serviceaccount:pay:" + "x" * 5000 + "\n\x1b[2J"
+    risky = trust(statement({"StringLike": {SUB: sa("pay", "*")}, "StringEquals": {AUD: STS},
+                             "StringNotEquals": {SUB: excluded}}))  # fmt: skip
+    fine = trust(statement({"StringEquals": {SUB: WEB, AUD: STS}}))
+    _, err = _adopt({"risky": risky, "fine": fine}, tmp_path, capsys)
+    [line] = [ln for ln in err.splitlines() if "r0" in ln]
+    assert "excludes subject" in line and f"({len(excluded)} characters)" in line and len(line) < 400
+    assert "\x1b" not in err and len(err.splitlines()) == 1

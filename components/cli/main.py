@@ -189,8 +189,9 @@ def adopt_command(args: argparse.Namespace) -> int:
         for line in report:
             print(for_terminal(f"adopt: {line}"), file=sys.stderr)
     text = for_terminal(go_yaml.dump({"config": config}))
-    if len(text.encode()) > STACK_FILE_MAX_BYTES:  # plan would refuse to read it
-        raise InvalidInput([Problem("adopt's output", f"would be {len(text.encode())} bytes, over the "
+    size = len(text.encode())
+    if size > STACK_FILE_MAX_BYTES:  # plan would refuse to read it
+        raise InvalidInput([Problem("adopt's output", f"would be {size} bytes, over the "
                                     f"{STACK_FILE_MAX_BYTES} a stack file may be",
                                     "fewer roles per stack: adopt from a state holding a part of them")])  # fmt: skip
     if parse_yaml(text, "adopt's output") != {"config": config}:  # what plan and the Pulumi CLI will read

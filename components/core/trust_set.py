@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.core.aws import PROVIDER_ARN
+from components.core.display import quote
 from components.core.iam_eval import condition_holds
 from components.core.trust import like_regex, string_like
 from components.core.wildcards import action_matches
@@ -46,9 +47,6 @@ class Strings:
     def __bool__(self) -> bool:
         return bool(self.literals or self.patterns)
 
-    def __contains__(self, value: object) -> bool:
-        return isinstance(value, str) and (value in self.literals or any(string_like(p, value) for p in self.patterns))
-
 
 def canonical(literals: Iterable[str], patterns: Iterable[str]) -> Strings:
     """One way to write a set: a pattern without `*` or `?` is a literal, a literal a pattern matches is dropped."""
@@ -73,6 +71,11 @@ class _Tests:
     not_equal: set[str] = field(default_factory=set)
     not_like: set[str] = field(default_factory=set)
     never: bool = False  # a Null test that fails: the statement matches nothing
+
+
+def _shown(value: Any) -> str:
+    """A value from the trust as a reason shows it: quoted, escaped, at most 120 characters (core/display.py)."""
+    return quote(value, 120)
 
 
 def _values(raw: Any, where: str) -> set[str]:
@@ -102,10 +105,10 @@ def _solve(tests: _Tests, what: str) -> Strings:
         raise Inexact(f"two StringLike tests of {what} must both hold (an intersection of patterns)")
     for value in sorted(tests.not_equal):
         if any(string_like(p, value) for p in patterns):
-            raise Inexact(f"it excludes {what} {value!r} from a pattern (StringNotEquals beside StringLike)")
+            raise Inexact(f"it excludes {what} {_shown(value)} from a pattern (StringNotEquals beside StringLike)")
     for excluded in sorted(tests.not_like):
         if any(overlap(p, excluded) for p in patterns):
-            raise Inexact(f"it excludes {what}s matching {excluded!r} from a pattern (StringNotLike)")
+            raise Inexact(f"it excludes {what}s matching {_shown(excluded)} from a pattern (StringNotLike)")
     return canonical((), patterns)
 
 
@@ -138,7 +141,8 @@ def _statement(s: Any, n: int) -> tuple[list[str], Strings, Strings] | None:
     if not isinstance(s, Mapping):
         raise Inexact(f"{where} is not a statement")
     if set(s) - {"Sid", "Effect", "Principal", "Action", "Condition"}:
-        extra = ", ".join(sorted(map(str, set(s) - {"Sid", "Effect", "Principal", "Action", "Condition"})))
+        extra = ", ".join(_shown(k) for k in sorted(map(str, set(s) - {"Sid", "Effect", "Principal", "Action",
+                                                                          "Condition"})))  # fmt: skip
         raise Inexact(f"{where} has {extra}")
     principal = s.get("Principal")
     federated = principal.get("Federated") if isinstance(principal, Mapping) else None
@@ -162,12 +166,12 @@ def _statement(s: Any, n: int) -> tuple[list[str], Strings, Strings] | None:
         qualifier, _, op = str(operator).rpartition(":")
         base = op.removesuffix("IfExists")
         if qualifier not in ("", *QUALIFIERS) or (base not in STRING_TESTS and base != "Null"):
-            raise Inexact(f"{where}: operator {operator!r} is not one irsa writes (StringEquals, StringLike)")
+            raise Inexact(f"{where}: operator {_shown(operator)} is not one irsa writes (StringEquals, StringLike)")
         for key, raw in tests.items():
             found = keys.get(str(key).lower())
             if found is None:
-                raise Inexact(f"{where}: a condition on {key!r}, which irsa's trust cannot carry")
-            values = _values(raw, f"{where}.Condition.{operator}.{key}")
+                raise Inexact(f"{where}: a condition on {_shown(key)}, which irsa's trust cannot carry")
+            values = _values(raw, f"{where}.Condition.{_shown(operator)}.{_shown(key)}")
             if base == "Null":  # the key is present in every web-identity request
                 found.never |= not condition_holds("Null", key, sorted(values), {key: "present"})
                 continue
@@ -191,7 +195,7 @@ def allowed(trust: Any) -> Allowed:
     for n, s in enumerate(statements):
         effect = s.get("Effect") if isinstance(s, Mapping) else None
         if effect not in ("Allow", "Deny"):
-            raise Inexact(f"Statement[{n}]: Effect {effect!r} is neither Allow nor Deny")
+            raise Inexact(f"Statement[{n}]: Effect {_shown(effect)} is neither Allow nor Deny")
         if effect == "Deny":
             raise Inexact(f"Statement[{n}] is a Deny, which irsa's trust does not carry")
         one = _statement(s, n)
