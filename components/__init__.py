@@ -9,30 +9,24 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from components.core.grant_kinds import generate
+
 _EXPORTS = {
     "ClusterOidcProvider": "components.oidc_provider",
     "ClusterOidcProviderArgs": "components.oidc_provider",
     "CrossAccountRole": "components.cross_account_role",
     "CrossAccountRoleArgs": "components.cross_account_role",
     "Chain": "components.grant_args",
-    "DynamoDbGrant": "components.grant_args",
-    "KeyAccess": "components.grant_args",
-    "KmsGrant": "components.grant_args",
     "Mechanism": "components.grant_args",
-    "ParameterGrant": "components.grant_args",
     "Preset": "components.grant_args",
-    "QueueAccess": "components.grant_args",
     "S3Access": "components.grant_args",
     "S3Grant": "components.grant_args",
-    "SecretGrant": "components.grant_args",
-    "SnsGrant": "components.grant_args",
-    "SqsGrant": "components.grant_args",
-    "TableAccess": "components.grant_args",
     "S3GrantArgs": "components.grant_args",
     "VerificationJob": "components.verification_job",
     "VerificationJobArgs": "components.verification_job",
     "WorkloadIdentity": "components.workload_identity",
     "WorkloadIdentityArgs": "components.workload_identity",
+    **{name: "components.grant_types" for name in generate.type_names()},  # each grant kind's type and enum
 }
 __all__ = [
     "ClusterOidcProvider",
@@ -40,45 +34,29 @@ __all__ = [
     "CrossAccountRole",
     "CrossAccountRoleArgs",
     "Chain",
-    "DynamoDbGrant",
-    "KeyAccess",
-    "KmsGrant",
     "Mechanism",
-    "ParameterGrant",
     "Preset",
-    "QueueAccess",
     "S3Access",
     "S3Grant",
-    "SecretGrant",
-    "SnsGrant",
-    "SqsGrant",
-    "TableAccess",
     "S3GrantArgs",
     "VerificationJob",
     "VerificationJobArgs",
     "WorkloadIdentity",
     "WorkloadIdentityArgs",
+    *generate.type_names(),
 ]
 
 if TYPE_CHECKING:
     from components.cross_account_role import CrossAccountRole, CrossAccountRoleArgs
     from components.grant_args import (
         Chain,
-        DynamoDbGrant,
-        KeyAccess,
-        KmsGrant,
         Mechanism,
-        ParameterGrant,
         Preset,
-        QueueAccess,
         S3Access,
         S3Grant,
         S3GrantArgs,
-        SecretGrant,
-        SnsGrant,
-        SqsGrant,
-        TableAccess,
     )
+    from components.grant_types import *  # noqa: F403
     from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
     from components.verification_job import VerificationJob, VerificationJobArgs
     from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs

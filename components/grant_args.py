@@ -1,7 +1,8 @@
 """Argument shapes any Pulumi language can pass: grants, the verification chain, and the enums they use.
 
-Type names are the schema's (`irsa:index:DynamoDbGrant`), so generated SDKs call them `DynamoDbGrantArgs`
-and not `…ArgsArgs`. Each enum lists the values the core accepts (`tests/test_schema.py` holds them equal).
+Type names are the schema's (`irsa:index:S3Grant`), so generated SDKs call them `S3GrantArgs` and not
+`…ArgsArgs`. Each enum lists the values the core accepts (`tests/test_schema.py` holds them equal). The grants
+beyond S3 are `components/grant_types.py`, generated from the grant kinds.
 """
 
 from enum import StrEnum
@@ -21,39 +22,6 @@ class S3Access(StrEnum):
     """Get, put and delete objects under the prefix, and list it."""
     SYNC = "sync"
     """Put objects under the prefix and list it: what `aws s3 sync` uploading needs (no reading, no deleting)."""
-
-
-class TableAccess(StrEnum):
-    """What a DynamoDB grant allows on its table (and the table's indexes)."""
-
-    READ = "read"
-    """Get, query and scan."""
-    WRITE = "write"
-    """Put, update and delete items."""
-    READ_WRITE = "read-write"
-    """Read and write."""
-
-
-class QueueAccess(StrEnum):
-    """What an SQS grant allows on its queue."""
-
-    SEND = "send"
-    """Send messages."""
-    CONSUME = "consume"
-    """Receive, delete and change the visibility of messages."""
-    SEND_CONSUME = "send-consume"
-    """Send and consume."""
-
-
-class KeyAccess(StrEnum):
-    """What a KMS grant allows with its key."""
-
-    DECRYPT = "decrypt"
-    """Decrypt."""
-    ENCRYPT = "encrypt"
-    """Encrypt and generate data keys."""
-    ENCRYPT_DECRYPT = "encrypt-decrypt"
-    """Encrypt and decrypt."""
 
 
 class Mechanism(StrEnum):
@@ -101,62 +69,6 @@ class S3Grant(TypedDict, total=False):
     """read, write, read-write or sync."""
     kms_key: pulumi.Input[str]
     """The bucket's customer-managed KMS key ARN (SSE-KMS): Decrypt, and GenerateDataKey to write, via S3 only."""
-
-
-class DynamoDbGrant(TypedDict, total=False):
-    """One DynamoDB grant: a table and its indexes."""
-
-    table: Required[pulumi.Input[str]]
-    """Table name or ARN."""
-    access: Required[TableAccess]
-    """read, write or read-write."""
-
-
-class SqsGrant(TypedDict, total=False):
-    """One SQS grant."""
-
-    queue: Required[pulumi.Input[str]]
-    """Queue name or ARN."""
-    access: Required[QueueAccess]
-    """send, consume or send-consume."""
-    kms_key: pulumi.Input[str]
-    """The queue's customer-managed KMS key ARN (SSE-KMS): used only through SQS."""
-
-
-class SnsGrant(TypedDict, total=False):
-    """One SNS grant: publish to a topic."""
-
-    topic: Required[pulumi.Input[str]]
-    """Topic name or ARN."""
-    kms_key: pulumi.Input[str]
-    """The topic's customer-managed KMS key ARN: used only through SNS."""
-
-
-class SecretGrant(TypedDict, total=False):
-    """One Secrets Manager grant: read a secret."""
-
-    secret: Required[pulumi.Input[str]]
-    """Secret name or ARN."""
-    kms_key: pulumi.Input[str]
-    """The secret's customer-managed KMS key ARN: Decrypt through Secrets Manager only."""
-
-
-class ParameterGrant(TypedDict, total=False):
-    """One SSM Parameter Store grant: read parameters under a path, recursively."""
-
-    path: Required[pulumi.Input[str]]
-    """A path such as /app/prod/, or a parameter ARN."""
-    kms_key: pulumi.Input[str]
-    """The key of SecureString parameters: Decrypt through SSM only."""
-
-
-class KmsGrant(TypedDict, total=False):
-    """One KMS grant: use a key directly."""
-
-    key: Required[pulumi.Input[str]]
-    """Key or alias ARN."""
-    access: Required[KeyAccess]
-    """decrypt, encrypt or encrypt-decrypt."""
 
 
 class Chain(TypedDict, total=False):

@@ -16,6 +16,7 @@ from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.experimental.schema import generate_schema
 
 from components.cross_account_role import CrossAccountRole
+from components.grant_types import ServiceGrantLists
 from components.oidc_provider import ClusterOidcProvider
 from components.verification_job import VerificationJob
 from components.version import VERSION
@@ -36,9 +37,20 @@ LANGUAGE = {
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
+class _Analyzer(Analyzer):
+    """Pulumi's analyzer, also reading the docstrings of WorkloadIdentityArgs' generated base (it parses only the
+    class itself)."""
+
+    def get_docstring(self, typ: type, name: str) -> str | None:
+        found = super().get_docstring(typ, name)
+        if found is None and typ is not ServiceGrantLists:
+            return super().get_docstring(ServiceGrantLists, name)
+        return found
+
+
 def schema() -> dict[str, Any]:
     """The package schema, exactly as `provider()` serves it."""
-    result = Analyzer(NAME).analyze(COMPONENTS)
+    result = _Analyzer(NAME).analyze(COMPONENTS)
     dependencies = sorted(result["dependencies"], key=lambda d: f"{d.name}{d.version}")
     spec = generate_schema(
         NAME, VERSION, NAMESPACE, result["component_definitions"], result["type_definitions"], dependencies

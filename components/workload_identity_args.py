@@ -5,18 +5,8 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 
-from components.grant_args import (
-    Chain,
-    DynamoDbGrant,
-    KmsGrant,
-    Mechanism,
-    ParameterGrant,
-    Preset,
-    S3Grant,
-    SecretGrant,
-    SnsGrant,
-    SqsGrant,
-)
+from components.grant_args import Chain, Mechanism, Preset, S3Grant
+from components.grant_types import ServiceGrantLists
 
 
 class PresetOptions(TypedDict, total=False):
@@ -37,8 +27,8 @@ class PresetOptions(TypedDict, total=False):
 PresetOptionsArgs = PresetOptions  # deprecated name (until 2027-06-01)
 
 
-class WorkloadIdentityArgs(TypedDict, total=False):
-    """Inputs of WorkloadIdentity."""
+class WorkloadIdentityArgs(ServiceGrantLists, total=False):
+    """Inputs of WorkloadIdentity (the grants beyond S3, one list per kind, are ServiceGrantLists')."""
 
     platform: pulumi.Input[dict[str, Any]]
     """A platform stack's `irsaPlatform` output (`StackReference.get_output("irsaPlatform")`): with cluster_name,
@@ -106,18 +96,6 @@ class WorkloadIdentityArgs(TypedDict, total=False):
     """Also allow sts:TagSession on the assume_roles (default false: only when the target roles expect tags)."""
     account_id: pulumi.Input[str]
     """Account that grants given by name resolve in (default: the deploying account, looked up)."""
-    dynamodb: Sequence[DynamoDbGrant]
-    """DynamoDB grants (read, write, read-write on a table and its indexes)."""
-    sqs: Sequence[SqsGrant]
-    """SQS grants (send, consume, send-consume)."""
-    sns: Sequence[SnsGrant]
-    """SNS grants (publish)."""
-    secrets: Sequence[SecretGrant]
-    """Secrets Manager grants (read)."""
-    parameters: Sequence[ParameterGrant]
-    """SSM Parameter Store grants (read, recursive)."""
-    kms: Sequence[KmsGrant]
-    """KMS grants (decrypt, encrypt, encrypt-decrypt)."""
     managed_policy_arns: Sequence[str]
     """Managed policies to attach (plain: each is an attachment resource)."""
     verify_publish: pulumi.Input[bool]

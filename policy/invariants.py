@@ -225,6 +225,7 @@ UNSCOPABLE_READS = frozenset(
         "ec2:DescribeIpamPools",
         "waf-regional:GetWebACL",
         "waf-regional:GetWebACLForResource",
+        "ecr:GetAuthorizationToken",  # the ecr grant kind's registry login (no resource type)
         "secretsmanager:ListSecrets",
         "secretsmanager:BatchGetSecretValue",
         "ssm:DescribeParameters",

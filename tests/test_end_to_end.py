@@ -364,16 +364,18 @@ def test_the_job_proves_an_sqs_grant_and_its_edge(deployed: dict[str, Any]) -> N
     are proven with the IAM evaluator (tests/test_service_grants.py), and this one on the emulator."""
     from components.core import service_grants
     from components.core.documents import to_json
+    from components.core.grant_kinds import registry
+    from components.core.grant_kinds.sqs import QueueGrant
 
     admin = {k: v for k, v in deployed["admin"].items()}
     sqs = _client("sqs", deployed["endpoint"], **admin)
     _enable_auth(deployed["endpoint"], False)
     for name in ("jobs", "jobs-irsa-outside"):
         sqs.create_queue(QueueName=name)
-    grants = service_grants.ServiceGrants(sqs=(service_grants.QueueGrant("jobs", "consume"),))
+    grants = service_grants.ServiceGrants(kinds=(("sqs", (QueueGrant("jobs", "consume"),)),))
     place = service_grants.Place("aws", REGION, "123456789012")
-    document = {"Version": "2012-10-17", "Statement": service_grants.statements(grants, place)}
-    checks = service_grants.verification_checks(grants, place)
+    document = {"Version": "2012-10-17", "Statement": registry.statements(grants, place)}
+    checks = registry.verification_checks(grants, place)
     assert [c["expect"] for c in checks] == ["allowed", "denied"]
     iam = _client("iam", deployed["endpoint"], **admin)
     role = "irsa-e2e-uploader"

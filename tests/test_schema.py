@@ -15,7 +15,8 @@ import yaml
 from components import package
 from components.core.config.arguments import SHAPE_ARGS, snake_case
 from components.core.config.grants import GRANT_KEYS
-from components.core.config.service_config import KEY_LEVELS, QUEUE_LEVELS, SERVICE_FIELDS, TABLE_LEVELS
+from components.core.grant_kinds.generate import enums
+from components.core.grant_kinds.registry import KINDS
 from components.core.model import ACCESS_LEVELS, MECHANISMS
 from components.core.presets import PRESETS
 
@@ -82,9 +83,7 @@ def test_type_names_carry_no_args_suffix(schema: dict[str, Any]) -> None:
     ("token", "allowed"),
     [
         ("S3Access", ACCESS_LEVELS),
-        ("TableAccess", TABLE_LEVELS),
-        ("QueueAccess", QUEUE_LEVELS),
-        ("KeyAccess", KEY_LEVELS),
+        *((f.enum, tuple(v for v, _ in f.levels)) for f in enums()),
         ("Mechanism", MECHANISMS),
         ("Preset", tuple(PRESETS)),
     ],
@@ -100,11 +99,10 @@ def test_closed_sets_are_enums_and_grants_are_typed(schema: dict[str, Any]) -> N
     inputs = schema["resources"]["irsa:index:WorkloadIdentity"]["inputProperties"]
     assert inputs["mechanism"]["$ref"] == "#/types/irsa:index:Mechanism"
     assert inputs["presets"]["items"]["$ref"] == "#/types/irsa:index:Preset"
-    grants = {"s3": "S3Grant", "dynamodb": "DynamoDbGrant", "sqs": "SqsGrant", "sns": "SnsGrant",
-              "secrets": "SecretGrant", "parameters": "ParameterGrant", "kms": "KmsGrant"}  # fmt: skip
+    grants = {"s3": "S3Grant", **{kind.key: kind.type_name for kind in KINDS}}
     for key, token in grants.items():
         assert inputs[key]["items"]["$ref"] == f"#/types/irsa:index:{token}", key
-    fields = {"s3": GRANT_KEYS, **SERVICE_FIELDS}
+    fields = {"s3": GRANT_KEYS, **{kind.key: kind.field_names for kind in KINDS}}
     for key, token in grants.items():
         # Exactly the fields the stack file's reader knows: the schema's camelCase is the stack file's spelling.
         assert set(schema["types"][f"irsa:index:{token}"]["properties"]) == set(fields[key]), token

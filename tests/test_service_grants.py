@@ -207,11 +207,12 @@ def test_the_reviewer_row_lists_every_grant() -> None:
 
 def test_the_job_checks_each_grant_inside_and_just_outside() -> None:
     from components.core import service_grants
+    from components.core.grant_kinds import registry
 
     settings = parse_settings(stack(**EVERYTHING), "dev")
     w = settings.workloads[0]
     place = service_grants.Place("aws", REGION, ACCOUNT)
-    checks = service_grants.verification_checks(w.grants, place, (KEY,))
+    checks = registry.verification_checks(w.grants, place, (KEY,))
     seen = [(c["service"], c["call"], c["expect"]) for c in checks]
     assert ("dynamodb", "describe_table", "allowed") in seen and ("dynamodb", "describe_table", "denied") in seen
     assert ("sqs", "get_queue_attributes", "denied") in seen
@@ -279,10 +280,11 @@ def test_the_job_script_judges_checks_by_access_denied_only() -> None:
 
 def test_publishing_is_checked_only_when_the_stack_opts_in() -> None:
     from components.core import service_grants
+    from components.core.grant_kinds import registry
 
     place = service_grants.Place("aws", REGION, ACCOUNT)
     opted = parse_settings(stack(**{**EVERYTHING, "verifyPublish": True}), "dev").workloads[0]
-    checks = service_grants.verification_checks(opted.grants, place, (KEY,))
+    checks = registry.verification_checks(opted.grants, place, (KEY,))
     [publish] = [c for c in checks if c["call"] == "publish" and c["expect"] == "allowed"]
     topic = publish["params"]["TopicArn"]
     assert topic == arn("sns", "alerts")
@@ -338,9 +340,10 @@ def test_an_encrypt_decrypt_key_is_proven_by_a_round_trip() -> None:
 
     from components import verify_s3
     from components.core import service_grants
+    from components.core.grant_kinds import registry
 
     grants = parse_settings(stack(kms=[{"key": KEY, "access": "encrypt-decrypt"}]), "dev").workloads[0].grants
-    [check] = service_grants.verification_checks(grants, service_grants.Place("aws", REGION, ACCOUNT))
+    [check] = registry.verification_checks(grants, service_grants.Place("aws", REGION, ACCOUNT))
     assert (check["call"], check["expect"]) == ("round_trip", "allowed")
     with mock_aws():  # a real KMS implementation: the blob must decrypt under the same key
         session = boto3.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")

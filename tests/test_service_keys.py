@@ -104,9 +104,10 @@ def test_without_a_key_no_kms_permission_is_rendered() -> None:
 def test_the_job_reads_through_the_service_under_the_key() -> None:
     settings = parse_settings(stack(**GRANTS, verifyPublish=True), "dev")
     from components.core import service_grants
+    from components.core.grant_kinds import registry
 
     place = service_grants.Place("aws", REGION, ACCOUNT)
-    checks = service_grants.verification_checks(settings.workloads[0].grants, place)
+    checks = registry.verification_checks(settings.workloads[0].grants, place)
     calls = {(c["service"], c["call"], c["expect"]) for c in checks}
     assert ("secretsmanager", "get_secret_value", "allowed") in calls  # decrypts through Secrets Manager
     assert ("sqs", "send_message", "allowed") in calls  # encrypts through SQS (opted in: it sends a message)

@@ -92,7 +92,7 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "serviceAccount, s3, sampleJob, createNamespace, maxSessionDuration, tokenExpirationSeconds, jobImage, "
         "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags, "
         "disableSessionTags, mechanism, clusters, targetRoleArn, permissionsBoundary, tags, dynamodb, sqs, sns, "
-        "secrets, parameters, kms, "
+        "secrets, parameters, kms, ecr, "
         "managedPolicyArns, statements, verifyPublish, allowPrivilegedManagedPolicies, adoptRole, roleName, policyName)"
     ]
 

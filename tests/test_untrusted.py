@@ -90,6 +90,7 @@ READS_ELSEWHERE = {
     ("components/aws_resources.py", "plugin_version", "read_text"): "pulumi-aws's package metadata",
     ("components/cli/go_yaml.py", "load", "yaml.load"): "parses text the reader returned, never a stream",
     ("components/package.py", "schema", "read_text"): "this package's examples, shipped with it",
+    ("components/core/grant_kinds/generate.py", "main", "read_text"): "this repository's README, which it rewrites",
     ("components/core/manifests.py", "verification_script", "read_text"): "this package's script, shipped with it",
     ("components/cli/git_tree.py", "materialise", "open"): "writes git's archive to a fresh private directory",
     ("components/cli/git_tree.py", "materialise", "tarfile.open"): "reads that archive back: git wrote it, bounded",

@@ -89,7 +89,7 @@ class Workload:
     tag_session_roles: tuple[str, ...] = ()  # assumed roles it may also tag sessions of (asked for explicitly)
     permissions_boundary: str | None = None  # its own, or irsa:defaults'
     tags: tuple[tuple[str, str], ...] = ()  # irsa:defaults.tags with its own merged over them
-    grants: ServiceGrants = NO_SERVICE_GRANTS  # dynamodb, sqs, sns, secrets, parameters, kms
+    grants: ServiceGrants = NO_SERVICE_GRANTS  # each kind of `grant_kinds` beyond S3
     managed_policy_arns: tuple[str, ...] = ()
     statements: tuple[str, ...] = ()  # raw statements, checked, as canonical JSON
     node_role_arns: tuple[str, ...] = ()  # karpenter: the node roles it may pass to EC2

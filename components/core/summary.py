@@ -7,6 +7,7 @@ from typing import Any
 
 from components.core import names, presets, trust_set
 from components.core.documents import as_list, statements_of
+from components.core.grant_kinds import registry
 from components.core.model import Settings, Workload
 from components.core.stack_plan import stack_plans
 from components.core.workload_plan import WorkloadPlan
@@ -19,12 +20,7 @@ def _key(kms_key: str | None) -> str:
 def grant_lines(settings: Settings, w: Workload) -> list[str]:
     """Every permission the workload's role gets, one line each, in the words of the config."""
     lines = [f"s3 {g.access} {g.bucket}/{g.prefix}*{_key(g.kms_key)}" for g in w.s3]
-    lines += [f"dynamodb {g.access} {g.table}" for g in w.grants.dynamodb]
-    lines += [f"sqs {g.access} {g.queue}{_key(g.kms_key)}" for g in w.grants.sqs]
-    lines += [f"sns publish {t.topic}{_key(t.kms_key)}" for t in w.grants.sns]
-    lines += [f"secret read {g.secret}{_key(g.kms_key)}" for g in w.grants.secrets]
-    lines += [f"parameters read {g.path}{_key(g.kms_key)}" for g in w.grants.parameters]
-    lines += [f"kms {g.access} {g.key}" for g in w.grants.kms]
+    lines += registry.summary_lines(w.grants)
     lines += [f"managed {arn}" for arn in w.managed_policy_arns]
     lines += [f"statement {_statement_line(text)}" for text in w.statements]
     for name in w.presets:

@@ -15,6 +15,7 @@ from typing import Any
 
 from components.core import documents, manifests, names, presets, service_grants
 from components.core.aws import issuer_host
+from components.core.grant_kinds import registry
 from components.core.model import (
     IdentitySpec,
     Mechanism,
@@ -215,7 +216,7 @@ class WorkloadPlan:
             raise ValueError(f"{w.name}: the Job checks grants given by name; the account they resolve in is needed")
         place = service_grants.Place(spec.partition, spec.region, resolved or "")
         keys = tuple(g.kms_key for g in w.s3 if g.kms_key)
-        checks = service_grants.verification_checks(w.grants, place, keys)
+        checks = registry.verification_checks(w.grants, place, keys)
         return manifests.verification_job(
             w.name, w.namespace, w.service_account, w.s3, w.job_image, fragment, role_arn, chain, checks
         )
@@ -324,7 +325,7 @@ def permissions(spec: IdentitySpec, scope: presets.PresetOptions, account: str) 
         for i, g in enumerate(w.s3)
         if g.kms_key
     ]
-    document["Statement"] += service_grants.statements(
+    document["Statement"] += registry.statements(
         w.grants, service_grants.Place(spec.partition, spec.region, account)
     )
     document["Statement"] += [json.loads(s) for s in w.statements]

@@ -75,9 +75,13 @@ def test_a_pulumi_yaml_program_uses_the_component_package(project: Project) -> N
     document = iam.get_role_policy(RoleName=role["RoleName"], PolicyName=policy_name)["PolicyDocument"]
     listed = [s["Action"] for s in document["Statement"]]
     actions = {a for found in listed for a in ([found] if isinstance(found, str) else found)}
-    assert {"s3:PutObject", "dynamodb:PutItem"} <= actions
+    assert {"s3:PutObject", "dynamodb:PutItem", "ecr:BatchGetImage", "ecr:GetAuthorizationToken"} <= actions
     account = eks["oidcProviderArn"].split(":")[4]  # the grant's table ARN resolves in the platform's account
     assert f"arn:aws:dynamodb:eu-west-1:{account}:table/orders" in json.dumps(document)
+    # the ecr grant, typed through the schema's EcrGrant: pulls on its repository only, the login on "*"
+    [pulls] = [s for s in document["Statement"] if s["Sid"] == "Repositories"]
+    assert pulls["Resource"] in (f"arn:aws:ecr:eu-west-1:{account}:repository/orders/api",
+                                 [f"arn:aws:ecr:eu-west-1:{account}:repository/orders/api"])  # fmt: skip
     rendered = team.rendered()
     sa = rendered["ServiceAccount/orders/orders-api"]
     assert sa["metadata"]["annotations"]["eks.amazonaws.com/role-arn"] == role_arn

@@ -25,6 +25,7 @@ from components.core.config.grants import read_grant, read_grants, read_presets
 from components.core.config.guardrails import read_boundary, read_role_path, read_tags
 from components.core.config.service_config import SERVICE_FIELDS, read_managed_policies
 from components.core.config.workloads import WORKLOAD_KEYS, ComponentDoor, adopted_name, read_workload
+from components.core.grant_kinds import registry
 from components.core.model import (
     Chain,
     Guardrails,
@@ -364,7 +365,7 @@ def identity_shape(name: str, args: Any, computed: set[str]) -> WorkloadShape:
         mechanism=mechanism,
         cluster_name=c.string(f"{path}.cluster_name", a.get("cluster_name"), required=mechanism != "irsa") or "",
         has_inline_policy=has_inline_policy(len(a.get("s3") or []), len(a.get("assume_roles") or []), presets)
-        or any(a.get(k) for k in ("dynamodb", "sqs", "sns", "secrets", "parameters", "kms", "statements")),
+        or any(a.get(k) for k in (*registry.KEYS, "statements")),
         attachments=attachments_of(presets, partition_of(region or ""))
         + tuple(Attachment(f"managed{i}", arn) for i, arn in enumerate(managed)),
         creates_service_account=c.boolean(f"{path}.create_service_account", a.get("create_service_account"), True),

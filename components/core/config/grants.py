@@ -11,7 +11,7 @@ from typing import Any
 from components.core.aws import PARAMETER_ARN, QUEUE_ARN, ROLE_ARN, SECRET_ARN, ZONE_ID, bucket_problem
 from components.core.config import fields
 from components.core.config.collector import Collector, show
-from components.core.config.service_config import read_kms_key
+from components.core.grant_kinds.kind import kms_key as read_kms_key
 from components.core.model import ACCESS_LEVELS, S3Grant
 from components.core.presets import PRESETS
 

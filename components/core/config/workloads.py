@@ -14,7 +14,8 @@ from components.core.config.collector import Collector, show
 from components.core.config.grants import read_grants, read_presets, read_role_arns
 from components.core.config.guardrails import merged_tags, read_boundary, read_tags
 from components.core.config.service_config import GRANT_KEYS as SERVICE_GRANT_KEYS
-from components.core.config.service_config import read_managed_policies, read_service_grants, read_statements
+from components.core.config.service_config import read_managed_policies, read_statements
+from components.core.grant_kinds import registry
 from components.core.kube import SUBJECT, WORKLOAD_NAME
 from components.core.model import NO_GUARDRAILS, Guardrails, Workload
 from components.core.trust import string_like
@@ -194,7 +195,7 @@ def read_workload(
     others = ("assumeRoles", "presets", "targetRoleArn", "adoptRole", *SERVICE_GRANT_KEYS)  # adopted: may keep its own
     required = component is None and not any(raw.get(k) for k in others)  # a component may grant nothing
     grants = read_grants(c, f"{path}.s3", raw.get("s3"), required=required)
-    service_grants = read_service_grants(c, path, raw)
+    service_grants = registry.read(c, path, raw)
     privileged = c.boolean(f"{path}.allowPrivilegedManagedPolicies", raw.get("allowPrivilegedManagedPolicies"), False)
     managed = read_managed_policies(c, f"{path}.managedPolicyArns", raw.get("managedPolicyArns"), privileged)
     statements = read_statements(c, f"{path}.statements", raw.get("statements"))

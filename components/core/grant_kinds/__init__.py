@@ -1,0 +1,1 @@
+"""Grant kinds beyond S3 (pure): one module each; `registry.py` lists them."""
