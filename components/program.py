@@ -11,8 +11,8 @@ import pulumi
 from components import gc_tuning
 from components.core import manifests, platform
 from components.core.config import engine_config
-from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, Guardrails, Placement, Settings
+from components.core.settings import parse_settings
 from components.core.stack_plan import placements_of, stack_plans
 from components.kubernetes_objects import KubernetesObject, kubernetes_object
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs

@@ -12,8 +12,8 @@ from pulumi_kubernetes.core import v1 as core_v1
 
 from components import aliases
 from components import aws_resources as aws
-from components.core import documents, quotas
-from components.core.config import arguments, computed_arguments
+from components.core import computed_arguments, documents, quotas
+from components.core.config import arguments
 from components.core.config.grants import prefix_warnings
 from components.core.model import InvalidInput, Placement, Problem
 from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload

@@ -20,8 +20,8 @@ import yaml
 from components.cli import main as cli
 from components.cli.plan import run_plan
 from components.cli.stackfile import known_stacks, load_settings
-from components.core.config.parse import parse_settings
 from components.core.model import Settings
+from components.core.settings import parse_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # The engine `make engine` built lives in the user's cache (tests/engine); name it before the cache moves.

@@ -99,6 +99,25 @@ def test_no_import_cycles() -> None:
     assert graph["components.core.config.parse"] >= {"components.core.config.cluster", "components.core.model"}
 
 
+def _reached(start: str) -> set[str]:
+    seen: set[str] = set()
+    waiting = [start]
+    while waiting:
+        name = waiting.pop()
+        if name not in seen and name in MODULES:
+            seen.add(name)
+            waiting += sorted(imports_of(name))
+    return seen
+
+
+def test_the_config_reader_does_not_depend_on_the_planner() -> None:
+    """config/ reads and validates; what a plan makes of the result (size quotas) is core/settings.py's."""
+    planner = {"components.core.workload_plan", "components.core.stack_plan"}
+    readers = [name for name in MODULES if name.startswith("components.core.config")]
+    assert len(readers) > 5
+    assert {name: sorted(_reached(name) & planner) for name in readers if _reached(name) & planner} == {}
+
+
 def test_the_core_imports_only_the_core() -> None:
     for name in MODULES:
         if name.startswith("components.core"):

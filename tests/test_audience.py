@@ -10,9 +10,9 @@ import pytest
 from conftest import EKS_CONFIG, config
 
 from components.core.config.arguments import identity_spec
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
 from components.core.problems import InvalidInput
+from components.core.settings import parse_settings
 
 BAD = ["sts.amazonaws.com\n", "a\x1bb", "two words", "aud-${aws:username}", "sts.*", "st?", "é-audience", "x" * 256]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from components.cli.stackfile import read_config
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 CORPUS = Path(__file__).with_name("bad_configs")
 FILES = sorted(CORPUS.glob("*.yaml"))

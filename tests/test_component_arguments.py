@@ -12,8 +12,8 @@ from conftest import EKS_CONFIG, config
 
 from components import ClusterOidcProvider, CrossAccountRole, VerificationJob, WorkloadIdentity
 from components.core.config.arguments import identity_spec
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError, InvalidInput
+from components.core.settings import parse_settings
 from components.invalid_arguments import InvalidArguments
 
 PROVIDER_ARN = (

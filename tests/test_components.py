@@ -12,7 +12,7 @@ from conftest import AKS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 
 from components.cli import render
 from components.cli.plan import PlanMocks, install_mocks
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 from components.grant_args import S3Access
 from components.targets import IssuerNotEnabledError, aks_issuer
 

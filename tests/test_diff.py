@@ -21,7 +21,7 @@ from conftest import DIFF_STACK
 from components.cli import diff as diff_module
 from components.cli import diff_render
 from components.cli.plan import run_plan
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 
 Change = Callable[[dict[str, Any]], None]
 

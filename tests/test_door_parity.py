@@ -19,8 +19,8 @@ from components.cli.stackfile import known_stacks, load_settings, read_document,
 from components.core import names
 from components.core.config.arguments import identity_spec, snake_case
 from components.core.config.engine_config import delivered
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError, IdentitySpec, InvalidInput, Settings
+from components.core.settings import parse_settings
 from components.core.stack_plan import stack_plans
 from components.core.workload_plan import WorkloadPlan
 from components.targets import ClusterBinding

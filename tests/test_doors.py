@@ -15,9 +15,9 @@ from test_component_arguments import GOOD, ISSUER, PROVIDER_ARN, run_program, wi
 
 from components import WorkloadIdentity
 from components.core.config.arguments import IDENTITY_ARGS, STACK_SPELLING, snake_case
-from components.core.config.parse import parse_settings
 from components.core.config.workloads import WORKLOAD_KEYS
 from components.core.model import InvalidInput
+from components.core.settings import parse_settings
 from components.invalid_arguments import InvalidArguments
 from components.package import schema
 from components.workload_identity_args import WorkloadIdentityArgs

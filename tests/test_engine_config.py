@@ -16,8 +16,8 @@ from components.cli import go_yaml
 from components.cli.stackfile import known_stacks, load_settings, read_config
 from components.core import platform
 from components.core.config import engine_config
-from components.core.config.parse import parse_settings
 from components.core.problems import InvalidInput
+from components.core.settings import parse_settings
 
 
 def _stack_yaml(stack: str) -> dict[str, Any]:

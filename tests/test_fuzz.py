@@ -164,8 +164,8 @@ WORKLOAD = st.fixed_dictionaries(
 )
 def test_cluster_lists_never_crash_and_a_valid_one_trusts_each_issuer_pinned(clusters: Any, workloads: Any) -> None:
     from components.cli.plan import run_plan
-    from components.core.config.parse import parse_settings
     from components.core.model import InvalidInput
+    from components.core.settings import parse_settings
     from components.core.stack_plan import stack_plans
 
     raw = {"aws:region": "ap-northeast-2", "irsa:workloads": workloads, "irsa:clusters": clusters}

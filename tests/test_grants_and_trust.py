@@ -9,8 +9,8 @@ import pytest
 from conftest import EKS_CONFIG, config
 
 from components.core import documents
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError, S3Grant
+from components.core.settings import parse_settings
 from components.core.trust import string_like
 
 

@@ -13,8 +13,8 @@ from pulumi_policy import EnforcementLevel, ResourceValidationArgs
 from pulumi_policy.proxy import unknown_checking_proxy
 
 from components import WorkloadIdentity
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 from components.invalid_arguments import InvalidArguments
 
 BOUNDARY = "arn:aws:iam::123456789012:policy/org/workload-boundary"

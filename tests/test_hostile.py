@@ -26,8 +26,8 @@ from components import program
 from components.cli import render
 from components.cli.stackfile import MAX_NODES, read_config
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, TOKEN_MAX_BYTES
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 
 def contract_lines(err: str) -> list[str]:

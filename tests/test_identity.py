@@ -50,7 +50,7 @@ def test_aliases_keep_urns_across_a_rename() -> None:
 
     from components import aliases
     from components.cli.plan import PlanMocks, install_mocks
-    from components.core.config.parse import parse_settings
+    from components.core.settings import parse_settings
 
     assert aliases.PREVIOUS_TYPES["irsa:index:WorkloadIdentity"] == ()  # nothing renamed yet
     monitor = install_mocks(PlanMocks(parse_settings(EKS_CONFIG, "dev")), "irsa", "dev")

@@ -11,8 +11,8 @@ from conftest import EKS_CONFIG, by_type, config, plan_of
 
 from components.cli import diff as diff_module
 from components.core import documents
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 from components.core.stack_plan import stack_plans
 
 

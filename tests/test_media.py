@@ -19,7 +19,7 @@ from components.cli import diff_render
 from components.cli.diff import compare
 from components.cli.plan import run_plan
 from components.core import media
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 
 PIECES = [
     "`", "``", "```", "<!--", "-->", "</details>", "<details>", "<b>", "|", "@someone", "\n", "\r", "\x1b[2K",

@@ -16,8 +16,8 @@ from policy_checks import check
 
 from components.cli import diff as diff_module
 from components.core import trust
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 from components.core.stack_plan import stack_plans
 
 ACCOUNT = "123456789012"

@@ -22,8 +22,8 @@ from simulator import Request, decide
 from components.cli import diff as diff_module
 from components.cli.plan import PlanResult, run_plan
 from components.core import trust
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 from components.core.stack_plan import stack_plans
 
 ROOT = Path(__file__).resolve().parent.parent

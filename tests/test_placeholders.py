@@ -16,7 +16,7 @@ from conftest import EKS_CONFIG
 from grant_fixtures import stack
 
 from components.cli.plan import PlanMocks, install_mocks
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 from components.kubernetes_objects import kubernetes_object
 from components.placeholders import PlaceholderLeak
 from components.program import build

@@ -182,7 +182,7 @@ def test_a_platform_output_only_a_deployment_knows_is_a_placeholder_naming_the_p
     assert is_unknown(eks["issuerUrl"]) and PLATFORM in eks["issuerUrl"]
     assert is_unknown(eks["oidcProviderArn"]) and PLATFORM in eks["oidcProviderArn"]
     found = platform.with_platform(_app_config(), "app-orders", PLATFORM, {"irsaPlatform": outputs})
-    from components.core.config.parse import parse_settings
+    from components.core.settings import parse_settings
 
     app = parse_settings(found, "app-orders", PLATFORM)
     plan = run_plan(app).to_dict()

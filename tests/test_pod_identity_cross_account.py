@@ -12,8 +12,8 @@ from conftest import CROSS_CONFIG, EKS_CONFIG, by_type, config, plan_of
 from policy_checks import check
 
 from components.core import documents
-from components.core.config.parse import parse_settings
 from components.core.model import S3Grant
+from components.core.settings import parse_settings
 
 CLUSTER_ARN = "arn:aws:eks:ap-northeast-2:123456789012:cluster/dev-cluster"
 ROLE = "arn:aws:iam::123456789012:role/irsa-dev-app"

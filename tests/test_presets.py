@@ -10,8 +10,8 @@ from conftest import EKS_CONFIG, by_type, config, plan_of
 from invariants import permission_policy_problems
 
 from components.core import presets
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 ZONE = "Z0123456789ABCDEFGHIJ"
 SECRET = "arn:aws:secretsmanager:ap-northeast-2:123456789012:secret:prod/db-AbCdEf"

@@ -16,7 +16,6 @@ from policy_checks import check
 from simulator import Request, decide
 
 from components.core import iam_eval
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
 from components.core.privileged import (
     ACCOUNT,
@@ -24,6 +23,7 @@ from components.core.privileged import (
     PRIVILEGE_PROBES,
     PRIVILEGED_MANAGED_POLICIES,
 )
+from components.core.settings import parse_settings
 
 AWS_POLICIES: dict[str, Any] = json.loads(aws_managed_policies_data)
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/irsa-dev-app"

@@ -13,7 +13,7 @@ from pulumi.runtime import config as runtime_config
 from components import program
 from components.cli.plan import PlanMocks, RecordingMonitor, install_mocks
 from components.core.config import engine_config
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 
 
 def _engine_config(raw: dict[str, Any]) -> dict[str, str]:

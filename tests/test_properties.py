@@ -23,8 +23,8 @@ from components.cli import render
 from components.cli.plan import run_plan
 from components.core import documents, manifests
 from components.core.aws import bucket_problem, issuer_host
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 LABEL = st.from_regex(r"[a-z]([a-z0-9-]{0,14}[a-z0-9])?", fullmatch=True)
 SUBDOMAIN = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,10}[a-z0-9])?(\.[a-z0-9]{1,5})?", fullmatch=True)

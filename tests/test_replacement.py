@@ -19,7 +19,7 @@ from components.cli import diff as diff_module
 from components.cli import diff_render
 from components.cli.plan import run_plan
 from components.core import replacement
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 
 Change = Callable[[dict[str, Any]], None]
 ISSUER = "https://oidc.eks.ap-northeast-2.amazonaws.com/id/8F3A1C2B4D5E6F708192A3B4C5D6E7F8"

@@ -19,7 +19,7 @@ from conftest import ROOT
 from components.cli import diff, diff_render, render
 from components.cli.plan import run_plan
 from components.cli.stackfile import known_stacks, read_config
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 from components.version import VERSION
 
 GOLDEN = Path(__file__).with_name("golden")

@@ -12,8 +12,8 @@ from conftest import by_type
 from simulator import Request, agreed, decide
 
 from components.cli.plan import run_plan
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 ACCOUNT, OTHER = "123456789012", "210987654321"
 PATH = "/workloads/"

@@ -17,7 +17,7 @@ from pulumi_aws import eks, iam
 from components import aws_resources as ours
 from components.cli.plan import PlanMocks, install_mocks
 from components.core import resource_types as types
-from components.core.config.parse import parse_settings
+from components.core.settings import parse_settings
 from components.kubernetes_objects import kubernetes_object
 
 DOC = '{"Version":"2012-10-17","Statement":[]}'

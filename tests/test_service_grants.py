@@ -11,9 +11,9 @@ import pytest
 from conftest import by_type, plan_of
 from grant_fixtures import ACCOUNT, ALIAS, EVERYTHING, KEY, REGION, stack
 
-from components.core.config.parse import parse_settings
 from components.core.iam_eval import Request, evaluate
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 
 def policy_of(raw: dict[str, Any]) -> dict[str, Any]:

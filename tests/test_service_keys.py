@@ -17,8 +17,8 @@ from conftest import by_type, plan_of
 from grant_fixtures import ACCOUNT, REGION, stack
 from simulator import agreed, default_key_policy
 
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0b5c1d2e-3f40-4a5b-8c6d-7e8f9a0b1c2d"
 OTHER_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/99999999-3f40-4a5b-8c6d-7e8f9a0b1c2d"

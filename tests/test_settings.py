@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from conftest import AKS_CONFIG, EKS_CONFIG, config
 
-from components.core.config.parse import parse_settings
 from components.core.model import Cluster, ConfigError, S3Grant, Settings, Workload
+from components.core.settings import parse_settings
 
 
 def problems(raw: dict[str, Any], stack: str = "dev") -> list[str]:

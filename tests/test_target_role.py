@@ -16,8 +16,8 @@ from simulator import Request, decide
 
 from components.cli.plan import run_plan
 from components.core import documents, iam_eval
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 ACCOUNT, OTHER = "123456789012", "210987654321"
 EXTERNAL = f"arn:aws:iam::{OTHER}:role/shared-reader"

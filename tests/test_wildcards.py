@@ -14,8 +14,8 @@ from policy_checks import check
 from simulator import agreed
 
 from components.core import wildcards
-from components.core.config.parse import parse_settings
 from components.core.model import ConfigError
+from components.core.settings import parse_settings
 
 ACCOUNT = "123456789012"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/irsa-dev-app"

@@ -21,9 +21,9 @@ import yaml
 from components.cli import go_yaml
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, read_json, utf8
 from components.core.config.engine_config import delivered
-from components.core.config.parse import parse_settings
 from components.core.display import quote
 from components.core.model import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings
+from components.core.settings import parse_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = "irsa"  # Pulumi.yaml's name: a platform stack of this project is a stack file beside the application's

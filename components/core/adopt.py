@@ -365,7 +365,7 @@ def checked(config: dict[str, Any], stack: str, report: list[str]) -> dict[str, 
     reported (the role keeps it, unmanaged) — unless the workload imports the inline policy it came from (the
     second `up` would narrow it), when the role is left alone like one the rules refuse anything else of.
     What they refuse outside the workloads is an error. Each finding is added to `report`."""
-    from components.core.config.parse import parse_settings
+    from components.core.settings import parse_settings
 
     workloads = config["irsa:workloads"]
     for _ in range(len(workloads) + 2):

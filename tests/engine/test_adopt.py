@@ -181,7 +181,7 @@ def test_adopt_output_imports_an_exact_trust_then_keeps_who_may_assume_it(
     from components.cli.main import main
     from components.cli.plan import run_plan
     from components.core import trust_set
-    from components.core.config.parse import parse_settings
+    from components.core.settings import parse_settings
 
     iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
     iam.create_open_id_connect_provider(Url=ISSUER, ClientIDList=["sts.amazonaws.com"])

@@ -36,8 +36,8 @@ from components.core.model import (
     TargetRole,
     Workload,
 )
+from components.core.shape import Attachment, WorkloadShape, attachments_of, has_inline_policy
 from components.core.unknowns import is_unknown
-from components.core.workload_plan import Attachment, WorkloadShape, attachments_of, has_inline_policy
 
 # WorkloadIdentity's arguments: each stack-file workload key, snake_case (the stack-only keys aside), then what a
 # stack file sets for all its workloads or its cluster. Defined once: the schema and the README are checked

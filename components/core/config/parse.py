@@ -28,7 +28,6 @@ from components.core.model import (
     uses_association,
 )
 from components.core.privileged import privileged
-from components.core.quotas import size_report
 from components.core.unknowns import is_unknown, unknown, waits_for
 
 
@@ -184,9 +183,10 @@ def read_clusters(
     return tuple(found)
 
 
-def parse_settings(config: Mapping[str, Any], stack: str, platform: str | None = None) -> Settings:
-    """Validate a stack's config map (keys like `irsa:cluster`); raise ConfigError listing every problem.
-    `platform`: the platform stack its clusters and defaults came from (core/platform.py)."""
+def read_settings(config: Mapping[str, Any], stack: str, platform: str | None = None) -> Settings:
+    """Read and validate a stack's config map (keys like `irsa:cluster`); raise ConfigError listing every problem.
+    `platform`: the platform stack its clusters and defaults came from (core/platform.py). What IAM's size quotas
+    make of the result needs the plan: `components.core.settings.parse_settings` checks that too."""
     from_platform = platform is not None
     c = Collector()
     if not isinstance(stack, str) or not STACK_NAME.fullmatch(stack):
@@ -305,8 +305,4 @@ def parse_settings(config: Mapping[str, Any], stack: str, platform: str | None =
         managed_policies_per_role=per_role,
         platform=platform,
     )
-    size_problems, size_warnings = size_report(settings)
-    settings = dataclasses.replace(settings, warnings=settings.warnings + tuple(size_warnings))
-    if size_problems:
-        raise InvalidInput(size_problems)
     return settings

@@ -8,7 +8,8 @@ from typing import Any
 
 from components.core.config.arguments import identity_spec
 from components.core.model import InvalidInput
-from components.core.workload_plan import WorkloadShape, plan_workload
+from components.core.shape import WorkloadShape
+from components.core.workload_plan import plan_workload
 
 # Arguments no permissions document reads, each with a value that stands in for it while it is computed. (The
 # component holds the resolved plan to the shape it registered: a mistake here is an error, not a deploy.)
