@@ -16,17 +16,16 @@ from components.core import computed_arguments, documents, quotas
 from components.core.config import arguments
 from components.core.config.grants import prefix_warnings
 from components.core.model import InvalidInput, Placement, Problem
-from components.core.workload_plan import WorkloadPlan, WorkloadShape, plan_workload
+from components.core.shape import WorkloadShape
+from components.core.workload_plan import WorkloadPlan, plan_workload
 from components.dependencies import depends_on_of
 from components.identity_defaults import with_defaults
 from components.invalid_arguments import InvalidArguments
 from components.kubernetes_objects import kubernetes_object
+from components.planned import Planned
 from components.targets import ClusterBinding
 from components.verification_job import VerificationJob
 from components.workload_identity_args import PresetOptionsArgs, WorkloadIdentityArgs  # noqa: F401 - re-exported
-
-ARN_PROBE = "arn:aws:iam::000000000000:role/irsa-probe"  # finds which manifest fields carry the role ARN
-
 
 TYPE = "irsa:index:WorkloadIdentity"
 # An adopted role is imported as it is: what irsa will change is left alone until adoptRole is removed (Pulumi
@@ -177,29 +176,6 @@ class WorkloadIdentity(pulumi.ComponentResource):
             aliases=[pulumi.Alias(name=n) for n in binding.placement.aliases(name, suffix)] or None,
         )
 
-    @staticmethod
-    def _account_for_names(
-        planned: WorkloadPlan | pulumi.Output[WorkloadPlan], account: pulumi.Input[str] | None
-    ) -> pulumi.Input[str] | None:
-        """Where grants given by name resolve when the plan has no account: given, else the caller's."""
-        if isinstance(planned, WorkloadPlan) and not planned.needs_account_lookup:
-            return None
-        return account if account is not None else caller_account()
-
-    @staticmethod
-    def _documents(
-        planned: WorkloadPlan | pulumi.Output[WorkloadPlan],
-        account: pulumi.Input[str] | None,
-        render: Callable[[WorkloadPlan, str], Any],
-    ) -> pulumi.Input[str]:
-        """A permissions document (inline, or one managed part), its names resolved in that account."""
-        found = WorkloadIdentity._account_for_names(planned, account)
-        if found is None and isinstance(planned, WorkloadPlan):
-            return documents.to_json(render(planned, planned.spec.account_id or "") or {})
-        return pulumi.Output.all(planned, found).apply(
-            lambda v: documents.to_json(render(v[0], v[0].spec.account_id or v[1]) or {})
-        )
-
     def _register(
         self,
         name: str,
@@ -209,76 +185,78 @@ class WorkloadIdentity(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None,
         account: pulumi.Input[str] | None = None,
     ) -> None:
+        """The resources, in steps: the role, its permissions, what each cluster holds, the Jobs, the outputs."""
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
-        child = pulumi.ResourceOptions(parent=self)
+        plan = Planned(planned, account)
+        role, tags = self._role(name, shape, plan, clusters)
+        permissions, managed = self._permissions(name, shape, plan, role, tags)
+        per_cluster = [
+            (i, b, self._in_clusters(name, shape, plan, (role, tags), i, b, opts)) for i, b in enumerate(clusters)
+        ]
+        # Consumers get the role ARN only once its permissions exist, so a pod never starts unauthorized.
+        role_arn = pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
+        self.exports = plan.with_arn(WorkloadPlan.exports, role_arn)
+        self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
+        self.pod_identity = self.token_fragment
+        jobs = [self._job(name, plan, role, index, binding, [*permissions, *made], opts)
+                for index, binding, made in per_cluster if shape.creates_job]  # fmt: skip
+        self._publish(plan, role, role_arn, permissions, managed, [r for _, _, made in per_cluster for r in made], jobs)
 
-        def known(render: Callable[[WorkloadPlan], Any]) -> Any:
-            """A rendered value: plain when the plan is (fewer Outputs at scale), else an Output."""
-            return render(planned) if isinstance(planned, WorkloadPlan) else planned.apply(render)
-
-        def with_arn(render: Callable[[WorkloadPlan, str], Any], arn: pulumi.Output[str]) -> pulumi.Output[Any]:
-            if isinstance(planned, WorkloadPlan):
-                plan = planned
-                return arn.apply(lambda a: render(plan, a))
-            return pulumi.Output.all(planned, arn).apply(lambda v: render(v[0], v[1]))
-
-        def metadata_with_arn(render: Callable[[WorkloadPlan, str], Any], arn: pulumi.Output[str]) -> Any:
-            """Metadata whose fields without the role ARN are known at once: a whole unknown metadata (a role
-            being replaced has no ARN in preview) makes the Kubernetes provider plan a replacement."""
-            if not isinstance(planned, WorkloadPlan):
-                return with_arn(render, arn)["metadata"]
-            plan = planned
-            probe = render(plan, ARN_PROBE)["metadata"]
-            def field(key: str) -> pulumi.Output[Any]:
-                return arn.apply(lambda a: render(plan, a)["metadata"][key])
-
-            return {key: field(key) if ARN_PROBE in repr(v) else v for key, v in probe.items()}
-
+    def _role(
+        self, name: str, shape: WorkloadShape, plan: Planned, clusters: list[ClusterBinding]
+    ) -> tuple[iam.Role, Any]:
+        """The role, trusting each cluster it is placed in (measured against the quota once the issuers are known),
+        and the tags its companions carry too."""
         deploy_time = [x for b in clusters for x in (b.provider_arn, b.issuer_url, b.cluster_arn)]
+
         def measured_trust(v: list[Any]) -> str:
             bound = [(p, *v[1 + 3 * i : 4 + 3 * i]) for i, p in enumerate(v[0].spec.where)]
             return documents.to_json(_measured(name, v[0], v[0].trust_in(bound)))
 
-        trust = pulumi.Output.all(planned, *deploy_time).apply(measured_trust)
+        trust = pulumi.Output.all(plan.plan, *deploy_time).apply(measured_trust)
         guardrails, tags = shape.role_guardrails(), dict(shape.tags) if shape.tags else None
         if "permissions_boundary" in shape.deferred:  # computed by the program: passed on once known
-            guardrails["permissions_boundary"] = known(lambda p: p.spec.workload.permissions_boundary)
+            guardrails["permissions_boundary"] = plan.known(lambda p: p.spec.workload.permissions_boundary)
         if "tags" in shape.deferred:
-            guardrails["tags"] = tags = known(lambda p: dict(p.spec.workload.tags) or None)
+            guardrails["tags"] = tags = plan.known(lambda p: dict(p.spec.workload.tags) or None)
+        child = pulumi.ResourceOptions(parent=self)
         role = aws.role(
             f"{name}-role",
             role_name=shape.role_name,
             assume_role_policy=trust,
             max_session_duration=shape.max_session_duration,
-            description=known(lambda p: p.role_description),
+            description=plan.known(lambda p: p.role_description),
             **guardrails,
             opts=pulumi.ResourceOptions.merge(child, aws.adopting(shape.role_name, ROLE_ADOPTED))
             if shape.adopted_role
             else child,
         )
+        return role, tags
+
+    def _permissions(
+        self, name: str, shape: WorkloadShape, plan: Planned, role: iam.Role, tags: Any
+    ) -> tuple[list[pulumi.Resource], list[iam.Policy]]:
+        """The inline policy, the customer-managed parts past the inline quota, and every attachment."""
+        child = pulumi.ResourceOptions(parent=self)
         permissions: list[pulumi.Resource] = []
         managed: list[iam.Policy] = []
         if shape.has_inline_policy:
+            adopted = aws.adopting(f"{shape.role_name}:{shape.policy_name}", ("policy",))
             permissions.append(
                 aws.role_policy(
                     f"{name}-policy",
                     role=role.name,
                     policy_name=shape.policy_name,
-                    policy=self._documents(planned, account, WorkloadPlan.inline_policy_for),
-                    opts=pulumi.ResourceOptions.merge(
-                        child, aws.adopting(f"{shape.role_name}:{shape.policy_name}", ("policy",))
-                    )
-                    if shape.adopted_policy
-                    else child,
+                    policy=plan.document(WorkloadPlan.inline_policy_for),
+                    opts=pulumi.ResourceOptions.merge(child, adopted) if shape.adopted_policy else child,
                 )
             )
         for index in range(shape.managed_policies):  # permissions past the inline quota
-            document = self._documents(planned, account, functools.partial(WorkloadPlan.managed_document, index=index))
             policy = aws.policy(
                 f"{name}-policy-{index}",
                 policy_name=f"{shape.role_name}-{index}",
                 path=shape.role_path,
-                policy=document,
+                policy=plan.document(functools.partial(WorkloadPlan.managed_document, index=index)),
                 description=f"Permissions of role {shape.role_name}, part {index} (managed by irsa)",
                 tags=tags,
                 opts=child,
@@ -295,75 +273,97 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     f"{name}-{attachment.name}", role=role.name, policy_arn=attachment.policy_arn, opts=child
                 )
             )
-        # Per cluster: the ServiceAccount, the Pod Identity association (EKS) and, below, the Job.
-        per_cluster: list[tuple[int, ClusterBinding, list[pulumi.Resource]]] = []
-        for index, binding in enumerate(clusters):
-            where = binding.placement
-            waits = depends_on_of(opts) + ([binding.namespace] if binding.namespace is not None else [])
-            made: list[pulumi.Resource] = []
-            if shape.creates_service_account:
-                made.append(
-                    kubernetes_object(
-                        where.name(name, "sa"),
-                        "ServiceAccount",
-                        {"metadata": metadata_with_arn(_in_cluster_number(WorkloadPlan.service_account, index),
-                                                       role.arn)},  # fmt: skip
-                        # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
-                        opts=self._in_cluster(binding, "sa", name, depends_on=waits),
-                    )
+        return permissions, managed
+
+    def _in_clusters(
+        self,
+        name: str,
+        shape: WorkloadShape,
+        plan: Planned,
+        role_and_tags: tuple[iam.Role, Any],
+        index: int,
+        binding: ClusterBinding,
+        opts: pulumi.ResourceOptions | None,
+    ) -> list[pulumi.Resource]:
+        """In one cluster: the ServiceAccount and the Pod Identity association (EKS)."""
+        role, tags = role_and_tags
+        where = binding.placement
+        waits = depends_on_of(opts) + ([binding.namespace] if binding.namespace is not None else [])
+        made: list[pulumi.Resource] = []
+        if shape.creates_service_account:
+            metadata = plan.metadata_with_arn(_in_cluster_number(WorkloadPlan.service_account, index), role.arn)
+            made.append(
+                kubernetes_object(
+                    where.name(name, "sa"),
+                    "ServiceAccount",
+                    {"metadata": metadata},
+                    # e.g. a Namespace the stack creates: the ServiceAccount cannot exist before it.
+                    opts=self._in_cluster(binding, "sa", name, depends_on=waits),
                 )
-            if where.association:
-                made.append(
-                    aws.pod_identity_association(
-                        where.name(name, "association"),
-                        cluster_name=where.cluster_name,
-                        namespace=known(lambda p: p.spec.workload.namespace),
-                        service_account=known(lambda p: p.spec.workload.service_account),
-                        role_arn=role.arn,
-                        tags=tags,
-                        disable_session_tags=True if shape.disable_session_tags else None,
-                        target_role_arn=known(lambda p: p.spec.workload.target_role_arn) if shape.target_role else None,
-                        opts=pulumi.ResourceOptions(
-                            parent=self, aliases=[pulumi.Alias(name=n) for n in where.aliases(name, "association")]
-                        ),
-                    )
-                )
-            per_cluster.append((index, binding, made))
-        # Consumers get the role ARN only once its permissions exist, so a pod never starts unauthorized.
-        role_arn = pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
-        self.exports = with_arn(WorkloadPlan.exports, role_arn)
-        self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
-        self.pod_identity = self.token_fragment
-        jobs: list[batch_v1.Job] = []
-        for index, binding, made in per_cluster if shape.creates_job else []:
-            verification = VerificationJob._from_plan(
-                binding.placement.name(name, "verify"),
-                planned,
-                role.arn,
-                index,
-                opts=self._in_cluster(
-                    binding,
-                    "verify",
-                    name,
-                    depends_on=[*permissions, *made, *depends_on_of(opts)]
-                    + ([binding.namespace] if binding.namespace is not None else []),
-                ),
-                former=binding.placement.aliases(name, "verify"),
-                account=self._account_for_names(planned, account),
-                issuer=binding.issuer_url or None,
             )
-            jobs.append(verification.job)
-        # The resources themselves, typed, beside the strings: a program passes them on (dependsOn, ARNs).
+        if where.association:
+            made.append(
+                aws.pod_identity_association(
+                    where.name(name, "association"),
+                    cluster_name=where.cluster_name,
+                    namespace=plan.known(lambda p: p.spec.workload.namespace),
+                    service_account=plan.known(lambda p: p.spec.workload.service_account),
+                    role_arn=role.arn,
+                    tags=tags,
+                    disable_session_tags=True if shape.disable_session_tags else None,
+                    target_role_arn=plan.known(lambda p: p.spec.workload.target_role_arn)
+                    if shape.target_role
+                    else None,
+                    opts=pulumi.ResourceOptions(
+                        parent=self, aliases=[pulumi.Alias(name=n) for n in where.aliases(name, "association")]
+                    ),
+                )
+            )
+        return made
+
+    def _job(
+        self,
+        name: str,
+        plan: Planned,
+        role: iam.Role,
+        index: int,
+        binding: ClusterBinding,
+        after: list[pulumi.Resource],
+        opts: pulumi.ResourceOptions | None,
+    ) -> batch_v1.Job:
+        """The verification Job in one cluster, once the permissions and the cluster's objects exist."""
+        waits = [*after, *depends_on_of(opts)] + ([binding.namespace] if binding.namespace is not None else [])
+        return VerificationJob._from_plan(
+            binding.placement.name(name, "verify"),
+            plan.plan,
+            role.arn,
+            index,
+            opts=self._in_cluster(binding, "verify", name, depends_on=waits),
+            former=binding.placement.aliases(name, "verify"),
+            account=plan.account_for_names(),
+            issuer=binding.issuer_url or None,
+        ).job
+
+    def _publish(
+        self,
+        plan: Planned,
+        role: iam.Role,
+        role_arn: pulumi.Output[str],
+        permissions: list[pulumi.Resource],
+        managed: list[iam.Policy],
+        in_clusters: list[pulumi.Resource],
+        jobs: list[batch_v1.Job],
+    ) -> None:
+        """The outputs: the strings, and the resources themselves, typed (a program passes them on)."""
         self.role, self.managed_policies, self.verification_jobs = role, managed, jobs
         self.inline_policy = next((r for r in permissions if isinstance(r, iam.RolePolicy)), None)
         self.policy_attachments = [r for r in permissions if isinstance(r, iam.RolePolicyAttachment)]
-        in_clusters = [r for _, _, made in per_cluster for r in made]
         self.service_accounts = [r for r in in_clusters if isinstance(r, core_v1.ServiceAccount)]
         self.associations = [r for r in in_clusters if isinstance(r, eks.PodIdentityAssociation)]
         self.role_arn = role_arn
         self.role_name = role.name
-        self.namespace = pulumi.Output.from_input(known(lambda p: p.spec.workload.namespace))
-        self.service_account = pulumi.Output.from_input(known(lambda p: p.spec.workload.service_account))
+        self.namespace = pulumi.Output.from_input(plan.known(lambda p: p.spec.workload.namespace))
+        self.service_account = pulumi.Output.from_input(plan.known(lambda p: p.spec.workload.service_account))
         # The fragment is an attribute, not a registered output: registering a nested dict makes the SDK
         # wrap each of its leaves in an Output of its own (see the README's Benchmark section).
         self.register_outputs(
