@@ -48,6 +48,21 @@ def decide(
     return decisions
 
 
+def decide_each(batches: list[tuple[dict[str, Any] | None, list[dict[str, Any]], list[Request]]]) -> list[list[str]]:
+    """As `decide`, with each batch's own identity policies: (resource policy, identity policies, requests)."""
+    node = shutil.which("node")
+    if node is None or not (HERE / "node_modules").is_dir():
+        raise RuntimeError("the IAM simulator is not installed: run `make test` (npm ci in tests/iam_simulate)")
+    payload = [{"policy": p, "identity": i, "requests": [asdict(r) for r in rs]} for p, i, rs in batches]
+    done = subprocess.run(
+        [node, str(HERE / "evaluate.mjs")], input=json.dumps(payload), capture_output=True, text=True, timeout=300
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the IAM simulator failed: {done.stderr.strip()}")
+    decisions: list[list[str]] = json.loads(done.stdout)
+    return decisions
+
+
 Case = tuple[str, str, dict[str, str]]  # action, resource, request context
 
 

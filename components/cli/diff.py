@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.cli import render
-from components.core import replacement, summary
+from components.core import access_delta, replacement, summary
 from components.core import resource_types as types
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
@@ -58,6 +58,7 @@ class PlanDiff:
     unmodeled: list[str] = field(default_factory=list)  # stack-file keys this diff cannot show that changed
     moved: list[str] = field(default_factory=list)  # a removed and an added resource that are one object
     imports: dict[str, str] = field(default_factory=dict)  # added resources `up` imports (adopts): URN → ID
+    access: dict[str, access_delta.Delta] = field(default_factory=dict)  # per changed workload: who can now do what
 
     @property
     def replaced(self) -> list[Change]:
@@ -200,14 +201,7 @@ PRIVILEGE_INPUTS = {  # what a workload's role may do, and who may assume it, as
 MAX_PRIVILEGE_LINES = 12
 
 
-def _owner(resource: dict[str, Any], kinds: dict[str, dict[str, Any]]) -> str | None:
-    """The workload whose WorkloadIdentity a resource is under, if any."""
-    parent = resource.get("parent")
-    while isinstance(parent, str):
-        if parent.rsplit("::", 2)[-2].endswith("irsa:index:WorkloadIdentity"):
-            return parent.rsplit("::", 1)[-1]
-        parent = kinds[parent].get("parent") if parent in kinds else None
-    return None
+_owner = access_delta.owner
 
 
 def _privileges(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -372,6 +366,11 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
     if result.base_has_summary:
         result.workloads = _workload_changes(base, head)
         _note_replacements(result, new)
+        was, now = access_delta.access_by_workload(base), access_delta.access_by_workload(head)
+        touched = {_owner(r, new) for r in result.added} | {_owner(r, old) for r in result.removed}
+        touched |= {_owner(new[c.urn], new) for c in result.changed if c.urn in new}
+        result.access = {w.workload: access_delta.delta(was[w.workload], now[w.workload]) for w in result.workloads
+                         if (w.changes or w.workload in touched) and w.workload in was and w.workload in now}
     else:  # an older revision's plan: show the rows, but claim no change it cannot know
         result.workloads = [WorkloadChange(row["workload"], row, row, []) for row in head.get("summary") or []]
     return result

@@ -31,6 +31,22 @@ def _workload_text(d: PlanDiff) -> list[str]:
     return lines
 
 
+MAX_ACCESS_LINES = 10  # per workload in a PR comment (the JSON has them all)
+
+
+def _access_lines(d: PlanDiff, limit: int | None = None) -> list[tuple[str, str, str]]:
+    """(workload, mark, sentence) for each changed workload: widenings first, then narrowings, then what
+    could not be evaluated; "no change in access" when its documents changed nothing a request can tell."""
+    found = []
+    for name, delta in d.access.items():
+        lines = [("⚠", s) for s in delta.widened] + [("-", s) for s in delta.narrowed]
+        lines += [("?", f"not evaluated: {s}") for s in delta.not_evaluated]
+        if limit is not None and len(lines) > limit:
+            lines = [*lines[:limit], ("…", f"and {len(lines) - limit} more (the JSON output has them all)")]
+        found += [(name, mark, text) for mark, text in lines] or [(name, " ", "no change in access")]
+    return found
+
+
 def to_text(d: PlanDiff) -> str:
     if d.empty:
         return f"irsa diff {d.stack}: no changes against {d.base}\n"
@@ -42,6 +58,10 @@ def to_text(d: PlanDiff) -> str:
     if d.workloads:
         lines += ["Workloads (~ changed, + added, - removed):", *_workload_text(d)]
         lines += [] if d.base_has_summary else [f"  (the plan at {d.base} has no summary: see the resources below)"]
+        lines.append("")
+    if d.access:
+        lines.append("Who can now do what (⚠ wider, - narrower, ? not evaluated):")
+        lines += [f"  {media.for_terminal(n)}: {mark} {media.for_terminal(text)}" for n, mark, text in _access_lines(d)]
         lines.append("")
     for r in d.added:
         adopted = d.imports.get(r["urn"])
@@ -107,6 +127,12 @@ def to_markdown(d: PlanDiff) -> str:
         lines += _workload_table(d)
         missing = f"(The plan at {media.code(d.base)} has no summary: see the resources.)"
         lines += [] if d.base_has_summary else [missing, ""]
+    if d.access:
+        lines += ["#### Who can now do what", ""]
+        marks = {"⚠": "⚠️ ", "-": "➖ ", "?": "❔ ", "…": "", " ": ""}
+        lines += [f"- {_cell(n)}: {marks[mark]}{media.code(text)}" for n, mark, text in
+                  _access_lines(d, MAX_ACCESS_LINES)]  # fmt: skip
+        lines.append("")
     why = " replaced because: what it means |" if d.replaced else ""  # the column only when something is
     end = " |" if d.replaced else ""
     lines += [f"| | type | name |{why}", "|---|---|---|" + ("---|" if d.replaced else "")]
@@ -173,6 +199,8 @@ def to_json(d: PlanDiff) -> str:
                     }
                     for c in d.changed
                 ],
+                "access_delta": {n: {**delta.to_dict(), "unchanged": delta.unchanged} for n, delta in d.access.items()}
+                or None,
                 "outputs": d.output_paths or None,
                 "unmodeled": d.unmodeled or None,
                 "moved": d.moved or None,

@@ -9,6 +9,7 @@ from typing import Any
 
 from components.core import karpenter, load_balancer_controller
 from components.core.aws import secret_resource
+from components.core.shape import Attachment
 
 
 @dataclass(frozen=True)
@@ -223,3 +224,13 @@ def statements(names: tuple[str, ...], options: PresetOptions) -> list[dict[str,
 def managed_policy_arns(names: tuple[str, ...], partition: str) -> list[str]:
     """AWS managed policies the given presets attach."""
     return [arn for name in names for arn in PRESETS[name].managed_arns(partition)]
+
+
+def has_inline_policy(grants: int, assume_roles: int, preset_names: tuple[str, ...]) -> bool:
+    """Whether the role gets an inline policy: IAM refuses an empty document, so managed presets alone get none."""
+    return bool(grants or assume_roles or any(PRESETS[p].statements for p in preset_names))
+
+
+def attachments_of(preset_names: tuple[str, ...], partition: str) -> tuple[Attachment, ...]:
+    """The managed policies the presets attach, each with the name suffix of its attachment resource."""
+    return tuple(Attachment(n, arn) for n in preset_names for arn in managed_policy_arns((n,), partition))

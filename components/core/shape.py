@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.core import presets
 from components.core.model import Mechanism, Placement
 
 
@@ -62,13 +61,3 @@ class WorkloadShape:
         if self.tags:
             found["tags"] = dict(self.tags)
         return found
-
-
-def has_inline_policy(grants: int, assume_roles: int, preset_names: tuple[str, ...]) -> bool:
-    """Whether the role gets an inline policy: IAM refuses an empty document, so managed presets alone get none."""
-    return bool(grants or assume_roles or any(presets.PRESETS[p].statements for p in preset_names))
-
-
-def attachments_of(preset_names: tuple[str, ...], partition: str) -> tuple[Attachment, ...]:
-    """The managed policies the presets attach, each with the name suffix of its attachment resource."""
-    return tuple(Attachment(n, arn) for n in preset_names for arn in presets.managed_policy_arns((n,), partition))

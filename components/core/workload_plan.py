@@ -20,7 +20,8 @@ from components.core.model import (
     IdentitySpec,
     Placement,
 )
-from components.core.shape import Attachment, WorkloadShape, attachments_of, has_inline_policy
+from components.core.presets import attachments_of, has_inline_policy
+from components.core.shape import Attachment, WorkloadShape
 from components.core.unknowns import is_unknown, unknown
 
 

@@ -36,7 +36,8 @@ from components.core.model import (
     TargetRole,
     Workload,
 )
-from components.core.shape import Attachment, WorkloadShape, attachments_of, has_inline_policy
+from components.core.presets import attachments_of, has_inline_policy
+from components.core.shape import Attachment, WorkloadShape
 from components.core.unknowns import is_unknown
 
 # WorkloadIdentity's arguments: each stack-file workload key, snake_case (the stack-only keys aside), then what a
