@@ -177,7 +177,7 @@ Row = tuple[str, bool, bool, bool, bool]  # request, ours before, simulator befo
 def _simulated(pairs: list[tuple[access_delta.Access, access_delta.Access]]) -> list[list[Row]]:
     """Each pair's permission probes, decided by us and by the simulator on both sides (one simulator run)."""
     asked = [[p[0] for p in access_delta.probes(b, a) if not p[0].action.startswith("kms:")] for b, a in pairs]
-    batches = []
+    batches: list[tuple[dict[str, Any] | None, list[dict[str, Any]], list[Request]]] = []
     for (before, after), requests in zip(pairs, asked, strict=True):
         simulated = [Request(ROLE, r.action, r.resource, ACCOUNT, dict(r.context)) for r in requests]  # type: ignore[arg-type]
         batches += [(None, [dict(d) for d in before.permissions], simulated),
