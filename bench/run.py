@@ -10,7 +10,8 @@ real `pulumi up`). Then start-up: a bare `import pulumi`, the command line alone
 one workload (with nothing kept, and with the base's plan kept), and `plan`'s imports per package. `--cdk` also
 times AWS CDK's synth of 100 ServiceAccounts (installed from npm into bench/cdk on first use); `--engine`
 (the default when `make engine` has built it) times the real `pulumi preview` at N=1 and 100 beside `plan`;
-`--adopt` (the default) times `adopt --terraform` on states of 4 to 16 MiB.
+`--adopt` (the default) times `adopt --terraform` on states of 4 to 16 MiB. Always: the access delta's share of
+`diff` on 100 changed workloads (bench/access_delta.py).
 """
 
 from __future__ import annotations
@@ -265,6 +266,9 @@ def main() -> None:
             )
             print(f"N={n}: plan {plan_s:.2f}s floor {floor_s:.2f}s tuned floor {tuned_s:.2f}s", file=sys.stderr)
         adopted = adopt_rows(tmp, args.repeats) if args.adopt else []
+        from access_delta import access_rows  # in-process: the delta's share of diff
+
+        access = access_rows(args.repeats)
         aks = aks_lookups(tmp)
         started = startup(tmp, max(args.repeats, 5))
         cdk = cdk_rows(tmp, args.repeats) if args.cdk else []
@@ -288,6 +292,7 @@ def main() -> None:
     print("\n".join(started))
     if adopted:
         print("\n".join(["", *adopted]))
+    print("\n".join(["", *access]))
     if cdk:
         print("\n".join(["", *cdk]))
     if engine:

@@ -251,3 +251,21 @@ def test_the_simulator_agrees_on_generated_pairs_of_grants(pairs: list[tuple[lis
                      for row in rows if row[1] != row[2] or row[3] != row[4]]  # fmt: skip
     assert disagreements == []
     assert sum(len(rows) for rows in found) > 50  # the pairs were probed, not skipped
+
+
+def test_the_readme_shows_the_comment_diff_writes_as_github_renders_it() -> None:
+    import cmarkgfm
+
+    def change(raw: dict[str, Any]) -> None:
+        reader = next(w for w in raw["irsa:workloads"] if w["name"] == "report-reader")
+        reader["s3"] = _widen(reader["s3"])
+        reader["extraSubjects"] = ["system:serviceaccount:batch:*"]
+
+    markdown = diff_render.to_markdown(diff.compare(plan_with("prod"), plan_with("prod", change), "prod", "main"))
+    start = markdown.index("#### Who can now do what")
+    section = markdown[start : markdown.index("\n\n", start + 30)].split("\n")
+    quoted = "\n".join(f"> {line}" if line else ">" for line in section)
+    assert quoted in (ROOT / "README.md").read_text()
+    html = cmarkgfm.github_flavored_markdown_to_html(quoted)
+    assert html.count("<li>") == 4 and "<h4>Who can now do what</h4>" in html
+    assert "<code>ServiceAccounts `batch/*`" in html  # the sentence is one code span: nothing in it is markup
