@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from simulator import Request, decide, decide_each
-from test_review import plan_with
+from test_review import longer_sessions, plan_with
 
 from components.cli import diff, diff_render
 from components.core import access_delta, aws_actions, iam_eval
@@ -103,6 +103,7 @@ CHANGES: dict[str, tuple[str, str, Callable[[dict[str, Any]], None]]] = {
          "Resource": "arn:aws:events:eu-west-1:123456789012:event-bus/reports"}])),
     "drop a grant": ("payments", "ledger", _edit("payments", "ledger", dynamodb=lambda t: t[:1])),
     "only tags": ("payments", "ledger", _edit("payments", "ledger", tags={"tier": "standard"})),
+    "the golden change (longer sessions, a new prefix)": ("prod", "report-reader", longer_sessions),
 }  # fmt: skip
 
 
