@@ -87,3 +87,46 @@ def test_the_engine_tests_refuse_a_binary_that_is_not_the_one_built(tmp_path: Pa
     os.chown(home / "yaml" / "tool", OTHER, OTHER)
     (home / "kubernetes" / "tool").write_bytes(b"built")
     assert f"{home / 'yaml' / 'tool'}: is owned by uid {OTHER}" in str(harness.engine_problem(home))
+
+
+def _without(tool: str, shadow: Path) -> str:
+    """A PATH of one directory linking every command on PATH but `tool` and pulumi (go may live in /usr/bin)."""
+    shadow.mkdir()
+    for folder in reversed(os.environ["PATH"].split(":")):
+        for entry in Path(folder).glob("*") if Path(folder).is_dir() else []:
+            if entry.name not in (tool, "pulumi") and os.access(entry, os.X_OK):
+                (shadow / entry.name).unlink(missing_ok=True)
+                (shadow / entry.name).symlink_to(entry)
+    return str(shadow)
+
+
+def test_make_engine_without_go_says_in_one_line_what_it_needs(tmp_path: Path) -> None:
+    home = tmp_path / "engine"
+    home.mkdir(mode=0o700)
+    run_env = {k: v for k, v in os.environ.items() if k not in ("IRSA_ENGINE_HOME", "XDG_CACHE_HOME")}
+    env = {**run_env, "PATH": _without("go", tmp_path / "path"), "IRSA_ENGINE_HOME": str(home)}
+    done = subprocess.run([str(BUILD)], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    [line] = done.stderr.splitlines()
+    needed = max((m for f in (BUILD.parent / "build").rglob("go.mod")
+                  for m in [f.read_text().split("\ngo ", 1)[1].split("\n", 1)[0]]),
+                 key=lambda v: tuple(int(x) for x in v.split(".")))  # fmt: skip
+    assert line.startswith(f"make engine: needs Go >= {needed} to build the engine and finds no go on PATH: ")
+    assert "GOTOOLCHAIN" in line
+
+
+def test_make_engine_with_an_old_go_names_both_versions(tmp_path: Path) -> None:
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    go = fake / "go"
+    go.write_text('#!/bin/sh\n[ "$1 $2" = "env GOVERSION" ] && echo go1.22.0 && exit 0\nexit 1\n')
+    go.chmod(0o755)
+    home = tmp_path / "engine"
+    home.mkdir(mode=0o700)
+    run_env = {k: v for k, v in os.environ.items() if k not in ("IRSA_ENGINE_HOME", "XDG_CACHE_HOME")}
+    done = subprocess.run([str(BUILD)], env={**run_env, "PATH": f"{fake}:{_without('go', tmp_path / 'path')}",
+                                             "IRSA_ENGINE_HOME": str(home)},
+                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 2
+    [line] = done.stderr.splitlines()
+    assert "and finds Go 1.22.0" in line and "GOTOOLCHAIN=go" in line

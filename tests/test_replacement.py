@@ -97,15 +97,46 @@ def test_markdown_and_json_say_replace_with_the_inputs_and_the_meaning() -> None
     assert by_name["writer-sa"]["replace"] == {
         "inputs": ["metadata.namespace"],
         "meaning": replacement.meaning("kubernetes:core/v1:ServiceAccount"),
+        "deleteFirst": False,  # another namespace: pulumi-kubernetes creates the new one first
+        "gap": None,
     }
 
 
 def test_a_role_path_replaces_the_role_and_says_what_that_breaks() -> None:
     d = _diff(DIFF_STACK["config"], lambda c: c.setdefault("irsa:defaults", {}).update(rolePath="/workloads/"))
-    assert _replaced(d) == {"reader-role": ["path"], "writer-role": ["path"]}
+    found = _replaced(d)
+    assert {k: v for k, v in found.items() if k.endswith("-role")} == {"reader-role": ["path"], "writer-role": ["path"]}
     assert "unique ID" in d.replaced[0].meaning
-    # The inline policies name the role by its name, which stays: updated in place, not replaced.
-    assert all(c.type != "aws:iam/rolePolicy:RolePolicy" for c in d.changed)
+    # Deleted first (their names are given), the roles take with them what takes their name or ARN on an input
+    # that replaces: the inline policies (`role`) and the ServiceAccounts (their metadata carries the ARN).
+    assert found["writer-policy"] == ["role (from writer-role, deleted first)"]
+    assert found["writer-sa"] == ["metadata (from writer-role, deleted first)"]
+
+
+def test_a_named_role_is_deleted_before_its_replacement_and_every_format_says_so() -> None:
+    d = _diff(DIFF_STACK["config"], lambda c: c.setdefault("irsa:defaults", {}).update(rolePath="/workloads/"))
+    [role] = [c for c in d.replaced if c.name == "writer-role"]
+    assert role.delete_first
+    said = "delete, then create: writer has no credentials until the new role exists"
+    assert role.gap.startswith(said)
+    assert f"   {role.gap}" in diff_render.to_text(d)
+    assert said in diff_render.to_markdown(d)
+    by_name = {m["name"]: m for m in json.loads(diff_render.to_json(d))["modified"]}
+    assert by_name["writer-role"]["replace"]["deleteFirst"] is True
+    assert by_name["writer-role"]["replace"]["gap"] == role.gap
+    [row] = [w for w in d.workloads if w.workload == "writer"]
+    assert any(said in line and "keep rolePath" in line for line in row.changes)
+
+
+def test_a_replacement_deletes_first_only_as_its_provider_decides() -> None:
+    role = "aws:iam/role:Role"
+    assert replacement.deletes_first(role, {"name": "a", "path": "/"}, {"name": "a", "path": "/x/"})
+    assert not replacement.deletes_first(role, {"path": "/"}, {"path": "/x/"})  # autonamed: created first
+    job = "kubernetes:batch/v1:Job"
+    same = {"metadata": {"name": "j", "namespace": "n"}}
+    assert replacement.deletes_first(job, same, same)
+    assert not replacement.deletes_first(job, same, {"metadata": {"name": "j", "namespace": "m"}})
+    assert not replacement.deletes_first("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {}, {"role": "r"})
 
 
 def test_setting_the_default_role_path_is_no_replacement() -> None:

@@ -26,6 +26,8 @@ class Change:
     paths: dict[str, dict[str, Any]] = field(default_factory=dict)
     attributes: dict[str, dict[str, Any]] = field(default_factory=dict)
     replaces: list[str] = field(default_factory=list)  # what makes the provider replace it (empty: an update)
+    delete_first: bool = False  # the replacement deletes the old one first (replacement.deletes_first)
+    gap: str = ""  # then: what is missing in between, for whom (replacement.gap)
 
     @property
     def meaning(self) -> str:
@@ -158,6 +160,7 @@ def _change(a: dict[str, Any], b: dict[str, Any]) -> Change:
     kind = b["type"]
     identity = changed_paths(replacement.with_defaults(kind, a["inputs"]), replacement.with_defaults(kind, b["inputs"]))
     change.replaces = replacement.forcing(kind, identity)
+    change.delete_first = bool(change.replaces) and replacement.deletes_first(kind, a["inputs"], b["inputs"])
     for attr in ("parent", "dependsOn", "protect"):
         if a.get(attr) != b.get(attr):
             change.diffs[attr] = f"-{json.dumps(a.get(attr))}\n+{json.dumps(b.get(attr))}\n"
@@ -314,9 +317,27 @@ def _note_replacements(result: PlanDiff, resources: dict[str, dict[str, Any]]) -
     rows = {w.workload: w for w in result.workloads}
     for c in result.replaced:
         owner = _owner(resources[c.urn], resources) if c.urn in resources else None
+        if c.delete_first:
+            c.gap = replacement.gap(c.type, owner or c.name)
         if owner in rows:
             kind = c.type.rsplit(":", 1)[-1]
-            rows[owner].changes.append(f"replaced: {kind} {c.name} ({', '.join(c.replaces)}): {c.meaning}")
+            then = f"; {c.gap}" if c.gap else ""
+            rows[owner].changes.append(f"replaced: {kind} {c.name} ({', '.join(c.replaces)}): {c.meaning}{then}")
+
+
+def _replace_dependents(result: PlanDiff, resources: dict[str, dict[str, Any]]) -> None:
+    """What the engine replaces too when a replacement deletes first: what takes a value from it, when that value
+    (unknown until the new one exists) is an input its provider replaces on. They are deleted first as well."""
+    changes = {c.urn: c for c in result.changed}
+    first = [c.urn for c in result.replaced if c.delete_first]
+    for urn, reasons in replacement.dependents_replaced(resources, first).items():
+        found = changes.get(urn)
+        if found is None:
+            r = resources[urn]
+            found = Change(urn, r["type"], r["name"])
+            result.changed.append(found)
+        found.replaces = sorted({*found.replaces, *reasons})
+        found.delete_first = True
 
 
 def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) -> PlanDiff:
@@ -353,6 +374,7 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
             change.replaces = sorted({*change.replaces, "provider"})
         if change.diffs:
             result.changed.append(change)
+    _replace_dependents(result, new)
     if base.get("outputs") != head.get("outputs"):
         result.outputs = _unified(
             json.dumps(base.get("outputs"), indent=2, sort_keys=True) + "\n",

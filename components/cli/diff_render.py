@@ -70,6 +70,7 @@ def to_text(d: PlanDiff) -> str:
     lines += [f"~ {c.type} {c.name} ({', '.join(c.diffs)})" for c in d.updated]
     for c in d.replaced:
         lines += [f"+- {c.type} {c.name} (replaced: {', '.join(c.replaces)})", f"   {c.meaning}"]
+        lines += [f"   {c.gap}"] if c.gap else []
     for c in d.changed:
         for key, text in c.diffs.items():
             lines += ["", f"{'+-+' if c.replaces else '~~~'} {c.type} {c.name}: {key}", text.rstrip("\n")]
@@ -145,7 +146,7 @@ def to_markdown(d: PlanDiff) -> str:
     lines += [f"| ✏️ | {_cell(c.type)} | {_cell(c.name)} |{end}" for c in d.updated]
     lines += [
         f"| 🔁 **replace** | {_cell(c.type)} | {_cell(c.name)} | {_cell(', '.join(c.replaces))}: "
-        f"{media.html_text(c.meaning)} |"
+        f"{media.html_text(c.meaning)}{'<br>⚠️ <b>' + media.html_text(c.gap) + '</b>' if c.gap else ''} |"
         for c in d.replaced
     ]
     lines.append("")
@@ -194,7 +195,8 @@ def to_json(d: PlanDiff) -> str:
                         "protect": c.attributes.get("protect"),
                         "renamedFrom": (c.attributes.get("urn") or {}).get("before"),
                         "provider": c.attributes.get("provider"),
-                        "replace": {"inputs": c.replaces, "meaning": c.meaning} if c.replaces else None,
+                        "replace": {"inputs": c.replaces, "meaning": c.meaning, "deleteFirst": c.delete_first,
+                                    "gap": c.gap or None} if c.replaces else None,
                         "diffs": c.diffs,
                     }
                     for c in d.changed

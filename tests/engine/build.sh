@@ -31,6 +31,34 @@ for part in bin kubernetes yaml; do
         || { echo "make engine: the engine cache is refused: $why" >&2; exit 2; }
 done
 
+# The tools a build needs, checked once before the first part is built (a built cache needs neither): Go at least
+# the newest `go` line of the build modules, and room for a cold build — Go modules about 2.8 GB, Go's build cache
+# about 6 GB, this cache 0.7 GB (measured) — where each of them lives. One line says what is missing and how to
+# get it.
+go_needed=$(sed -n 's/^go \([0-9.]*\)$/\1/p' "$here"/build/go.mod "$here"/build/*/go.mod | sort -V | tail -n 1)
+checked=
+need_tools() {
+    [ -n "$checked" ] && return 0
+    if ! command -v go >/dev/null 2>&1; then
+        echo "make engine: needs Go >= $go_needed to build the engine and finds no go on PATH: install Go (a distribution's golang package if it is new enough; any Go >= 1.21 then fetches $go_needed itself with GOTOOLCHAIN=go$go_needed) and put its bin on PATH" >&2
+        exit 2
+    fi
+    have=$(go env GOVERSION | sed 's/^go//')
+    if [ "$(printf '%s\n%s\n' "$go_needed" "$have" | sort -V | head -n 1)" != "$go_needed" ]; then
+        echo "make engine: needs Go >= $go_needed (tests/engine/build/go.mod) and finds Go $have ($(command -v go)): install a newer Go, or export GOTOOLCHAIN=go$go_needed to have this go fetch it from the module proxy" >&2
+        exit 2
+    fi
+    for place in "$(go env GOMODCACHE)" "$(go env GOCACHE)" "$cache"; do
+        mkdir -p "$place" 2>/dev/null || true
+        free=$(df -Pk "$place" 2>/dev/null | awk 'NR == 2 {print int($4 / 1048576)}')
+        if [ -n "$free" ] && [ "$free" -lt 10 ]; then
+            echo "make engine: a cold build needs about 10 GB free (Go modules, Go's build cache, this cache) and $place has ${free} GB: free some, or point GOMODCACHE, GOCACHE and IRSA_ENGINE_HOME elsewhere" >&2
+            exit 2
+        fi
+    done
+    checked=yes
+}
+
 # The stamp of what a part is built from: its module's files (named relative to $1) and this script.
 sources_of() { (cd "$1" && shift && sha256sum "$@" && sha256sum < "$here/build.sh") | sha256sum | cut -c1-32; }
 # Built: the first line of its .stamp is that stamp, and the SHA-256 of every binary it built (the lines after it)
@@ -54,6 +82,7 @@ if [ -n "$installed" ] && [ "$("$installed" version 2>/dev/null)" = "v$version" 
 elif built "$bin" "$stamp"; then
     echo "make engine: Pulumi CLI $version and language host already built in $bin"
 else
+    need_tools
     start=$(date +%s)
     echo "make engine: building the Pulumi CLI $version and the language host into $bin (minutes, once)"
     (
@@ -76,13 +105,18 @@ stamp=$(sources_of "$here/build/kubernetes" go.mod go.sum provider/main.go rende
 if built "$k8s" "$stamp"; then
     echo "make engine: pulumi-kubernetes provider already built in $k8s"
 else
+    need_tools
     start=$(date +%s)
     echo "make engine: building the pulumi-kubernetes provider into $k8s (minutes, once)"
     (
         cd "$here/build/kubernetes"
         module=github.com/pulumi/pulumi-kubernetes/provider/v4
+        # It reports the version the SDK asks for, with the module version it was built from as semver build
+        # metadata (4.34.2+v4.0.0-2026…): the engine compares without the metadata, so it no longer warns on
+        # every run that the plugin is older than requested, and the version still names the code that runs.
+        built_from=$(go list -m -f '{{.Version}}' $module)
         go build -trimpath -o "$k8s/pulumi-resource-kubernetes-real" \
-            -ldflags "-X $module/pkg/version.Version=$(go list -m -f '{{.Version}}' $module) -X main.schemaVersion=$k8s_sdk" \
+            -ldflags "-X $module/pkg/version.Version=$k8s_sdk+$built_from -X main.schemaVersion=$k8s_sdk" \
             ./provider
         go build -trimpath -o "$k8s/pulumi-resource-kubernetes" ./render
         install -m 0644 "$(go list -m -f '{{.Dir}}' $module)/cmd/pulumi-resource-kubernetes/schema.json" "$k8s/schema.json"
@@ -95,6 +129,7 @@ stamp=$(sources_of "$here/build/yaml" go.mod go.sum tools.go)
 if built "$yaml" "$stamp"; then
     echo "make engine: Pulumi YAML language host already built in $yaml"
 else
+    need_tools
     start=$(date +%s)
     echo "make engine: building the Pulumi YAML language host into $yaml (minutes, once)"
     (cd "$here/build/yaml" && go build -trimpath -o "$yaml/pulumi-language-yaml" github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml)

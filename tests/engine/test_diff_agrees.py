@@ -74,7 +74,10 @@ CHANGES: dict[str, tuple[str, Change]] = {
 # What each forcing change replaces (so an agreement on nothing cannot pass).
 REPLACES = {
     "namespace-move": {"ServiceAccount", "ConfigMap", "Job"},
-    "role-path": {"Role", "Job"},  # the Job's pod template carries a hash of the role's ARN
+    # The role is deleted first (its name is given): what takes its name or ARN on an input its provider replaces
+    # on goes with it — the inline policy (`role`) and the ServiceAccount (its metadata, unknown meanwhile); the
+    # Job's pod template carries a hash of the role's ARN.
+    "role-path": {"Role", "RolePolicy", "ServiceAccount", "Job"},
     "association-namespace": {"PodIdentityAssociation", "ServiceAccount", "ConfigMap", "Job"},
     "other-account-role-renamed": {"Job"},  # the role is named in its URN: a new role; the Job checks the chain
     "s3-prefix": {"Job"},  # its pod template carries the grant it proves
@@ -145,6 +148,19 @@ def engines(project: Project, stack: str) -> dict[str, set[str]]:
     return changed
 
 
+def deleted_first(project: Project, stack: str) -> set[str]:
+    """The names of the resources `pulumi preview` replaces by deleting the original first: in its plan, in the
+    order the engine will run the steps, `-- <type> <name> delete original` comes before `++ … create replacement`
+    (the JSON output lists a replacement's steps without that order)."""
+    shown = project.pulumi("preview", "--stack", stack).stdout.splitlines()
+    first: dict[str, str] = {}
+    for line in shown:
+        found = re.match(r"^\s*(--|\+\+) \S+ (\S+) (delete original|create replacement)\b", line)
+        if found:
+            first.setdefault(found[2], found[3])
+    return {name for name, step in first.items() if step == "delete original"}
+
+
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_the_offline_diff_names_what_the_engine_will_change(change: str, project: Project) -> None:
     stack, edit = CHANGES[change]
@@ -159,6 +175,9 @@ def test_the_offline_diff_names_what_the_engine_will_change(change: str, project
 
     predicted, previewed = ours(project, stack), engines(project, stack)
     assert predicted, "the change changes nothing offline"
+    # Which replacements delete first: irsa's diff says so per resource; the engine orders its steps so.
+    first = {r["name"] for r in our_diff(project, stack)["modified"] if (r["replace"] or {}).get("deleteFirst")}
+    assert first == deleted_first(project, stack)
     # The same resources, replaced alike; for a replaced one the flag decides (the engine names whatever input
     # is unknown until its replacement exists, a whole `metadata` when it was computed from the new role).
     assert predicted.keys() == previewed.keys()

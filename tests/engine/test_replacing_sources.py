@@ -29,7 +29,7 @@ def derived() -> dict[str, dict[str, object]]:
 
 def test_every_type_replaces_on_what_its_provider_says(derived: dict[str, dict[str, object]]) -> None:
     ours = {
-        token: {"inputs": sorted(entry.inputs), "defaults": dict(entry.defaults)}
+        token: {"inputs": sorted(entry.inputs), "defaults": dict(entry.defaults), "deleteFirst": entry.delete_first}
         for token, entry in replacement.REPLACING.items()
     }
     assert ours == derived
@@ -80,4 +80,8 @@ def test_the_parser_finds_force_new_only_on_the_attribute_itself(tmp_path: Path)
         '\t\t"path": {\n\t\t\tDefault: "/",\n\t\t\tForceNew:     true,\n\t\t},\n'
         "\t}\n}\n"
     )
-    assert upstream.terraform_replacing(tmp_path, "r.go") == ({"name", "path"}, {"path": "/"})
+    # `name` has neither Optional nor Required here: not an input pulumi-aws would autoname
+    assert upstream.terraform_replacing(tmp_path, "r.go") == ({"name", "path"}, {"path": "/"}, False)
+    (tmp_path / "r.go").write_text((tmp_path / "r.go").read_text().replace("ForceNew: true,\n\t\t},\n\t\t\"inline",
+                                                                        "Optional: true,\n\t\t},\n\t\t\"inline", 1))
+    assert upstream.terraform_replacing(tmp_path, "r.go") == ({"path"}, {"path": "/"}, True)

@@ -80,14 +80,15 @@ def _blocks(lines: list[str], start: int) -> dict[str, list[str]]:
     return found
 
 
-def terraform_replacing(root: Path, relative: str) -> tuple[set[str], dict[str, str]]:
+def terraform_replacing(root: Path, relative: str) -> tuple[set[str], dict[str, str], bool]:
     """Attributes (camelCased) whose change forces a new resource, and their string defaults: `ForceNew: true`
-    on the attribute itself (plugin SDK), or a `RequiresReplace()` plan modifier on it (plugin framework)."""
+    on the attribute itself (plugin SDK), or a `RequiresReplace()` plan modifier on it (plugin framework); and
+    whether `name` is an input (Optional or Required), which pulumi-aws autonames (provider/autonaming.go)."""
     lines = (root / relative).read_text().splitlines()
     names = _attribute_names(root)
     opening = re.compile(r"(map\[string\]\*schema\.Schema\{|Attributes: map\[string\]schema\.Attribute\{)\s*$")
     start = next(i for i, line in enumerate(lines) if opening.search(line))
-    replacing, defaults = set(), {}
+    replacing, defaults, named = set(), {}, False
     for key, block in _blocks(lines, start).items():
         name = _camel(names.get(key, key.strip('"')))
         own = len(block[0]) - len(block[0].lstrip("\t")) + 1  # the attribute's own fields, not nested ones
@@ -99,7 +100,9 @@ def terraform_replacing(root: Path, relative: str) -> tuple[set[str], dict[str, 
         for f in fields:
             if matched := re.fullmatch(r'Default:\s*"([^"]*)",', f):
                 defaults[name] = matched[1]
-    return replacing, defaults
+        if name == "name" and any(re.fullmatch(r"(Optional|Required):\s*true,", f) for f in fields):
+            named = True
+    return replacing, defaults, named
 
 
 def _go_strings(text: str) -> list[str]:
@@ -139,8 +142,31 @@ def replacing_table() -> dict[str, dict[str, object]]:
     aws = module_dir(replacement.TERRAFORM_AWS)
     table: dict[str, dict[str, object]] = {}
     for token, relative in AWS_FILES.items():
-        inputs, defaults = terraform_replacing(aws, relative)
-        table[token] = {"inputs": sorted(inputs), "defaults": {k: v for k, v in defaults.items() if k in inputs}}
+        inputs, defaults, named = terraform_replacing(aws, relative)
+        table[token] = {"inputs": sorted(inputs), "defaults": {k: v for k, v in defaults.items() if k in inputs},
+                        "deleteFirst": "name" if named and bridge_deletes_named() else ""}  # fmt: skip
+    same_name = "same-name" if kubernetes_deletes_same_name(module_dir(replacement.KUBERNETES)) else ""
     for token, paths in kubernetes_replacing(module_dir(replacement.KUBERNETES)).items():
-        table[token] = {"inputs": sorted(paths), "defaults": {}}
+        table[token] = {"inputs": sorted(paths), "defaults": {}, "deleteFirst": same_name}
     return table
+
+
+def bridge_deletes_named() -> bool:
+    """Whether the Terraform bridge's Diff deletes first when an autonamed input was given by the program
+    (pkg/tfbridge/provider.go and schema.go at replacement.BRIDGE)."""
+    root = module_dir(replacement.BRIDGE)
+    provider = (root / "pkg" / "tfbridge" / "provider.go").read_text()
+    schema = (root / "pkg" / "tfbridge" / "schema.go").read_text()
+    rule = re.search(r"deleteBeforeReplace := len\(replaces\) > 0 &&\s*\(res\.Schema\.DeleteBeforeReplace \|\| "
+                     r"nameRequiresDeleteBeforeReplace\(", provider)  # fmt: skip
+    named = re.search(r"func nameRequiresDeleteBeforeReplace\(.*?\n\}", schema, re.S)
+    return bool(rule and named and "psi.Default.AutoNamed && !hasDefault[key]" in named[0])
+
+
+def kubernetes_deletes_same_name(root: Path) -> bool:
+    """Whether pulumi-kubernetes' Diff deletes first for a replaced, named object keeping its name and namespace."""
+    text = (root / "pkg" / "provider" / "provider.go").read_text()
+    rule = re.search(r"deleteBeforeReplace := .*?\n\n", text, re.S)
+    needed = ("len(replaces) > 0", "metadata.IsNamed(", "!metadata.IsAutonamed(",
+              "newInputs.GetName() == oldLive.GetName()", "newInputs.GetNamespace() == oldLive.GetNamespace()")
+    return rule is not None and all(n in rule[0] for n in needed)
