@@ -32,20 +32,7 @@ def decide(
     """Per (resource policy, requests): each request's decision — Allowed, ImplicitlyDenied or ExplicitlyDenied;
     a role's trust is its resource policy (None: there is none, only `identity` decides); `identity`: the caller's
     own policies (a cross-account call needs them to allow it too)."""
-    node = shutil.which("node")
-    if node is None or not (HERE / "node_modules").is_dir():
-        raise RuntimeError("the IAM simulator is not installed: run `make test` (npm ci in tests/iam_simulate)")
-    payload = [
-        {"policy": policy, "identity": identity or [], "requests": [asdict(r) for r in requests]}
-        for policy, requests in batches
-    ]
-    done = subprocess.run(
-        [node, str(HERE / "evaluate.mjs")], input=json.dumps(payload), capture_output=True, text=True, timeout=120
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"the IAM simulator failed: {done.stderr.strip()}")
-    decisions: list[list[str]] = json.loads(done.stdout)
-    return decisions
+    return decide_each([(policy, identity or [], requests) for policy, requests in batches])
 
 
 def decide_each(batches: list[tuple[dict[str, Any] | None, list[dict[str, Any]], list[Request]]]) -> list[list[str]]:
