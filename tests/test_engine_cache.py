@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -89,14 +90,18 @@ def test_the_engine_tests_refuse_a_binary_that_is_not_the_one_built(tmp_path: Pa
     assert f"{home / 'yaml' / 'tool'}: is owned by uid {OTHER}" in str(harness.engine_problem(home))
 
 
+SCRIPT_TOOLS = ("bash", "sh", "python3", "sed", "sort", "head", "tail", "dirname", "cut", "sha256sum", "wc",
+                "date", "mkdir", "df", "awk", "cat", "printf", "env", "tr", "ln", "install", "mv", "id", "stat")
+
+
 def _without(tool: str, shadow: Path) -> str:
-    """A PATH of one directory linking every command on PATH but `tool` and pulumi (go may live in /usr/bin)."""
+    """A PATH of one directory linking the commands build.sh uses, but not `tool` (go may live in /usr/bin)."""
     shadow.mkdir()
-    for folder in reversed(os.environ["PATH"].split(":")):
-        for entry in Path(folder).glob("*") if Path(folder).is_dir() else []:
-            if entry.name not in (tool, "pulumi") and os.access(entry, os.X_OK):
-                (shadow / entry.name).unlink(missing_ok=True)
-                (shadow / entry.name).symlink_to(entry)
+    for name in SCRIPT_TOOLS:
+        # python3: this interpreter itself (a version manager's shim on PATH needs the manager there too)
+        found = str(Path(sys.executable).resolve()) if name == "python3" else shutil.which(name)
+        if found is not None and name != tool:
+            (shadow / name).symlink_to(found)
     return str(shadow)
 
 

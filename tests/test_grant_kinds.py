@@ -23,9 +23,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from invariants import UNSCOPABLE_READS, permission_policy_problems
 from policy_checks import check
-from simulator import agreed, default_key_policy
+from simulator import Request, decide_each, default_key_policy
 from test_parliament import accepted, findings
 
+from components.core import iam_eval
 from components.core.grant_kinds import generate
 from components.core.grant_kinds.kind import EXAMPLE_PLACE, GrantKind
 from components.core.grant_kinds.registry import BY_KEY, KINDS
@@ -239,17 +240,37 @@ def test_each_examples_resource_is_named_in_what_it_renders(kind: GrantKind) -> 
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=IDS)
-def test_the_simulator_allows_each_grant_and_denies_what_is_next_to_it(kind: GrantKind) -> None:
-    allowed, denied = _cases(kind)
-    assert allowed and denied, kind.key
-    document = _document(kind)
-    for cases, expected in ((allowed, True), (denied, False)):
-        keys = [c for c in cases if c[0].startswith("kms:")]
-        others = [c for c in cases if not c[0].startswith("kms:")]
-        for group, policy in ((keys, default_key_policy(ACCOUNT)), (others, None)):
-            if group:
-                decided = agreed([document], group, ROLE, ACCOUNT, resource_policy=policy)
-                assert [case for case, d in zip(group, decided, strict=True) if d != expected] == [], expected
+def test_the_simulator_allows_each_grant_and_denies_what_is_next_to_it(
+    kind: GrantKind, simulated: dict[str, list[tuple[Any, bool, bool, bool]]]
+) -> None:
+    rows = simulated[kind.key]
+    assert {expected for _, expected, _, _ in rows} == {True, False}, kind.key  # both sides were probed
+    assert [case for case, _, sim, ours in rows if sim != ours] == [], "the simulator and core/iam_eval.py disagree"
+    assert [(case, expected) for case, expected, sim, _ in rows if sim != expected] == []
+
+
+@pytest.fixture(scope="module")
+def simulated() -> dict[str, list[tuple[Any, bool, bool, bool]]]:
+    """Per kind: (case, expected, the simulator's decision, ours) — every kind's cases in one simulator run (a KMS
+    request with AWS's default key policy as the key's resource policy)."""
+    batches, where = [], []
+    for kind in KINDS:
+        allowed, denied = _cases(kind)
+        document = _document(kind)
+        for cases, expected in ((allowed, True), (denied, False)):
+            for kms in (True, False):
+                group = [c for c in cases if c[0].startswith("kms:") == kms]
+                if group:
+                    requests = [Request(ROLE, a, r, ACCOUNT, c) for a, r, c in group]
+                    batches.append((default_key_policy(ACCOUNT) if kms else None, [document], requests))
+                    where.append((kind.key, expected, group))
+    decided = decide_each(batches)
+    found: dict[str, list[tuple[Any, bool, bool, bool]]] = {kind.key: [] for kind in KINDS}
+    for (key, expected, group), decisions in zip(where, decided, strict=True):
+        ours = [iam_eval.evaluate([_document(BY_KEY[key])], iam_eval.Request(*case)).allowed for case in group]
+        found[key] += [(case, expected, d == "Allowed", own)
+                       for case, d, own in zip(group, decisions, ours, strict=True)]  # fmt: skip
+    return found
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=IDS)
@@ -284,7 +305,7 @@ def _items(kind: GrantKind) -> st.SearchStrategy[list[dict[str, Any]]]:
 
 @pytest.mark.parametrize("kind", KINDS, ids=IDS)
 def test_what_a_kinds_rules_accept_renders_within_the_pack(kind: GrantKind) -> None:
-    @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(_items(kind))
     def judged(items: list[dict[str, Any]]) -> None:
         try:
