@@ -140,3 +140,29 @@ def test_plan_sees_a_yes_as_the_engine_does(tmp_path: Path) -> None:
     code, _, err = run_cli("plan", "--stack", "yes", "--config", str(tmp_path / "Pulumi.yes.yaml"))
     assert code == 2
     assert 'irsa:workloads[0].createNamespace: "yes" is not a boolean' in err
+
+
+def test_go_json_escapes_as_go_does() -> None:
+    # encoding/json: sorted keys, no spaces, <, >, & and U+2028/9 escaped, other non-ASCII as UTF-8 (the engine
+    # tests compare the string a real program starts with byte for byte: test_config_delivery.py)
+    assert engine_config.go_json({"b": "x<y&z>", "a": ["é\u2028", 1, True, None]}) == (
+        '{"a":["é\\u2028",1,true,null],"b":"x\\u003cy\\u0026z\\u003e"}'
+    )
+
+
+def test_a_stack_the_engine_could_not_start_is_refused_by_plan(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import stack
+
+    fits, over = stack(710)["config"], stack(720)["config"]
+    assert engine_config.config_variable_problem(fits) is None
+    assert engine_config.config_variable_bytes(over) > engine_config.ENVIRONMENT_STRING_MAX
+    path = tmp_path / "Pulumi.big.yaml"
+    path.write_text(go_yaml.dump({"config": over}))
+    code, out, err = run_cli("plan", "--stack", "big", "--config", str(path))
+    assert code == 2 and out == ""
+    [line] = [line for line in err.splitlines() if "PULUMI_CONFIG" in line]
+    size = engine_config.config_variable_bytes(over)
+    assert f"of {size:,} bytes, past Linux's 131,072" in line and f"{size - 131_072:,} bytes less" in line

@@ -7,10 +7,12 @@ file holds the scalars YAML 1.1 and 1.2 read differently, nested maps and lists,
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
-from harness import Project
+from harness import ROOT, Project
 
 from components.cli import go_yaml
 from components.core.config import engine_config
@@ -76,3 +78,60 @@ def test_the_cli_delivers_config_as_plan_encodes_it(project: Project, tmp_path: 
     assert delivered_map == planned_map
     assert delivered["config"] == values
     assert engine_config.decode(delivered["config"]) == engine_config.decode(values)
+
+
+def _probe(project: Project, tmp_path: Path, name: str, project_name: str = "probe") -> tuple[Project, Path, Path]:
+    probe = tmp_path / name
+    probe.mkdir()
+    venv = yaml.safe_load((project.root / "Pulumi.yaml").read_text())["runtime"]["options"]["virtualenv"]
+    (probe / "Pulumi.yaml").write_text(
+        yaml.safe_dump({"name": project_name, "runtime": {"name": "python", "options": {"virtualenv": venv}}})
+    )
+    (probe / "__main__.py").write_text(RAW_PROGRAM)
+    out = tmp_path / f"{name}.txt"
+    runner = Project(probe, {**project.env, "PROBE_OUT": str(out)}, project.render_dir, project.received)
+    runner.init("dev")
+    return runner, probe, out
+
+
+RAW_PROGRAM = """\
+import os, pathlib
+pathlib.Path(os.environ["PROBE_OUT"]).write_bytes(os.environb[b"PULUMI_CONFIG"])
+"""
+
+
+def test_plan_counts_the_config_variable_to_the_byte(project: Project, tmp_path: Path) -> None:
+    """The string the program starts with is the one `plan` measures (Go's JSON: sorted keys, `<>&` escaped)."""
+    runner, probe, out = _probe(project, tmp_path, "exact")
+    stack = STACK.replace(", secret: {secure: CIPHERTEXT}", "")
+    (probe / "Pulumi.dev.yaml").write_text(stack)
+    runner.pulumi("preview", "--stack", "dev")
+    written = go_yaml.load(stack)["config"]
+    assert out.read_bytes() == engine_config.go_json(engine_config.encode(written)[0]).encode()
+    assert engine_config.config_variable_bytes(written) == len(b"PULUMI_CONFIG=") + len(out.read_bytes()) + 1
+
+
+def test_past_the_environment_string_limit_the_program_cannot_start_and_plan_says_so(
+    project: Project, tmp_path: Path
+) -> None:
+    """At 710 generated workloads the config string fits Linux's 131,072 bytes and the program starts; at 720 it
+    does not, and the CLI fails as `plan` predicts (pulumi/pulumi#8680)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import stack
+
+    for n, starts in ((710, True), (720, False)):
+        config = stack(n)["config"]
+        fits = engine_config.config_variable_problem(config) is None
+        assert fits == starts, n
+        runner, probe, out = _probe(project, tmp_path, f"n{n}", f"probe{n}")
+        (probe / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": config}, sort_keys=False))
+        done = runner.pulumi("preview", "--stack", "dev", check=False)
+        assert (done.code == 0) == starts, (n, done.stdout[-2000:], done.stderr[-2000:])
+        if starts:
+            assert len(out.read_bytes()) + len(b"PULUMI_CONFIG=") + 1 == engine_config.config_variable_bytes(config)
+        else:
+            assert "argument list too long" in done.stdout + done.stderr
+            plan = subprocess.run([sys.executable, "-m", "components", "plan", "--stack", "dev", "--config",
+                                   str(probe / "Pulumi.dev.yaml")], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=300, check=False)  # fmt: skip
+            assert plan.returncode == 2 and "PULUMI_CONFIG" in plan.stderr and "131,072" in plan.stderr

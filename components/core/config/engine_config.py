@@ -85,11 +85,56 @@ def encode(config: Mapping[str, Any]) -> tuple[dict[str, str], list[str]]:
         if go_value is None:
             values[name] = ""
         else:
-            as_json = json.dumps(go_value, sort_keys=True, separators=(",", ":"))
-            values[name] = go_value if isinstance(go_value, str) else as_json
+            values[name] = go_value if isinstance(go_value, str) else go_json(go_value)
     if problems:
         raise InvalidInput(problems)
     return values, sorted(secret_keys)
+
+
+# Linux's limit on one environment string ("NAME=value" and its NUL: MAX_ARG_STRLEN, 32 pages of 4 KiB). The
+# language host hands the program its whole config as one such string, PULUMI_CONFIG (and starts a policy pack's
+# analyzer the same way); past it the program cannot start: "argument list too long" (pulumi/pulumi#8680).
+ENVIRONMENT_STRING_MAX = 131_072
+_GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "<": "\\u003c", ">": "\\u003e",
+               "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}  # fmt: skip
+
+
+def _go_string(text: str) -> str:
+    return '"' + "".join(_GO_ESCAPES.get(ch) or (f"\\u{ord(ch):04x}" if ord(ch) < 0x20 else ch) for ch in text) + '"'
+
+
+def go_json(value: Any) -> str:
+    """JSON as Go's encoding/json writes it: map keys sorted, no spaces, `<`, `>`, `&`, U+2028 and U+2029
+    escaped, other non-ASCII as UTF-8 — how the CLI encodes a structured value and the host the whole map."""
+    if isinstance(value, str):
+        return _go_string(value)
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{_go_string(str(k))}:{go_json(v)}" for k, v in sorted(value.items())) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(go_json(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def config_variable_bytes(config: Mapping[str, Any]) -> int:
+    """The length of the PULUMI_CONFIG environment string the program starts with (its NUL included), for a
+    stack file's `config:` map (a secret counted as its ciphertext: offline nothing is decrypted)."""
+    values, _ = encode(config)
+    return len(b"PULUMI_CONFIG=") + len(go_json(values).encode()) + 1
+
+
+def config_variable_problem(config: Mapping[str, Any]) -> Problem | None:
+    """Why the engine could not start a program with this config, if it could not."""
+    size = config_variable_bytes(config)
+    if size <= ENVIRONMENT_STRING_MAX:
+        return None
+    return Problem(
+        "config",
+        f"reaches the program as one environment variable (PULUMI_CONFIG) of {size:,} bytes, past Linux's "
+        f"{ENVIRONMENT_STRING_MAX:,} for one: the engine could not start the program or the policy pack "
+        "(\"argument list too long\", pulumi/pulumi#8680)",
+        f"{size - ENVIRONMENT_STRING_MAX:,} bytes less: split the workloads over stacks (a platform stack and "
+        "application stacks that take its clusters), or drop what the stack file repeats",
+    )
 
 
 def delivered(config: Mapping[str, Any]) -> dict[str, Any]:
