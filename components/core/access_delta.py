@@ -184,9 +184,13 @@ def _principals(access: Access) -> set[str]:
 def delta(before: Access, after: Access) -> Delta:
     """What `after` allows that `before` did not (widened) and the reverse (narrowed), widest first."""
     result = Delta()
+    deciders: dict[tuple[str, bool], list[Any]] = {}  # each trust read once per provider, for all its callers
     for provider, _, context, who in _callers(before, after):
-        was = any(trust_set.decider(t, provider)(context) for t in before.trusts)
-        now = any(trust_set.decider(t, provider)(context) for t in after.trusts)
+        for side, access in ((False, before), (True, after)):
+            if (provider, side) not in deciders:
+                deciders[(provider, side)] = [trust_set.decider(t, provider) for t in access.trusts]
+        was = any(decide(context) for decide in deciders[(provider, False)])
+        now = any(decide(context) for decide in deciders[(provider, True)])
         if now and not was:
             result.widened.append(f"{who} can now assume it")
         elif was and not now:
