@@ -1,6 +1,6 @@
 """Benchmark: the cost of `plan` against a hand-written floor on the same mock engine, as N grows.
 
-python bench/run.py [--sizes 1 10 100 1000] [--repeats 3] [--cdk] [--adopt]
+python bench/run.py [--sizes 1 10 100 700] [--repeats 3] [--cdk] [--adopt]
 
 For each N it generates an EKS stack (sampleJob false above 10), then runs, alternating and
 `--repeats` times each, `python -m components plan --format json` and `python bench/floor.py N`,
@@ -208,7 +208,7 @@ def timed(args: list[str], env: dict[str, str] | None = None) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 700])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument(
         "--cdk", action=argparse.BooleanOptionalAction, default=True, help="time AWS CDK's synth at N=100 (npm)"
