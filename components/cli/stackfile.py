@@ -265,10 +265,11 @@ def platform_outputs(
 
 
 def settings_of(
-    path: Path, label: str, stack: str, flag: str | None = None, chain: tuple[str, ...] = ()
+    path: Path, label: str, stack: str, flag: str | None = None, chain: tuple[str, ...] = (), count: bool = True
 ) -> Settings:
     """A stack file's settings, with what it sets that the plan does not model; an application stack's with
-    its platform's clusters and defaults."""
+    its platform's clusters and defaults; `count`: held with the stack files beside it that name the same account
+    to IAM's per-account quotas."""
     from components.core import platform
 
     document = read_document(path, label, flag)
@@ -282,9 +283,39 @@ def settings_of(
         outputs, warning = platform_outputs(reference, path.parent, stack, config, chain)
         config = platform.with_platform(config, stack, reference, outputs)
     settings = parse_settings(config, stack, reference)
+    if count and settings.account_id is not None:
+        settings = _with_account_quotas(settings, path, label, stack)
     if warning is not None:
         settings = dataclasses.replace(settings, warnings=(warning, *settings.warnings))
     defaults = (document.get("config") or {}).get("aws:defaultTags")
     tags = defaults.get("tags") if isinstance(defaults, dict) else None
     shown = tuple(sorted((str(k), str(v)) for k, v in tags.items())) if isinstance(tags, dict) else ()
     return dataclasses.replace(settings, unmodeled=unmodeled(document), default_tags=shown)
+
+
+def _with_account_quotas(settings: Settings, path: Path, label: str, stack: str) -> Settings:
+    """The stack held, with the stack files beside it that name the same irsa:accountId, to the account's quotas
+    on roles and OIDC providers: refused past one, a warning near one."""
+    from components.core import account_quotas
+
+    rows = [account_quotas.usage_of(settings, label)]
+    skipped = []
+    for sibling in sorted(path.parent.glob("Pulumi.*.yaml")):
+        name = sibling.name[len("Pulumi.") : -len(".yaml")]
+        if sibling.resolve() == path.resolve() or not STACK_NAME.fullmatch(name):
+            continue
+        where = f"{path.parent.name}/{sibling.name}"
+        try:
+            raw = read_document(sibling, where).get("config") or {}
+            if delivered(raw).get("irsa:accountId") != settings.account_id:
+                continue
+            other = settings_of(sibling, where, name, count=False)
+        except ConfigError as error:
+            skipped.append(f"{where} ({len(error.problems)} problems)")
+            continue
+        rows.append(account_quotas.usage_of(other, where))
+    problems, lines = account_quotas.report(settings, rows)
+    if problems:
+        raise ConfigError(problems)
+    lines += [f"{account_quotas.KEY}: not counted, unreadable: {', '.join(skipped)}"] if skipped else []
+    return dataclasses.replace(settings, warnings=settings.warnings + tuple(lines))

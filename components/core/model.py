@@ -190,6 +190,8 @@ class Settings:
     account_id: str | None = None  # irsa:accountId, or the reused provider's account
     managed_policies_per_role: int = 10  # IAM's default quota of managed policies attached to one role
     platform: str | None = None  # the platform stack it takes its clusters from (an application stack)
+    role_quota: int = 1000  # irsa:accountQuotas.roles: IAM roles the account may hold
+    provider_quota: int = 100  # irsa:accountQuotas.oidcProviders: OIDC providers the account may hold
 
     @property
     def partition(self) -> str:

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
+from components.core import account_quotas
 from components.core.config.parse import read_settings
 from components.core.model import InvalidInput, Settings
 from components.core.quotas import size_report
@@ -17,7 +18,8 @@ def parse_settings(config: Mapping[str, Any], stack: str, platform: str | None =
     of IAM's size quotas included. `platform`: the platform stack its clusters and defaults came from."""
     settings = read_settings(config, stack, platform)
     size_problems, size_warnings = size_report(settings)
+    own = account_quotas.report(settings, [account_quotas.usage_of(settings, f"stack {stack}")])
     settings = dataclasses.replace(settings, warnings=settings.warnings + tuple(size_warnings))
-    if size_problems:
-        raise InvalidInput(size_problems)
+    if size_problems or own[0]:
+        raise InvalidInput(size_problems + own[0])
     return settings

@@ -32,6 +32,7 @@ KEY_KINDS: dict[str, Kind] = {
     "irsa:platform": "object",
     "irsa:trustPolicyMaxChars": "integer",
     "irsa:managedPoliciesPerRole": "integer",
+    "irsa:accountQuotas": "object",
 }
 
 _INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)

@@ -38,7 +38,7 @@ def account_of(provider_arn: str | None) -> str | None:
 
 PROJECT_KEYS = (
     "cluster", "clusters", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId",
-    "managedPoliciesPerRole", "platform",
+    "managedPoliciesPerRole", "platform", "accountQuotas",
 )  # fmt: skip
 
 
@@ -220,6 +220,7 @@ def read_settings(config: Mapping[str, Any], stack: str, platform: str | None = 
         20,
         "IAM managed policies per role quota",
     )
+    role_quota, provider_quota = _account_quotas(c, config.get("irsa:accountQuotas"))
     account = config.get("irsa:accountId")
     if account is not None and (not isinstance(account, str) or not account.isdigit() or len(account) != 12):
         c.add("irsa:accountId", f"{show(account)} is not an AWS account ID", "12 digits, as a string (quote it)")
@@ -303,6 +304,19 @@ def read_settings(config: Mapping[str, Any], stack: str, platform: str | None = 
         account_id=account
         or next((a for k in clusters if (a := account_of(k.oidc_provider_arn)) is not None), None),
         managed_policies_per_role=per_role,
+        role_quota=role_quota,
+        provider_quota=provider_quota,
         platform=platform,
     )
     return settings
+
+
+def _account_quotas(c: Collector, raw: Any) -> tuple[int, int]:
+    """irsa:accountQuotas: the account's IAM quotas on roles and OIDC providers (IAM's defaults when unset)."""
+    if raw is None or not c.is_map("irsa:accountQuotas", raw, "a map with roles, oidcProviders"):
+        return 1000, 100
+    c.unknown_keys("irsa:accountQuotas", raw, ("roles", "oidcProviders"))
+    roles = c.integer("irsa:accountQuotas.roles", raw.get("roles"), 1000, 1, 5000, "the account's IAM roles quota")
+    providers = c.integer("irsa:accountQuotas.oidcProviders", raw.get("oidcProviders"), 100, 1, 700,
+                          "the account's OIDC providers quota")  # fmt: skip
+    return roles, providers
