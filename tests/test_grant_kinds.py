@@ -27,6 +27,8 @@ from simulator import Request, decide_each, default_key_policy
 from test_parliament import accepted, findings
 
 from components.core import iam_eval
+from components.core.access_delta import concrete
+from components.core.documents import as_list
 from components.core.grant_kinds import generate
 from components.core.grant_kinds.kind import EXAMPLE_PLACE, GrantKind
 from components.core.grant_kinds.registry import BY_KEY, KINDS
@@ -131,15 +133,11 @@ def _template(arn: str) -> re.Pattern[str]:
     return re.compile("".join(".+" if p.startswith("${") else re.escape(p) for p in parts))
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 @pytest.mark.parametrize("kind", KINDS, ids=IDS)
 def test_actions_resources_and_condition_keys_are_aws_own(kind: GrantKind) -> None:
     wrong = []
     for statement in _own(kind, _document(kind)):
-        for action in _listed(statement["Action"]):
+        for action in as_list(statement["Action"]):
             service, name = action.split(":")
             data = _service("actions", service).get(name.lower())
             if data is None:
@@ -147,7 +145,7 @@ def test_actions_resources_and_condition_keys_are_aws_own(kind: GrantKind) -> No
                 continue
             types = {k.lower(): v for k, v in _service("resourceTypes", service).items()}
             formats = [types[t["name"].lower()]["arn"] for t in data["resourceTypes"]]
-            for resource in _listed(statement["Resource"]):
+            for resource in as_list(statement["Resource"]):
                 fits = resource == "*" if not formats else any(_template(f).fullmatch(resource) for f in formats)
                 if not fits:
                     wrong.append(f"{action} on {resource}: not one of {formats or ['*']}")
@@ -160,16 +158,11 @@ def test_actions_resources_and_condition_keys_are_aws_own(kind: GrantKind) -> No
     assert wrong == []
 
 
-def _concrete(value: str) -> str:
-    """A request value a pattern matches: each `*` as `x1`, each `?` as `a`."""
-    return value.replace("*", "x1").replace("?", "a")
-
-
 def _context(statement: dict[str, Any]) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for operator, tests in statement.get("Condition", {}).items():
         for key, values in tests.items():
-            first = _concrete(str(_listed(values)[0]))
+            first = concrete(str(as_list(values)[0]))
             found[key] = [first] if operator.startswith("ForAnyValue:") else first
     return found
 
@@ -206,12 +199,12 @@ def _cases(kind: GrantKind) -> tuple[list[Any], list[Any]]:
     condition asks for; denied: the resource next to it, the same call without the context, and a write of the
     service (from AWS's data) that the kind did not render."""
     document = _document(kind)
-    rendered = {a.lower() for s in document["Statement"] if s["Effect"] == "Allow" for a in _listed(s["Action"])}
+    rendered = {a.lower() for s in document["Statement"] if s["Effect"] == "Allow" for a in as_list(s["Action"])}
     allowed, denied = [], []
     for statement in _own(kind, document):
         context = _context(statement)
-        for action in _listed(statement["Action"]):
-            for resource in map(_concrete, _listed(statement["Resource"])):
+        for action in as_list(statement["Action"]):
+            for resource in map(concrete, as_list(statement["Resource"])):
                 allowed.append((action, resource, context))
                 if (outside := _outside(resource, context, _names(kind))) is not None and resource != "*":
                     denied.append((action, *outside))
@@ -235,7 +228,7 @@ def test_each_examples_resource_is_named_in_what_it_renders(kind: GrantKind) -> 
     named = json.dumps([(s["Resource"], _context(s)) for s in _own(kind, _document(kind))])
     assert [name for name in _names(kind) if name not in named] == []
     for statement in _own(kind, _document(kind)):
-        for resource in _listed(statement["Resource"]):
+        for resource in as_list(statement["Resource"]):
             assert resource == "*" or any(n in resource for n in _names(kind)) or statement.get("Condition"), resource
 
 

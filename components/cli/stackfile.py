@@ -20,7 +20,7 @@ import yaml
 
 from components.cli import go_yaml
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, read_json, utf8
-from components.core.config.engine_config import config_variable_problem, delivered
+from components.core.config.engine_config import decode, delivered, encode, variable_problem
 from components.core.display import quote
 from components.core.model import STACK_NAME, STACK_NAME_RULE, ConfigError, Problem, Settings
 from components.core.settings import parse_settings
@@ -273,10 +273,11 @@ def settings_of(
     from components.core import platform
 
     document = read_document(path, label, flag)
-    too_big = config_variable_problem(document.get("config") or {})
+    values, _ = encode(document.get("config") or {})  # as the CLI hands it over: measured, then read
+    too_big = variable_problem(values)
     if too_big is not None:  # the engine could not even start the program
         raise ConfigError([dataclasses.replace(too_big, path=f"{label}: config")])
-    config = delivered(document.get("config") or {})
+    config = decode(values)
     reference = platform.reference_of(config)
     warning = None
     if reference is not None:

@@ -18,6 +18,7 @@ from typing import Any
 from components.core import iam_eval, trust_set
 from components.core import resource_types as types
 from components.core.aws_actions import ACTIONS, UNSCOPED
+from components.core.documents import as_list
 from components.core.wildcards import action_matches
 
 PROBE_BUDGET = 50_000  # requests × statements per workload, past which a side is "not evaluated"
@@ -50,12 +51,8 @@ class Delta:
         return {"widened": self.widened, "narrowed": self.narrowed, "notEvaluated": self.not_evaluated}
 
 
-def _listed(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value] if value is not None else []
-
-
 def _statements(documents: tuple[Mapping[str, Any], ...]) -> list[Mapping[str, Any]]:
-    return [s for d in documents for s in _listed(d.get("Statement")) if isinstance(s, Mapping)]
+    return [s for d in documents for s in as_list(d.get("Statement")) if isinstance(s, Mapping)]
 
 
 def concrete(pattern: str) -> str:
@@ -85,7 +82,7 @@ def _neighbours(resource: str) -> list[tuple[str, str]]:
 
 def _actions(statements: list[Mapping[str, Any]]) -> list[str]:
     """Every action a statement's pattern reaches in AWS's list for its service, and every literal one named."""
-    patterns = {a for s in statements for a in _listed(s.get("Action")) if isinstance(a, str)}
+    patterns = {a for s in statements for a in as_list(s.get("Action")) if isinstance(a, str)}
     found = {p for p in patterns if "*" not in p and "?" not in p and ":" in p}
     for service in {p.split(":", 1)[0].lower() for p in patterns if ":" in p}:
         for name in ACTIONS.get(service, ()):
@@ -106,7 +103,7 @@ def _contexts(statements: list[Mapping[str, Any]]) -> list[tuple[dict[str, Any],
         shown: dict[str, str] = {}
         for operator, tests in condition.items():
             for key, values in (tests or {}).items() if isinstance(tests, Mapping) else []:
-                first = str(_listed(values)[0]) if _listed(values) else ""
+                first = str(as_list(values)[0]) if as_list(values) else ""
                 context[key] = [concrete(first)] if str(operator).startswith("ForAnyValue:") else concrete(first)
                 shown[key] = first
         said = " and ".join(f"{k} = {v}" for k, v in sorted(shown.items()))
@@ -125,7 +122,7 @@ def probes(before: Access, after: Access) -> list[tuple[iam_eval.Request, str, s
     statements = _statements(before.permissions) + _statements(after.permissions)
     resources: dict[str, str] = {}
     for s in statements:
-        for r in _listed(s.get("Resource")):
+        for r in as_list(s.get("Resource")):
             if isinstance(r, str):
                 for request, label in _neighbours(r):
                     resources.setdefault(request, label)
@@ -148,13 +145,13 @@ def _callers(before: Access, after: Access) -> list[tuple[str, str, dict[str, st
     for s in _statements(before.trusts) + _statements(after.trusts):
         principal = s.get("Principal")
         federated = principal.get("Federated") if isinstance(principal, Mapping) else None
-        for provider in [p for p in _listed(federated) if isinstance(p, str)]:
+        for provider in [p for p in as_list(federated) if isinstance(p, str)]:
             hosts: dict[str, tuple[set[str], set[str]]] = {}  # issuer host → (subjects, audiences) it names
             for tests in (s.get("Condition") or {}).values():
                 for key, values in (tests or {}).items() if isinstance(tests, Mapping) else []:
                     host, _, claim = str(key).rpartition(":")
                     if claim.lower() in ("sub", "aud") and host:
-                        hosts.setdefault(host, (set(), set()))[claim.lower() == "aud"].update(map(str, _listed(values)))
+                        hosts.setdefault(host, (set(), set()))[claim.lower() == "aud"].update(map(str, as_list(values)))
             for host, (subs, auds) in hosts.items():
                 shown = "" if host.startswith("<unknown") else f", issuer `{host}`"
                 for sub in sorted(subs) or ["system:serviceaccount:x1:x1"]:
@@ -176,7 +173,7 @@ def _principals(access: Access) -> set[str]:
         external = [str(v) for tests in (s.get("Condition") or {}).values() if isinstance(tests, Mapping)
                     for key, v in tests.items() if key.lower() == "sts:externalid"]  # fmt: skip
         for kind in ("AWS", "Service"):
-            for p in _listed(principal.get(kind)):
+            for p in as_list(principal.get(kind)):
                 found.add(f"`{p}`" + (f" (external ID {', '.join(external)})" if external else ""))
     return found
 

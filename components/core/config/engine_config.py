@@ -119,13 +119,22 @@ def go_json(value: Any) -> str:
 def config_variable_bytes(config: Mapping[str, Any]) -> int:
     """The length of the PULUMI_CONFIG environment string the program starts with (its NUL included), for a
     stack file's `config:` map (a secret counted as its ciphertext: offline nothing is decrypted)."""
-    values, _ = encode(config)
+    return variable_bytes(encode(config)[0])
+
+
+def variable_bytes(values: Mapping[str, str]) -> int:
+    """The same for config already encoded as the CLI hands it over (`encode`)."""
     return len(b"PULUMI_CONFIG=") + len(go_json(values).encode()) + 1
 
 
 def config_variable_problem(config: Mapping[str, Any]) -> Problem | None:
     """Why the engine could not start a program with this config, if it could not."""
-    size = config_variable_bytes(config)
+    return variable_problem(encode(config)[0])
+
+
+def variable_problem(values: Mapping[str, str]) -> Problem | None:
+    """The same for config already encoded (`encode`)."""
+    size = variable_bytes(values)
     if size <= ENVIRONMENT_STRING_MAX:
         return None
     return Problem(

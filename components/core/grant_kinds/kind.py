@@ -13,11 +13,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from components.core import aws
 from components.core.config.collector import Collector, show
 from components.core.service_grants import Place
 
 PARTITION = r"(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|aws-iso-e|aws-iso-f)"
-REGION = r"[a-z]{2}(-[a-z]+)+-\d+"
+REGION = aws.REGION.pattern
 KEY = re.compile(
     rf"arn:{PARTITION}:kms:{REGION}:\d{{12}}:(key/[A-Za-z0-9-]{{1,64}}|alias/[A-Za-z0-9/_-]{{1,250}})", re.ASCII
 )

@@ -14,7 +14,7 @@ from typing import Any
 from components.core.config.collector import Collector
 from components.core.grant_kinds import dynamodb, ecr, kms, parameters, secrets, sns, sqs
 from components.core.grant_kinds.kind import GrantKind
-from components.core.service_grants import Place, ServiceGrants
+from components.core.service_grants import Place, ServiceGrants, check
 
 KINDS: tuple[GrantKind, ...] = (dynamodb.KIND, sqs.KIND, sns.KIND, secrets.KIND, parameters.KIND, kms.KIND, ecr.KIND)
 KEYS = tuple(k.key for k in KINDS)
@@ -66,8 +66,7 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
     for kind in KINDS:
         found += kind.checks(grants.of(kind.key), place, grants.verify_publish)
     for key in s3_keys:  # an S3-only key: its direct use is denied
-        found.append({"service": "kms", "call": "encrypt", "params": {"KeyId": key, "Plaintext": "irsa"},
-                      "expect": "denied"})  # fmt: skip
+        found.append(check("kms", "encrypt", {"KeyId": key, "Plaintext": "irsa"}, "denied"))
     return found
 
 
