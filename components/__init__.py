@@ -22,6 +22,8 @@ _EXPORTS = {
     "S3Access": "components.grant_args",
     "S3Grant": "components.grant_args",
     "S3GrantArgs": "components.grant_args",
+    "SharedRole": "components.shared_role",
+    "SharedRoleArgs": "components.shared_role",
     "VerificationJob": "components.verification_job",
     "VerificationJobArgs": "components.verification_job",
     "WorkloadIdentity": "components.workload_identity",
@@ -39,6 +41,8 @@ __all__ = [
     "S3Access",
     "S3Grant",
     "S3GrantArgs",
+    "SharedRole",
+    "SharedRoleArgs",
     "VerificationJob",
     "VerificationJobArgs",
     "WorkloadIdentity",
@@ -58,6 +62,7 @@ if TYPE_CHECKING:
     )
     from components.grant_types import *  # noqa: F403
     from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
+    from components.shared_role import SharedRole, SharedRoleArgs
     from components.verification_job import VerificationJob, VerificationJobArgs
     from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs
 

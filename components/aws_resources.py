@@ -116,11 +116,13 @@ def pod_identity_association(
     disable_session_tags: bool | None,
     target_role_arn: pulumi.Input[str] | None,
     opts: pulumi.ResourceOptions,
+    policy: pulumi.Input[str] | None = None,
 ) -> eks.PodIdentityAssociation:
     inputs = {
         "cluster_name": cluster_name,
         "disable_session_tags": disable_session_tags,
         "namespace": namespace,
+        "policy": policy,
         "role_arn": role_arn,
         "service_account": service_account,
         "tags": tags,

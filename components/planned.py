@@ -49,12 +49,21 @@ class Planned:
             return None
         return self.account if self.account is not None else aws.caller_account()
 
-    def document(self, render: Callable[[WorkloadPlan, str], Any]) -> pulumi.Input[str]:
-        """A permissions document (inline, or one managed part), its names resolved in that account."""
+    @property
+    def shared_role(self) -> bool:
+        """Whether it acts as a shared role (only a stack's or SharedRole's plan, never computed, can)."""
+        return isinstance(self.plan, WorkloadPlan) and self.plan.shared_role is not None
+
+    def document(self, render: Callable[[WorkloadPlan, str], Any], compact: bool = False) -> pulumi.Input[str]:
+        """A permissions document (inline, or one managed part), its names resolved in that account; `compact`:
+        `render` gives the text itself (a session policy)."""
         found = self.account_for_names()
         plan = self.plan
+
+        def text(p: WorkloadPlan, account: str) -> str:
+            rendered = render(p, p.spec.account_id or account)
+            return str(rendered) if compact else documents.to_json(rendered or {})
+
         if found is None and isinstance(plan, WorkloadPlan):
-            return documents.to_json(render(plan, plan.spec.account_id or "") or {})
-        return pulumi.Output.all(plan, found).apply(
-            lambda v: documents.to_json(render(v[0], v[0].spec.account_id or v[1]) or {})
-        )
+            return text(plan, "")
+        return pulumi.Output.all(plan, found).apply(lambda v: text(v[0], v[1]))

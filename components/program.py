@@ -13,9 +13,11 @@ from components.core import manifests, platform
 from components.core.config import engine_config
 from components.core.model import Cluster, ConfigError, Guardrails, Placement, Settings
 from components.core.settings import parse_settings
-from components.core.stack_plan import placements_of, stack_plans
+from components.core.stack_plan import placements_of, planned_stack
+from components.core.workload_plan import WorkloadPlan
 from components.kubernetes_objects import KubernetesObject, kubernetes_object
 from components.oidc_provider import ClusterOidcProvider, ClusterOidcProviderArgs
+from components.shared_role import SharedRole
 from components.targets import ClusterBinding, ClusterTarget, cluster_target
 from components.workload_identity import WorkloadIdentity, caller_account
 
@@ -25,26 +27,22 @@ def build(settings: Settings) -> dict[str, Any]:
     clusters = {c.name: cluster_resources(settings, c) for c in settings.clusters}
     workloads: dict[str, Any] = {}
     identities: dict[str, WorkloadIdentity] = {}
-    plans = stack_plans(settings)
+    plans, shared = planned_stack(settings)
     # Grants given by name resolve in the deploying account: one lookup for the stack, only when needed.
     account = caller_account() if any(p.needs_account_lookup for p in plans) else None
+    wired = {p.spec.workload.name: _wiring(settings, clusters, p) for p in plans}
     for plan in plans:
-        w = plan.spec.workload
-        bindings = [clusters[p.cluster_name].binding(p, w.namespace) for p in plan.spec.where]
-        opts = None
-        if not settings.multi_cluster:
-            # One cluster: its provider and Namespace are the component's own options, as before several existed.
-            only = bindings[0]
-            assert only.kubernetes_provider is not None
-            bindings = [dataclasses.replace(only, kubernetes_provider=None, namespace=None)]
-            opts = pulumi.ResourceOptions(
-                providers={"kubernetes": only.kubernetes_provider},
-                depends_on=[only.namespace] if only.namespace is not None else None,
-            )
-        identity = WorkloadIdentity.from_plan(w.name, plan, bindings, opts=opts, account=account)
-        identities[w.name] = identity
+        if plan.shared_role is None:
+            w = plan.spec.workload
+            bindings, opts = wired[w.name]
+            identities[w.name] = WorkloadIdentity.from_plan(w.name, plan, bindings, opts=opts, account=account)
+    for role in shared:
+        made = SharedRole.from_plan(role, {n: wired[n][0] for n in role.member_names},
+                                    {n: wired[n][1] for n in role.member_names}, account)  # fmt: skip
+        identities.update(made.workloads)
+    for plan in plans:  # in config order
         # One Output per workload: nested dicts of Outputs cost an Output per leaf when exported.
-        workloads[w.name] = identity.exports
+        workloads[plan.spec.workload.name] = identities[plan.spec.workload.name].exports
     cluster = settings.cluster
     outputs: dict[str, Any] = {"clusterKind": cluster.kind, "mechanism": cluster.mechanism, "workloads": workloads}
     outputs["clusters"] = {name: c.outputs for name, c in clusters.items()}
@@ -58,6 +56,24 @@ def build(settings: Settings) -> dict[str, Any]:
     if settings.platform is None:  # it owns its clusters: application stacks may reference it
         outputs[platform.OUTPUT] = platform_outputs(settings, clusters)
     return outputs
+
+
+def _wiring(
+    settings: Settings, clusters: dict[str, ClusterResources], plan: WorkloadPlan
+) -> tuple[list[ClusterBinding], pulumi.ResourceOptions | None]:
+    """A workload's bindings to its clusters, and its component's options (one cluster: its provider and
+    Namespace are the component's own options, as before several existed)."""
+    w = plan.spec.workload
+    bindings = [clusters[p.cluster_name].binding(p, w.namespace) for p in plan.spec.where]
+    if settings.multi_cluster:
+        return bindings, None
+    only = bindings[0]
+    assert only.kubernetes_provider is not None
+    opts = pulumi.ResourceOptions(
+        providers={"kubernetes": only.kubernetes_provider},
+        depends_on=[only.namespace] if only.namespace is not None else None,
+    )
+    return [dataclasses.replace(only, kubernetes_provider=None, namespace=None)], opts
 
 
 def platform_outputs(settings: Settings, clusters: dict[str, ClusterResources]) -> dict[str, Any]:

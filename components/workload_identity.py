@@ -157,12 +157,13 @@ class WorkloadIdentity(pulumi.ComponentResource):
         clusters: Sequence[ClusterBinding],
         opts: pulumi.ResourceOptions | None = None,
         account: pulumi.Input[str] | None = None,
+        shared: tuple[iam.Role, list[pulumi.Resource]] | None = None,
     ) -> "WorkloadIdentity":
         """The component for an already validated plan (the stack program's door: no argument round trip),
         with one binding per placement of the plan; `account` resolves grants given by name when the plan
-        has no account (one lookup per stack)."""
+        has no account (one lookup per stack); `shared`: the shared role it acts as, and that role's permissions."""
         identity = cls.__new__(cls)
-        identity._register(name, plan.shape, plan, list(clusters), opts, account)
+        identity._register(name, plan.shape, plan, list(clusters), opts, account, shared)
         return identity
 
     def _in_cluster(
@@ -184,12 +185,18 @@ class WorkloadIdentity(pulumi.ComponentResource):
         clusters: list[ClusterBinding],
         opts: pulumi.ResourceOptions | None,
         account: pulumi.Input[str] | None = None,
+        shared: tuple[iam.Role, list[pulumi.Resource]] | None = None,
     ) -> None:
-        """The resources, in steps: the role, its permissions, what each cluster holds, the Jobs, the outputs."""
+        """The resources, in steps: the role, its permissions, what each cluster holds, the Jobs, the outputs
+        (on a shared role: the role and its permissions are the SharedRole's)."""
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
         plan = Planned(planned, account)
-        role, tags = self._role(name, shape, plan, clusters)
-        permissions, managed = self._permissions(name, shape, plan, role, tags)
+        if shared is None:
+            role, tags = self._role(name, shape, plan, clusters)
+            permissions, managed = self._permissions(name, shape, plan, role, tags)
+        else:
+            (role, permissions), managed = shared, []
+            tags = dict(shape.tags) if shape.tags else None
         per_cluster = [
             (i, b, self._in_clusters(name, shape, plan, (role, tags), i, b, opts)) for i, b in enumerate(clusters)
         ]
@@ -311,6 +318,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
                     role_arn=role.arn,
                     tags=tags,
                     disable_session_tags=True if shape.disable_session_tags else None,
+                    policy=plan.document(WorkloadPlan.session_policy_for, compact=True) if shape.shared_role else None,
                     target_role_arn=plan.known(lambda p: p.spec.workload.target_role_arn)
                     if shape.target_role
                     else None,
@@ -356,8 +364,9 @@ class WorkloadIdentity(pulumi.ComponentResource):
     ) -> None:
         """The outputs: the strings, and the resources themselves, typed (a program passes them on)."""
         self.role, self.managed_policies, self.verification_jobs = role, managed, jobs
-        self.inline_policy = next((r for r in permissions if isinstance(r, iam.RolePolicy)), None)
-        self.policy_attachments = [r for r in permissions if isinstance(r, iam.RolePolicyAttachment)]
+        own = [] if plan.shared_role else permissions  # a shared role's permissions are the SharedRole's
+        self.inline_policy = next((r for r in own if isinstance(r, iam.RolePolicy)), None)
+        self.policy_attachments = [r for r in own if isinstance(r, iam.RolePolicyAttachment)]
         self.service_accounts = [r for r in in_clusters if isinstance(r, core_v1.ServiceAccount)]
         self.associations = [r for r in in_clusters if isinstance(r, eks.PodIdentityAssociation)]
         self.role_arn = role_arn

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,12 +36,18 @@ def decide(
     return decide_each([(policy, identity or [], requests) for policy, requests in batches])
 
 
-def decide_each(batches: list[tuple[dict[str, Any] | None, list[dict[str, Any]], list[Request]]]) -> list[list[str]]:
-    """As `decide`, with each batch's own identity policies: (resource policy, identity policies, requests)."""
+def decide_each(
+    batches: Sequence[tuple[Mapping[str, Any] | None, Sequence[Mapping[str, Any]], Sequence[Request]]],
+    sessions: Sequence[Mapping[str, Any] | None] | None = None,
+) -> list[list[str]]:
+    """As `decide`, with each batch's own identity policies: (resource policy, identity policies, requests);
+    `sessions`: each batch's session policy (None: none), which limits its identity policies."""
     node = shutil.which("node")
     if node is None or not (HERE / "node_modules").is_dir():
         raise RuntimeError("the IAM simulator is not installed: run `make test` (npm ci in tests/iam_simulate)")
-    payload = [{"policy": p, "identity": i, "requests": [asdict(r) for r in rs]} for p, i, rs in batches]
+    limits = sessions or [None] * len(batches)
+    payload = [{"policy": p, "identity": i, "session": limit, "requests": [asdict(r) for r in rs]}
+               for (p, i, rs), limit in zip(batches, limits, strict=True)]  # fmt: skip
     done = subprocess.run(
         [node, str(HERE / "evaluate.mjs")], input=json.dumps(payload), capture_output=True, text=True, timeout=300
     )

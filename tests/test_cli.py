@@ -62,7 +62,10 @@ def test_plan_json_matches_the_contract(stack: str, shipped_plans: dict[str, dic
         isinstance(json.loads(r["inputs"]["assumeRolePolicy"]), dict) for r in roles
     )
     workload_roles = [r for r in roles if "irsa:index:WorkloadIdentity$" in r["urn"]]
-    assert set(plan["outputs"]["workloads"]) == {r["name"].removesuffix("-role") for r in workload_roles}
+    on_shared = [r for r in plan["resources"] if r["type"] == "irsa:index:WorkloadIdentity" and r["parent"]
+                 and "irsa:index:SharedRole" in r["parent"]]  # fmt: skip
+    assert set(plan["outputs"]["workloads"]) == {r["name"].removesuffix("-role") for r in workload_roles} | {
+        r["name"] for r in on_shared}
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -79,7 +82,7 @@ def test_plan_text_reads_like_a_preview(stack: str, shipped_plans: dict[str, dic
         assert "--- aws:iam/openIdConnectProvider:OpenIdConnectProvider" in text and "irsaPlatform" in text
         return
     assert "--- aws:iam/role:Role" in text
-    assert ("sts:AssumeRoleWithWebIdentity" in text) != (stack == "pod-identity")
+    assert ("sts:AssumeRoleWithWebIdentity" in text) != (stack in ("pod-identity", "shared-roles"))
     assert "--- kubernetes:core/v1:ServiceAccount" in text
 
 

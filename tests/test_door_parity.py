@@ -25,7 +25,8 @@ from components.core.stack_plan import stack_plans
 from components.core.workload_plan import WorkloadPlan
 from components.targets import ClusterBinding
 
-STACK_ONLY = ("name", "createNamespace", "clusters")  # no argument: the component's name, a Namespace, placement
+# no argument: the component's name, a Namespace, placement, the SharedRole it is a workload of
+STACK_ONLY = ("name", "createNamespace", "clusters", "sharedRole")
 EKS_ISSUER = "https://oidc.eks.{region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
 AKS_ISSUER = "https://westeurope.oic.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/1111/"
 
@@ -66,7 +67,7 @@ def _arguments(raw: dict[str, Any], settings: Settings, plan: WorkloadPlan, inde
     args.update(
         region=settings.region,
         cluster_name=where.cluster_name,
-        role_name=names.role_name(settings.stack, workload["name"]),
+        role_name=names.role_name(settings.stack, workload.get("sharedRole") or workload["name"]),
         mechanism=where.mechanism,
         audience=cluster.audience,
         role_path=settings.defaults.role_path,
@@ -77,6 +78,8 @@ def _arguments(raw: dict[str, Any], settings: Settings, plan: WorkloadPlan, inde
     )
     if settings.account_id:
         args["account_id"] = settings.account_id
+    if workload.get("sharedRole"):  # as SharedRole passes its workloads on: its role's name, no session tags
+        args["disable_session_tags"] = True
     tags = dict(settings.defaults.tags) | dict(args.get("tags") or {})
     if tags:
         args["tags"] = tags
@@ -101,7 +104,7 @@ def _arguments(raw: dict[str, Any], settings: Settings, plan: WorkloadPlan, inde
 def _comparable(spec: IdentitySpec) -> IdentitySpec:
     """What both doors decide: without the stack-only fields (Namespace creation, placement by cluster name)
     and the target role's grant, which only a stack that creates the target role knows."""
-    workload = dataclasses.replace(spec.workload, create_namespace=False, mechanism=None, clusters=())
+    workload = dataclasses.replace(spec.workload, create_namespace=False, mechanism=None, clusters=(), shared_role=None)
     target = dataclasses.replace(spec.target, grant=None) if spec.target is not None else None
     where = tuple(dataclasses.replace(p, first=False, qualified=False) for p in spec.where)
     return dataclasses.replace(spec, workload=workload, target=target, placements=where)

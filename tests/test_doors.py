@@ -29,6 +29,7 @@ STACK_ONLY = {
     "name": "the component's resource name",
     "createNamespace": "a component user creates the Namespace in their own program",
     "clusters": "a component binds one cluster (oidc_provider_arn, issuer_url, cluster_name, cluster_arn)",
+    "sharedRole": "a program passes the workloads to SharedRole(workloads={name: WorkloadIdentityArgs})",
 }
 
 

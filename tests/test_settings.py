@@ -93,7 +93,8 @@ def test_unknown_key_suggests_the_close_one() -> None:
         "extraSubjects, assumeRoles, presets, presetOptions, createServiceAccount, sessionTags, "
         "disableSessionTags, mechanism, clusters, targetRoleArn, permissionsBoundary, tags, dynamodb, sqs, sns, "
         "secrets, parameters, kms, ecr, "
-        "managedPolicyArns, statements, verifyPublish, allowPrivilegedManagedPolicies, adoptRole, roleName, policyName)"
+        "managedPolicyArns, statements, verifyPublish, allowPrivilegedManagedPolicies, adoptRole, roleName, "
+        "policyName, sharedRole)"
     ]
 
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.cli import render
+from components.cli.diff_privileges import changed_paths, privilege_lines, privileges
 from components.core import access_delta, replacement, summary
-from components.core import resource_types as types
 
 DOCUMENT_INPUTS = render.IAM_DOCUMENT_INPUTS
 
@@ -93,21 +93,6 @@ def _parsed(resource: dict[str, Any]) -> dict[str, Any]:
     return inputs
 
 
-def changed_paths(before: Any, after: Any, path: str = "") -> dict[str, dict[str, Any]]:
-    """Every leaf that differs, as `path: {before, after}` (a missing value is null)."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        found: dict[str, dict[str, Any]] = {}
-        for key in sorted(before.keys() | after.keys()):
-            found.update(changed_paths(before.get(key), after.get(key), f"{path}.{key}" if path else key))
-        return found
-    if isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
-        found = {}
-        for i, (a, b) in enumerate(zip(before, after, strict=True)):
-            found.update(changed_paths(a, b, f"{path}[{i}]"))
-        return found
-    return {} if before == after else {path: {"before": before, "after": after}}
-
-
 def _document(resource: dict[str, Any], key: str) -> str:
     value = resource["inputs"].get(key)
     if isinstance(value, str):
@@ -186,79 +171,17 @@ def _workload_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Worklo
     old = {row["workload"]: row for row in base.get("summary") or [] if isinstance(row, dict) and "workload" in row}
     new = {row["workload"]: row for row in head.get("summary") or [] if isinstance(row, dict) and "workload" in row}
     order = [*new, *(name for name in old if name not in new)]
-    documents = (_privileges(base), _privileges(head))
+    documents = (privileges(base), privileges(head))
     found = []
     for n in order:
         changes = summary.row_changes(old.get(n), new.get(n))
         if old.get(n) is not None and new.get(n) is not None:
-            changes += _privilege_lines(documents[0].get(n, {}), documents[1].get(n, {}))
+            changes += privilege_lines(documents[0].get(n, {}), documents[1].get(n, {}))
         found.append(WorkloadChange(n, old.get(n), new.get(n), changes))
     return found
 
 
-PRIVILEGE_INPUTS = {  # what a workload's role may do, and who may assume it, as the documents say it
-    **types.IAM_DOCUMENTS,
-    types.ATTACHMENT: ("managed policy", "policyArn"),
-    types.ASSOCIATION: ("association", "targetRoleArn"),
-}
-MAX_PRIVILEGE_LINES = 12
-
-
 _owner = access_delta.owner
-
-
-def _privileges(plan: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Per workload: each of its roles' trust and permission documents (parsed), attachments and chained
-    targets, keyed by what they are and the resource's name."""
-    kinds = {r["urn"]: r for r in plan["resources"] if isinstance(r, dict) and "urn" in r}
-    found: dict[str, dict[str, Any]] = {}
-    for r in kinds.values():
-        what = PRIVILEGE_INPUTS.get(r.get("type", ""))
-        if what is None:
-            continue
-        owner = _owner(r, kinds)
-        if owner is None:
-            continue
-        value = (r.get("inputs") or {}).get(what[1])
-        if isinstance(value, str) and r["type"] in types.IAM_DOCUMENTS:
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
-        found.setdefault(owner, {})[f"{what[0]} ({r['name']})"] = value
-    return found
-
-
-def _statements(document: Any) -> dict[str, Any]:
-    """A document's statements by Sid (else by position), so one added statement reads as one line."""
-    listed = document.get("Statement") if isinstance(document, dict) else None
-    listed = listed if isinstance(listed, list) else [listed] if isinstance(listed, dict) else []
-    return {
-        str(st.get("Sid")) if isinstance(st, dict) and st.get("Sid") else f"Statement[{i}]": st
-        for i, st in enumerate(listed)
-    }
-
-
-def _privilege_lines(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """Every change in who may assume a workload's role or what it may do, read from the documents: statements
-    added or removed, and each changed leaf of a statement (a principal, an action, a condition value)."""
-    lines = []
-    for label in sorted(before.keys() | after.keys()):
-        old, new = before.get(label), after.get(label)
-        if isinstance(old, dict) or isinstance(new, dict):
-            was, now = _statements(old), _statements(new)
-            for sid in [*now, *(s for s in was if s not in now)]:
-                if sid not in was:
-                    lines.append(f"+ {label} {sid}: {json.dumps(now[sid], sort_keys=True)}")
-                elif sid not in now:
-                    lines.append(f"- {label} {sid}: {json.dumps(was[sid], sort_keys=True)}")
-                else:
-                    for path, values in changed_paths(was[sid], now[sid]).items():
-                        lines.append(f"~ {label} {sid}.{path}: {json.dumps(values['before'])} → "
-                                     f"{json.dumps(values['after'])}")  # fmt: skip
-        elif old != new:
-            lines.append(f"~ {label}: {json.dumps(old)} → {json.dumps(new)}")
-    if len(lines) > MAX_PRIVILEGE_LINES:
-        lines = [*lines[:MAX_PRIVILEGE_LINES], f"... and {len(lines) - MAX_PRIVILEGE_LINES} more document changes"]
-    return lines
 
 
 def _value(inputs: dict[str, Any], path: str) -> Any:
@@ -389,8 +312,9 @@ def compare(base: dict[str, Any], head: dict[str, Any], stack: str, ref: str) ->
         result.workloads = _workload_changes(base, head)
         _note_replacements(result, new)
         was, now = access_delta.access_by_workload(base), access_delta.access_by_workload(head)
-        touched = {_owner(r, new) for r in result.added} | {_owner(r, old) for r in result.removed}
-        touched |= {_owner(new[c.urn], new) for c in result.changed if c.urn in new}
+        touched = {w for r in result.added for w in access_delta.owners(r, new)}
+        touched |= {w for r in result.removed for w in access_delta.owners(r, old)}
+        touched |= {w for c in result.changed if c.urn in new for w in access_delta.owners(new[c.urn], new)}
         result.access = {w.workload: access_delta.delta(was[w.workload], now[w.workload]) for w in result.workloads
                          if (w.changes or w.workload in touched) and w.workload in was and w.workload in now}
     else:  # an older revision's plan: show the rows, but claim no change it cannot know

@@ -33,6 +33,12 @@ class Access:
     permissions: tuple[Mapping[str, Any], ...] = ()  # inline and customer-managed permission documents
     managed: tuple[str, ...] = ()  # policies attached by ARN (their documents are not irsa's)
     associations: tuple[str, ...] = ()  # "cluster: namespace/serviceAccount" of Pod Identity associations
+    session: tuple[Mapping[str, Any], ...] = ()  # its associations' session policies (on a shared role)
+    shared_role: str | None = None  # the SharedRole it acts as
+
+    def allows(self, request: iam_eval.Request) -> bool:
+        """Whether its credentials allow the request: the role's permissions, limited by a session policy."""
+        return iam_eval.evaluate_session(self.permissions, self.session, request).allowed
 
 
 @dataclass
@@ -208,8 +214,7 @@ def delta(before: Access, after: Access) -> Delta:
         lost: dict[str, list[str]] = {}
         plain: dict[tuple[str, str], bool | None] = {}  # (action, resource) → what changed without a context
         for request, action, where, when in asked:
-            was = iam_eval.evaluate(before.permissions, request).allowed
-            now = iam_eval.evaluate(after.permissions, request).allowed
+            was, now = before.allows(request), after.allows(request)
             if not when:
                 plain[(action, where)] = now if now != was else None
             if now != was and (not when or plain.get((action, where)) != now):  # a context only when it matters
@@ -235,14 +240,36 @@ def _sentence(verb: str, where: str, actions: list[str]) -> str:
     return f"{verb} {text} on {where}"
 
 
-def owner(resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]]) -> str | None:
-    """The workload whose WorkloadIdentity a planned resource is under, if any."""
+WORKLOAD_TYPE, SHARED_TYPE = "irsa:index:WorkloadIdentity", "irsa:index:SharedRole"
+
+
+def _enclosing(resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]], kind: str) -> str | None:
+    """The URN of the nearest component of this type a resource is under."""
     parent = resource.get("parent")
     while isinstance(parent, str):
-        if parent.rsplit("::", 2)[-2].endswith("irsa:index:WorkloadIdentity"):
-            return parent.rsplit("::", 1)[-1]
+        if parent.rsplit("::", 2)[-2].endswith(kind):
+            return parent
         parent = by_urn[parent].get("parent") if parent in by_urn else None
     return None
+
+
+def owner(resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The workload whose WorkloadIdentity a planned resource is under, if any."""
+    found = _enclosing(resource, by_urn, WORKLOAD_TYPE)
+    return found.rsplit("::", 1)[-1] if found else None
+
+
+def owners(resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """Every workload a planned resource is part of: its WorkloadIdentity's, or, for a shared role's own resources
+    (the role, its permissions), every workload on that role."""
+    own = owner(resource, by_urn)
+    if own is not None:
+        return {own}
+    shared = _enclosing(resource, by_urn, SHARED_TYPE)
+    if shared is None:
+        return set()
+    return {r["urn"].rsplit("::", 1)[-1] for r in by_urn.values()
+            if str(r.get("type")).endswith(WORKLOAD_TYPE) and r.get("parent") == shared}  # fmt: skip
 
 
 def _document(value: Any) -> Mapping[str, Any] | None:
@@ -258,11 +285,18 @@ def access_by_workload(plan: Mapping[str, Any]) -> dict[str, Access]:
     """Each workload's access as a plan's resources carry it (a plan's `to_dict()` form)."""
     by_urn = {r["urn"]: r for r in plan.get("resources") or [] if isinstance(r, Mapping) and "urn" in r}
     parts: dict[str, dict[str, list[Any]]] = {}
+    on_shared: dict[str, str] = {}  # member → its SharedRole's URN
     for r in by_urn.values():
         name = owner(r, by_urn)
+        shared = _enclosing(r, by_urn, SHARED_TYPE)
+        if str(r.get("type")).endswith(WORKLOAD_TYPE) and shared is not None:
+            on_shared[r["urn"].rsplit("::", 1)[-1]] = shared
+        if name is None and shared is not None:
+            name = shared  # the shared role's own resources, added to each of its workloads below
         if name is None:
             continue
-        found = parts.setdefault(name, {"trusts": [], "permissions": [], "managed": [], "associations": []})
+        found = parts.setdefault(name, {"trusts": [], "permissions": [], "managed": [], "associations": [],
+                                        "session": []})  # fmt: skip
         inputs = r.get("inputs") or {}
         kind = r.get("type")
         if kind == types.ROLE and (doc := _document(inputs.get("assumeRolePolicy"))) is not None:
@@ -276,8 +310,18 @@ def access_by_workload(plan: Mapping[str, Any]) -> dict[str, Access]:
             found["associations"].append(
                 f"`{inputs.get('clusterName')}: {inputs.get('namespace')}/{inputs.get('serviceAccount')}`"
             )
+            if (doc := _document(inputs.get("policy"))) is not None:
+                found["session"].append(doc)
+    for member, shared in on_shared.items():
+        role = parts.get(shared, {})
+        mine = parts.setdefault(member, {"trusts": [], "permissions": [], "managed": [], "associations": [],
+                                         "session": []})  # fmt: skip
+        for key in ("trusts", "permissions", "managed"):
+            mine[key] += role.get(key, [])
     return {
         name: Access(tuple(p["trusts"]), tuple(p["permissions"]), tuple(sorted(p["managed"])),
-                     tuple(sorted(p["associations"])))  # fmt: skip
+                     tuple(sorted(p["associations"])), tuple(p["session"]),
+                     on_shared[name].rsplit("::", 1)[-1] if name in on_shared else None)  # fmt: skip
         for name, p in parts.items()
+        if name not in set(on_shared.values())
     }

@@ -17,7 +17,8 @@ KEY = "irsa:accountQuotas"
 
 @dataclass(frozen=True)
 class Usage:
-    """What one stack creates in its account: a role per workload, an OIDC provider per cluster it owns one for."""
+    """What one stack creates in its account: a role per workload (one per shared role for the workloads sharing it),
+    an OIDC provider per cluster it owns one for."""
 
     label: str  # the stack file, as the plan names it
     account: str | None
@@ -27,7 +28,9 @@ class Usage:
 
 def usage_of(settings: Settings, label: str) -> Usage:
     providers = sum(1 for c in settings.clusters if settings.provider_in(c) and c.oidc_provider_arn is None)
-    return Usage(label, settings.account_id, len(settings.workloads), providers)
+    own = sum(1 for w in settings.workloads if w.shared_role is None)
+    shared = len({w.shared_role for w in settings.workloads if w.shared_role is not None})
+    return Usage(label, settings.account_id, own + shared, providers)
 
 
 def _shares(rows: Sequence[Usage], field: str) -> str:
@@ -50,7 +53,9 @@ def report(settings: Settings, rows: Sequence[Usage]) -> tuple[list[Problem], li
                 f"of {quota:,}",
                 f"the quota AWS set for the account (up to {most:,} on request), or fewer {what} per account: put "
                 "workloads in stacks of another account" + (", or share clusters' providers through a platform "
-                                                             "stack" if field == "providers" else "")))  # fmt: skip
+                                                             "stack" if field == "providers" else
+                                                             ", or let Pod Identity workloads share roles (sharedRole)"
+                                                             )))  # fmt: skip
         elif used >= NEAR * quota:
             lines.append(f"{key}: {account} would hold {used:,} of its {quota:,} {what} ({_shares(rows, field)})")
     return problems, lines

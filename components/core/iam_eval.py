@@ -177,3 +177,16 @@ def evaluate(documents: Iterable[Mapping[str, Any]], request: Request) -> Verdic
     if allowed_by is not None:
         return Verdict(True, f"allowed by {allowed_by}")
     return Verdict(False, "no statement allows it (implicit deny)")
+
+
+def evaluate_session(
+    identity: Iterable[Mapping[str, Any]], session: Sequence[Mapping[str, Any]], request: Request
+) -> Verdict:
+    """With session policies (an AssumeRole `Policy`, a Pod Identity association's `policy`): the identity policies
+    and the session policies must each allow it, and a Deny in either wins (IAM user guide, "Session policies").
+    No session policy: the identity policies alone decide."""
+    own = evaluate(identity, request)
+    if not session or not own.allowed:
+        return own
+    limited = evaluate(session, request)
+    return limited if not limited.allowed else own

@@ -104,6 +104,7 @@ class Workload:
     adopt_inline_policy: str | None = None  # the adopted role's inline policy (its name) imported as irsa's
     adopt_inline_document: str | None = None  # that policy's document as it is now (JSON), when recorded
     policy_name: str | None = None  # its inline policy's own name (after an adoption, the adopted policy's)
+    shared_role: str | None = None  # Pod Identity: the shared role it acts as, limited by its own session policy
 
     def chained(self) -> Workload:
         """The workload with its Pod Identity target role, which EKS assumes and tags with this workload's

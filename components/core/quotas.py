@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.core import documents
+from components.core import documents, shared_roles
 from components.core.aws import issuer_host
 from components.core.model import Cluster, Placement, Problem, Settings
-from components.core.stack_plan import stack_plans
+from components.core.stack_plan import planned_stack
 from components.core.workload_plan import INLINE_MAX, MANAGED_MAX, MEASURE_ACCOUNT, WorkloadPlan
 
 # The longest Azure region names have 18 characters (germanywestcentral, australiasoutheast); 20 leaves room.
@@ -113,9 +113,9 @@ def policy_size_problems(settings: Settings) -> list[Problem]:
 def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
     """Problems with IAM's size quotas, and what the plan does past the inline quota (warnings)."""
     problems = []
-    plans = stack_plans(settings)
+    plans, shared = planned_stack(settings)
     for i in range(len(settings.workloads)):
-        trust = trust_problem(settings, i, plans[i])
+        trust = trust_problem(settings, i, plans[i]) if plans[i].shared_role is None else None
         if trust is not None:
             problems.append(trust)
         problems += permission_problems(
@@ -128,4 +128,36 @@ def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
         for i, p in enumerate(plans)
         if p.uses_managed_policies
     ]
+    problems += shared_role_problems(settings, plans, shared)
+    warnings += [
+        f"irsa:workloads[{[w.name for w in settings.workloads].index(r.member_names[0])}].sharedRole: role "
+        f"{r.role_name}'s permissions pass the {INLINE_MAX} of inline policies: {len(r.managed_chunks)} "
+        "customer-managed policies carry them"
+        for r in shared
+        if r.uses_managed_policies
+    ]
     return problems, warnings
+
+
+def shared_role_problems(
+    settings: Settings, plans: list[WorkloadPlan], shared: list[shared_roles.SharedRolePlan]
+) -> list[Problem]:
+    """Each shared role's refusals (shared_roles.problems), and its IAM name: within 64 characters, no workload's."""
+    index = {w.name: i for i, w in enumerate(settings.workloads)}
+    own = {p.spec.role_name.lower(): p.spec.workload.name for p in plans if p.shared_role is None}
+    found = []
+    for role in shared:
+        first = f"irsa:workloads[{index[role.member_names[0]]}].sharedRole"
+        if len(role.role_name) > 64:
+            found.append(Problem(first, f"role name {role.role_name!r} is {len(role.role_name)} characters",
+                                 "IAM role names are at most 64: a shorter sharedRole"))  # fmt: skip
+        if role.role_name.lower() in own:
+            found.append(Problem(first, f"role name {role.role_name!r} is workload {own[role.role_name.lower()]}'s "
+                                 "own role's", "a sharedRole no workload of the stack is named"))  # fmt: skip
+        found += shared_roles.problems(role, lambda name: f"irsa:workloads[{index[name]}]")
+        if len(role.managed_chunks) > settings.managed_policies_per_role:
+            found.append(Problem(first, f"role {role.role_name} needs {len(role.managed_chunks)} customer-managed "
+                                 "policies for the union of its workloads' permissions", f"at most "
+                                 f"{settings.managed_policies_per_role} per role (irsa:managedPoliciesPerRole): "
+                                 "fewer workloads per shared role"))  # fmt: skip
+    return found

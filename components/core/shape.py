@@ -40,6 +40,7 @@ class WorkloadShape:
     deferred: tuple[str, ...] = ()  # guardrails a program computes: passed on once known (permissions_boundary, tags)
     adopted_role: bool = False  # the role exists: imported (its name), not created
     adopted_policy: bool = False  # its inline policy exists too: imported (role:name), not created
+    shared_role: str | None = None  # the shared role it acts as: no role of its own, a session policy instead
 
     @property
     def where(self) -> tuple[Placement, ...]:

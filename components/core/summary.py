@@ -39,6 +39,10 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
     # The adopted roles' rows compare their recorded documents with the planned ones: the plans, made once.
     adopting = any(w.adopt_role for w in settings.workloads)
     plans = {p.spec.workload.name: p for p in stack_plans(settings)} if adopting else {}
+    shared: dict[str, list[str]] = {}
+    for w in settings.workloads:
+        if w.shared_role is not None:
+            shared.setdefault(w.shared_role, []).append(w.name)
     for w in settings.workloads:
         clusters = settings.clusters_of(w)
         mechanisms = {k.name: settings.mechanism_of(w, k) for k in clusters}
@@ -46,13 +50,15 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             "workload": w.name,
             "clusters": [f"{k.kind} {k.name}" for k in clusters],
             "serviceAccount": f"{w.namespace}/{w.service_account}",
-            "role": w.adopt_role or w.role_name or names.role_name(settings.stack, w.name),
+            "role": w.adopt_role or w.role_name or names.role_name(settings.stack, w.shared_role or w.name),
             "mechanism": mechanisms[clusters[0].name]
             if len(set(mechanisms.values())) == 1
             else ", ".join(f"{m} in {k}" for k, m in mechanisms.items()),
             "grants": grant_lines(settings, w),
             "maxSessionDuration": w.max_session_duration,
         }
+        if w.shared_role is not None:  # its grants below are its session policy: role ∩ policy is exactly them
+            row["sharedWith"] = [n for n in shared[w.shared_role] if n != w.name]
         # Guardrails only when set, so stacks without them read (and diff) as before.
         if w.permissions_boundary:
             row["boundary"] = w.permissions_boundary
@@ -74,7 +80,11 @@ def row_text(row: dict[str, Any]) -> list[str]:
         f"{row['workload']}: {row['serviceAccount']} on {', '.join(row['clusters'])} → role {row['role']} "
         f"({row['mechanism']}, sessions ≤ {row['maxSessionDuration']} s{extras})"
     )
-    lines = [head, *(f"    {grant}" for grant in row["grants"] or ["(no permissions)"])]
+    lines = [head]
+    if "sharedWith" in row:
+        others = ", ".join(row["sharedWith"]) or "no other workload yet"
+        lines.append(f"    shared role (with {others}): its session policy limits it to exactly these grants")
+    lines += [f"    {grant}" for grant in row["grants"] or ["(no permissions)"]]
     if row.get("adopts"):
         lines.append(
             f"    adopts existing role {row['adopts']}: the first `pulumi up` imports it unchanged; then replace"

@@ -33,6 +33,8 @@ class WorkloadPlan:
     inline_policy: dict[str, Any] | None
     attachments: tuple[Attachment, ...]
     managed_chunks: tuple[tuple[int, ...], ...] = ()  # statement indices of each customer-managed policy
+    shared_role: str | None = None  # the shared role it acts as (its name): `inline_policy` is its session policy
+    neighbour_checks: tuple[dict[str, Any], ...] = ()  # on a shared role: a neighbour's grant its Job must be denied
 
     @property
     def uses_managed_policies(self) -> bool:
@@ -62,7 +64,7 @@ class WorkloadPlan:
             w.max_session_duration,
             spec.mechanism,
             spec.cluster_name,
-            self.inline_policy is not None and not self.managed_chunks,
+            self.inline_policy is not None and not self.managed_chunks and self.shared_role is None,
             self.attachments,
             w.create_service_account,
             w.sample_job,
@@ -75,6 +77,7 @@ class WorkloadPlan:
             self.spec.target is not None,
             adopted_role=w.adopt_role is not None,
             adopted_policy=w.adopt_inline_policy is not None,
+            shared_role=self.shared_role,
         )
 
     @property
@@ -163,7 +166,7 @@ class WorkloadPlan:
             raise ValueError(f"{w.name}: the Job checks grants given by name; the account they resolve in is needed")
         place = service_grants.Place(spec.partition, spec.region, resolved or "")
         keys = tuple(g.kms_key for g in w.s3 if g.kms_key)
-        checks = registry.verification_checks(w.grants, place, keys)
+        checks = registry.verification_checks(w.grants, place, keys) + list(self.neighbour_checks)
         return manifests.verification_job(
             w.name, w.namespace, w.service_account, w.s3, w.job_image, fragment, role_arn, chain, checks
         )
@@ -172,6 +175,14 @@ class WorkloadPlan:
     def needs_account_lookup(self) -> bool:
         """Whether a grant names a resource by name and no account is configured: one lookup at deploy."""
         return self.spec.account_id is None and self.spec.workload.grants.needs_account
+
+    def session_policy_for(self, account: str) -> str | None:
+        """On a shared role: its association's session policy (its own permissions, compact), names resolved in
+        `account`; else None."""
+        if self.shared_role is None:
+            return None
+        own = self.inline_policy_for(account) or {"Version": documents.VERSION, "Statement": []}
+        return json.dumps(own, separators=(",", ":"))
 
     def inline_policy_for(self, account: str) -> dict[str, Any] | None:
         """The inline policy with names resolved in `account` (the caller identity's, at deploy)."""
@@ -240,6 +251,8 @@ def plan_workload(spec: IdentitySpec) -> WorkloadPlan:
     policy = permissions(spec, scope, spec.account_id or unknown("account"))
     if not has_any_statement(spec):
         return WorkloadPlan(spec, None, attachments)
+    if w.shared_role is not None:  # its permissions are a session policy; the shared role splits the union
+        return WorkloadPlan(spec, policy, attachments)
     measured = policy if spec.account_id else permissions(spec, scope, MEASURE_ACCOUNT)
     if documents.compact_size(measured) <= INLINE_MAX:
         return WorkloadPlan(spec, policy, attachments)

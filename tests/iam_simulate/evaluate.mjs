@@ -1,6 +1,7 @@
 // Judge requests against a role's trust policy with cloud-copilot's IAM simulator (an evaluator we did
-// not write). Reads [{policy, identity: [policy, ...], requests: [{principal, action, resource, account,
-// context}]}] as JSON on stdin (identity: the caller's own policies, which a cross-account call needs too);
+// not write). Reads [{policy, identity: [policy, ...], session, requests: [{principal, action, resource, account,
+// context}]}] as JSON on stdin (identity: the caller's own policies, which a cross-account call needs too;
+// session: a session policy limiting them, e.g. a Pod Identity association's);
 // prints, for each, the list of decisions ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied").
 //
 // runSimulation drops context keys of OIDC providers with a path (EKS issuers: host/id/<hex>), and
@@ -15,7 +16,7 @@ const { AwsRequestImpl } = await import(new URL('request/request.js', dist))
 const { RequestContextImpl } = await import(new URL('requestContext.js', dist))
 const { DiscoveryContextKeyConstraints } = await import(new URL('context_keys/discoveryContextKeyConstraints.js', dist))
 
-function decide(policy, identity, r) {
+function decide(policy, identity, session, r) {
   const request = new AwsRequestImpl(
     r.principal,
     { resource: r.resource, accountId: r.account },
@@ -24,7 +25,7 @@ function decide(policy, identity, r) {
   )
   return authorize({
     request,
-    sessionPolicy: undefined,
+    sessionPolicy: session ? loadPolicy(session, { name: 'session' }) : undefined,
     identityPolicies: identity.map((p, i) => loadPolicy(p, { name: `identity-${i}` })),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
@@ -40,4 +41,4 @@ function decide(policy, identity, r) {
 }
 
 const batches = JSON.parse(readFileSync(0, 'utf8'))
-console.log(JSON.stringify(batches.map((b) => b.requests.map((r) => decide(b.policy, b.identity ?? [], r)))))
+console.log(JSON.stringify(batches.map((b) => b.requests.map((r) => decide(b.policy, b.identity ?? [], b.session, r)))))

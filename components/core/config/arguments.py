@@ -43,7 +43,7 @@ from components.core.unknowns import is_unknown
 # WorkloadIdentity's arguments: each stack-file workload key, snake_case (the stack-only keys aside), then what a
 # stack file sets for all its workloads or its cluster. Defined once: the schema and the README are checked
 # against these (test_doors.py).
-STACK_ONLY_KEYS = ("name", "createNamespace", "clusters")
+STACK_ONLY_KEYS = ("name", "createNamespace", "clusters", "sharedRole")  # sharedRole: the SharedRole component
 def snake_case(name: str) -> str:
     """A stack file's (or the schema's) camelCase name as the component spells it: `maxSessionDuration` →
     `max_session_duration`."""

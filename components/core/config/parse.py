@@ -88,7 +88,7 @@ def check_workload_clusters(c: Collector, clusters: tuple[Cluster, ...], workloa
         mechanisms = {w.mechanism or k.mechanism for k in runs_in}
         if any(k.kind == "aks" for k in runs_in):
             fields.eks_only(c, f"irsa:workloads[{i}].mechanism", w.mechanism, "aks")
-        if w.disable_session_tags and not any(uses_association(m) for m in mechanisms):
+        if w.disable_session_tags and w.shared_role is None and not any(uses_association(m) for m in mechanisms):
             c.add(
                 f"irsa:workloads[{i}].disableSessionTags",
                 "is only used with mechanism pod-identity or both",
@@ -281,7 +281,17 @@ def read_settings(config: Mapping[str, Any], stack: str, platform: str | None = 
         "anyone there who may create a Pod Identity association and pass this role can bind it to any "
         "ServiceAccount in any cluster, and policies matching on kubernetes-* or eks-cluster-* tags stop working"
         for i, w in enumerate(workloads)
-        if w.disable_session_tags
+        if w.disable_session_tags and w.shared_role is None
+    )
+    first_of: dict[str, int] = {}
+    for i, w in enumerate(workloads):
+        if w.shared_role is not None:
+            first_of.setdefault(w.shared_role, i)
+    warnings += tuple(
+        f"irsa:workloads[{i}].sharedRole: a session policy requires EKS's session tags off, so shared role {role}'s "
+        "trust pins only the account: anyone there who may create a Pod Identity association and pass the role can "
+        "bind it to any ServiceAccount, with no session policy: the union of its workloads' permissions"
+        for role, i in first_of.items()
     )
     warnings += tuple(
         f"irsa:workloads[{i}].managedPolicyArns: {arn} is privileged (it allows {why}); attached because the "

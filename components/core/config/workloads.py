@@ -48,6 +48,7 @@ WORKLOAD_KEYS = (
     "adoptRole",
     "roleName",
     "policyName",
+    "sharedRole",
 )
 
 
@@ -218,6 +219,7 @@ def read_workload(
     if adopt is not None and own is not None:
         c.add(f"{path}.roleName", "is given with adoptRole",
               "one: adoptRole imports the role of that name; once imported, roleName keeps its name")  # fmt: skip
+    shared = read_shared_role(c, f"{path}.sharedRole", raw)
     if len(c.problems) > before or name is None or namespace is None or sa is None:
         return None
     return Workload(
@@ -245,7 +247,7 @@ def read_workload(
         grants=service_grants,
         managed_policy_arns=managed,
         statements=statements,
-        disable_session_tags=untagged,
+        disable_session_tags=untagged or shared is not None,  # EKS: a session policy requires it
         mechanism=mechanism,
         clusters=clusters,
         target_role_arn=target,
@@ -255,7 +257,30 @@ def read_workload(
         adopt_inline_policy=adopt_policy,
         adopt_inline_document=adopt_document,
         policy_name=policy,
+        shared_role=shared,
     )
+
+
+SHARED_ROLE_EXCLUDES = {  # what a shared role's member cannot have, and why
+    "adoptRole": "an adopted role is one workload's own",
+    "roleName": "the shared role is named by sharedRole",
+    "targetRoleArn": "its session policy would limit the target role instead",
+    "managedPolicyArns": "a session policy cannot carry a managed policy's permissions",
+    "extraSubjects": "Pod Identity binds one ServiceAccount per association",
+}
+
+
+def read_shared_role(c: Collector, path: str, raw: Mapping[str, Any]) -> str | None:
+    """sharedRole: the name of the role it shares (an IAM role name, the stack's prefix added), and what it excludes."""
+    value = raw.get("sharedRole")
+    if value is None:
+        return None
+    name = fields.iam_name(c, path, value, "role", 64)
+    for key, why in SHARED_ROLE_EXCLUDES.items():
+        if raw.get(key):
+            c.add(path.rsplit(".", 1)[0] + f".{key}", f"is given with sharedRole: {why}",
+                  f"one: drop {key}, or drop sharedRole and give the workload its own role")  # fmt: skip
+    return name
 
 
 def read_target_role(c: Collector, path: str, raw: Any, region: str | None) -> str | None:

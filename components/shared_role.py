@@ -1,0 +1,194 @@
+"""SharedRole: one IAM role for several Pod Identity workloads, each limited by its association's session policy."""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+import pulumi
+from pulumi_aws import iam
+
+from components import aws_resources as aws
+from components.core import documents, quotas, shared_roles
+from components.core.model import Problem
+from components.core.shared_roles import SharedRolePlan
+from components.identity_defaults import with_defaults
+from components.invalid_arguments import InvalidArguments
+from components.targets import ClusterBinding
+from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs, _is_computed, _plan_or_raise
+
+TYPE = "irsa:index:SharedRole"
+
+
+class SharedRoleArgs(TypedDict, total=False):
+    """The workloads sharing one role (each a WorkloadIdentity's arguments, mechanism pod-identity), and its name."""
+
+    workloads: Mapping[str, WorkloadIdentityArgs]
+    """The workloads on the role, by name: each gets exactly its own grants (role ∩ its session policy)."""
+    role_name: str
+    """The role's IAM name (default irsa-<name>)."""
+    account_id: str
+    """Where grants given by name resolve (default: the deploying account, looked up once)."""
+
+
+def _member_args(name: str, args: Any) -> dict[str, Any]:
+    """Plain member arguments with the provider's region filled in; a computed value is refused (the role's
+    union must be known before it is registered)."""
+    given = with_defaults(name, args)
+    computed = sorted(k for k, v in given.items() if k != "cluster_arn" and _is_computed(v))
+    if computed:
+        raise InvalidArguments([Problem(f'SharedRole workload "{name}"', f"computes {', '.join(computed)}",
+                                        "plain values: the shared role's union is decided before it is "
+                                        "registered")])  # fmt: skip
+    return {**given, "disable_session_tags": True, "mechanism": given.get("mechanism") or "pod-identity"}
+
+
+def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
+    """The shared role's plan from the component's arguments; every problem at once, before any registration."""
+    path = f'SharedRole("{name}")'
+    workloads = args.get("workloads") if isinstance(args, Mapping) else None
+    if not isinstance(workloads, Mapping) or not workloads:
+        raise InvalidArguments([Problem(f"{path}.workloads", "is required",
+                                        "a map of workload name → WorkloadIdentityArgs (mechanism pod-identity)")])
+    role_name = args.get("role_name") or f"irsa-{name}"
+    members = []
+    for member, member_args in workloads.items():
+        given = {**_member_args(member, member_args), "role_name": role_name}
+        if args.get("account_id") is not None and given.get("account_id") is None:
+            given["account_id"] = args["account_id"]
+        members.append(_plan_or_raise(member, given))
+    shared = shared_roles.share(name, role_name, members, members[0].spec.role_path)
+    problems = shared_roles.problems(shared, lambda member: f"{path}.workloads[{member!r}]")
+    if len(role_name) > 64:
+        problems.append(Problem(f"{path}.role_name", f"{role_name!r} is {len(role_name)} characters", "at most 64"))
+    if problems:
+        raise InvalidArguments([p if "sharedRole" not in p.path else _respelled(p) for p in problems])
+    return shared
+
+
+def _respelled(problem: Problem) -> Problem:
+    """A problem in the component's spelling (its member is a map entry; there is no sharedRole argument)."""
+    return dataclasses.replace(problem, path=problem.path.removesuffix(".sharedRole"))
+
+
+class SharedRole(pulumi.ComponentResource):
+    """One IAM role shared by Pod Identity workloads: the union of their permissions; each association's session
+    policy limits its pods to that workload's own grants."""
+
+    role: iam.Role
+    """The shared role."""
+    role_arn: pulumi.Output[str]
+    """ARN of the shared role; it resolves once its permissions exist."""
+    permissions: list[pulumi.Resource]
+    """The role's inline policy, or the customer-managed policies and their attachments past the inline quota."""
+    workloads: dict[str, WorkloadIdentity]
+    """Each workload on the role: its ServiceAccount, its association (with its session policy), its Job."""
+
+    def __init__(self, name: str, args: SharedRoleArgs, opts: pulumi.ResourceOptions | None = None):
+        shared = plan_of(name, args)
+        workloads = args["workloads"]
+        bindings = {
+            m.spec.workload.name: [ClusterBinding(m.spec.where[0], "", "", workloads[m.spec.workload.name]
+                                                  .get("cluster_arn") or "")]
+            for m in shared.members
+        }  # fmt: skip
+        self._register(shared, bindings, {}, opts, args.get("account_id"))
+
+    @classmethod
+    def from_plan(
+        cls,
+        shared: SharedRolePlan,
+        bindings: Mapping[str, Sequence[ClusterBinding]],
+        member_opts: Mapping[str, pulumi.ResourceOptions | None],
+        account: pulumi.Input[str] | None = None,
+    ) -> SharedRole:
+        """The component for a validated plan (the stack program's door), each member with its clusters' bindings."""
+        component = cls.__new__(cls)
+        component._register(shared, bindings, member_opts, None, account)
+        return component
+
+    def _register(
+        self,
+        shared: SharedRolePlan,
+        bindings: Mapping[str, Sequence[ClusterBinding]],
+        member_opts: Mapping[str, pulumi.ResourceOptions | None],
+        opts: pulumi.ResourceOptions | None,
+        account: pulumi.Input[str] | None,
+    ) -> None:
+        super().__init__(TYPE, shared.name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        arns = list(dict.fromkeys(b.cluster_arn for bs in bindings.values() for b in bs))
+        most = shared.members[0].spec.trust_policy_max_chars
+
+        def trust(values: list[str]) -> str:
+            document = shared.trust(values)
+            if documents.compact_size(document) > most:
+                raise InvalidArguments([quotas.trust_over(f'SharedRole("{shared.name}")', documents.compact_size(
+                    document), most, len(values))])  # fmt: skip
+            return documents.to_json(document)
+
+        rails: dict[str, Any] = {"path": shared.role_path if shared.role_path != "/" else None,
+                                 "permissions_boundary": shared.permissions_boundary,
+                                 "tags": dict(shared.tags) or None}  # fmt: skip
+        self.role = aws.role(
+            f"{shared.name}-role",
+            role_name=shared.role_name,
+            assume_role_policy=pulumi.Output.all(*arns).apply(trust),
+            max_session_duration=shared.max_session_duration,
+            description=shared.description,
+            **rails,
+            opts=child,
+        )
+        account_for = self._account(shared, account)
+        self.permissions = self._permissions(shared, account_for, rails["tags"], child)
+        self.role_arn = pulumi.Output.all(self.role.arn, *(p.urn for p in self.permissions)).apply(lambda v: str(v[0]))
+        self.workloads = {}
+        for member in shared.members:
+            w = member.spec.workload
+            options = pulumi.ResourceOptions.merge(member_opts.get(w.name), pulumi.ResourceOptions(parent=self))
+            self.workloads[w.name] = WorkloadIdentity.from_plan(
+                w.name, member, bindings[w.name], opts=options, account=account,
+                shared=(self.role, self.permissions),
+            )  # fmt: skip
+        self.register_outputs({"role": self.role, "role_arn": self.role_arn, "permissions": self.permissions})
+
+    @staticmethod
+    def _account(shared: SharedRolePlan, account: pulumi.Input[str] | None) -> pulumi.Input[str]:
+        """Where names resolve: the plan's account, else the one given, else the caller's."""
+        known = shared.members[0].spec.account_id
+        if known is not None:
+            return known
+        if not any(m.needs_account_lookup for m in shared.members):
+            return ""
+        return account if account is not None else aws.caller_account()
+
+    def _permissions(
+        self, shared: SharedRolePlan, account: pulumi.Input[str], tags: dict[str, str] | None,
+        child: pulumi.ResourceOptions,
+    ) -> list[pulumi.Resource]:  # fmt: skip
+        """The union as one inline policy, or past the inline quota as customer-managed policies, attached."""
+        if not shared.uses_managed_policies:
+            document = pulumi.Output.from_input(account).apply(lambda a: documents.to_json(shared.policy_for(a)))
+            return [aws.role_policy(f"{shared.name}-policy", role=self.role.name, policy_name=f"{shared.role_name}"
+                                    "-union", policy=document, opts=child)]  # fmt: skip
+        made: list[pulumi.Resource] = []
+        for index in range(len(shared.managed_chunks)):
+            render = functools.partial(_managed_json, shared, index)
+            policy = aws.policy(
+                f"{shared.name}-policy-{index}",
+                policy_name=shared.managed_policy_name(index),
+                path=shared.role_path,
+                policy=pulumi.Output.from_input(account).apply(render),
+                description=f"Permissions of shared role {shared.role_name}, part {index} (managed by irsa)",
+                tags=tags,
+                opts=child,
+            )
+            made += [policy, aws.role_policy_attachment(f"{shared.name}-policy-{index}-attachment",
+                                                        role=self.role.name, policy_arn=policy.arn, opts=child)]
+        return made
+
+
+def _managed_json(shared: SharedRolePlan, index: int, account: str) -> str:
+    return documents.to_json(shared.managed_document(account, index))
