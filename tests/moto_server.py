@@ -10,6 +10,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+
+SESSION_POLICIES = Path(__file__).resolve().parent / "moto_session_policies.py"
 
 
 def free_port() -> int:
@@ -19,13 +23,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def moto_server(managed_policies: bool = False) -> Iterator[str]:
+def moto_server(managed_policies: bool = False, session_policies: bool = False) -> Iterator[str]:
     """Its URL while the block runs; `managed_policies`: AWS's managed policies exist (attachable), which moto
-    loads only when asked."""
+    loads only when asked; `session_policies`: an assumed role's session policy limits it too
+    (tests/moto_session_policies.py)."""
     port = free_port()
     env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true" if managed_policies else "false"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        [sys.executable, *(["-m", "moto.server"] if not session_policies else [str(SESSION_POLICIES)]),
+         "-H", "127.0.0.1", "-p", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,

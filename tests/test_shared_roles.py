@@ -285,3 +285,50 @@ def test_a_reader_on_a_writers_role_cannot_write_as_the_simulator_judges() -> No
     ours = [[access[name].allows(iam_eval.Request(r.action, r.resource)) for r in requests]
             for name in ("ledger-reader", "ledger-writer")]  # fmt: skip
     assert ours == [[d == "Allowed" for d in row] for row in simulated]
+
+
+# --- a real client: boto3 against moto, credentials from AssumeRole with the association's policy ------------------
+
+
+def test_a_real_client_with_the_session_policy_reaches_only_its_own_prefix() -> None:
+    """As the Pod Identity agent hands a pod credentials (the role, limited by the association's policy), moto
+    (with session policies applied, tests/moto_session_policies.py) lets it write its own prefix only."""
+    import urllib.request
+
+    import boto3
+    from botocore.exceptions import ClientError
+    from moto_server import moto_server
+
+    plans, shared = planned_stack(parse_settings(shipped(), STACK))
+    media = next(r for r in shared if r.name == "media")
+    publisher = media.members[1]
+    admin = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": "eu-central-1"}
+    with moto_server(session_policies=True) as url:
+        iam = boto3.client("iam", endpoint_url=url, **admin)
+        iam.create_role(RoleName=media.role_name, AssumeRolePolicyDocument=json.dumps(media.trust([CLUSTER_ARN])))
+        iam.put_role_policy(RoleName=media.role_name, PolicyName="union",
+                            PolicyDocument=json.dumps(media.policy_for(ACCOUNT)))  # fmt: skip
+        s3 = boto3.client("s3", endpoint_url=url, **admin)
+        for bucket in ("media-originals", "media-thumbnails"):
+            s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+        sts = boto3.client("sts", endpoint_url=url, **admin)
+        arn = f"arn:aws:iam::{ACCOUNT}:role/{media.role_name}"
+
+        def client_of(session_policy: str | None) -> Any:
+            extra = {"Policy": session_policy} if session_policy else {}
+            found = sts.assume_role(RoleArn=arn, RoleSessionName="eks-pod", **extra)["Credentials"]
+            return boto3.client("s3", endpoint_url=url, region_name="eu-central-1",
+                                aws_access_key_id=found["AccessKeyId"], aws_secret_access_key=found["SecretAccessKey"],
+                                aws_session_token=found["SessionToken"])  # fmt: skip
+
+        limited, whole = client_of(publisher.session_policy_for(ACCOUNT)), client_of(None)
+        reset = urllib.request.Request(f"{url}/moto-api/reset-auth", data=b"0", method="POST",
+                                       headers={"Content-Type": "text/plain"})
+        urllib.request.urlopen(reset, timeout=10).read()
+        limited.put_object(Bucket="media-thumbnails", Key="thumbs/ok.txt", Body=b"x")  # its own grant
+        [check] = publisher.neighbour_checks  # its next neighbour's S3 grant (notifier has none: resizer's read)
+        with pytest.raises(ClientError) as denied:
+            getattr(limited, check["call"])(**check["params"])
+        assert denied.value.response["Error"]["Code"] == "AccessDenied"
+        # the role alone (no session policy) allows the neighbour's grant: the session policy is what denies it
+        getattr(whole, check["call"])(**check["params"])

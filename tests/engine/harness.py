@@ -75,8 +75,9 @@ def engine_problem(found: Path) -> str | None:
 
 
 def moto_server() -> Any:
-    """moto on 127.0.0.1 with AWS's managed policies loaded (the shipped stacks attach some)."""
-    return local_moto_server(managed_policies=True)
+    """moto on 127.0.0.1 with AWS's managed policies loaded (the shipped stacks attach some), an assumed role's
+    session policy applied (tests/moto_session_policies.py: moto alone ignores it)."""
+    return local_moto_server(managed_policies=True, session_policies=True)
 
 
 def install_plugins(home: Path, engine: Path) -> None:

@@ -68,6 +68,10 @@ CHANGES: dict[str, tuple[str, Change]] = {
     "removed-workload": ("prod", _remove_workload),
     "aks-token-lifetime": ("staging", lambda c: _workload(c, "uploader").update(tokenExpirationSeconds=7200)),
     "default-tags": ("payments", _tag_everything),
+    # A shared role: one workload's new grant changes the role's union and that workload's session policy only.
+    "shared-role-grant": ("shared-roles", lambda c: _workload(c, "publisher")["s3"].append(
+        {"bucket": "media-extra", "prefix": "p/", "access": "read"})),
+    "shared-role-joined": ("shared-roles", lambda c: _workload(c, "ledger-reader").update(sharedRole="media")),
 }
 
 
@@ -83,6 +87,9 @@ REPLACES = {
     "s3-prefix": {"Job"},  # its pod template carries the grant it proves
     "aks-token-lifetime": {"Job"},  # and the projected token's lifetime
     "managed-policy-swapped": {"RolePolicyAttachment"},
+    # Moving onto another shared role: URNs name the parents' types, not their names, so the workload keeps its
+    # resources; both unions and its association's role change in place, and its Job's pod names the new role.
+    "shared-role-joined": {"Job"},
 }
 
 # What a change needs deployed first.

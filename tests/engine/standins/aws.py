@@ -242,6 +242,8 @@ class AwsStandIn(p.Provider):
         if cls is None:
             return failures(("", f"{type_of(request)} is not a resource of pulumi-aws {VERSION}"))
         problems = fields_undeclared(plain_map(request.new_inputs), cls, "")
+        if type_of(request) == "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+            problems += session_policy_problems(plain_map(request.new_inputs))
         if problems:
             return failures(*problems)
         # As the bridge does: an absent input the schema defaults is checked to its default (role path "/").
@@ -305,6 +307,32 @@ class AwsStandIn(p.Provider):
             identity = {"accountId": found["Account"], "arn": found["Arn"], "userId": found["UserId"], "id": "x"}
             return p.InvokeResponse(engine_map(identity))
         return p.InvokeResponse(failures=[p.CheckFailure("", f"the aws stand-in does not answer {request.tok}")])
+
+
+SESSION_POLICY_MAX = 2048
+
+
+def session_policy_problems(inputs: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What EKS refuses of an association's session policy (CreatePodIdentityAssociation: `policy` at most 2,048
+    characters, and only with `disableSessionTags` true), as the pulumi-aws SDK documents both."""
+    policy = inputs.get("policy")
+    if policy is None:
+        return []
+    found = []
+    if inputs.get("disableSessionTags") is not True:
+        found.append(("disableSessionTags", "must be true when policy is given"))
+    if policy is UNKNOWN:  # known at deploy: checked then
+        return found
+    if not isinstance(policy, str) or len(policy) > SESSION_POLICY_MAX:
+        found.append(("policy", f"is over {SESSION_POLICY_MAX} characters"))
+    else:
+        try:
+            document = json.loads(policy)
+        except ValueError:
+            document = None
+        if not isinstance(document, dict) or not document.get("Statement"):
+            found.append(("policy", "is not an IAM policy with statements"))
+    return found
 
 
 def _eks_cluster(name: str, cluster: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,132 @@
+"""Fifty Pod Identity workloads on five shared roles under the real engine: `pulumi up` deploys five roles (in moto)
+holding the unions and fifty associations whose session policies are the plan's; each workload's rendered Job,
+run with the credentials the Pod Identity agent would hand its pod (the shared role, limited by the association's
+policy, from moto's AssumeRole), writes its own prefix and is denied its neighbour's.
+
+moto applies the session policy through tests/moto_session_policies.py (moto alone ignores it); the IAM simulator
+judges the same documents in tests/test_shared_roles.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import boto3
+from harness import ACCOUNT, Project, moto_iam
+
+from components.cli.plan import run_plan
+from components.core.settings import parse_settings
+
+STACK = "fleet"
+REGION = "ap-northeast-2"
+TEAMS, PER_TEAM = 5, 10
+ADMIN = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}
+ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+
+
+def fleet() -> dict[str, Any]:
+    """A platform of 50 workloads, 10 per team, each team's on one shared role, each writing its own prefix of
+    its team's bucket (the shipped shared-roles stack's cluster, which the stand-ins know)."""
+    workloads = [
+        {"name": f"t{t}-app{i}", "namespace": f"team{t}", "serviceAccount": f"app{i}", "createNamespace": i == 0,
+         "sharedRole": f"team{t}", "s3": [{"bucket": f"fleet-team{t}", "prefix": f"app{i}/", "access": "write"}]}
+        for t in range(TEAMS) for i in range(PER_TEAM)
+    ]  # fmt: skip
+    return {
+        "aws:region": REGION,
+        "irsa:accountId": ACCOUNT,
+        "irsa:cluster": {"kind": "eks", "name": "media-cluster", "mechanism": "pod-identity"},
+        "irsa:workloads": workloads,
+    }
+
+
+def _authorization(url: str, after: str) -> None:
+    """moto checks IAM policies after this many more requests ("inf": never)."""
+    request = urllib.request.Request(f"{url}/moto-api/reset-auth", data=after.encode(), method="POST",
+                                     headers={"Content-Type": "text/plain"})  # fmt: skip
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def test_fifty_workloads_on_five_shared_roles_each_get_only_their_own_grant(
+    project: Project, moto_url: str, tmp_path: Path
+) -> None:
+    config = fleet()
+    project.init(STACK)
+    project.set_stack_config(STACK, config)
+    project.pulumi("up", "--yes", "--stack", STACK, timeout=1200)
+
+    iam = moto_iam(moto_url)
+    roles = sorted(r["RoleName"] for r in iam.list_roles()["Roles"])
+    assert roles == [f"irsa-{STACK}-team{t}" for t in range(TEAMS)]
+    for role in roles:
+        [name] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        union = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        union = json.loads(union) if isinstance(union, str) else union
+        assert len(union["Statement"]) == PER_TEAM  # one write statement per workload on it
+
+    planned = {r["inputs"]["serviceAccount"] + "@" + r["inputs"]["namespace"]: r["inputs"]
+               for r in run_plan(parse_settings(config, STACK)).to_dict()["resources"] if r["type"] == ASSOCIATION}
+    deployed = {r["inputs"]["serviceAccount"] + "@" + r["inputs"]["namespace"]: r["inputs"]
+                for r in project.state(STACK)["deployment"]["resources"] if r["type"] == ASSOCIATION}  # fmt: skip
+    assert len(deployed) == TEAMS * PER_TEAM
+    for key, inputs in deployed.items():
+        assert inputs["policy"] == planned[key]["policy"], key  # the offline plan's session policy, byte for byte
+        assert inputs["disableSessionTags"] is True
+        assert inputs["roleArn"] == f"arn:aws:iam::{ACCOUNT}:role/irsa-{STACK}-team{key.split('@team')[1]}"
+
+    s3 = boto3.client("s3", endpoint_url=moto_url, **ADMIN)
+    for t in range(TEAMS):
+        s3.create_bucket(Bucket=f"fleet-team{t}", CreateBucketConfiguration={"LocationConstraint": REGION})
+    rendered = project.rendered()
+    sts = boto3.client("sts", endpoint_url=moto_url, **ADMIN)
+    runs: list[tuple[str, dict[str, str]]] = []
+    for key, inputs in sorted(deployed.items()):
+        sa, namespace = key.split("@")
+        workload = f"t{namespace.removeprefix('team')}-{sa}"
+        job = rendered[f"Job/{namespace}/{workload}-irsa-verify"]
+        script = rendered[f"ConfigMap/{namespace}/{workload}-irsa-verify"]["data"]["verify_s3.py"]
+        env = {e["name"]: e["value"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
+        checks = json.loads(env["IRSA_CHECKS"])
+        assert [c["expect"] for c in checks] == ["denied"] and checks[0]["params"]["Bucket"] == f"fleet-{namespace}"
+        # The agent's credentials: the association's role, limited by its policy (moto's AssumeRole keeps it).
+        found = sts.assume_role(RoleArn=inputs["roleArn"], RoleSessionName=f"eks-{workload}",
+                                Policy=inputs["policy"])["Credentials"]  # fmt: skip
+        path = tmp_path / f"{workload}.py"
+        path.write_text(script)
+        env.update(AWS_ACCESS_KEY_ID=found["AccessKeyId"], AWS_SECRET_ACCESS_KEY=found["SecretAccessKey"],
+                   AWS_SESSION_TOKEN=found["SessionToken"], AWS_ENDPOINT_URL=moto_url, AWS_REGION=REGION,
+                   AWS_DEFAULT_REGION=REGION,  # the EKS Pod Identity webhook sets both
+                   IRSA_RETRY_SECONDS="5", PATH=os.environ.get("PATH", ""), HOME=str(tmp_path),
+                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)  # fmt: skip
+        runs.append((str(path), env))
+
+    _authorization(moto_url, "0")
+    try:
+        for path, env in runs:
+            done = subprocess.run([sys.executable, path], env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stdout + done.stderr
+            assert "irsa verification succeeded" in done.stdout
+            assert "denied as expected: s3:put_object" in done.stdout, done.stdout
+        # The same Job without the session policy (the role alone) is not denied its neighbour's prefix: the
+        # association's policy is what limits it.
+        path, env = runs[0]
+        role = env["IRSA_CHECKS"]
+        _authorization(moto_url, "inf")
+        whole = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/irsa-{STACK}-team0",
+                                RoleSessionName="no-policy")["Credentials"]  # fmt: skip
+        _authorization(moto_url, "0")
+        unlimited = {**env, "AWS_ACCESS_KEY_ID": whole["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": whole["SecretAccessKey"],
+                     "AWS_SESSION_TOKEN": whole["SessionToken"]}  # fmt: skip
+        done = subprocess.run([sys.executable, path], env=unlimited, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "expected denied" in done.stderr + done.stdout, done.stdout + role
+    finally:
+        _authorization(moto_url, "inf")
+
+    project.pulumi("destroy", "--yes", "--stack", STACK, timeout=1200)
+    assert iam.list_roles()["Roles"] == []
