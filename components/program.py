@@ -186,15 +186,30 @@ def config_from_runtime() -> dict[str, Any]:
 
 
 def settings_from(config: dict[str, Any], stack: str) -> Settings:
-    """The stack's settings; an application stack's with its platform's clusters and defaults, read through a
-    StackReference (its outputs are known in preview too: the engine reads the platform's state)."""
-    reference = platform.reference_of(config)
-    if reference is None:
-        return parse_settings(config, stack)
-    from pulumi.runtime.sync_await import _sync_await
+    """The stack's settings; its workload files read (`irsa:workloadFiles`, beside the stack file); an application
+    stack's with its platform's clusters and defaults, read through a StackReference (its outputs are known in
+    preview too: the engine reads the platform's state)."""
+    from components.cli import workload_files
 
-    outputs = platform.deployed(_sync_await(pulumi.StackReference(reference).outputs.future()), platform.KEY)
-    return parse_settings(platform.with_platform(config, stack, reference, outputs), stack, reference)
+    origins = workload_files.Origins()
+    if workload_files.KEY in config:
+        from pathlib import Path
+
+        from components.cli.stackfile import parse_yaml
+
+        base = workload_files.stack_config_dir(Path.cwd(), parse_yaml)  # the engine runs it in the project
+        config, origins = workload_files.expand(config, base, base.name, parse_yaml)
+    reference = platform.reference_of(config)
+    try:
+        if reference is None:
+            return origins.settings(parse_settings(config, stack))
+        from pulumi.runtime.sync_await import _sync_await
+
+        outputs = platform.deployed(_sync_await(pulumi.StackReference(reference).outputs.future()), platform.KEY)
+        return origins.settings(parse_settings(platform.with_platform(config, stack, reference, outputs), stack,
+                                               reference))  # fmt: skip
+    except ConfigError as error:
+        raise origins.problems(error) from None
 
 
 def main() -> None:

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 SESSION_POLICIES = Path(__file__).resolve().parent / "moto_session_policies.py"
 
 

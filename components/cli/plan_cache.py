@@ -78,6 +78,8 @@ def base_key(commit: str, stack: str, config: str | None) -> str | None:
                 content += path.name.encode() + b"\0" + read_bytes(path, "--config", "stack file", STACK_FILE_MAX_BYTES)
         except InvalidInput:
             return None
+        if b"irsa:workloadFiles" in content:  # its workload files are outside any commit too: not kept
+            return None
     from components.cli.stackfile import STACK_OUTPUTS
 
     given = []  # platform outputs given with --stack-outputs decide an application stack's plan too

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from components.cli import go_yaml
+from components.cli import go_yaml, workload_files
 from components.cli.untrusted import STACK_FILE_MAX_BYTES, read_bytes, read_json, utf8
 from components.core.config.engine_config import decode, delivered, encode, variable_problem
 from components.core.display import quote
@@ -277,13 +277,17 @@ def settings_of(
     too_big = variable_problem(values)
     if too_big is not None:  # the engine could not even start the program
         raise ConfigError([dataclasses.replace(too_big, path=f"{label}: config")])
-    config = decode(values)
+    folder = str(Path(label).parent)  # how messages name the stack file's directory
+    config, origins = workload_files.expand(decode(values), path.parent, "" if folder == "." else folder, parse_yaml)
     reference = platform.reference_of(config)
     warning = None
     if reference is not None:
         outputs, warning = platform_outputs(reference, path.parent, stack, config, chain)
         config = platform.with_platform(config, stack, reference, outputs)
-    settings = parse_settings(config, stack, reference)
+    try:
+        settings = origins.settings(parse_settings(config, stack, reference))
+    except ConfigError as error:
+        raise origins.problems(error) from None
     if count and settings.account_id is not None:
         settings = _with_account_quotas(settings, path, label, stack)
     if warning is not None:

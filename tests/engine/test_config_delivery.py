@@ -135,3 +135,32 @@ def test_past_the_environment_string_limit_the_program_cannot_start_and_plan_say
                                    str(probe / "Pulumi.dev.yaml")], cwd=ROOT, capture_output=True, text=True,
                                   timeout=300, check=False)  # fmt: skip
             assert plan.returncode == 2 and "PULUMI_CONFIG" in plan.stderr and "131,072" in plan.stderr
+
+
+def test_workloads_in_files_beside_the_stack_file_pass_the_wall(project: Project) -> None:
+    """1,000 generated workloads inline would pass the 131,072 bytes; named as two workload files they reach the
+    program (it reads them beside the stack file, as `plan` does) and the real preview creates what `plan` plans."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from generate import stack
+
+    from components.cli.plan import run_plan
+    from components.cli.stackfile import settings_of
+
+    config = stack(1000)["config"]
+    config["irsa:cluster"]["name"] = "media-cluster"  # a cluster the stand-ins answer for
+    assert engine_config.config_variable_problem(config) is not None  # inline: the program could not start
+    workloads = config.pop("irsa:workloads")
+    folder = project.root / "stacks" / "fleet"
+    folder.mkdir()
+    for k in range(2):
+        part = {"workloads": workloads[500 * k : 500 * (k + 1)]}
+        (folder / f"part-{k}.yaml").write_text(yaml.safe_dump(part, sort_keys=False))
+    config["irsa:workloadFiles"] = ["fleet/part-0.yaml", "fleet/part-1.yaml"]
+    project.init("fleet")
+    project.set_stack_config("fleet", config)
+    steps = project.pulumi("preview", "--stack", "fleet", "--json", timeout=1800).json()["steps"]
+    created = {s["urn"] for s in steps if s["op"] == "create" and not s["urn"].split("::")[2].startswith("pulumi:")}
+    planned = run_plan(settings_of(project.stack_file("fleet"), "stacks/Pulumi.fleet.yaml", "fleet")).to_dict()
+    assert created == {r["urn"] for r in planned["resources"] if not r["type"].startswith("pulumi:")}
+    # a WorkloadIdentity, role, inline policy and ServiceAccount each; the cluster's ClusterOidcProvider and provider
+    assert len(created) == 4 * 1000 + 2

@@ -27,6 +27,7 @@ KEY_KINDS: dict[str, Kind] = {
     "irsa:cluster": "object",
     "irsa:clusters": "list",
     "irsa:workloads": "list",
+    "irsa:workloadFiles": "list",
     "irsa:crossAccount": "object",
     "irsa:defaults": "object",
     "irsa:platform": "object",
@@ -142,8 +143,9 @@ def variable_problem(values: Mapping[str, str]) -> Problem | None:
         f"reaches the program as one environment variable (PULUMI_CONFIG) of {size:,} bytes, past Linux's "
         f"{ENVIRONMENT_STRING_MAX:,} for one: the engine could not start the program or the policy pack "
         "(\"argument list too long\", pulumi/pulumi#8680)",
-        f"{size - ENVIRONMENT_STRING_MAX:,} bytes less: split the workloads over stacks (a platform stack and "
-        "application stacks that take its clusters), or drop what the stack file repeats",
+        f"{size - ENVIRONMENT_STRING_MAX:,} bytes less: move the workloads into files beside the stack file "
+        "(irsa:workloadFiles), split them over stacks (a platform stack and application stacks that take its "
+        "clusters), or drop what the stack file repeats",
     )
 
 

@@ -38,7 +38,7 @@ def account_of(provider_arn: str | None) -> str | None:
 
 PROJECT_KEYS = (
     "cluster", "clusters", "workloads", "trustPolicyMaxChars", "crossAccount", "defaults", "accountId",
-    "managedPoliciesPerRole", "platform", "accountQuotas",
+    "managedPoliciesPerRole", "platform", "accountQuotas", "workloadFiles",
 )  # fmt: skip
 
 
@@ -199,6 +199,8 @@ def read_settings(config: Mapping[str, Any], stack: str, platform: str | None = 
             hint = f"did you mean {close[0]!r}? " if close else ""
             c.add(key_text(key), "unknown key", f"{hint}known keys: {', '.join(known)}")
 
+    if "irsa:workloadFiles" in config:  # plan, diff and the program read the files first (cli/workload_files.py)
+        c.add("irsa:workloadFiles", "was not read", "a stack's workload files are read by plan and the program")
     if "irsa:platform" in config:  # plan, diff and the program replace it with the platform's clusters first
         c.add("irsa:platform", "was not resolved", "an application stack is read through components.core.platform")
     region = fields.region(c, "aws:region", config.get("aws:region"))
