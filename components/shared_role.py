@@ -117,7 +117,9 @@ class SharedRole(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None,
         account: pulumi.Input[str] | None,
     ) -> None:
-        super().__init__(TYPE, shared.name, {}, opts)
+        # Its workloads are named in its inputs, not parented under it: a workload keeps its URNs (ServiceAccount,
+        # association, Job) when it moves between its own role and a shared one, or between shared roles.
+        super().__init__(TYPE, shared.name, {"sharedBy": list(shared.member_names)}, opts)
         child = pulumi.ResourceOptions(parent=self)
         arns = list(dict.fromkeys(b.cluster_arn for bs in bindings.values() for b in bs))
         most = shared.members[0].spec.trust_policy_max_chars
@@ -147,7 +149,7 @@ class SharedRole(pulumi.ComponentResource):
         self.workloads = {}
         for member in shared.members:
             w = member.spec.workload
-            options = pulumi.ResourceOptions.merge(member_opts.get(w.name), pulumi.ResourceOptions(parent=self))
+            options = pulumi.ResourceOptions.merge(opts, member_opts.get(w.name))
             self.workloads[w.name] = WorkloadIdentity.from_plan(
                 w.name, member, bindings[w.name], opts=options, account=account,
                 shared=(self.role, self.permissions),

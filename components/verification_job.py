@@ -16,6 +16,7 @@ from components.dependencies import depends_on_of
 from components.grant_args import Chain, S3Grant
 from components.invalid_arguments import InvalidArguments
 from components.kubernetes_objects import is_namespace, kubernetes_object
+from components.planned import ARN_PROBE
 
 
 class VerificationJobArgs(TypedDict, total=False):
@@ -42,6 +43,7 @@ class VerificationJobArgs(TypedDict, total=False):
     """A role to assume next and the grant to check there (role_arn, external_id, bucket, prefix, access)."""
 
 
+PROBE_ACCOUNT = "000000000000"  # renders a Job's metadata, which names no account
 TYPE = "irsa:index:VerificationJob"
 ARGS = ("workload", "namespace", "service_account", "grants", "image", "role_arn", "token_fragment", "pod_identity",
         "chain")  # fmt: skip
@@ -98,7 +100,11 @@ class VerificationJob(pulumi.ComponentResource):
             body = pulumi.Output.all(role_arn, account, issuer).apply(
                 lambda v: plan.job(v[0], plan.spec.placed(cluster, v[2]), v[1])
             )
-            job._register(name, plan.script_config_map(), body, opts, former)
+            # Its name, namespace and labels name no computed value: known in preview too, so the Kubernetes
+            # provider sees a replacement keep its name and deletes first, as `up` will (a whole unknown
+            # metadata would preview create-then-delete).
+            known = plan.job(ARN_PROBE, plan.spec.placed(cluster, None), PROBE_ACCOUNT)["metadata"]
+            job._register(name, plan.script_config_map(), body, opts, former, known)
         else:
             body = pulumi.Output.all(planned, role_arn, account, issuer).apply(
                 lambda v: v[0].job(v[1], v[0].spec.placed(cluster, v[3]), v[2])
@@ -113,6 +119,7 @@ class VerificationJob(pulumi.ComponentResource):
         body: pulumi.Output[dict[str, Any]],
         opts: pulumi.ResourceOptions | None,
         former: tuple[str, ...] = (),
+        metadata: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(TYPE, name, {}, aliases.options(TYPE, opts=opts))
 
@@ -135,7 +142,7 @@ class VerificationJob(pulumi.ComponentResource):
         self.job = kubernetes_object(
             f"{name}-job",
             "Job",
-            {"metadata": body["metadata"], "spec": body["spec"]},
+            {"metadata": metadata if metadata is not None else body["metadata"], "spec": body["spec"]},
             # The Job must start after everything its parent waits for (the role's policy).
             opts=pulumi.ResourceOptions(
                 parent=self, depends_on=[config_map, *depends_on_of(opts)], aliases=child("job")

@@ -62,10 +62,9 @@ def test_plan_json_matches_the_contract(stack: str, shipped_plans: dict[str, dic
         isinstance(json.loads(r["inputs"]["assumeRolePolicy"]), dict) for r in roles
     )
     workload_roles = [r for r in roles if "irsa:index:WorkloadIdentity$" in r["urn"]]
-    on_shared = [r for r in plan["resources"] if r["type"] == "irsa:index:WorkloadIdentity" and r["parent"]
-                 and "irsa:index:SharedRole" in r["parent"]]  # fmt: skip
+    shared = [r for r in plan["resources"] if r["type"] == "irsa:index:SharedRole"]
     assert set(plan["outputs"]["workloads"]) == {r["name"].removesuffix("-role") for r in workload_roles} | {
-        r["name"] for r in on_shared}
+        w for r in shared for w in r["inputs"]["sharedBy"]}
 
 
 @pytest.mark.parametrize("stack", STACKS)

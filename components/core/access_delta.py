@@ -259,6 +259,12 @@ def owner(resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]]) 
     return found.rsplit("::", 1)[-1] if found else None
 
 
+def _members(shared: Mapping[str, Any]) -> list[str]:
+    """The workloads a planned SharedRole names (its inputs: they are not its children)."""
+    listed = (shared.get("inputs") or {}).get("sharedBy")
+    return [str(w) for w in listed] if isinstance(listed, list) else []
+
+
 def owners(resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]]) -> set[str]:
     """Every workload a planned resource is part of: its WorkloadIdentity's, or, for a shared role's own resources
     (the role, its permissions), every workload on that role."""
@@ -266,10 +272,7 @@ def owners(resource: Mapping[str, Any], by_urn: Mapping[str, Mapping[str, Any]])
     if own is not None:
         return {own}
     shared = _enclosing(resource, by_urn, SHARED_TYPE)
-    if shared is None:
-        return set()
-    return {r["urn"].rsplit("::", 1)[-1] for r in by_urn.values()
-            if str(r.get("type")).endswith(WORKLOAD_TYPE) and r.get("parent") == shared}  # fmt: skip
+    return set(_members(by_urn[shared])) if shared is not None and shared in by_urn else set()
 
 
 def _document(value: Any) -> Mapping[str, Any] | None:
@@ -285,12 +288,10 @@ def access_by_workload(plan: Mapping[str, Any]) -> dict[str, Access]:
     """Each workload's access as a plan's resources carry it (a plan's `to_dict()` form)."""
     by_urn = {r["urn"]: r for r in plan.get("resources") or [] if isinstance(r, Mapping) and "urn" in r}
     parts: dict[str, dict[str, list[Any]]] = {}
-    on_shared: dict[str, str] = {}  # member → its SharedRole's URN
+    on_shared = {member: urn for urn, r in by_urn.items() if r.get("type") == SHARED_TYPE for member in _members(r)}
     for r in by_urn.values():
         name = owner(r, by_urn)
         shared = _enclosing(r, by_urn, SHARED_TYPE)
-        if str(r.get("type")).endswith(WORKLOAD_TYPE) and shared is not None:
-            on_shared[r["urn"].rsplit("::", 1)[-1]] = shared
         if name is None and shared is not None:
             name = shared  # the shared role's own resources, added to each of its workloads below
         if name is None:
