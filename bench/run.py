@@ -9,7 +9,8 @@ resources per workload, lookups per stack and the longest dependsOn chain (the c
 real `pulumi up`). Then start-up: a bare `import pulumi`, the command line alone, `plan` and `diff` of
 one workload (with nothing kept, and with the base's plan kept), and `plan`'s imports per package. `--cdk` also
 times AWS CDK's synth of 100 ServiceAccounts (installed from npm into bench/cdk on first use); `--engine`
-(the default when `make engine` has built it) times the real `pulumi preview` at N=1 and 100 beside `plan`;
+(the default when `make engine` has built it) times the real `pulumi preview` at N=1, 100 and 1,000 beside `plan`
+and beside the floor run as a Pulumi program;
 `--adopt` (the default) times `adopt --terraform` on states of 4 to 16 MiB. Always: the access delta's share of
 `diff` on 100 changed workloads (bench/access_delta.py).
 """
@@ -217,7 +218,8 @@ def main() -> None:
         "--engine",
         action=argparse.BooleanOptionalAction,
         default=True,
-        help="time the real `pulumi preview` at N=1 and 100 beside `plan` (needs `make engine`)",
+        help="time the real `pulumi preview` at N=1, 100 and 1,000 beside `plan` and the floor program "
+        "(needs `make engine`)",
     )
     parser.add_argument(
         "--adopt", action=argparse.BooleanOptionalAction, default=True, help="time `adopt` on states up to 16 MiB"
