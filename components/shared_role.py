@@ -54,13 +54,21 @@ def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
                                         "a map of workload name → WorkloadIdentityArgs (mechanism pod-identity)")])
     role_name = args.get("role_name") or f"irsa-{name}"
     members = []
-    for member, member_args in workloads.items():
-        given = {**_member_args(member, member_args), "role_name": role_name}
+    for key, member_args in workloads.items():
+        given = {**_member_args(key, member_args), "role_name": role_name}
         if args.get("account_id") is not None and given.get("account_id") is None:
             given["account_id"] = args["account_id"]
-        members.append(_plan_or_raise(member, given))
+        members.append(_plan_or_raise(key, given))
     shared = shared_roles.share(name, role_name, members, members[0].spec.role_path)
     problems = shared_roles.problems(shared, lambda member: f"{path}.workloads[{member!r}]")
+    first = members[0].spec
+    for other in members[1:]:  # one role: one region, account, path and quota for all its workloads
+        spec = other.spec
+        found = (spec.region, spec.account_id, spec.role_path, spec.trust_policy_max_chars)
+        if found != (first.region, first.account_id, first.role_path, first.trust_policy_max_chars):
+            problems.append(Problem(f"{path}.workloads[{spec.workload.name!r}]", "gives another region, account_id, "
+                                    f"role_path or trust_policy_max_chars than {first.workload.name!r}",
+                                    "the same on every workload of one role (or give account_id to SharedRole)"))
     if len(role_name) > 64:
         problems.append(Problem(f"{path}.role_name", f"{role_name!r} is {len(role_name)} characters", "at most 64"))
     if problems:
@@ -94,7 +102,14 @@ class SharedRole(pulumi.ComponentResource):
                                                   .get("cluster_arn") or "")]
             for m in shared.members
         }  # fmt: skip
-        self._register(shared, bindings, {}, opts, args.get("account_id"))
+        # Its workloads are its siblings: they take the options that place resources (parent, providers, what to
+        # wait for), not its own (aliases, protect, an import).
+        given = opts.providers if opts is not None else None
+        providers = dict(given) if isinstance(given, Mapping) else list(given) if given is not None else None
+        placing = pulumi.ResourceOptions(parent=opts.parent, providers=providers, provider=opts.provider,
+                                         depends_on=opts.depends_on) if opts is not None else None  # fmt: skip
+        self._register(shared, bindings, {m.spec.workload.name: placing for m in shared.members}, opts,
+                       args.get("account_id"))  # fmt: skip
 
     @classmethod
     def from_plan(
@@ -149,7 +164,7 @@ class SharedRole(pulumi.ComponentResource):
         self.workloads = {}
         for member in shared.members:
             w = member.spec.workload
-            options = pulumi.ResourceOptions.merge(opts, member_opts.get(w.name))
+            options = member_opts.get(w.name)
             self.workloads[w.name] = WorkloadIdentity.from_plan(
                 w.name, member, bindings[w.name], opts=options, account=account,
                 shared=(self.role, self.permissions),

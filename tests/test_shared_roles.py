@@ -88,6 +88,12 @@ def test_the_stack_registers_one_role_per_shared_role_and_a_session_policy_per_a
                                           else "irsa-shared-roles-finance")  # fmt: skip
     rows = {r["workload"]: r for r in plan["summary"]}
     assert rows["resizer"]["role"] == "irsa-shared-roles-media"
+    # The SharedRole names its workloads; they are not its children, so moving onto it keeps their URNs.
+    [media] = [r for r in plan["resources"] if r["type"] == "irsa:index:SharedRole" and r["name"] == "media"]
+    assert media["inputs"]["sharedBy"] == ["resizer", "publisher", "notifier"]
+    identities = [r for r in plan["resources"] if r["type"] == "irsa:index:WorkloadIdentity"]
+    assert {r["urn"].rsplit("::", 1)[-1] for r in identities} == set(rows)
+    assert all("SharedRole" not in r["urn"] for r in identities)
     assert rows["resizer"]["sharedWith"] == ["publisher", "notifier"]
 
 
@@ -195,6 +201,26 @@ def test_the_component_refuses_web_identity_before_registering() -> None:
     assert isinstance(error, InvalidArguments), error
     assert any(str(p).startswith("SharedRole(\"media\").workloads['legacy']: shares role media but uses web identity")
                for p in error.problems), [str(p) for p in error.problems]  # fmt: skip
+    assert not [r for r in records if r["type"].startswith("aws:")]
+
+
+def test_the_component_refuses_workloads_of_two_regions() -> None:
+    from components import SharedRole
+
+    def make(seen: dict[str, Any]) -> Any:
+        SharedRole("media", {"workloads": {
+            "resizer": member("media", "resizer", s3=[{"bucket": "media-originals", "access": "read"}]),
+            "far": member("media", "far", s3=[{"bucket": "media-out", "access": "write"}], region="us-west-2"),
+        }})  # fmt: skip
+        return pulumi.Output.from_input("x")
+
+    records, _, error = run_program(make)
+    assert isinstance(error, InvalidArguments), error
+    assert [str(p) for p in error.problems] == [
+        "SharedRole(\"media\").workloads['far']: gives another region, account_id, role_path or "
+        "trust_policy_max_chars than 'resizer' (the same on every workload of one role (or give account_id to "
+        "SharedRole))"
+    ]
     assert not [r for r in records if r["type"].startswith("aws:")]
 
 
@@ -332,3 +358,13 @@ def test_a_real_client_with_the_session_policy_reaches_only_its_own_prefix() -> 
         assert denied.value.response["Error"]["Code"] == "AccessDenied"
         # the role alone (no session policy) allows the neighbour's grant: the session policy is what denies it
         getattr(whole, check["call"])(**check["params"])
+
+
+def test_a_shared_role_replaced_is_a_gap_for_every_workload_on_it() -> None:
+    base = run_plan(parse_settings(shipped(), STACK)).to_dict()
+    head_config = {**copy.deepcopy(shipped()), "irsa:defaults": {"rolePath": "/teams/"}}
+    result = diff.compare(base, run_plan(parse_settings(head_config, STACK)).to_dict(), STACK, "main")
+    rows = {w.workload: w for w in result.workloads}
+    for name in ("resizer", "publisher", "notifier"):
+        [line] = [c for c in rows[name].changes if c.startswith("replaced: Role media-role")]
+        assert "each of notifier, publisher, resizer has no credentials until the new role exists" in line

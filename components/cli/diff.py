@@ -181,9 +181,6 @@ def _workload_changes(base: dict[str, Any], head: dict[str, Any]) -> list[Worklo
     return found
 
 
-_owner = access_delta.owner
-
-
 def _value(inputs: dict[str, Any], path: str) -> Any:
     found: Any = inputs
     for key in path.split("."):
@@ -239,10 +236,11 @@ def _note_replacements(result: PlanDiff, resources: dict[str, dict[str, Any]]) -
     """Under each workload, the resources of it that will be replaced (a reviewer reads the workload first)."""
     rows = {w.workload: w for w in result.workloads}
     for c in result.replaced:
-        owner = _owner(resources[c.urn], resources) if c.urn in resources else None
-        if c.delete_first:
-            c.gap = replacement.gap(c.type, owner or c.name)
-        if owner in rows:
+        found = sorted(access_delta.owners(resources[c.urn], resources)) if c.urn in resources else []
+        if c.delete_first:  # a shared role's: every workload on it is without it meanwhile
+            who = found[0] if len(found) == 1 else f"each of {', '.join(found)}" if found else c.name
+            c.gap = replacement.gap(c.type, who)
+        for owner in (o for o in found if o in rows):
             kind = c.type.rsplit(":", 1)[-1]
             then = f"; {c.gap}" if c.gap else ""
             rows[owner].changes.append(f"replaced: {kind} {c.name} ({', '.join(c.replaces)}): {c.meaning}{then}")
