@@ -284,6 +284,10 @@ def _document(value: Any) -> Mapping[str, Any] | None:
     return value if isinstance(value, Mapping) else None
 
 
+def _no_parts() -> dict[str, list[Any]]:
+    return {"trusts": [], "permissions": [], "managed": [], "associations": [], "session": []}
+
+
 def access_by_workload(plan: Mapping[str, Any]) -> dict[str, Access]:
     """Each workload's access as a plan's resources carry it (a plan's `to_dict()` form)."""
     by_urn = {r["urn"]: r for r in plan.get("resources") or [] if isinstance(r, Mapping) and "urn" in r}
@@ -296,8 +300,7 @@ def access_by_workload(plan: Mapping[str, Any]) -> dict[str, Access]:
             name = shared  # the shared role's own resources, added to each of its workloads below
         if name is None:
             continue
-        found = parts.setdefault(name, {"trusts": [], "permissions": [], "managed": [], "associations": [],
-                                        "session": []})  # fmt: skip
+        found = parts.setdefault(name, _no_parts())
         inputs = r.get("inputs") or {}
         kind = r.get("type")
         if kind == types.ROLE and (doc := _document(inputs.get("assumeRolePolicy"))) is not None:
@@ -315,8 +318,7 @@ def access_by_workload(plan: Mapping[str, Any]) -> dict[str, Access]:
                 found["session"].append(doc)
     for member, shared in on_shared.items():
         role = parts.get(shared, {})
-        mine = parts.setdefault(member, {"trusts": [], "permissions": [], "managed": [], "associations": [],
-                                         "session": []})  # fmt: skip
+        mine = parts.setdefault(member, _no_parts())
         for key in ("trusts", "permissions", "managed"):
             mine[key] += role.get(key, [])
     return {

@@ -178,6 +178,17 @@ def s3_policy(grants: Iterable[S3Grant], partition: str) -> dict[str, Any]:
     return {"Version": VERSION, "Statement": statements}
 
 
+def policy_of(statements: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """A policy document of these statements, each identical one once, in order."""
+    unique = list({json.dumps(st, sort_keys=True): st for st in statements}.values())
+    return {"Version": VERSION, "Statement": unique}
+
+
+def parts(statements: list[dict[str, Any]], chunks: Iterable[Iterable[int]]) -> list[dict[str, Any]]:
+    """Policy documents of the statements at each chunk's indices (permissions split past the inline quota)."""
+    return [{"Version": VERSION, "Statement": [statements[i] for i in chunk]} for chunk in chunks]
+
+
 def to_json(document: dict[str, Any]) -> str:
     """Canonical JSON of a policy document, as sent to IAM."""
     return json.dumps(document, indent=2)

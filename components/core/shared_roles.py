@@ -72,8 +72,7 @@ class SharedRolePlan:
         return union([m.inline_policy_for(account) for m in self.members])
 
     def managed_documents(self, account: str) -> list[dict[str, Any]]:
-        statements = self.policy_for(account)["Statement"]
-        return [{"Version": documents.VERSION, "Statement": [statements[i] for i in c]} for c in self.managed_chunks]
+        return documents.parts(self.policy_for(account)["Statement"], self.managed_chunks)
 
     def managed_document(self, account: str, index: int) -> dict[str, Any]:
         return self.managed_documents(account)[index]
@@ -93,8 +92,7 @@ class SharedRolePlan:
             for arn in cluster_arns
             for st in documents.pod_identity_trust_policy(account_of(arn), arn, "", "", False)["Statement"]
         ]
-        unique = list({json.dumps(st, sort_keys=True): st for st in statements}.values())
-        return {"Version": documents.VERSION, "Statement": unique}
+        return documents.policy_of(statements)
 
 
 def union(policies: Sequence[dict[str, Any] | None]) -> dict[str, Any]:

@@ -47,10 +47,7 @@ class WorkloadPlan:
     def managed_documents(self, account: str) -> list[dict[str, Any]]:
         """The customer-managed policy documents, names resolved in `account`."""
         policy = self.inline_policy_for(account) or {"Statement": []}
-        return [
-            {"Version": documents.VERSION, "Statement": [policy["Statement"][i] for i in c]}
-            for c in self.managed_chunks
-        ]
+        return documents.parts(policy["Statement"], self.managed_chunks)
 
     def managed_policy_name(self, index: int) -> str:
         return f"{self.spec.role_name}-{index}"
@@ -117,8 +114,7 @@ class WorkloadPlan:
                 statements += documents.pod_identity_trust_policy(
                     account_of(cluster_arn), cluster_arn, w.namespace, w.service_account, not w.disable_session_tags
                 )["Statement"]
-        unique = list({json.dumps(st, sort_keys=True): st for st in statements}.values())
-        return {"Version": documents.VERSION, "Statement": unique}
+        return documents.policy_of(statements)
 
     def service_account(self, role_arn: str, placement: Placement | None = None) -> dict[str, Any]:
         """The ServiceAccount in a cluster (default: its first); annotated with the role for the EKS webhook
