@@ -1,7 +1,5 @@
 """SharedRole: one IAM role for several Pod Identity workloads, each limited by its association's session policy."""
 
-from __future__ import annotations
-
 import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
@@ -89,10 +87,16 @@ class SharedRole(pulumi.ComponentResource):
     """The shared role."""
     role_arn: pulumi.Output[str]
     """ARN of the shared role; it resolves once its permissions exist."""
-    permissions: list[pulumi.Resource]
-    """The role's inline policy, or the customer-managed policies and their attachments past the inline quota."""
-    workloads: dict[str, WorkloadIdentity]
-    """Each workload on the role: its ServiceAccount, its association (with its session policy), its Job."""
+    role_name: pulumi.Output[str]
+    """Name of the shared role."""
+    inline_policy: iam.RolePolicy | None
+    """The union of its workloads' permissions (absent past the inline quota)."""
+    managed_policies: list[iam.Policy]
+    """Customer-managed policies carrying the union past the inline quota (usually none)."""
+    policy_attachments: list[iam.RolePolicyAttachment]
+    """Their attachments to the role."""
+    workload_names: list[str]
+    """The workloads on the role (each a WorkloadIdentity of that name: in Python, `workloads[name]`)."""
 
     def __init__(self, name: str, args: SharedRoleArgs, opts: pulumi.ResourceOptions | None = None):
         shared = plan_of(name, args)
@@ -118,7 +122,7 @@ class SharedRole(pulumi.ComponentResource):
         bindings: Mapping[str, Sequence[ClusterBinding]],
         member_opts: Mapping[str, pulumi.ResourceOptions | None],
         account: pulumi.Input[str] | None = None,
-    ) -> SharedRole:
+    ) -> "SharedRole":
         """The component for a validated plan (the stack program's door), each member with its clusters' bindings."""
         component = cls.__new__(cls)
         component._register(shared, bindings, member_opts, None, account)
@@ -159,9 +163,10 @@ class SharedRole(pulumi.ComponentResource):
             opts=child,
         )
         account_for = self._account(shared, account)
-        self.permissions = self._permissions(shared, account_for, rails["tags"], child)
+        # Its inline policy or managed parts and their attachments: what its workloads' outputs wait for.
+        self.permissions: list[pulumi.Resource] = self._permissions(shared, account_for, rails["tags"], child)
         self.role_arn = pulumi.Output.all(self.role.arn, *(p.urn for p in self.permissions)).apply(lambda v: str(v[0]))
-        self.workloads = {}
+        self.workloads: dict[str, WorkloadIdentity] = {}  # each workload on it
         for member in shared.members:
             w = member.spec.workload
             options = member_opts.get(w.name)
@@ -169,7 +174,15 @@ class SharedRole(pulumi.ComponentResource):
                 w.name, member, bindings[w.name], opts=options, account=account,
                 shared=(self.role, self.permissions),
             )  # fmt: skip
-        self.register_outputs({"role": self.role, "role_arn": self.role_arn, "permissions": self.permissions})
+        self.role_name = self.role.name
+        self.inline_policy = next((r for r in self.permissions if isinstance(r, iam.RolePolicy)), None)
+        self.managed_policies = [r for r in self.permissions if isinstance(r, iam.Policy)]
+        self.policy_attachments = [r for r in self.permissions if isinstance(r, iam.RolePolicyAttachment)]
+        self.workload_names = list(shared.member_names)
+        self.register_outputs({"role": self.role, "role_arn": self.role_arn, "role_name": self.role_name,
+                               "inline_policy": self.inline_policy, "managed_policies": self.managed_policies,
+                               "policy_attachments": self.policy_attachments,
+                               "workload_names": self.workload_names})  # fmt: skip
 
     @staticmethod
     def _account(shared: SharedRolePlan, account: pulumi.Input[str] | None) -> pulumi.Input[str]:

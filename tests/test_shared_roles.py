@@ -170,10 +170,14 @@ def test_the_component_registers_the_same_shape() -> None:
             "resizer": member("media", "resizer", s3=[{"bucket": "media-originals", "prefix": "i/", "access": "read"}]),
             "publisher": member("media", "publisher", s3=[{"bucket": "media-out", "prefix": "o/", "access": "write"}]),
         }, "account_id": ACCOUNT})  # fmt: skip
+        seen.update(names=made.workload_names, inline=made.inline_policy, managed=made.managed_policies,
+                    members=sorted(made.workloads))  # fmt: skip
         return made.role_arn
 
-    records, _, error = run_program(make)
+    records, seen, error = run_program(make)
     assert error is None, error
+    assert seen["names"] == ["resizer", "publisher"] and seen["members"] == ["publisher", "resizer"]
+    assert seen["inline"] is not None and seen["managed"] == []
     kinds = [r["type"] for r in records]
     assert kinds.count("aws:iam/role:Role") == 1 and kinds.count("aws:iam/rolePolicy:RolePolicy") == 1
     [role] = [r for r in records if r["type"] == "aws:iam/role:Role"]
