@@ -31,15 +31,14 @@ class SharedRoleArgs(TypedDict, total=False):
     """Where grants given by name resolve (default: the deploying account, looked up once)."""
 
 
-def _member_args(name: str, args: Any) -> dict[str, Any]:
+def _member_args(path: str, name: str, args: Any) -> dict[str, Any]:
     """Plain member arguments with the provider's region filled in; a computed value is refused (the role's
     union must be known before it is registered)."""
     given = with_defaults(name, args)
     computed = sorted(k for k, v in given.items() if k != "cluster_arn" and _is_computed(v))
     if computed:
-        raise InvalidArguments([Problem(f'SharedRole workload "{name}"', f"computes {', '.join(computed)}",
-                                        "plain values: the shared role's union is decided before it is "
-                                        "registered")])  # fmt: skip
+        raise InvalidArguments([Problem(path, f"computes {', '.join(computed)}", "plain values: the shared role's "
+                                        "union is decided before it is registered")])  # fmt: skip
     return {**given, "disable_session_tags": True, "mechanism": given.get("mechanism") or "pod-identity"}
 
 
@@ -51,12 +50,17 @@ def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
         raise InvalidArguments([Problem(f"{path}.workloads", "is required",
                                         "a map of workload name → WorkloadIdentityArgs (mechanism pod-identity)")])
     role_name = args.get("role_name") or f"irsa-{name}"
-    members = []
-    for key, member_args in workloads.items():
-        given = {**_member_args(key, member_args), "role_name": role_name}
-        if args.get("account_id") is not None and given.get("account_id") is None:
-            given["account_id"] = args["account_id"]
-        members.append(_plan_or_raise(key, given))
+    members, refused = [], []
+    for key, member_args in workloads.items():  # every workload's problems, then the role's
+        try:
+            given = {**_member_args(f"{path}.workloads[{key!r}]", key, member_args), "role_name": role_name}
+            if args.get("account_id") is not None and given.get("account_id") is None:
+                given["account_id"] = args["account_id"]
+            members.append(_plan_or_raise(key, given))
+        except InvalidArguments as error:
+            refused += error.problems
+    if refused:
+        raise InvalidArguments(refused)
     shared = shared_roles.share(name, role_name, members, members[0].spec.role_path)
     problems = shared_roles.problems(shared, lambda member: f"{path}.workloads[{member!r}]")
     first = members[0].spec

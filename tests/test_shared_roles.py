@@ -372,3 +372,23 @@ def test_a_shared_role_replaced_is_a_gap_for_every_workload_on_it() -> None:
     for name in ("resizer", "publisher", "notifier"):
         [line] = [c for c in rows[name].changes if c.startswith("replaced: Role media-role")]
         assert "each of notifier, publisher, resizer has no credentials until the new role exists" in line
+
+
+def test_the_component_names_every_workloads_problems_at_once() -> None:
+    from components import SharedRole
+
+    def make(seen: dict[str, Any]) -> Any:
+        computed: Any = {**member("media", "b", s3=[{"bucket": "media-out", "access": "write"}]),
+                         "namespace": pulumi.Output.from_input("computed")}  # fmt: skip
+        SharedRole("media", {"workloads": {
+            "a": member("media", "a", s3=[{"bucket": "media-originals", "access": "readonly"}]),
+            "b": computed,
+        }})  # fmt: skip
+        return pulumi.Output.from_input("x")
+
+    records, _, error = run_program(make)
+    assert isinstance(error, InvalidArguments), error
+    lines = [str(p) for p in error.problems]
+    assert any(line.startswith('WorkloadIdentity("a").s3[0].access:') for line in lines), lines
+    assert any(line.startswith("SharedRole(\"media\").workloads['b']: computes namespace") for line in lines), lines
+    assert not [r for r in records if r["type"].startswith("aws:")]
