@@ -392,3 +392,30 @@ def test_the_component_names_every_workloads_problems_at_once() -> None:
     assert any(line.startswith('WorkloadIdentity("a").s3[0].access:') for line in lines), lines
     assert any(line.startswith("SharedRole(\"media\").workloads['b']: computes namespace") for line in lines), lines
     assert not [r for r in records if r["type"].startswith("aws:")]
+
+
+def test_a_job_is_denied_a_neighbours_queue_as_the_simulator_judges() -> None:
+    """Beyond S3: each Job's denied check is its neighbour's own allowed call (the registry's), judged denied by the
+    simulator with the association's policy as a session policy, and allowed by the role alone."""
+    config = copy.deepcopy(shipped())
+    config["irsa:workloads"] = [
+        {"name": f"q{i}", "namespace": "media", "serviceAccount": f"q{i}", "sharedRole": "queues",
+         "sqs": [{"queue": f"media-queue-{i}", "access": "consume"}]} for i in range(2)
+    ]  # fmt: skip
+    _, [queues] = planned_stack(parse_settings(config, STACK))
+    role = queues.policy_for(ACCOUNT)
+    principal = f"arn:aws:sts::{ACCOUNT}:assumed-role/{queues.role_name}/eks-pod"
+    batches: list[Any] = []
+    sessions: list[Any] = []
+    for i, m in enumerate(queues.members):
+        job = m.job(f"arn:aws:iam::{ACCOUNT}:role/{queues.role_name}")
+        env = job["spec"]["template"]["spec"]["containers"][0]["env"]
+        checks = json.loads(next(e["value"] for e in env if e["name"] == "IRSA_CHECKS"))
+        denied = [c for c in checks if c["expect"] == "denied" and c["params"]["QueueUrl"] == {
+            "queue_url": f"media-queue-{1 - i}"}]  # fmt: skip
+        assert [c["call"] for c in denied] == ["get_queue_attributes"], checks
+        queue = f"arn:aws:sqs:eu-central-1:{ACCOUNT}:media-queue-{1 - i}"
+        batches.append((None, [role], [Request(principal, "sqs:GetQueueAttributes", queue, ACCOUNT)]))
+        sessions.append(json.loads(m.session_policy_for(ACCOUNT) or "{}"))
+    assert decide_each(batches, sessions) == [["ImplicitlyDenied"]] * 2
+    assert decide_each(batches) == [["Allowed"]] * 2

@@ -121,11 +121,13 @@ def share(name: str, role_name: str, members: Sequence[WorkloadPlan], role_path:
     chunks: tuple[tuple[int, ...], ...] = ()
     if documents.compact_size(measured) > INLINE_MAX:
         chunks = tuple(tuple(c) for c in split_for_managed_policies(measured["Statement"]))
-    told = tuple(
-        replace(m, shared_role=role_name, neighbour_checks=neighbour_checks(m, [*members[i + 1 :], *members[:i]]))
-        for i, m in enumerate(members)
-    )
-    return SharedRolePlan(name, role_name, told, role_path, chunks)
+    told = []
+    for i, m in enumerate(members):
+        neighbours = [*members[i + 1 :], *members[:i]]  # nearest first
+        told.append(replace(m, shared_role=role_name, neighbour_checks=neighbour_checks(m, neighbours),
+                            neighbour_grants=tuple(n.spec.workload.grants for n in neighbours
+                                                   if n.spec.workload.grants)))  # fmt: skip
+    return SharedRolePlan(name, role_name, tuple(told), role_path, chunks)
 
 
 def _s3_probe(grant: S3Grant, partition: str) -> tuple[iam_eval.Request, dict[str, Any]]:

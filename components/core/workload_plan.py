@@ -21,6 +21,7 @@ from components.core.model import (
     Placement,
 )
 from components.core.presets import attachments_of, has_inline_policy
+from components.core.service_grants import ServiceGrants
 from components.core.shape import Attachment, WorkloadShape
 from components.core.unknowns import is_unknown, unknown
 
@@ -35,6 +36,7 @@ class WorkloadPlan:
     managed_chunks: tuple[tuple[int, ...], ...] = ()  # statement indices of each customer-managed policy
     shared_role: str | None = None  # the shared role it acts as (its name): `inline_policy` is its session policy
     neighbour_checks: tuple[dict[str, Any], ...] = ()  # on a shared role: a neighbour's grant its Job must be denied
+    neighbour_grants: tuple[ServiceGrants, ...] = ()  # on a shared role: neighbours' grants beyond S3, nearest first
 
     @property
     def uses_managed_policies(self) -> bool:
@@ -163,6 +165,9 @@ class WorkloadPlan:
         place = service_grants.Place(spec.partition, spec.region, resolved or "")
         keys = tuple(g.kms_key for g in w.s3 if g.kms_key)
         checks = registry.verification_checks(w.grants, place, keys) + list(self.neighbour_checks)
+        own = self.inline_policy_for(place.account or MEASURE_ACCOUNT) if self.neighbour_grants else None
+        denied = registry.denied_neighbour_check(own, self.neighbour_grants, place) if own is not None else None
+        checks += [denied] if denied is not None and denied not in checks else []
         return manifests.verification_job(
             w.name, w.namespace, w.service_account, w.s3, w.job_image, fragment, role_arn, chain, checks
         )

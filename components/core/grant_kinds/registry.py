@@ -8,13 +8,16 @@ component arguments and the README's tables from it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+from components.core import iam_eval
 from components.core.config.collector import Collector
+from components.core.documents import as_list
 from components.core.grant_kinds import dynamodb, ecr, kms, parameters, secrets, sns, sqs
 from components.core.grant_kinds.kind import GrantKind
 from components.core.service_grants import Place, ServiceGrants, check
+from components.core.wildcards import action_matches
 
 KINDS: tuple[GrantKind, ...] = (dynamodb.KIND, sqs.KIND, sns.KIND, secrets.KIND, parameters.KIND, kms.KIND, ecr.KIND)
 KEYS = tuple(k.key for k in KINDS)
@@ -73,3 +76,32 @@ def verification_checks(grants: ServiceGrants, place: Place, s3_keys: tuple[str,
 def summary_lines(grants: ServiceGrants) -> list[str]:
     """The reviewer's line for each grant, in the registry's order."""
     return [kind.summary(g) for kind in KINDS for g in grants.of(kind.key)]
+
+
+def _action(chk: Mapping[str, Any]) -> str:
+    """The IAM action a Job check's call makes (`get_queue_attributes` → `sqs:GetQueueAttributes`)."""
+    return f"{chk['service']}:{''.join(part.title() for part in str(chk['call']).split('_'))}"
+
+
+def denied_neighbour_check(
+    own: Mapping[str, Any], neighbours: Iterable[ServiceGrants], place: Place
+) -> dict[str, Any] | None:
+    """On a shared role: the first call a neighbour's grant allows (its own Job's check) that `own`, this
+    workload's session policy, allows on none of the resources the grant names — expected denied; None when there
+    is none (every such call is this workload's too)."""
+    for grants in neighbours:
+        for kind in KINDS:
+            for grant in grants.of(kind.key):
+                theirs = {"Statement": kind.statements((grant,), place)}
+                for chk in kind.checks((grant,), place, False):
+                    if chk["expect"] != "allowed" or chk["call"] == "round_trip":
+                        continue
+                    action = _action(chk)
+                    named = [r for st in theirs["Statement"] for r in as_list(st.get("Resource"))
+                             if any(action_matches(a, action) for a in as_list(st.get("Action")))
+                             and "*" not in r and "?" not in r]  # fmt: skip
+                    requests = [iam_eval.Request(action, r) for r in named]
+                    if requests and all(iam_eval.evaluate([theirs], q).allowed and
+                                        not iam_eval.evaluate([own], q).allowed for q in requests):  # fmt: skip
+                        return {**chk, "expect": "denied"}
+    return None
