@@ -29,8 +29,7 @@ class Usage:
 def usage_of(settings: Settings, label: str) -> Usage:
     providers = sum(1 for c in settings.clusters if settings.provider_in(c) and c.oidc_provider_arn is None)
     own = sum(1 for w in settings.workloads if w.shared_role is None)
-    shared = len({w.shared_role for w in settings.workloads if w.shared_role is not None})
-    return Usage(label, settings.account_id, own + shared, providers)
+    return Usage(label, settings.account_id, own + len(settings.sharing), providers)
 
 
 def _shares(rows: Sequence[Usage], field: str) -> str:

@@ -207,6 +207,15 @@ class Settings:
     def multi_cluster(self) -> bool:
         return len(self.clusters) > 1
 
+    @property
+    def sharing(self) -> dict[str, tuple[str, ...]]:
+        """Each shared role (its sharedRole name, in order of first use) and the workloads on it, in config order."""
+        found: dict[str, list[str]] = {}
+        for w in self.workloads:
+            if w.shared_role is not None:
+                found.setdefault(w.shared_role, []).append(w.name)
+        return {role: tuple(names) for role, names in found.items()}
+
     def clusters_of(self, workload: Workload) -> tuple[Cluster, ...]:
         """The clusters a workload runs in, in the order of irsa:clusters."""
         if not workload.clusters:

@@ -128,9 +128,10 @@ def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
         for i, p in enumerate(plans)
         if p.uses_managed_policies
     ]
-    problems += shared_role_problems(settings, plans, shared)
+    index = {w.name: i for i, w in enumerate(settings.workloads)}
+    problems += shared_role_problems(settings, plans, shared, index)
     warnings += [
-        f"irsa:workloads[{[w.name for w in settings.workloads].index(r.member_names[0])}].sharedRole: role "
+        f"irsa:workloads[{index[r.member_names[0]]}].sharedRole: role "
         f"{r.role_name}'s permissions pass the {INLINE_MAX} of inline policies: {len(r.managed_chunks)} "
         "customer-managed policies carry them"
         for r in shared
@@ -140,10 +141,10 @@ def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
 
 
 def shared_role_problems(
-    settings: Settings, plans: list[WorkloadPlan], shared: list[shared_roles.SharedRolePlan]
+    settings: Settings, plans: list[WorkloadPlan], shared: list[shared_roles.SharedRolePlan], index: dict[str, int]
 ) -> list[Problem]:
-    """Each shared role's refusals (shared_roles.problems), and its IAM name: within 64 characters, no workload's."""
-    index = {w.name: i for i, w in enumerate(settings.workloads)}
+    """Each shared role's refusals (shared_roles.problems), and its IAM name: within 64 characters, no workload's;
+    `index`: each workload's position in irsa:workloads."""
     own = {p.spec.role_name.lower(): p.spec.workload.name for p in plans if p.shared_role is None}
     found = []
     for role in shared:

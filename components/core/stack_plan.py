@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from components.core import manifests, names, shared_roles
-from components.core.model import Chain, Cluster, IdentitySpec, Mechanism, Placement, Settings, TargetRole
+from components.core.model import Chain, Cluster, IdentitySpec, Mechanism, Placement, Settings, TargetRole, Workload
 from components.core.workload_plan import WorkloadPlan, plan_workload
 
 
@@ -58,21 +58,20 @@ def stack_plans(settings: Settings) -> list[WorkloadPlan]:
     return planned_stack(settings)[0]
 
 
-def shared_role_name(settings: Settings, shared: str) -> str:
-    """The IAM name of a stack's shared role: prefixed as the workloads' own roles are."""
-    return names.role_name(settings.stack, shared)
+def role_name_of(settings: Settings, w: Workload) -> str:
+    """The IAM name of the role a workload acts as: adopted, given, its shared role's, else its own (each but the
+    first two prefixed with the stack's name, so environments can share an account)."""
+    return w.adopt_role or w.role_name or names.role_name(settings.stack, w.shared_role or w.name)
 
 
 def planned_stack(settings: Settings) -> tuple[list[WorkloadPlan], list[shared_roles.SharedRolePlan]]:
     """Every workload's plan, in config order, and the roles they share (in order of first use)."""
     plans = _own_plans(settings)
-    groups: dict[str, list[int]] = {}
-    for i, plan in enumerate(plans):
-        if plan.spec.workload.shared_role is not None:
-            groups.setdefault(plan.spec.workload.shared_role, []).append(i)
+    index = {w.name: i for i, w in enumerate(settings.workloads)}
     shared = []
-    for name, indices in groups.items():
-        role = shared_roles.share(name, shared_role_name(settings, name), [plans[i] for i in indices],
+    for name, members in settings.sharing.items():
+        indices = [index[m] for m in members]
+        role = shared_roles.share(name, names.role_name(settings.stack, name), [plans[i] for i in indices],
                                   settings.defaults.role_path)  # fmt: skip
         for i, member in zip(indices, role.members, strict=True):
             plans[i] = member
@@ -88,7 +87,7 @@ def _own_plans(settings: Settings) -> list[WorkloadPlan]:
         spec = IdentitySpec(
             workload=w,
             region=settings.region,
-            role_name=w.adopt_role or w.role_name or names.role_name(settings.stack, w.shared_role or w.name),
+            role_name=role_name_of(settings, w),
             policy_name=w.adopt_inline_policy or w.policy_name or names.policy_name(w.name),
             audience=where[0].audience,
             mechanism=where[0].mechanism,

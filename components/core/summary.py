@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from components.core import names, presets, trust_set
+from components.core import presets, trust_set
 from components.core.documents import as_list, statements_of
 from components.core.grant_kinds import registry
 from components.core.model import Settings, Workload
-from components.core.stack_plan import stack_plans
+from components.core.stack_plan import role_name_of, stack_plans
 from components.core.workload_plan import WorkloadPlan
 
 
@@ -39,10 +39,7 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
     # The adopted roles' rows compare their recorded documents with the planned ones: the plans, made once.
     adopting = any(w.adopt_role for w in settings.workloads)
     plans = {p.spec.workload.name: p for p in stack_plans(settings)} if adopting else {}
-    shared: dict[str, list[str]] = {}
-    for w in settings.workloads:
-        if w.shared_role is not None:
-            shared.setdefault(w.shared_role, []).append(w.name)
+    sharing = settings.sharing
     for w in settings.workloads:
         clusters = settings.clusters_of(w)
         mechanisms = {k.name: settings.mechanism_of(w, k) for k in clusters}
@@ -50,7 +47,7 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             "workload": w.name,
             "clusters": [f"{k.kind} {k.name}" for k in clusters],
             "serviceAccount": f"{w.namespace}/{w.service_account}",
-            "role": w.adopt_role or w.role_name or names.role_name(settings.stack, w.shared_role or w.name),
+            "role": role_name_of(settings, w),
             "mechanism": mechanisms[clusters[0].name]
             if len(set(mechanisms.values())) == 1
             else ", ".join(f"{m} in {k}" for k, m in mechanisms.items()),
@@ -58,7 +55,7 @@ def workload_rows(settings: Settings) -> list[dict[str, Any]]:
             "maxSessionDuration": w.max_session_duration,
         }
         if w.shared_role is not None:  # its grants below are its session policy: role ∩ policy is exactly them
-            row["sharedWith"] = [n for n in shared[w.shared_role] if n != w.name]
+            row["sharedWith"] = [n for n in sharing[w.shared_role] if n != w.name]
         # Guardrails only when set, so stacks without them read (and diff) as before.
         if w.permissions_boundary:
             row["boundary"] = w.permissions_boundary
