@@ -291,7 +291,7 @@ def main() -> None:
         f"Python {platform.python_version()}; median of {args.repeats}, alternating\n"
     )
     print(
-        "| N | plan s | floor s | plan/floor | floor s, plan's GC settings | plan/that | raw floor s | plan/raw "
+        "| N | plan s | floor s | plan/floor | floor s, plan's runtime settings | plan/that | raw floor s | plan/raw "
         "| plan MiB | floor MiB | memory plan/floor | resources/workload | lookups/stack | critical path |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -9,6 +9,8 @@ imports created, keep collection cheap without changing what is collected.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 YOUNG_THRESHOLD = 20_000
 
@@ -18,3 +20,18 @@ def tune() -> None:
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(YOUNG_THRESHOLD, middle, old)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """No automatic collection while the block runs, then as before. For the offline plan's registrations:
+    nearly every object they make lives until the plan is printed, so each collection walks them for nothing
+    (about 3 s of a 13 s plan at 2,000 workloads, bench/), and once the SDK's per-Output cycle is gone
+    (`plan._acyclic_unknowns_check`) they leave no cyclic garbage to free: peak memory stayed the same."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -15,7 +15,13 @@ from components.core.shared_roles import SharedRolePlan
 from components.identity_defaults import with_defaults
 from components.invalid_arguments import InvalidArguments
 from components.targets import ClusterBinding
-from components.workload_identity import WorkloadIdentity, WorkloadIdentityArgs, _is_computed, _plan_or_raise
+from components.workload_identity import (
+    WorkloadIdentity,
+    WorkloadIdentityArgs,
+    _is_computed,
+    _plan_or_raise,
+    arn_once_permitted,
+)
 
 TYPE = "irsa:index:SharedRole"
 
@@ -169,14 +175,14 @@ class SharedRole(pulumi.ComponentResource):
         account_for = self._account(shared, account)
         # Its inline policy or managed parts and their attachments: what its workloads' outputs wait for.
         self.permissions: list[pulumi.Resource] = self._permissions(shared, account_for, rails["tags"], child)
-        self.role_arn = pulumi.Output.all(self.role.arn, *(p.urn for p in self.permissions)).apply(lambda v: str(v[0]))
+        self.role_arn = arn_once_permitted(self.role, self.permissions)
         self.workloads: dict[str, WorkloadIdentity] = {}  # each workload on it
         for member in shared.members:
             w = member.spec.workload
             options = member_opts.get(w.name)
             self.workloads[w.name] = WorkloadIdentity.from_plan(
                 w.name, member, bindings[w.name], opts=options, account=account,
-                shared=(self.role, self.permissions),
+                shared=(self.role, self.permissions, self.role_arn),
             )  # fmt: skip
         self.role_name = self.role.name
         self.inline_policy = next((r for r in self.permissions if isinstance(r, iam.RolePolicy)), None)

@@ -35,6 +35,13 @@ DEPLOY_TIME = ("oidc_provider_arn", "issuer_url", "cluster_arn")  # only ever kn
 
 
 caller_account = aws.caller_account  # the deploying account's ID (one sts:GetCallerIdentity lookup)
+# A shared role as its workloads act as it: the role, its permissions, its ARN once they exist.
+Shared = tuple[iam.Role, list[pulumi.Resource], pulumi.Output[str]]
+
+
+def arn_once_permitted(role: iam.Role, permissions: list[pulumi.Resource]) -> pulumi.Output[str]:
+    """The role's ARN, known only once its permissions exist: consumers given it never start unauthorized."""
+    return pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
 
 
 def _is_computed(value: Any) -> bool:
@@ -157,11 +164,12 @@ class WorkloadIdentity(pulumi.ComponentResource):
         clusters: Sequence[ClusterBinding],
         opts: pulumi.ResourceOptions | None = None,
         account: pulumi.Input[str] | None = None,
-        shared: tuple[iam.Role, list[pulumi.Resource]] | None = None,
+        shared: Shared | None = None,
     ) -> "WorkloadIdentity":
         """The component for an already validated plan (the stack program's door: no argument round trip),
         with one binding per placement of the plan; `account` resolves grants given by name when the plan
-        has no account (one lookup per stack); `shared`: the shared role it acts as, and that role's permissions."""
+        has no account (one lookup per stack); `shared`: the shared role it acts as, that role's permissions, and its
+        ARN once they exist (one Output for all its workloads)."""
         identity = cls.__new__(cls)
         identity._register(name, plan.shape, plan, list(clusters), opts, account, shared)
         return identity
@@ -185,7 +193,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
         clusters: list[ClusterBinding],
         opts: pulumi.ResourceOptions | None,
         account: pulumi.Input[str] | None = None,
-        shared: tuple[iam.Role, list[pulumi.Resource]] | None = None,
+        shared: Shared | None = None,
     ) -> None:
         """The resources, in steps: the role, its permissions, what each cluster holds, the Jobs, the outputs
         (on a shared role: the role and its permissions are the SharedRole's)."""
@@ -194,14 +202,13 @@ class WorkloadIdentity(pulumi.ComponentResource):
         if shared is None:
             role, tags = self._role(name, shape, plan, clusters)
             permissions, managed = self._permissions(name, shape, plan, role, tags)
+            role_arn = arn_once_permitted(role, permissions)
         else:
-            (role, permissions), managed = shared, []
+            (role, permissions, role_arn), managed = shared, []
             tags = dict(shape.tags) if shape.tags else None
         per_cluster = [
             (i, b, self._in_clusters(name, shape, plan, (role, tags), i, b, opts)) for i, b in enumerate(clusters)
         ]
-        # Consumers get the role ARN only once its permissions exist, so a pod never starts unauthorized.
-        role_arn = pulumi.Output.all(role.arn, *(p.urn for p in permissions)).apply(lambda v: str(v[0]))
         self.exports = plan.with_arn(WorkloadPlan.exports, role_arn)
         self.token_fragment = self.exports.apply(lambda e: e["tokenFragment"])
         self.pod_identity = self.token_fragment

@@ -103,6 +103,24 @@ def test_terminal_controls_are_written_out(value: str) -> None:
     assert out.split("\n")[1] == "next" and "\x1b" not in out and "\r" not in out and "\u202e" not in out
 
 
+def test_every_code_point_is_escaped_by_its_unicode_category() -> None:
+    """The code points (Python's Unicode database decides what is hidden, not a list of ours): shown as it is
+    unless hidden; a hidden one written out, so no control survives in one string of them all."""
+    import unicodedata
+
+    hidden = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+    # Planes 0-2 and the tag block (format characters) whole; the rest, unassigned or private, sampled.
+    every = [chr(c) for c in [*range(0x30000), *range(0xE0000, 0xE1000), *range(0x30000, 0x110000, 257)]]
+    for ch in every:
+        shown_raw = unicodedata.category(ch) not in hidden
+        assert (media.for_terminal(ch) == ch) == (shown_raw or ch in "\n\t"), hex(ord(ch))
+        assert (media._one_line(ch) == ch) == (shown_raw and ch != "\n"), hex(ord(ch))
+    both = "".join(every)
+    out = media.for_terminal(both)
+    assert all(unicodedata.category(ch) not in hidden or ch in "\n\t" for ch in out)
+    assert out.count("\n") == 1 and "\x1b" not in out and "\u202e" not in out
+
+
 def test_plan_writes_a_statements_terminal_controls_out(tmp_path: Any) -> None:
     """ESC and CR in a raw statement (YAML's "\\e" and "\\r") reach `plan` text escaped, never acted on."""
     from conftest import run_cli

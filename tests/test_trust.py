@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fnmatch
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from components.core import documents, trust
 
 P = "arn:aws:iam::123456789012:oidc-provider/oidc.example.com/id/X"
@@ -107,3 +112,12 @@ def test_decision_names_the_failing_condition() -> None:
     )
     assert decision.reason == f"condition not met: StringEquals {H}:aud"
     assert [(r.key, r.held) for r in decision.conditions] == [(f"{H}:sub", True), (f"{H}:aud", False)]
+
+
+@given(st.text("ab*?.\n", max_size=8), st.text("ab*?.\n", max_size=8))
+def test_string_like_is_the_glob_of_the_standard_library(pattern: str, value: str) -> None:
+    """`*` any run (newlines too), `?` one character, everything else literal: as fnmatch's case-sensitive glob
+    (an implementation not ours; its `[` sets are left out of the alphabet), the short cuts for plain and
+    trailing-`*` patterns included."""
+    assert trust.string_like(pattern, value) == fnmatch.fnmatchcase(value, pattern)
+    assert trust.string_like(pattern + "*", value + "x") == fnmatch.fnmatchcase(value + "x", pattern + "*")

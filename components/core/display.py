@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
-MAX_SHOWN = 120  # characters of a value echoed back in a message
+from components.core.media import escaped, hidden
 
-# Characters that break a line or hide from a reader: controls, format (zero-width, bidi), separators.
-_HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+MAX_SHOWN = 120  # characters of a value echoed back in a message
 
 
 def escape(text: str, ascii_only: bool = False) -> str:
@@ -20,9 +18,8 @@ def escape(text: str, ascii_only: bool = False) -> str:
             out.append("\\\\")
         elif ch in "\n\r\t":
             out.append({"\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif (ascii_only and ord(ch) > 0x7E) or unicodedata.category(ch) in _HIDDEN:
-            code = ord(ch)
-            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        elif (ascii_only and ord(ch) > 0x7E) or hidden(ch):
+            out.append(escaped(ch))
         else:
             out.append(ch)
     return "".join(out)

@@ -16,21 +16,39 @@ import unicodedata
 _HIDDEN = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
-def _escaped(ch: str) -> str:
+def escaped(ch: str) -> str:
+    """`ch` as a Python-style escape (\\x, \\u or \\U, by its code point)."""
     code = ord(ch)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def hidden(ch: str) -> bool:
+    """Whether a terminal acts on `ch` or hides it (its Unicode category is one of _HIDDEN)."""
+    return unicodedata.category(ch) in _HIDDEN
+
+
+# Printable ASCII is never hidden: only runs of other characters are looked up, one by one. A plan of 10 MB
+# is then escaped without a list of its characters (a join over them held 8 bytes per character).
+_NOT_ASCII_TEXT = re.compile(r"[^\n -~]+")
+_NOT_PRINTABLE_ASCII = re.compile(r"[^ -~]+")
+
+
+def _terminal_run(match: re.Match[str]) -> str:
+    return "".join(escaped(ch) if ch != "\t" and hidden(ch) else ch for ch in match.group())
+
+
+def _one_line_run(match: re.Match[str]) -> str:
+    return "".join("\\n" if ch == "\n" else escaped(ch) if hidden(ch) else ch for ch in match.group())
 
 
 def for_terminal(text: str) -> str:
     """Text for a terminal: line breaks stay, every other control or hidden character (ESC, CR, BEL, bidi
     overrides, zero-width) is written out as an escape."""
-    return "".join(ch if ch in "\n\t" or unicodedata.category(ch) not in _HIDDEN else _escaped(ch) for ch in text)
+    return _NOT_ASCII_TEXT.sub(_terminal_run, text)
 
 
 def _one_line(text: str) -> str:
-    return "".join(
-        "\\n" if ch == "\n" else _escaped(ch) if unicodedata.category(ch) in _HIDDEN else ch for ch in text
-    )
+    return _NOT_PRINTABLE_ASCII.sub(_one_line_run, text)
 
 
 def code(text: str, in_table: bool = False) -> str:

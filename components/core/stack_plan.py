@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from components.core import manifests, names, shared_roles
 from components.core.model import Chain, Cluster, IdentitySpec, Mechanism, Placement, Settings, TargetRole, Workload
 from components.core.workload_plan import WorkloadPlan, plan_workload
@@ -64,8 +66,22 @@ def role_name_of(settings: Settings, w: Workload) -> str:
     return w.adopt_role or w.role_name or names.role_name(settings.stack, w.shared_role or w.name)
 
 
+# The last stack planned: `parse_settings` plans a stack to hold it to IAM's quotas, then `build` registers the
+# same plans (at 10,000 workloads, seconds each). Kept for Settings equal but for what planning never reads.
+_LAST: list[tuple[Settings, list[WorkloadPlan], list[shared_roles.SharedRolePlan]]] = []
+
+
 def planned_stack(settings: Settings) -> tuple[list[WorkloadPlan], list[shared_roles.SharedRolePlan]]:
     """Every workload's plan, in config order, and the roles they share (in order of first use)."""
+    key = dataclasses.replace(settings, warnings=(), unmodeled=(), default_tags=())
+    if _LAST and _LAST[0][0] == key:
+        return list(_LAST[0][1]), list(_LAST[0][2])
+    plans, shared = _planned_stack(settings)
+    _LAST[:] = [(key, plans, shared)]
+    return list(plans), list(shared)
+
+
+def _planned_stack(settings: Settings) -> tuple[list[WorkloadPlan], list[shared_roles.SharedRolePlan]]:
     plans = _own_plans(settings)
     index = {w.name: i for i, w in enumerate(settings.workloads)}
     shared = []

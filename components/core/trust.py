@@ -51,6 +51,12 @@ def _pattern(value: str) -> re.Pattern[str]:
 
 def string_like(pattern: str, value: str) -> bool:
     """IAM StringLike: `*` matches any run of characters, `?` exactly one; case-sensitive."""
+    if "?" not in pattern:  # most ARNs: none or one trailing `*`, decided without a regular expression
+        star = pattern.find("*")
+        if star < 0:
+            return pattern == value
+        if star == len(pattern) - 1:
+            return value.startswith(pattern[:-1])
     return _pattern(pattern).fullmatch(value) is not None
 
 
