@@ -18,12 +18,14 @@ from pulumi.provider.experimental.schema import generate_schema
 from components.cross_account_role import CrossAccountRole
 from components.grant_types import ServiceGrantLists
 from components.oidc_provider import ClusterOidcProvider
+from components.shared_role import SharedRole, SharedWorkload
 from components.verification_job import VerificationJob
 from components.version import VERSION
 from components.workload_identity import WorkloadIdentity
+from components.workload_identity_args import WorkloadIdentityArgs
 
 NAME = "irsa"
-COMPONENTS = [ClusterOidcProvider, WorkloadIdentity, VerificationJob, CrossAccountRole]
+COMPONENTS = [ClusterOidcProvider, WorkloadIdentity, VerificationJob, CrossAccountRole, SharedRole]
 # Generated SDKs are named for this package, never under Pulumi's own scope (`@pulumi/…`, `pulumi_…`,
 # `github.com/pulumi/…`, `Pulumi.…`, `com.pulumi.…`, which is what the names default to).
 NAMESPACE = "irsa"
@@ -38,13 +40,15 @@ EXAMPLES = Path(__file__).resolve().parent / "examples"
 
 
 class _Analyzer(Analyzer):
-    """Pulumi's analyzer, also reading the docstrings of WorkloadIdentityArgs' generated base (it parses only the
-    class itself)."""
+    """Pulumi's analyzer, also reading the docstrings of the classes a TypedDict extends (it parses only the class
+    itself): WorkloadIdentityArgs' generated base, and WorkloadIdentityArgs for SharedWorkload."""
 
     def get_docstring(self, typ: type, name: str) -> str | None:
         found = super().get_docstring(typ, name)
-        if found is None and typ is not ServiceGrantLists:
-            return super().get_docstring(ServiceGrantLists, name)
+        bases: list[type] = [WorkloadIdentityArgs, ServiceGrantLists] if typ is SharedWorkload else [ServiceGrantLists]
+        for base in bases:
+            if found is None and typ is not base:
+                found = super().get_docstring(base, name)
         return found
 
 

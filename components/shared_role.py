@@ -3,9 +3,10 @@
 import dataclasses
 import functools
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, Required, TypedDict
 
 import pulumi
+from pulumi.resource import DependencyResource
 from pulumi_aws import iam
 
 from components import aws_resources as aws
@@ -26,10 +27,14 @@ from components.workload_identity import (
 TYPE = "irsa:index:SharedRole"
 
 
+class SharedWorkload(WorkloadIdentityArgs, total=False):
+    """A workload on a shared role: WorkloadIdentity's arguments, on EKS Pod Identity (the default mechanism here)."""
+
+
 class SharedRoleArgs(TypedDict, total=False):
     """The workloads sharing one role (each a WorkloadIdentity's arguments, mechanism pod-identity), and its name."""
 
-    workloads: Mapping[str, WorkloadIdentityArgs]
+    workloads: Required[Mapping[str, SharedWorkload]]
     """The workloads on the role, by name: each gets exactly its own grants (role ∩ its session policy)."""
     role_name: str
     """The role's IAM name (default irsa-<name>)."""
@@ -53,8 +58,8 @@ def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
     path = f'SharedRole("{name}")'
     workloads = args.get("workloads") if isinstance(args, Mapping) else None
     if not isinstance(workloads, Mapping) or not workloads:
-        raise InvalidArguments([Problem(f"{path}.workloads", "is required",
-                                        "a map of workload name → WorkloadIdentityArgs (mechanism pod-identity)")])
+        allowed = "a map of workload name → SharedWorkload (WorkloadIdentity's arguments, mechanism pod-identity)"
+        raise InvalidArguments([Problem(f"{path}.workloads", "is required", allowed)])
     role_name = args.get("role_name") or f"irsa-{name}"
     members, refused = [], []
     for key, member_args in workloads.items():  # every workload's problems, then the role's
@@ -64,7 +69,8 @@ def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
                 given["account_id"] = args["account_id"]
             members.append(_plan_or_raise(key, given))
         except InvalidArguments as error:
-            refused += error.problems
+            reader, place = f'WorkloadIdentity("{key}")', f"{path}.workloads[{key!r}]"
+            refused += [_as_member(p, reader, place) for p in error.problems]
     if refused:
         raise InvalidArguments(refused)
     shared = shared_roles.share(name, role_name, members, members[0].spec.role_path)
@@ -84,14 +90,20 @@ def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
     return shared
 
 
+def _as_member(problem: Problem, reader: str, member: str) -> Problem:
+    """A problem WorkloadIdentity's reader found, at the member's path in the SharedRole's arguments."""
+    if problem.path == reader or problem.path.startswith((f"{reader}.", f"{reader}[")):
+        return dataclasses.replace(problem, path=member + problem.path[len(reader) :])
+    return problem
+
+
 def _respelled(problem: Problem) -> Problem:
     """A problem in the component's spelling (its member is a map entry; there is no sharedRole argument)."""
     return dataclasses.replace(problem, path=problem.path.removesuffix(".sharedRole"))
 
 
 class SharedRole(pulumi.ComponentResource):
-    """One IAM role shared by Pod Identity workloads: the union of their permissions; each association's session
-    policy limits its pods to that workload's own grants."""
+    """One IAM role for Pod Identity workloads: their grants' union, each pod limited to its own by a session policy."""
 
     role: iam.Role
     """The shared role."""
@@ -117,11 +129,14 @@ class SharedRole(pulumi.ComponentResource):
             for m in shared.members
         }  # fmt: skip
         # Its workloads are its siblings: they take the options that place resources (parent, providers, what to
-        # wait for), not its own (aliases, protect, an import).
+        # wait for), not its own (aliases, protect, an import). Built by the component package, its parent is a
+        # reference the SDK cannot read `protect` from: they take the protect the engine sent for it instead.
         given = opts.providers if opts is not None else None
         providers = dict(given) if isinstance(given, Mapping) else list(given) if given is not None else None
+        remote = opts is not None and isinstance(opts.parent, DependencyResource)
         placing = pulumi.ResourceOptions(parent=opts.parent, providers=providers, provider=opts.provider,
-                                         depends_on=opts.depends_on) if opts is not None else None  # fmt: skip
+                                         depends_on=opts.depends_on, protect=opts.protect if remote else None,
+                                         ) if opts is not None else None  # fmt: skip
         self._register(shared, bindings, {m.spec.workload.name: placing for m in shared.members}, opts,
                        args.get("account_id"))  # fmt: skip
 

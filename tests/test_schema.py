@@ -62,6 +62,22 @@ def test_contract_of_workload_identity(schema: dict[str, Any]) -> None:
     assert resource["inputProperties"]["oidcProviderArn"]["type"] == "string"
 
 
+def test_contract_of_shared_role(schema: dict[str, Any]) -> None:
+    """A map of workloads, each with exactly WorkloadIdentity's arguments (names, types, plainness, docs): the one
+    reader of both components reads them."""
+    resource = schema["resources"]["irsa:index:SharedRole"]
+    inputs = resource["inputProperties"]
+    assert set(inputs) == {"workloads", "roleName", "accountId"}
+    assert inputs["workloads"]["plain"] and inputs["workloads"]["type"] == "object"
+    assert inputs["workloads"]["additionalProperties"]["$ref"] == "#/types/irsa:index:SharedWorkload"
+    member = schema["types"]["irsa:index:SharedWorkload"]
+    identity = schema["resources"]["irsa:index:WorkloadIdentity"]
+    assert member["properties"] == identity["inputProperties"]
+    assert member["required"] == identity["requiredInputs"]
+    assert set(resource["properties"]) == {"role", "roleArn", "roleName", "inlinePolicy", "managedPolicies",
+                                           "policyAttachments", "workloadNames"}  # fmt: skip
+
+
 def test_plugin_runs_python_with_the_projects_requirements() -> None:
     plugin = yaml.safe_load((PROVIDER / "PulumiPlugin.yaml").read_text())
     assert plugin["runtime"]["name"] == "python"

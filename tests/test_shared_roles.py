@@ -389,7 +389,7 @@ def test_the_component_names_every_workloads_problems_at_once() -> None:
     records, _, error = run_program(make)
     assert isinstance(error, InvalidArguments), error
     lines = [str(p) for p in error.problems]
-    assert any(line.startswith('WorkloadIdentity("a").s3[0].access:') for line in lines), lines
+    assert any(line.startswith("SharedRole(\"media\").workloads['a'].s3[0].access:") for line in lines), lines
     assert any(line.startswith("SharedRole(\"media\").workloads['b']: computes namespace") for line in lines), lines
     assert not [r for r in records if r["type"].startswith("aws:")]
 
@@ -419,3 +419,20 @@ def test_a_job_is_denied_a_neighbours_queue_as_the_simulator_judges() -> None:
         sessions.append(json.loads(m.session_policy_for(ACCOUNT) or "{}"))
     assert decide_each(batches, sessions) == [["ImplicitlyDenied"]] * 2
     assert decide_each(batches) == [["Allowed"]] * 2
+
+
+def test_the_component_names_a_workloads_own_problem_at_its_place_in_the_map() -> None:
+    from components import SharedRole
+
+    def make(seen: dict[str, Any]) -> Any:
+        SharedRole("media", {"workloads": {
+            "resizer": member("media", "resizer", s3=[{"bucket": "media-originals", "access": "read"}]),
+            "bad": member("media", "Not_A_Name", s3=[{"bucket": "media-out", "access": "write"}]),
+        }})  # fmt: skip
+        return pulumi.Output.from_input("x")
+
+    records, _, error = run_program(make)
+    assert isinstance(error, InvalidArguments), error
+    paths = [p.path for p in error.problems]
+    assert paths and all(p.startswith("SharedRole(\"media\").workloads['bad'].service_account") for p in paths), paths
+    assert not [r for r in records if r["type"].startswith("aws:")]

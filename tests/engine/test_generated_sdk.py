@@ -55,6 +55,21 @@ def test_the_python_example_runs_on_the_generated_sdk(project: Project, componen
         [provider] = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
         assert statement["Principal"]["Federated"] == provider["Arn"]
         assert statement["Condition"]["StringEquals"][f"{ISSUER_HOST}:sub"] == "system:serviceaccount:billing:billing"
+    if component == "SharedRole":  # one role holding the union; each association's session policy its own grant
+        iam = moto_iam(json.loads(Path(project.env["IRSA_STANDIN_FIXTURES"]).read_text())["motoUrl"])
+        role = outputs["role_arn"].rsplit("/", 1)[1]
+        [inline] = iam.list_role_policies(RoleName=role)["PolicyNames"]
+        union = json.dumps(iam.get_role_policy(RoleName=role, PolicyName=inline)["PolicyDocument"])
+        assert "media-originals/uploads/" in union and "media-public/renditions/" in union
+        state = program.state("dev")["deployment"]["resources"]
+        associations = {r["inputs"]["serviceAccount"]: r["inputs"] for r in state
+                        if r["type"] == "aws:eks/podIdentityAssociation:PodIdentityAssociation"}  # fmt: skip
+        assert set(associations) == {"resizer", "publisher"}
+        for account, own, other in (("resizer", "media-originals", "media-public"),
+                                    ("publisher", "media-public", "media-originals")):  # fmt: skip
+            given = associations[account]
+            assert given["roleArn"] == outputs["role_arn"] and given["disableSessionTags"] is True
+            assert own in given["policy"] and other not in given["policy"], given["policy"]
 
 
 # What the TypeScript examples are checked with: the Pulumi SDK of the pinned CLI, the provider SDKs irsa's schema
