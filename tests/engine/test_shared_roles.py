@@ -3,6 +3,8 @@ holding the unions and fifty associations whose session policies are the plan's;
 run with the credentials the Pod Identity agent would hand its pod (the shared role, limited by the association's
 policy, from moto's AssumeRole), writes its own prefix and is denied its neighbour's.
 
+A role shared by an S3 writer and an SQS sender: each Job is denied its neighbour's grant of the other kind.
+
 moto applies the session policy through tests/moto_session_policies.py (moto alone ignores it); the IAM simulator
 judges the same documents in tests/test_shared_roles.py.
 """
@@ -53,6 +55,28 @@ def _authorization(url: str, after: str) -> None:
     urllib.request.urlopen(request, timeout=10).read()
 
 
+def _job_run(
+    rendered: dict[str, Any], sts: Any, moto_url: str, tmp_path: Path, job: str, association: dict[str, Any]
+) -> tuple[str, dict[str, str]]:
+    """A rendered Job (`namespace/workload`) as a local run: its script and environment, with the credentials the
+    Pod Identity agent would hand its pod (the association's role limited by its policy: moto's AssumeRole keeps
+    it)."""
+    namespace, workload = job.split("/")
+    spec = rendered[f"Job/{namespace}/{workload}-irsa-verify"]
+    script = rendered[f"ConfigMap/{namespace}/{workload}-irsa-verify"]["data"]["verify_s3.py"]
+    env = {e["name"]: e["value"] for e in spec["spec"]["template"]["spec"]["containers"][0]["env"]}
+    found = sts.assume_role(RoleArn=association["roleArn"], RoleSessionName=f"eks-{workload}",
+                            Policy=association["policy"])["Credentials"]  # fmt: skip
+    script_file = tmp_path / f"{workload}.py"
+    script_file.write_text(script)
+    env.update(AWS_ACCESS_KEY_ID=found["AccessKeyId"], AWS_SECRET_ACCESS_KEY=found["SecretAccessKey"],
+               AWS_SESSION_TOKEN=found["SessionToken"], AWS_ENDPOINT_URL=moto_url, AWS_REGION=REGION,
+               AWS_DEFAULT_REGION=REGION,  # the EKS Pod Identity webhook sets both
+               IRSA_RETRY_SECONDS="5", PATH=os.environ.get("PATH", ""), HOME=str(tmp_path),
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)  # fmt: skip
+    return str(script_file), env
+
+
 def test_fifty_workloads_on_five_shared_roles_each_get_only_their_own_grant(
     project: Project, moto_url: str, tmp_path: Path
 ) -> None:
@@ -89,22 +113,10 @@ def test_fifty_workloads_on_five_shared_roles_each_get_only_their_own_grant(
     for key, inputs in sorted(deployed.items()):
         sa, namespace = key.split("@")
         workload = f"t{namespace.removeprefix('team')}-{sa}"
-        job = rendered[f"Job/{namespace}/{workload}-irsa-verify"]
-        script = rendered[f"ConfigMap/{namespace}/{workload}-irsa-verify"]["data"]["verify_s3.py"]
-        env = {e["name"]: e["value"] for e in job["spec"]["template"]["spec"]["containers"][0]["env"]}
-        checks = json.loads(env["IRSA_CHECKS"])
+        run = _job_run(rendered, sts, moto_url, tmp_path, f"{namespace}/{workload}", inputs)
+        checks = json.loads(run[1]["IRSA_CHECKS"])
         assert [c["expect"] for c in checks] == ["denied"] and checks[0]["params"]["Bucket"] == f"fleet-{namespace}"
-        # The agent's credentials: the association's role, limited by its policy (moto's AssumeRole keeps it).
-        found = sts.assume_role(RoleArn=inputs["roleArn"], RoleSessionName=f"eks-{workload}",
-                                Policy=inputs["policy"])["Credentials"]  # fmt: skip
-        script_file = tmp_path / f"{workload}.py"
-        script_file.write_text(script)
-        env.update(AWS_ACCESS_KEY_ID=found["AccessKeyId"], AWS_SECRET_ACCESS_KEY=found["SecretAccessKey"],
-                   AWS_SESSION_TOKEN=found["SessionToken"], AWS_ENDPOINT_URL=moto_url, AWS_REGION=REGION,
-                   AWS_DEFAULT_REGION=REGION,  # the EKS Pod Identity webhook sets both
-                   IRSA_RETRY_SECONDS="5", PATH=os.environ.get("PATH", ""), HOME=str(tmp_path),
-                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)  # fmt: skip
-        runs.append((str(script_file), env))
+        runs.append(run)
 
     _authorization(moto_url, "0")
     try:
@@ -129,3 +141,58 @@ def test_fifty_workloads_on_five_shared_roles_each_get_only_their_own_grant(
 
     project.pulumi("destroy", "--yes", "--stack", STACK, timeout=1200)
     assert iam.list_roles()["Roles"] == []
+
+
+def test_a_shared_role_of_two_kinds_denies_each_workload_its_neighbours_queue_or_prefix(
+    project: Project, moto_url: str, tmp_path: Path
+) -> None:
+    """One role for an S3 writer and an SQS sender: the writer's Job is denied the sender's queue (a neighbour
+    check of another kind, `registry.denied_neighbour_check`), the sender's Job proves its queue and is denied the
+    writer's prefix; with the role alone the writer's Job is let into the queue."""
+    config = {
+        "aws:region": REGION,
+        "irsa:accountId": ACCOUNT,
+        "irsa:cluster": {"kind": "eks", "name": "media-cluster", "mechanism": "pod-identity"},
+        "irsa:workloads": [
+            {"name": "uploader", "namespace": "mix", "serviceAccount": "uploader", "createNamespace": True,
+             "sharedRole": "mix", "s3": [{"bucket": "mix-media", "prefix": "uploads/", "access": "write"}]},
+            {"name": "notifier", "namespace": "mix", "serviceAccount": "notifier", "sharedRole": "mix",
+             "sqs": [{"queue": "mix-events", "access": "send"}]},
+        ],
+    }  # fmt: skip
+    project.init("mixed")
+    project.set_stack_config("mixed", config)
+    project.pulumi("up", "--yes", "--stack", "mixed", timeout=900)
+    deployed = {r["inputs"]["serviceAccount"]: r["inputs"]
+                for r in project.state("mixed")["deployment"]["resources"] if r["type"] == ASSOCIATION}  # fmt: skip
+    assert set(deployed) == {"uploader", "notifier"}
+    boto3.client("s3", endpoint_url=moto_url, **ADMIN).create_bucket(
+        Bucket="mix-media", CreateBucketConfiguration={"LocationConstraint": REGION})
+    sqs = boto3.client("sqs", endpoint_url=moto_url, **ADMIN)
+    for queue in ("mix-events", "mix-events-irsa-outside"):  # the sender's, and the one its Job is denied
+        sqs.create_queue(QueueName=queue)
+    rendered = project.rendered()
+    sts = boto3.client("sts", endpoint_url=moto_url, **ADMIN)
+    runs = {sa: _job_run(rendered, sts, moto_url, tmp_path, f"mix/{sa}", inputs) for sa, inputs in deployed.items()}
+
+    _authorization(moto_url, "0")
+    try:
+        outputs = {}
+        for sa, (script_path, env) in runs.items():
+            done = subprocess.run([sys.executable, script_path], env=env, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stdout + done.stderr
+            outputs[sa] = done.stdout
+        assert "denied as expected: sqs:get_queue_attributes" in outputs["uploader"], outputs["uploader"]
+        assert "allowed as expected: sqs:get_queue_attributes" in outputs["notifier"], outputs["notifier"]
+        assert "denied as expected: s3:put_object" in outputs["notifier"], outputs["notifier"]
+        _authorization(moto_url, "inf")
+        whole = sts.assume_role(RoleArn=deployed["uploader"]["roleArn"], RoleSessionName="no-policy")["Credentials"]
+        _authorization(moto_url, "0")
+        script_path, env = runs["uploader"]
+        unlimited = {**env, "AWS_ACCESS_KEY_ID": whole["AccessKeyId"],
+                     "AWS_SECRET_ACCESS_KEY": whole["SecretAccessKey"], "AWS_SESSION_TOKEN": whole["SessionToken"]}
+        done = subprocess.run([sys.executable, script_path], env=unlimited, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "expected denied" in done.stderr + done.stdout, done.stdout
+    finally:
+        _authorization(moto_url, "inf")
+    project.pulumi("destroy", "--yes", "--stack", "mixed", timeout=900)
