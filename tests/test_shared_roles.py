@@ -436,3 +436,42 @@ def test_the_component_names_a_workloads_own_problem_at_its_place_in_the_map() -
     paths = [p.path for p in error.problems]
     assert paths and all(p.startswith("SharedRole(\"media\").workloads['bad'].service_account") for p in paths), paths
     assert not [r for r in records if r["type"].startswith("aws:")]
+
+
+@pytest.mark.parametrize("roles", [5, 6])
+def test_a_fleet_of_shared_roles_is_warned_about_once_not_once_per_role(roles: int) -> None:
+    """Up to five shared roles: a warning each (the reviewer finds each); past that one line names how many and the
+    first three, at the first one's path (the 10,000-workload benchmark printed 200 lines)."""
+    config = copy.deepcopy(shipped())
+    first = config["irsa:workloads"][0]
+    config["irsa:workloads"] = [
+        {**first, "name": f"w{i}", "serviceAccount": f"w{i}", "sharedRole": f"pool{i // 2}", "createNamespace": i == 0}
+        for i in range(2 * roles)
+    ]
+    unpinned = [w for w in parse_settings(config, STACK).warnings if "trust pins only" in w or "pins only" in w]
+    if roles <= 5:
+        assert len(unpinned) == roles
+        assert [w.split("].")[0] for w in unpinned] == [f"irsa:workloads[{2 * r}" for r in range(roles)]
+    else:
+        [line] = unpinned
+        assert line.startswith("irsa:workloads[0].sharedRole: ")
+        assert f"each of {roles} shared roles (pool0, pool1, pool2 and {roles - 3} more) pins only" in line
+
+
+def test_a_fleet_of_shared_roles_past_the_inline_quota_is_warned_about_once() -> None:
+    config = copy.deepcopy(shipped())
+    first = config["irsa:workloads"][0]
+    grants = [{"bucket": f"fleet-bucket-{b}", "prefix": "p/", "access": "read-write"} for b in range(4)]
+    config["irsa:workloads"] = [
+        {**first, "name": f"w{i}", "serviceAccount": f"w{i}", "sharedRole": f"pool{i // 12}", "createNamespace": i == 0,
+         "s3": [{**g, "prefix": f"w{i}/{g['bucket']}/"} for g in grants]}
+        for i in range(12 * 6)
+    ]  # fmt: skip
+    settings = parse_settings(config, STACK)
+    _, shared = planned_stack(settings)
+    assert len(shared) == 6 and all(r.uses_managed_policies for r in shared)  # each union past 10,240
+    [line] = [w for w in settings.warnings if "of inline policies" in w]
+    parts = sum(len(r.managed_chunks) for r in shared)
+    assert line == (f"irsa:workloads[0].sharedRole: the permissions of 6 shared roles (irsa-{STACK}-pool0, "
+                    f"irsa-{STACK}-pool1, irsa-{STACK}-pool2 and 3 more) pass the 10240 of inline policies: {parts} "
+                    "customer-managed policies carry them")  # fmt: skip

@@ -25,6 +25,16 @@ def escape(text: str, ascii_only: bool = False) -> str:
     return "".join(out)
 
 
+GROUPED_PAST = 5  # more like warnings than this (one per shared role, say) are said once, naming a few
+
+
+def some_of(names: list[str], most: int = 3) -> str:
+    """Names in a message: all of a few, else the first `most` and how many more ("a, b, c and 97 more")."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{', '.join(names[:most])} and {len(names) - most} more"
+
+
 def one_line(text: str) -> str:
     """A message made safe for a one-line-per-problem stream: no line breaks or hidden characters."""
     return escape(text)

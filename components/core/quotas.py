@@ -6,6 +6,7 @@ from typing import Any
 
 from components.core import documents, shared_roles
 from components.core.aws import issuer_host
+from components.core.display import GROUPED_PAST, some_of
 from components.core.model import Cluster, Placement, Problem, Settings
 from components.core.stack_plan import planned_stack
 from components.core.workload_plan import INLINE_MAX, MANAGED_MAX, MEASURE_ACCOUNT, WorkloadPlan
@@ -130,13 +131,19 @@ def size_report(settings: Settings) -> tuple[list[Problem], list[str]]:
     ]
     index = {w.name: i for i, w in enumerate(settings.workloads)}
     problems += shared_role_problems(settings, plans, shared, index)
-    warnings += [
-        f"irsa:workloads[{index[r.member_names[0]]}].sharedRole: role "
-        f"{r.role_name}'s permissions pass the {INLINE_MAX} of inline policies: {len(r.managed_chunks)} "
-        "customer-managed policies carry them"
-        for r in shared
-        if r.uses_managed_policies
-    ]
+    over = [r for r in shared if r.uses_managed_policies]
+    if len(over) > GROUPED_PAST:  # a fleet: said once, not once per role
+        warnings.append(f"irsa:workloads[{index[over[0].member_names[0]]}].sharedRole: the permissions of "
+                        f"{len(over)} shared roles ({some_of([r.role_name for r in over])}) pass the {INLINE_MAX} of "
+                        f"inline policies: {sum(len(r.managed_chunks) for r in over)} customer-managed policies "
+                        "carry them")  # fmt: skip
+    else:
+        warnings += [
+            f"irsa:workloads[{index[r.member_names[0]]}].sharedRole: role "
+            f"{r.role_name}'s permissions pass the {INLINE_MAX} of inline policies: {len(r.managed_chunks)} "
+            "customer-managed policies carry them"
+            for r in over
+        ]
     return problems, warnings
 
 

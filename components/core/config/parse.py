@@ -15,6 +15,7 @@ from components.core.config.cross_account import read_cross_account
 from components.core.config.grants import prefix_warnings
 from components.core.config.guardrails import read_defaults
 from components.core.config.workloads import read_workloads
+from components.core.display import GROUPED_PAST, some_of
 from components.core.model import (
     DEFAULT_TRUST_POLICY_MAX_CHARS,
     STACK_NAME,
@@ -289,11 +290,15 @@ def read_settings(config: Mapping[str, Any], stack: str, platform: str | None = 
     for i, w in enumerate(workloads):
         if w.shared_role is not None:
             first_of.setdefault(w.shared_role, i)
+    unpinned = [(f"shared role {role}'s trust pins", "the role", i) for role, i in first_of.items()]
+    if len(unpinned) > GROUPED_PAST:  # a fleet: said once, not once per role
+        unpinned = [(f"the trust of each of {len(first_of)} shared roles ({some_of(list(first_of))}) pins",
+                     "one of them", unpinned[0][2])]  # fmt: skip
     warnings += tuple(
-        f"irsa:workloads[{i}].sharedRole: a session policy requires EKS's session tags off, so shared role {role}'s "
-        "trust pins only the account: anyone there who may create a Pod Identity association and pass the role can "
-        "bind it to any ServiceAccount, with no session policy: the union of its workloads' permissions"
-        for role, i in first_of.items()
+        f"irsa:workloads[{i}].sharedRole: a session policy requires EKS's session tags off, so {whose} only the "
+        f"account: anyone there who may create a Pod Identity association and pass {which} can bind it to any "
+        "ServiceAccount, with no session policy: the union of its workloads' permissions"
+        for whose, which, i in unpinned
     )
     warnings += tuple(
         f"irsa:workloads[{i}].managedPolicyArns: {arn} is privileged (it allows {why}); attached because the "
