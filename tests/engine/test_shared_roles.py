@@ -77,6 +77,19 @@ def _job_run(
     return str(script_file), env
 
 
+def _with_the_role_alone(
+    sts: Any, moto_url: str, role_arn: str, run: tuple[str, dict[str, str]]
+) -> subprocess.CompletedProcess[str]:
+    """The same Job run with the role's credentials and no session policy (moto's checks on again after)."""
+    _authorization(moto_url, "inf")
+    whole = sts.assume_role(RoleArn=role_arn, RoleSessionName="no-policy")["Credentials"]
+    _authorization(moto_url, "0")
+    script_path, env = run
+    unlimited = {**env, "AWS_ACCESS_KEY_ID": whole["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": whole["SecretAccessKey"],
+                 "AWS_SESSION_TOKEN": whole["SessionToken"]}  # fmt: skip
+    return subprocess.run([sys.executable, script_path], env=unlimited, capture_output=True, text=True, timeout=120)
+
+
 def test_fifty_workloads_on_five_shared_roles_each_get_only_their_own_grant(
     project: Project, moto_url: str, tmp_path: Path
 ) -> None:
@@ -127,14 +140,7 @@ def test_fifty_workloads_on_five_shared_roles_each_get_only_their_own_grant(
             assert "denied as expected: s3:put_object" in done.stdout, done.stdout
         # The same Job without the session policy (the role alone) is not denied its neighbour's prefix: the
         # association's policy is what limits it.
-        script_path, env = runs[0]
-        _authorization(moto_url, "inf")
-        whole = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT}:role/irsa-{STACK}-team0",
-                                RoleSessionName="no-policy")["Credentials"]  # fmt: skip
-        _authorization(moto_url, "0")
-        unlimited = {**env, "AWS_ACCESS_KEY_ID": whole["AccessKeyId"],
-                     "AWS_SECRET_ACCESS_KEY": whole["SecretAccessKey"], "AWS_SESSION_TOKEN": whole["SessionToken"]}
-        done = subprocess.run([sys.executable, script_path], env=unlimited, capture_output=True, text=True, timeout=120)
+        done = _with_the_role_alone(sts, moto_url, f"arn:aws:iam::{ACCOUNT}:role/irsa-{STACK}-team0", runs[0])
         assert done.returncode == 1 and "expected denied" in done.stderr + done.stdout, done.stdout
     finally:
         _authorization(moto_url, "inf")
@@ -185,13 +191,7 @@ def test_a_shared_role_of_two_kinds_denies_each_workload_its_neighbours_queue_or
         assert "denied as expected: sqs:get_queue_attributes" in outputs["uploader"], outputs["uploader"]
         assert "allowed as expected: sqs:get_queue_attributes" in outputs["notifier"], outputs["notifier"]
         assert "denied as expected: s3:put_object" in outputs["notifier"], outputs["notifier"]
-        _authorization(moto_url, "inf")
-        whole = sts.assume_role(RoleArn=deployed["uploader"]["roleArn"], RoleSessionName="no-policy")["Credentials"]
-        _authorization(moto_url, "0")
-        script_path, env = runs["uploader"]
-        unlimited = {**env, "AWS_ACCESS_KEY_ID": whole["AccessKeyId"],
-                     "AWS_SECRET_ACCESS_KEY": whole["SecretAccessKey"], "AWS_SESSION_TOKEN": whole["SessionToken"]}
-        done = subprocess.run([sys.executable, script_path], env=unlimited, capture_output=True, text=True, timeout=120)
+        done = _with_the_role_alone(sts, moto_url, deployed["uploader"]["roleArn"], runs["uploader"])
         assert done.returncode == 1 and "expected denied" in done.stderr + done.stdout, done.stdout
     finally:
         _authorization(moto_url, "inf")
