@@ -67,10 +67,9 @@ def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
             given = {**_member_args(f"{path}.workloads[{key!r}]", key, member_args), "role_name": role_name}
             if args.get("account_id") is not None and given.get("account_id") is None:
                 given["account_id"] = args["account_id"]
-            members.append(_plan_or_raise(key, given))
+            members.append(_plan_or_raise(key, given, f"{path}.workloads[{key!r}]"))
         except InvalidArguments as error:
-            reader, place = f'WorkloadIdentity("{key}")', f"{path}.workloads[{key!r}]"
-            refused += [_as_member(p, reader, place) for p in error.problems]
+            refused += error.problems
     if refused:
         raise InvalidArguments(refused)
     shared = shared_roles.share(name, role_name, members, members[0].spec.role_path)
@@ -88,13 +87,6 @@ def plan_of(name: str, args: SharedRoleArgs) -> SharedRolePlan:
     if problems:
         raise InvalidArguments([p if "sharedRole" not in p.path else _respelled(p) for p in problems])
     return shared
-
-
-def _as_member(problem: Problem, reader: str, member: str) -> Problem:
-    """A problem WorkloadIdentity's reader found, at the member's path in the SharedRole's arguments."""
-    if problem.path == reader or problem.path.startswith((f"{reader}.", f"{reader}[")):
-        return dataclasses.replace(problem, path=member + problem.path[len(reader) :])
-    return problem
 
 
 def _respelled(problem: Problem) -> Problem:

@@ -71,17 +71,18 @@ def _as_registered(name: str, shape: WorkloadShape, plan: WorkloadPlan, computed
                                     "or split the grants over two workloads")])  # fmt: skip
 
 
-def _plan_or_raise(name: str, args: dict[str, Any]) -> WorkloadPlan:
+def _plan_or_raise(name: str, args: dict[str, Any], path: str | None = None) -> WorkloadPlan:
     """The plan, its documents measured against the quotas (the trust policy too when every value it names is
-    known now, else when the role is registered); problems fail as the stack file's would, line by line."""
+    known now, else when the role is registered); problems fail as the stack file's would, line by line, each at
+    `path` (default `WorkloadIdentity("<name>")`)."""
     try:
-        plan = plan_workload(arguments.identity_spec(name, args))
+        plan = plan_workload(arguments.identity_spec(name, args, path))
     except InvalidInput as error:
         raise InvalidArguments(error.problems) from None
     provider_arn, issuer, cluster_arn = (args.get(key) or "" for key in DEPLOY_TIME)
     known = all(isinstance(v, str) for v in (provider_arn, issuer, cluster_arn))
     trust = plan.trust_in([(plan.spec.where[0], provider_arn, issuer, cluster_arn)]) if known else None
-    problems = quotas.identity_problems(f'WorkloadIdentity("{name}")', plan, trust)
+    problems = quotas.identity_problems(path or f'WorkloadIdentity("{name}")', plan, trust)
     if problems:
         raise InvalidArguments(problems)
     return plan

@@ -97,9 +97,11 @@ def _is_plain_string(value: Any) -> bool:
     return isinstance(value, str)
 
 
-def _start(kind: str, name: str, args: Any, known: tuple[str, ...]) -> tuple[Collector, str, dict[str, Any]]:
+def _start(
+    kind: str, name: str, args: Any, known: tuple[str, ...], path: str | None = None
+) -> tuple[Collector, str, dict[str, Any]]:
     c = Collector()
-    path = f"{kind}({show(name)})"
+    path = path or f"{kind}({show(name)})"
     if not isinstance(args, Mapping):
         c.add(path, f"{show(args)} is not a map of arguments", f"{kind}Args")
         raise InvalidInput(c.problems)
@@ -138,9 +140,10 @@ def _component_spelling(c: Collector, start: int) -> None:
         c.problems[i] = dataclasses.replace(problem, path=path)
 
 
-def identity_spec(name: str, args: Any) -> IdentitySpec:
-    """WorkloadIdentity's arguments, validated; InvalidInput listing every problem otherwise."""
-    c, path, a = _start("WorkloadIdentity", name, args, IDENTITY_ARGS)
+def identity_spec(name: str, args: Any, path: str | None = None) -> IdentitySpec:
+    """WorkloadIdentity's arguments, validated; InvalidInput listing every problem otherwise, each at `path`
+    (default `WorkloadIdentity("<name>")`; a SharedRole's workload is at its place in the SharedRole's map)."""
+    c, path, a = _start("WorkloadIdentity", name, args, IDENTITY_ARGS, path)
     region = _region(c, path, a)
     mechanism: Mechanism = fields.mechanism(c, f"{path}.mechanism", a.get("mechanism")) or "irsa"
     if mechanism != "pod-identity":
