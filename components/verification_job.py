@@ -16,7 +16,6 @@ from components.dependencies import depends_on_of
 from components.grant_args import Chain, S3Grant
 from components.invalid_arguments import InvalidArguments
 from components.kubernetes_objects import is_namespace, kubernetes_object
-from components.planned import ARN_PROBE
 
 
 class VerificationJobArgs(TypedDict, total=False):
@@ -43,7 +42,6 @@ class VerificationJobArgs(TypedDict, total=False):
     """A role to assume next and the grant to check there (role_arn, external_id, bucket, prefix, access)."""
 
 
-PROBE_ACCOUNT = "000000000000"  # renders a Job's metadata, which names no account
 TYPE = "irsa:index:VerificationJob"
 ARGS = ("workload", "namespace", "service_account", "grants", "image", "role_arn", "token_fragment", "pod_identity",
         "chain")  # fmt: skip
@@ -103,7 +101,7 @@ class VerificationJob(pulumi.ComponentResource):
             # Its name, namespace and labels name no computed value: known in preview too, so the Kubernetes
             # provider sees a replacement keep its name and deletes first, as `up` will (a whole unknown
             # metadata would preview create-then-delete).
-            known = plan.job(ARN_PROBE, plan.spec.placed(cluster, None), PROBE_ACCOUNT)["metadata"]
+            known = manifests.job_metadata(plan.spec.workload.name, plan.spec.workload.namespace)
             job._register(name, plan.script_config_map(), body, opts, former, known)
         else:
             body = pulumi.Output.all(planned, role_arn, account, issuer).apply(

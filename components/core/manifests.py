@@ -122,6 +122,12 @@ def check_target(grants: tuple[S3Grant, ...]) -> S3Grant:
     return next((g for g in grants if g.access != "read"), grants[0])
 
 
+def job_metadata(workload: str, namespace: str) -> dict[str, Any]:
+    """A verification Job's name, namespace and labels: they name no computed value (no role ARN, no account)."""
+    name = names.job_name(workload)
+    return {"name": name, "namespace": namespace, "labels": {**LABELS, "app.kubernetes.io/name": name}}
+
+
 def verification_job(
     workload: str,
     namespace: str,
@@ -140,8 +146,8 @@ def verification_job(
     `chain` (role_arn, external_id, bucket, prefix, access) makes it assume that role next and check there;
     `expect_role`: the role the pod must be acting as (a Pod Identity target role), checked first.
     """
-    name = names.job_name(workload)
-    labels = {**LABELS, "app.kubernetes.io/name": name}
+    metadata = job_metadata(workload, namespace)
+    name, labels = metadata["name"], metadata["labels"]
     target = check_target(grants) if grants else None  # no S3 grant (presets, roles only): identity only
     env = [
         *(
@@ -196,7 +202,7 @@ def verification_job(
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
-        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "metadata": metadata,
         "spec": {
             "backoffLimit": 3,
             "activeDeadlineSeconds": 600,
